@@ -1,0 +1,98 @@
+// The design space of one tuning task: named knobs, each with an ordered, finite list of
+// values, and a validity constraint. A configuration is an index vector (one index per knob),
+// which keeps visited sets, neighbourhoods and random walks cheap (AutoTVM's habit).
+// This module depends on nothing else of Tessel's but core/.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/rng.h"
+
+namespace tessel {
+
+// The factors of a multi-level split, outermost first; their product is the split extent.
+using Factors = std::vector<int64_t>;
+
+// A knob value: a number, a word, or the factors of a split.
+using KnobValue = std::variant<int64_t, std::string, Factors>;
+
+// Canonical text of a value: 16, nchwc, 2x4x8.
+std::string KnobValueText(const KnobValue& value);
+
+struct Knob {
+  std::string name;
+  std::vector<KnobValue> values;  // ordered: neighbours are adjacent entries
+};
+
+// One index per knob, in the order of Space::knobs().
+using Config = std::vector<int32_t>;
+
+class Space {
+ public:
+  // True when the configuration can be built and measured.
+  using Constraint = std::function<bool(const Space&, const Config&)>;
+
+  explicit Space(std::vector<Knob> knobs, Constraint constraint = nullptr);
+
+  const std::vector<Knob>& knobs() const { return knobs_; }
+  size_t num_knobs() const { return knobs_.size(); }
+  // Index of the knob with this name; throws tessel::Error when there is none.
+  size_t KnobIndex(std::string_view name) const;
+
+  // Number of index vectors, valid or not (the product of the knobs' sizes).
+  uint64_t Size() const { return size_; }
+
+  // Bijection between index vectors and [0, Size()); the last knob varies fastest.
+  uint64_t FlatIndex(const Config& config) const;
+  Config FromFlatIndex(uint64_t index) const;
+
+  // Canonical text form, "name=value;name=value" in knob order, and its parser. The parser
+  // throws tessel::Error on unknown knobs, unknown values, missing knobs or malformed text.
+  std::string ToText(const Config& config) const;
+  Config FromText(std::string_view text) const;
+
+  bool InRange(const Config& config) const;
+  bool IsValid(const Config& config) const;
+
+  const KnobValue& Value(const Config& config, size_t knob) const {
+    return knobs_[knob].values[config[knob]];
+  }
+  int64_t IntValue(const Config& config, std::string_view knob) const;
+  const Factors& FactorsValue(const Config& config, std::string_view knob) const;
+  const std::string& TextValue(const Config& config, std::string_view knob) const;
+
+  // Valid configurations one step (+1 or -1) away along one knob, knob by knob.
+  std::vector<Config> Neighbours(const Config& config) const;
+
+  // Each knob's index scaled to [0, 1] (0 for single-valued knobs).
+  std::vector<double> NormalisedFeatures(const Config& config) const;
+
+  // A uniformly drawn valid configuration, by rejection; nullopt after max_tries misses.
+  std::optional<Config> SampleValid(Rng& rng, int max_tries = 100000) const;
+
+  // Number of valid configurations: exact when Size() <= exact_limit, otherwise estimated
+  // from `samples` uniform draws (reported with the flag `exact`).
+  struct ValidCount {
+    double count;
+    bool exact;
+  };
+  ValidCount CountValid(uint64_t exact_limit = 2'000'000, int samples = 200'000,
+                        uint64_t seed = 1) const;
+
+ private:
+  std::vector<Knob> knobs_;
+  Constraint constraint_;
+  uint64_t size_;
+};
+
+// All ordered ways to write `extent` as a product of `levels` positive factors, outermost
+// first, sorted lexicographically (TVM's split entity with an exact product).
+std::vector<Factors> Factorizations(int64_t extent, int levels);
+
+}  // namespace tessel

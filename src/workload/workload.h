@@ -1,0 +1,53 @@
+// Operators and their shapes (batch 1 unless n= is given), exact FLOP counts, and the
+// command-line spec form: conv2d:c=64,h=56,w=56,k=64,r=3,s=3,stride=1,pad=1[,groups=1]
+// or dense:in=512,out=1000. Layouts: NCHW input, OIHW weights, row-major dense weights.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace tessel {
+
+struct Conv2dShape {
+  int64_t n = 1;  // batch
+  int64_t c = 0;  // input channels
+  int64_t h = 0;  // input height
+  int64_t w = 0;  // input width
+  int64_t k = 0;  // output channels
+  int64_t r = 0;  // kernel height
+  int64_t s = 0;  // kernel width
+  int64_t stride = 1;
+  int64_t pad = 0;
+  int64_t groups = 1;
+
+  int64_t out_h() const { return (h + 2 * pad - r) / stride + 1; }
+  int64_t out_w() const { return (w + 2 * pad - s) / stride + 1; }
+  int64_t channels_per_group() const { return c / groups; }
+  bool operator==(const Conv2dShape&) const = default;
+};
+
+struct DenseShape {
+  int64_t n = 1;    // batch
+  int64_t in = 0;   // input features
+  int64_t out = 0;  // output features
+  bool operator==(const DenseShape&) const = default;
+};
+
+using Workload = std::variant<Conv2dShape, DenseShape>;
+
+// Multiply-adds count two FLOPs; padding taps are counted, as oneDNN and TVM count them.
+double Flops(const Workload& workload);
+
+// Canonical spec text; ParseWorkloadSpec(WorkloadSpec(w)) == w.
+std::string WorkloadSpec(const Workload& workload);
+
+// Throws tessel::Error naming the problem for unknown operators, unknown or missing keys,
+// non-positive sizes, kernels larger than the padded input, or channels not divisible by groups.
+Workload ParseWorkloadSpec(std::string_view spec);
+
+// "conv2d" or "dense".
+std::string OperatorName(const Workload& workload);
+
+}  // namespace tessel
