@@ -1,0 +1,194 @@
+// The dense (fully connected) schedule template (CPU): out(o, n) = sum_i W(o, i) * x(i, n).
+//
+//   tile_o    3-level split [outer, middle, inner] of the outputs; inner is the register tile,
+//             vectorised by `vec`.
+//   tile_i    2-level split of the reduction; the unroll knobs act on its inner part.
+//   auto_unroll_max_step, unroll_explicit   as in conv2d.
+//   parallel  none, or the outer output loop.
+//   layout    oi: weights as given (vectors gather along o); packed: weights blocked by
+//             tile_o's inner factor so that vectors load contiguously.
+// Dense layers at batch 1 stream their weights once, so they are memory bound.
+#include "codegen/halide_kernel.h"
+
+namespace tessel {
+namespace {
+
+using Halide::Expr;
+using Halide::Func;
+using Halide::ImageParam;
+using Halide::RDom;
+using Halide::RVar;
+using Halide::Var;
+
+enum DenseKnob { kTileO, kTileI, kAutoUnroll, kUnrollExplicit, kVec, kParallel, kLayout };
+
+constexpr int kMaxAccumulators = 32;
+
+std::vector<KnobValue> SplitValues(int64_t extent, int levels) {
+  std::vector<KnobValue> values;
+  for (Factors& factors : Factorizations(extent, levels)) values.emplace_back(std::move(factors));
+  return values;
+}
+
+struct DenseSchedule {
+  Factors o, i;
+  int64_t unroll_step;
+  bool unroll_explicit;
+  int vec;
+  bool parallel;
+  bool packed;
+
+  DenseSchedule(const Space& space, const Config& c) {
+    o = std::get<Factors>(space.Value(c, kTileO));
+    i = std::get<Factors>(space.Value(c, kTileI));
+    unroll_step = std::get<int64_t>(space.Value(c, kAutoUnroll));
+    unroll_explicit = std::get<int64_t>(space.Value(c, kUnrollExplicit)) != 0;
+    vec = static_cast<int>(std::get<int64_t>(space.Value(c, kVec)));
+    parallel = std::get<std::string>(space.Value(c, kParallel)) == "o";
+    packed = std::get<std::string>(space.Value(c, kLayout)) == "packed";
+  }
+};
+
+bool IsValidDenseConfig(const Space& space, const Config& config) {
+  const DenseSchedule schedule(space, config);
+  return schedule.o[2] % schedule.vec == 0 && schedule.o[2] / schedule.vec <= kMaxAccumulators;
+}
+
+Space MakeDenseSpace(const DenseShape& shape) {
+  std::vector<Knob> knobs(kLayout + 1);
+  knobs[kTileO] = {"tile_o", SplitValues(shape.out, 3)};
+  knobs[kTileI] = {"tile_i", SplitValues(shape.in, 2)};
+  knobs[kAutoUnroll] = {"auto_unroll_max_step", {int64_t{0}, int64_t{16}, int64_t{64}, int64_t{512}}};
+  knobs[kUnrollExplicit] = {"unroll_explicit", {int64_t{0}, int64_t{1}}};
+  knobs[kVec] = {"vec", {int64_t{4}, int64_t{8}, int64_t{16}}};
+  knobs[kParallel] = {"parallel", {std::string("none"), std::string("o")}};
+  knobs[kLayout] = {"layout", {std::string("oi"), std::string("packed")}};
+  return Space(std::move(knobs), IsValidDenseConfig);
+}
+
+class DenseTemplate : public OperatorTemplate {
+ public:
+  explicit DenseTemplate(const DenseShape& shape)
+      : shape_(shape), workload_(shape), space_(MakeDenseSpace(shape)) {}
+
+  std::string name() const override { return "dense_cpu"; }
+  int version() const override { return 1; }
+  const Workload& workload() const override { return workload_; }
+  const Space& space() const override { return space_; }
+
+  Config DefaultConfig() const override {
+    for (int64_t block : {16, 8, 4}) {
+      if (shape_.out % block) continue;
+      Config config = space_.FromText(
+          "tile_o=" + std::to_string(shape_.out / block) + "x1x" + std::to_string(block) +
+          ";tile_i=1x" + std::to_string(shape_.in) +
+          ";auto_unroll_max_step=0;unroll_explicit=0;vec=" + std::to_string(block) +
+          ";parallel=o;layout=packed");
+      if (space_.IsValid(config)) return config;
+    }
+    Rng rng(0);
+    auto config = space_.SampleValid(rng);
+    TESSEL_CHECK(config) << "no valid configuration for " << WorkloadSpec(workload_);
+    return *config;
+  }
+
+  OperatorData RandomData(Rng& rng) const override {
+    OperatorData data;
+    data.input.resize(shape_.n * shape_.in);
+    data.weights.resize(shape_.out * shape_.in);
+    for (float& v : data.input) v = static_cast<float>(rng.UniformReal() * 2 - 1);
+    for (float& v : data.weights) v = static_cast<float>(rng.UniformReal() * 2 - 1);
+    return data;
+  }
+
+  std::vector<float> Reference(const OperatorData& data) const override {
+    std::vector<float> out(shape_.n * shape_.out, 0.f);
+    for (int64_t n = 0; n < shape_.n; ++n)
+      for (int64_t o = 0; o < shape_.out; ++o) {
+        double sum = 0;
+        for (int64_t i = 0; i < shape_.in; ++i)
+          sum += double(data.weights[o * shape_.in + i]) * data.input[n * shape_.in + i];
+        out[n * shape_.out + o] = static_cast<float>(sum);
+      }
+    return out;
+  }
+
+  std::unique_ptr<Kernel> Build(const Config& config, const OperatorData& data) const override {
+    try {
+      return BuildOrThrow(config, data);
+    } catch (const Halide::Error& error) {
+      throw KernelBuildError(error.what());
+    }
+  }
+
+ private:
+  std::unique_ptr<Kernel> BuildOrThrow(const Config& config, const OperatorData& data) const {
+    TESSEL_CHECK(space_.IsValid(config)) << "building an invalid configuration";
+    const DenseSchedule sched(space_, config);
+    const int IN = int(shape_.in), OUT = int(shape_.out), N = int(shape_.n);
+    const int block = int(sched.o[2]);
+
+    ImageParam input(Halide::Float(32), 2, "input");
+    SetDenseShape(input, {IN, N});
+    input.set(Halide::Buffer<float>(const_cast<float*>(data.input.data()), {IN, N}));
+    std::vector<Halide::Buffer<float>> owned;
+    ImageParam weights(Halide::Float(32), sched.packed ? 3 : 2, "weights");
+    if (sched.packed) {
+      Halide::Buffer<float> packed(block, IN, OUT / block);
+      for (int o = 0; o < OUT; ++o)
+        for (int i = 0; i < IN; ++i) packed(o % block, i, o / block) = data.weights[o * IN + i];
+      SetDenseShape(weights, {block, IN, OUT / block});
+      weights.set(packed);
+      owned.push_back(packed);
+    } else {
+      SetDenseShape(weights, {IN, OUT});
+      weights.set(Halide::Buffer<float>(const_cast<float*>(data.weights.data()), {IN, OUT}));
+    }
+
+    Var o("o"), n("n");
+    RDom r(0, IN, "r");
+    Expr w = sched.packed ? weights(o % block, r, o / block) : weights(r, o);
+    Func dense("dense");
+    dense(o, n) = 0.f;
+    dense(o, n) += w * input(r, n);
+    Func output("output");
+    output(o, n) = dense(o, n);
+    output.bound(o, 0, OUT).bound(n, 0, N);
+    SetDenseShape(output.output_buffer(), {OUT, N});
+
+    Var oo("oo"), ot("ot"), om("om"), oi("oi");
+    output.split(o, oo, ot, int(sched.o[1] * sched.o[2])).reorder(ot, oo, n);
+    if (sched.parallel) output.parallel(oo);
+    output.vectorize(ot, sched.vec);
+    dense.compute_at(output, oo).vectorize(o, sched.vec);
+
+    RVar ro("ro"), ri("ri");
+    Halide::Stage update = dense.update();
+    update.split(o, om, oi, block).split(r, ro, ri, int(sched.i[1])).reorder(oi, ri, ro, om, n);
+    update.vectorize(oi, sched.vec);
+    if (block > sched.vec) update.unroll(oi);
+    if (sched.unroll_explicit && AutoUnroll({sched.i[1]}, sched.unroll_step)[0]) update.unroll(ri);
+
+    Halide::Buffer<float> out(OUT, N);
+    return CompileKernel(Halide::Pipeline(output), out, std::move(owned));
+  }
+
+  DenseShape shape_;
+  Workload workload_;
+  Space space_;
+};
+
+}  // namespace
+
+std::unique_ptr<OperatorTemplate> MakeDenseTemplate(const DenseShape& shape) {
+  return std::make_unique<DenseTemplate>(shape);
+}
+
+std::unique_ptr<OperatorTemplate> MakeConv2dTemplate(const Conv2dShape& shape);
+
+std::unique_ptr<OperatorTemplate> MakeOperatorTemplate(const Workload& workload) {
+  if (const auto* conv = std::get_if<Conv2dShape>(&workload)) return MakeConv2dTemplate(*conv);
+  return MakeDenseTemplate(std::get<DenseShape>(workload));
+}
+
+}  // namespace tessel

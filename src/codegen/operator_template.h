@@ -1,0 +1,76 @@
+// Schedule templates: for each operator one algorithm and one parameterised schedule whose
+// knobs form the task's Space. Building a configuration JIT-compiles it with Halide into a
+// Kernel bound to concrete input data. Halide stays behind this header: the rest of Tessel
+// never includes Halide.h.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/rng.h"
+#include "space/space.h"
+#include "workload/workload.h"
+
+namespace tessel {
+
+// The inputs of one operator instance, dense and row-major: NCHW input and OIHW weights for
+// conv2d, (n, in) input and (out, in) weights for dense.
+struct OperatorData {
+  std::vector<float> input;
+  std::vector<float> weights;
+};
+
+// A configuration that cannot be compiled, or a kernel that fails when run. These are
+// measurement outcomes: the Measurer records them and the run goes on.
+class KernelBuildError : public std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+class KernelRunError : public std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A compiled kernel with its input and output buffers. Destroying it releases the JIT code.
+class Kernel {
+ public:
+  virtual ~Kernel() = default;
+  // Computes the output; throws KernelRunError when the kernel reports an error.
+  virtual void Run() = 0;
+  // The output of the last Run(), dense NCHW (conv2d) or (n, out) (dense).
+  virtual std::span<const float> Output() const = 0;
+};
+
+class OperatorTemplate {
+ public:
+  virtual ~OperatorTemplate() = default;
+
+  // Name and version identify the template in the records: a new version invalidates old ones.
+  virtual std::string name() const = 0;
+  virtual int version() const = 0;
+  virtual const Workload& workload() const = 0;
+  virtual const Space& space() const = 0;
+
+  // A reasonable hand-written schedule, the "default schedule" results are compared with.
+  virtual Config DefaultConfig() const = 0;
+
+  // Random inputs of the right sizes in [-1, 1].
+  virtual OperatorData RandomData(Rng& rng) const = 0;
+
+  // Plain loops, independent of Halide, that every measured configuration is checked against.
+  virtual std::vector<float> Reference(const OperatorData& data) const = 0;
+
+  // JIT-compiles the configuration and binds it to the data (which must outlive the kernel).
+  // Throws KernelBuildError with the compiler's message when the schedule is rejected.
+  virtual std::unique_ptr<Kernel> Build(const Config& config, const OperatorData& data) const = 0;
+};
+
+// The template for the workload's operator (conv2d or dense).
+std::unique_ptr<OperatorTemplate> MakeOperatorTemplate(const Workload& workload);
+
+// The host's description as recorded with every task: Halide's host target string, which
+// names the ISA features the kernels are compiled for.
+std::string HostTargetString();
+
+}  // namespace tessel
