@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs Tessel's build and test dependencies from Debian 12 (bookworm) packages.
+# Idempotent: apt-get runs only when a package is missing. Needs root (or sudo).
+set -euo pipefail
+
+packages=(
+  cmake g++ make pkg-config
+  libhalide14-0-dev       # schedule templates, JIT compiled
+  libsqlite3-dev          # the records
+  nlohmann-json3-dev      # JSON output and record export
+  libcli11-dev            # the command line
+  libgtest-dev googletest # tests
+  libdnnl-dev             # the oneDNN comparison in bench/
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing: ${missing[*]}"
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,161 @@
+// The `tessel` command end to end, run as a child process: output, exit status and the
+// promise that bad input gets one line, exit status 2 and loses no records.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int status;
+  std::string out;
+  std::string err;
+};
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("tessel_cli_" + std::to_string(getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // `env` holds NAME=value assignments for the command's environment.
+  Outcome Run(const std::string& args, const std::string& env = "") {
+    const fs::path out = dir_ / "stdout", err = dir_ / "stderr";
+    const std::string command = "cd '" + dir_.string() + "' && env -u TESSEL_DB " + env + " " +
+                                TESSEL_BINARY + " " + args + " >'" + out.string() + "' 2>'" +
+                                err.string() + "' </dev/null";
+    const int raw = std::system(command.c_str());
+    return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, ReadFile(out), ReadFile(err)};
+  }
+
+  // The error path: exit 2 and exactly one line on stderr that says `needle`.
+  void ExpectUsageError(const std::string& args, const std::string& needle) {
+    const Outcome outcome = Run(args);
+    EXPECT_EQ(outcome.status, 2) << args << "\n" << outcome.err;
+    EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;
+    EXPECT_NE(outcome.err.find(needle), std::string::npos) << outcome.err;
+  }
+
+  fs::path WriteTable() {
+    const fs::path csv = dir_ / "table.csv";
+    std::ofstream(csv) << "tile,mode,time_ms\n"
+                          "1,a,5.0\n2,a,3.0\n4,a,4.0\n1,b,nan\n2,b,\n4,b,1.5\n8,a,2.5\n";
+    return csv;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(CliTest, ZooListsModelsAndLayers) {
+  const Outcome outcome = Run("zoo resnet18");
+  ASSERT_EQ(outcome.status, 0) << outcome.err;
+  EXPECT_NE(outcome.out.find("r18.11"), std::string::npos);
+  EXPECT_NE(outcome.out.find("dense:in=512,out=1000"), std::string::npos);
+  EXPECT_EQ(Run("zoo").status, 0);
+}
+
+TEST_F(CliTest, SpaceReportsSizes) {
+  const Outcome outcome = Run("space --model resnet18 --layer 2 --workload dense:in=512,out=1000");
+  ASSERT_EQ(outcome.status, 0) << outcome.err;
+  EXPECT_NE(outcome.out.find("r18.2"), std::string::npos);
+  EXPECT_NE(outcome.out.find("dense_cpu"), std::string::npos);
+}
+
+TEST_F(CliTest, BadInputIsOneLineAndExitTwo) {
+  ExpectUsageError("zoo resnet19", "unknown model 'resnet19'");
+  ExpectUsageError("tune --model resnet18 --layer 99 --trials 5", "unknown layer '99'");
+  ExpectUsageError("tune --model resnet18 --tuner magic --trials 5", "unknown tuner 'magic'");
+  ExpectUsageError("tune --workload conv2d:c=3,h=5 --trials 5", "lacks 'w'");
+  ExpectUsageError("tune --workload dense:in=4,out=4 --trials 0", "--trials");
+  ExpectUsageError("tune --workload dense:in=4,out=4 --trials -3", "--trials");
+  ExpectUsageError("tune --space missing.csv --trials 5", "missing.csv");
+  ExpectUsageError("tune --workload dense:in=4,out=4", "trials");
+  ExpectUsageError("tune --trials 5", "no task given");
+  ExpectUsageError("export --format xml", "unknown export format");
+  ExpectUsageError("import nothing.jsonl", "nothing.jsonl");
+  ExpectUsageError("frobnicate", "frobnicate");
+  std::ofstream(dir_ / "bad.csv") << "tile,mode\n1,a\n";
+  ExpectUsageError("tune --space bad.csv --trials 5", "time_ms");
+  ExpectUsageError("tune --space " + WriteTable().string() + " --trials 5 --db /nonexistent/dir/x.db",
+                   "/nonexistent/dir/x.db");
+}
+
+TEST_F(CliTest, ForeignOrCorruptDatabasesAreRefusedUntouched) {
+  const fs::path notes = dir_ / "notes.txt";
+  std::ofstream(notes) << "my precious notes\n";
+  const std::string before = ReadFile(notes);
+  ExpectUsageError("tune --space " + WriteTable().string() + " --trials 3 --db notes.txt",
+                   "notes.txt");
+  ExpectUsageError("best --db notes.txt", "notes.txt");
+  EXPECT_EQ(ReadFile(notes), before);
+  EXPECT_FALSE(fs::exists(dir_ / "notes.txt-wal"));
+}
+
+TEST_F(CliTest, ReplayTuningPrintsJsonAndRecordsEverything) {
+  const std::string table = WriteTable().string();
+  const Outcome outcome =
+      Run("tune --space " + table + " --tuner grid --trials 50 --seed 3 --json --db r.db");
+  ASSERT_EQ(outcome.status, 0) << outcome.err;
+  const nlohmann::json line = nlohmann::json::parse(outcome.out);
+  EXPECT_EQ(line["tuner"], "grid");
+  EXPECT_EQ(line["seed"], 3);
+  EXPECT_EQ(line["measurements"], 6);  // every row; the missing combination 8,b costs nothing
+  EXPECT_DOUBLE_EQ(line["best_time_ms"].get<double>(), 1.5);
+  EXPECT_EQ(line["best_config"]["tile"], 4);
+  EXPECT_EQ(line["best_config"]["mode"], "b");
+  ASSERT_EQ(line["curve"].size(), 6u);
+  EXPECT_EQ(line["best_gflops"], nullptr);  // a replay table has no FLOP count
+
+  // The records hold all six, failures included, and export/import round-trips them.
+  const Outcome exported = Run("export --db r.db --format jsonl");
+  ASSERT_EQ(exported.status, 0) << exported.err;
+  EXPECT_EQ(std::count(exported.out.begin(), exported.out.end(), '\n'), 6);
+  std::ofstream(dir_ / "records.jsonl") << exported.out;
+  ASSERT_EQ(Run("import records.jsonl --db copy.db").status, 0);
+  EXPECT_EQ(Run("export --db copy.db --format jsonl").out, exported.out);
+  const Outcome best = Run("best --db copy.db");
+  ASSERT_EQ(best.status, 0);
+  EXPECT_NE(best.out.find("mode=b;tile=4"), std::string::npos) << best.out;
+}
+
+TEST_F(CliTest, SameSeedSameChoicesOnReplay) {
+  const std::string table = WriteTable().string();
+  const std::string args = "tune --space " + table + " --tuner random --trials 4 --json --seed ";
+  const Outcome a = Run(args + "5 --db a.db"), b = Run(args + "5 --db b.db");
+  ASSERT_EQ(a.status, 0) << a.err;
+  EXPECT_EQ(nlohmann::json::parse(a.out)["curve"], nlohmann::json::parse(b.out)["curve"]);
+}
+
+TEST_F(CliTest, TunesARealWorkloadAndUsesTesselDbFromTheEnvironment) {
+  const Outcome outcome = Run(
+      "tune --workload conv2d:c=4,h=8,w=8,k=8,r=3,s=3,stride=1,pad=1 --trials 3 --threads 1 "
+      "--min-repeat-ms 1 --repeats 2 --json",
+      "TESSEL_DB=real.db");
+  ASSERT_EQ(outcome.status, 0) << outcome.err;
+  const nlohmann::json line = nlohmann::json::parse(outcome.out);
+  EXPECT_EQ(line["measurements"], 3);
+  EXPECT_GT(line["best_gflops"].get<double>(), 0);
+  EXPECT_TRUE(line["best_config"].contains("tile_f"));
+  const Outcome best = Run("best --db real.db");
+  EXPECT_NE(best.out.find("conv2d:c=4,h=8,w=8,k=8"), std::string::npos) << best.out;
+}
+
+}  // namespace

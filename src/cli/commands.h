@@ -1,0 +1,48 @@
+// The `tessel` subcommands. Each takes its parsed options and returns the exit status; bad
+// input throws tessel::Error, which main() prints as one line with exit status 2.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tessel::cli {
+
+// Which tasks a command is about: zoo layers, workload specs, or a replay table.
+struct TaskSelection {
+  std::string model;
+  std::vector<std::string> layers;
+  std::vector<std::string> workloads;
+  std::string space_csv;
+  std::string op;  // keep only this operator ("conv2d" or "dense") of a model
+};
+
+struct TuneCommandOptions {
+  TaskSelection tasks;
+  std::string tuner = "random";
+  int trials = 0;
+  uint64_t seed = 0;
+  int threads = 0;  // 0: all cores
+  std::string db;
+  bool json = false;
+  int early_stopping = 0;
+  int batch_size = 8;
+  int repeats = 5;
+  double min_repeat_ms = 10;
+  double timeout_s = 10;
+  bool measure_default = true;
+  std::string command_line;
+};
+
+int RunZoo(const std::string& model);
+int RunSpace(const TaskSelection& tasks);
+int RunTune(const TuneCommandOptions& options);
+int RunBest(const std::string& db);
+int RunExport(const std::string& db, const std::string& format);
+int RunImport(const std::string& db, const std::string& file);
+
+// --db, else $TESSEL_DB, else ./tessel.db.
+std::string ResolveDbPath(const std::string& flag);
+
+}  // namespace tessel::cli

@@ -1,0 +1,49 @@
+// `tessel zoo` and `tessel space`: what the tasks are and how large their spaces are.
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "cli/task_selection.h"
+#include "codegen/operator_template.h"
+#include "core/error.h"
+#include "workload/zoo.h"
+
+namespace tessel::cli {
+
+int RunZoo(const std::string& model_name) {
+  std::vector<const ZooModel*> models;
+  if (model_name.empty()) {
+    for (const ZooModel& model : Zoo()) models.push_back(&model);
+  } else {
+    models.push_back(&FindModel(model_name));
+  }
+  for (const ZooModel* model : models) {
+    double total = 0;
+    for (const ZooLayer& layer : model->layers) total += Flops(layer.workload) * layer.occurrences;
+    std::printf("%s: %zu tasks, %.3f GFLOP per inference\n", model->name.c_str(),
+                model->layers.size(), total / 1e9);
+    for (const ZooLayer& layer : model->layers)
+      std::printf("  %-7s x%d  %8.4f GFLOP  %s\n", layer.name.c_str(), layer.occurrences,
+                  Flops(layer.workload) / 1e9, WorkloadSpec(layer.workload).c_str());
+  }
+  return 0;
+}
+
+int RunSpace(const TaskSelection& tasks) {
+  const std::vector<NamedWorkload> workloads = SelectWorkloads(tasks);
+  if (workloads.empty()) throw ConfigError("no task given; use --model M or --workload SPEC");
+  std::printf("%-8s %-10s %6s %14s %16s  %s\n", "task", "template", "knobs", "configurations",
+              "valid", "workload");
+  for (const NamedWorkload& item : workloads) {
+    const auto tmpl = MakeOperatorTemplate(item.workload);
+    const Space& space = tmpl->space();
+    const Space::ValidCount valid = space.CountValid();
+    char valid_text[32];
+    std::snprintf(valid_text, sizeof(valid_text), valid.exact ? "%.0f" : "~%.3g", valid.count);
+    std::printf("%-8s %-10s %6zu %14.4g %16s  %s\n", item.name.c_str(), tmpl->name().c_str(),
+                space.num_knobs(), static_cast<double>(space.Size()), valid_text,
+                WorkloadSpec(item.workload).c_str());
+  }
+  return 0;
+}
+
+}  // namespace tessel::cli

@@ -1,0 +1,105 @@
+// The `tessel` command: parses arguments and dispatches; the work is in the library.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "core/error.h"
+
+namespace {
+
+std::string JoinArgs(int argc, char** argv) {
+  std::string line;
+  for (int i = 0; i < argc; ++i) line += (i ? " " : "") + std::string(argv[i]);
+  return line;
+}
+
+void AddTaskSelection(CLI::App* command, tessel::cli::TaskSelection& tasks) {
+  command->add_option("--model", tasks.model, "a zoo model (see 'tessel zoo')");
+  command->add_option("--layer", tasks.layers, "a layer of --model, e.g. r18.2 or 2 (repeatable)");
+  command->add_option("--op", tasks.op, "keep only this operator of --model: conv2d or dense");
+  command->add_option("--workload", tasks.workloads,
+                      "conv2d:c=..,h=..,w=..,k=..,r=..,s=..[,stride=..,pad=..,groups=..,n=..] "
+                      "or dense:in=..,out=..[,n=..] (repeatable)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace tessel::cli;
+  CLI::App app{"Tessel: learned search for fast DNN operators"};
+  app.require_subcommand(1);
+
+  std::string zoo_model;
+  CLI::App* zoo = app.add_subcommand("zoo", "list the model zoo's layer tasks");
+  zoo->add_option("model", zoo_model, "one model to list");
+
+  TaskSelection space_tasks;
+  CLI::App* space = app.add_subcommand("space", "report the size of tasks' schedule spaces");
+  AddTaskSelection(space, space_tasks);
+
+  TuneCommandOptions tune_options;
+  tune_options.command_line = JoinArgs(argc, argv);
+  CLI::App* tune = app.add_subcommand("tune", "tune tasks and record every measurement");
+  AddTaskSelection(tune, tune_options.tasks);
+  tune->add_option("--space", tune_options.tasks.space_csv,
+                   "tune a CSV table of measured configurations instead of this machine");
+  tune->add_option("--tuner", tune_options.tuner, "random or grid")->capture_default_str();
+  tune->add_option("--trials", tune_options.trials, "measurements per task")->required();
+  tune->add_option("--seed", tune_options.seed, "root random seed")->capture_default_str();
+  tune->add_option("--threads", tune_options.threads, "kernel threads (default: all cores)");
+  tune->add_option("--db", tune_options.db, "records database (default $TESSEL_DB or ./tessel.db)");
+  tune->add_flag("--json", tune_options.json, "one JSON object per task on stdout");
+  tune->add_option("--early-stopping", tune_options.early_stopping,
+                   "stop a task after this many measurements without improvement");
+  tune->add_option("--batch-size", tune_options.batch_size, "measurements per batch")
+      ->capture_default_str();
+  tune->add_option("--repeats", tune_options.repeats, "timed repeats per measurement")
+      ->capture_default_str();
+  tune->add_option("--min-repeat-ms", tune_options.min_repeat_ms, "minimum length of a repeat")
+      ->capture_default_str();
+  tune->add_option("--timeout", tune_options.timeout_s, "seconds allowed per measurement")
+      ->capture_default_str();
+  bool skip_default = false;
+  tune->add_flag("--no-default", skip_default, "do not measure the default schedule");
+
+  std::string best_db;
+  CLI::App* best = app.add_subcommand("best", "print the best record of every task");
+  best->add_option("--db", best_db, "records database");
+
+  std::string export_db, export_format = "jsonl";
+  CLI::App* export_cmd = app.add_subcommand("export", "write records to stdout");
+  export_cmd->add_option("--db", export_db, "records database");
+  export_cmd->add_option("--format", export_format, "jsonl")->capture_default_str();
+
+  std::string import_db, import_file;
+  CLI::App* import_cmd = app.add_subcommand("import", "read records written by export");
+  import_cmd->add_option("file", import_file, "a JSONL file")->required();
+  import_cmd->add_option("--db", import_db, "records database");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << (app.get_subcommands().empty() ? app.help() : app.get_subcommands()[0]->help());
+    return 0;
+  } catch (const CLI::ParseError& error) {
+    std::string where = app.get_subcommands().empty() ? "" : " " + app.get_subcommands()[0]->get_name();
+    std::cerr << "tessel: " << error.what() << "; see 'tessel" << where << " --help'" << std::endl;
+    return 2;
+  }
+
+  try {
+    if (*zoo) return RunZoo(zoo_model);
+    if (*space) return RunSpace(space_tasks);
+    if (*tune) {
+      tune_options.measure_default = !skip_default;
+      return RunTune(tune_options);
+    }
+    if (*best) return RunBest(best_db);
+    if (*export_cmd) return RunExport(export_db, export_format);
+    if (*import_cmd) return RunImport(import_db, import_file);
+  } catch (const tessel::Error& error) {
+    std::cerr << "tessel: " << error.what() << std::endl;
+    return 2;
+  }
+  return 2;
+}

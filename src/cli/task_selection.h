@@ -1,0 +1,19 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "workload/workload.h"
+
+namespace tessel::cli {
+
+struct NamedWorkload {
+  std::string name;  // the zoo layer's name or the workload spec
+  Workload workload;
+};
+
+// The workloads that --model/--layer/--op/--workload name, in the order given.
+std::vector<NamedWorkload> SelectWorkloads(const TaskSelection& tasks);
+
+}  // namespace tessel::cli

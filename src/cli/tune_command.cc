@@ -1,0 +1,200 @@
+// `tessel tune`: tunes each selected task with one tuner and records every measurement.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "cli/task_selection.h"
+#include "codegen/operator_template.h"
+#include "core/error.h"
+#include "measure/local_measurer.h"
+#include "measure/replay_measurer.h"
+#include "measure/target.h"
+#include "records/record_store.h"
+#include "tune/tune_loop.h"
+
+namespace tessel::cli {
+namespace {
+
+// One task ready to tune: its records key, its space and how to measure it.
+struct PreparedTask {
+  std::string label;
+  double flops = 0;  // 0 for replay tables, whose operator is unknown
+  TaskKey key;
+  std::unique_ptr<OperatorTemplate> op_template;  // real hardware only
+  std::unique_ptr<ReplayTable> table;             // replay only
+  const Space* space = nullptr;
+  std::unique_ptr<Measurer> measurer;
+};
+
+// FNV-1a of the file's bytes: replay tables with the same name but other contents are
+// different tasks.
+std::string ContentHash(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  uint64_t hash = 1469598103934665603ULL;
+  char c;
+  while (in.get(c)) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  char text[17];
+  std::snprintf(text, sizeof(text), "%016llx", static_cast<unsigned long long>(hash));
+  return text;
+}
+
+LocalMeasurerOptions MeasureOptions(const TuneCommandOptions& options, int threads) {
+  LocalMeasurerOptions measure_options;
+  measure_options.threads = threads;
+  measure_options.repeats = options.repeats;
+  measure_options.min_repeat_ms = options.min_repeat_ms;
+  measure_options.timeout_s = options.timeout_s;
+  measure_options.data_seed = options.seed;
+  return measure_options;
+}
+
+std::vector<PreparedTask> PrepareTasks(const TuneCommandOptions& options, int threads) {
+  std::vector<PreparedTask> tasks;
+  const TaskSelection& selection = options.tasks;
+  if (!selection.space_csv.empty()) {
+    if (!selection.model.empty() || !selection.workloads.empty())
+      throw ConfigError("--space replays a table and cannot be combined with --model or --workload");
+    PreparedTask task;
+    task.table = std::make_unique<ReplayTable>(ReplayTable::Load(selection.space_csv));
+    task.label = std::filesystem::path(selection.space_csv).filename().string();
+    task.key = {"replay:" + task.label + "#" + ContentHash(selection.space_csv), "replay",
+                "replay", 1};
+    task.space = &task.table->space();
+    task.measurer = std::make_unique<ReplayMeasurer>(*task.table);
+    tasks.push_back(std::move(task));
+    return tasks;
+  }
+  const std::vector<NamedWorkload> workloads = SelectWorkloads(selection);
+  if (workloads.empty())
+    throw ConfigError("no task given; use --model M [--layer L], --workload SPEC or --space FILE");
+  MeasureOptions(options, threads).Validate();
+  const std::string target = HostTargetKey(threads);
+  for (const NamedWorkload& item : workloads) {
+    PreparedTask task;
+    task.label = item.name;
+    task.flops = Flops(item.workload);
+    task.op_template = MakeOperatorTemplate(item.workload);
+    task.key = {WorkloadSpec(item.workload), target, task.op_template->name(),
+                task.op_template->version()};
+    task.space = &task.op_template->space();
+    tasks.push_back(std::move(task));
+  }
+  return tasks;
+}
+
+nlohmann::json ConfigJson(const Space& space, const Config& config) {
+  nlohmann::json object = nlohmann::json::object();
+  for (size_t i = 0; i < space.num_knobs(); ++i) {
+    const KnobValue& value = space.Value(config, i);
+    if (const auto* number = std::get_if<int64_t>(&value)) {
+      object[space.knobs()[i].name] = *number;
+    } else if (const auto* word = std::get_if<std::string>(&value)) {
+      object[space.knobs()[i].name] = *word;
+    } else {
+      object[space.knobs()[i].name] = std::get<Factors>(value);
+    }
+  }
+  return object;
+}
+
+nlohmann::json NumberOrNull(double value) {
+  return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+int RunTune(const TuneCommandOptions& options) {
+  // Everything the user gave is checked before the database is touched.
+  TuneOptions tune_options;
+  tune_options.trials = options.trials;
+  tune_options.batch_size = options.batch_size;
+  tune_options.early_stopping = options.early_stopping;
+  tune_options.Validate();
+  const TunerKind tuner_kind = TunerKindFromName(options.tuner);
+  if (options.threads < 0) throw ConfigError("--threads must be at least 1");
+  const int threads = options.threads > 0 ? options.threads : DefaultThreadCount();
+  std::vector<PreparedTask> tasks = PrepareTasks(options, threads);
+
+  RecordStore store(ResolveDbPath(options.db));
+  const int64_t run_id =
+      store.BeginRun({std::string(TunerKindName(tuner_kind)), options.seed, options.command_line});
+  const Rng root(options.seed);
+
+  struct Row {
+    std::string label;
+    int measurements;
+    double best_ms, default_ms, flops;
+    std::string config;
+  };
+  std::vector<Row> rows;
+  for (PreparedTask& task : tasks) {
+    const int64_t task_id = store.EnsureTask(task.key);
+    const Space& space = *task.space;
+    auto record = [&](const std::vector<Config>& configs, const std::vector<MeasureResult>& results) {
+      std::vector<MeasurementRecord> batch;
+      for (size_t i = 0; i < configs.size(); ++i)
+        batch.push_back({task_id, run_id, space.ToText(configs[i]), results[i], ""});
+      store.Append(batch);
+    };
+    if (task.op_template) {
+      // Made here, not up front: drawing data and computing the reference takes a while.
+      task.measurer =
+          std::make_unique<LocalMeasurer>(*task.op_template, MeasureOptions(options, threads));
+    }
+
+    double default_ms = std::nan("");
+    if (task.op_template && options.measure_default) {
+      const std::vector<Config> default_config = {task.op_template->DefaultConfig()};
+      const std::vector<MeasureResult> measured = task.measurer->Measure(default_config);
+      record(default_config, measured);
+      default_ms = measured[0].time_ms;
+    }
+
+    // Each task's stream depends only on the root seed and the task, not on its position.
+    std::unique_ptr<Tuner> tuner = MakeTuner(tuner_kind, space, root.Fork(task.key.workload));
+    const TuneResult result =
+        Tune(task.label, task.flops, *tuner, *task.measurer, tune_options, record);
+
+    if (options.json) {
+      nlohmann::json line = {
+          {"task", task.label},
+          {"workload", task.key.workload},
+          {"tuner", TunerKindName(tuner_kind)},
+          {"seed", options.seed},
+          {"measurements", result.measurements},
+          {"best_time_ms", NumberOrNull(result.best_time_ms)},
+          {"best_gflops",
+           NumberOrNull(task.flops > 0 ? task.flops / result.best_time_ms / 1e6 : std::nan(""))},
+          {"best_config", result.best ? ConfigJson(space, *result.best) : nlohmann::json(nullptr)},
+          {"default_time_ms", NumberOrNull(default_ms)},
+      };
+      nlohmann::json curve = nlohmann::json::array();
+      for (double value : result.curve) curve.push_back(NumberOrNull(value));
+      line["curve"] = std::move(curve);
+      std::cout << line.dump() << std::endl;
+    }
+    rows.push_back({task.label, result.measurements, result.best_time_ms, default_ms, task.flops,
+                    result.best ? space.ToText(*result.best) : "-"});
+  }
+
+  if (!options.json) {
+    std::printf("%-10s %7s %10s %10s %11s  %s\n", "task", "trials", "best ms", "GFLOP/s",
+                "vs default", "best config");
+    for (const Row& row : rows) {
+      const double gflops = row.flops > 0 ? row.flops / row.best_ms / 1e6 : std::nan("");
+      char versus[32] = "-";
+      if (std::isfinite(row.default_ms) && std::isfinite(row.best_ms))
+        std::snprintf(versus, sizeof(versus), "%.0f%%", 100.0 * row.default_ms / row.best_ms);
+      std::printf("%-10s %7d %10.4g %10.1f %11s  %s\n", row.label.c_str(), row.measurements,
+                  row.best_ms, gflops, versus, row.config.c_str());
+    }
+  }
+  return 0;
+}
+
+}  // namespace tessel::cli

@@ -1,0 +1,54 @@
+// Measures configurations of an operator template on this machine's CPU.
+//
+// Each configuration is JIT-compiled in this process, then run in a forked child process, so
+// that a kernel that crashes or hangs takes only the child with it: the parent records a
+// crash or a timeout and goes on. The child inherits the compiled code by copy-on-write; the
+// parent never runs a kernel, so Halide's thread pool only ever starts in children. The
+// compiled code is released after each measurement, so memory stays flat over thousands.
+//
+// Timing follows AutoTVM's protocol: one warm-up run (whose output is checked against the
+// reference), then `repeats` timed repeats, each running the kernel back to back enough times
+// to last at least `min_repeat_ms`; the median repeat is the result.
+#pragma once
+
+#include <vector>
+
+#include "codegen/operator_template.h"
+#include "measure/measurer.h"
+
+namespace tessel {
+
+struct LocalMeasurerOptions {
+  int threads = 1;             // the kernels' thread count
+  int repeats = 5;             // timed repeats per configuration
+  double min_repeat_ms = 10;   // lower bound on one repeat's duration
+  double timeout_s = 10;       // wall time allowed to warm-up, check and repeats together
+  double tolerance = 1e-3;     // max |out - ref| allowed, relative to max |ref|
+  uint64_t data_seed = 0;      // seeds the random input data
+
+  // Throws tessel::Error naming the offending option.
+  void Validate() const;
+};
+
+class LocalMeasurer : public Measurer {
+ public:
+  // Draws the input data and computes the reference output once. The template must outlive
+  // the measurer.
+  LocalMeasurer(const OperatorTemplate& tmpl, const LocalMeasurerOptions& options);
+
+  std::vector<MeasureResult> Measure(const std::vector<Config>& configs) override;
+
+ private:
+  MeasureResult MeasureOne(const Config& config);
+
+  const OperatorTemplate& template_;
+  LocalMeasurerOptions options_;
+  OperatorData data_;
+  std::vector<float> reference_;
+};
+
+// The largest |out - ref| relative to the largest |ref| (0 when both are all zero; infinity
+// when the sizes differ or the output holds a NaN).
+double RelativeError(std::span<const float> out, const std::vector<float>& ref);
+
+}  // namespace tessel

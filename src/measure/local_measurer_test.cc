@@ -1,0 +1,134 @@
+#include "measure/local_measurer.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "core/error.h"
+
+namespace tessel {
+namespace {
+
+// A template whose single knob says how its kernel behaves, so every failure path of the
+// measurer can be exercised without a compiler.
+class ScriptedTemplate : public OperatorTemplate {
+ public:
+  ScriptedTemplate()
+      : workload_(DenseShape{1, 4, 4}),
+        space_({{"behaviour",
+                 {std::string("ok"), std::string("build_error"), std::string("run_error"),
+                  std::string("wrong"), std::string("crash"), std::string("hang")}}}) {}
+
+  std::string name() const override { return "scripted"; }
+  int version() const override { return 1; }
+  const Workload& workload() const override { return workload_; }
+  const Space& space() const override { return space_; }
+  Config DefaultConfig() const override { return {0}; }
+  OperatorData RandomData(Rng&) const override { return {{1, 2, 3, 4}, {}}; }
+  std::vector<float> Reference(const OperatorData& data) const override { return data.input; }
+
+  std::unique_ptr<Kernel> Build(const Config& config, const OperatorData& data) const override {
+    const std::string behaviour = std::get<std::string>(space_.Value(config, 0));
+    if (behaviour == "build_error") throw KernelBuildError("scripted build error");
+    return std::make_unique<ScriptedKernel>(behaviour, data.input);
+  }
+
+ private:
+  class ScriptedKernel : public Kernel {
+   public:
+    ScriptedKernel(std::string behaviour, std::vector<float> out)
+        : behaviour_(std::move(behaviour)), out_(std::move(out)) {}
+    void Run() override {
+      if (behaviour_ == "run_error") throw KernelRunError("scripted run error");
+      if (behaviour_ == "wrong") out_[2] += 1;
+      if (behaviour_ == "crash") raise(SIGSEGV);
+      if (behaviour_ == "hang") sleep(100);
+    }
+    std::span<const float> Output() const override { return out_; }
+
+   private:
+    std::string behaviour_;
+    std::vector<float> out_;
+  };
+
+  Workload workload_;
+  Space space_;
+};
+
+TEST(LocalMeasurerTest, EveryFailureIsRecordedAndTheRunGoesOn) {
+  ScriptedTemplate tmpl;
+  LocalMeasurerOptions options;
+  options.timeout_s = 1;
+  options.min_repeat_ms = 1;
+  LocalMeasurer measurer(tmpl, options);
+  const std::vector<MeasureResult> results =
+      measurer.Measure({{0}, {1}, {2}, {3}, {4}, {5}, {0}});
+  ASSERT_EQ(results.size(), 7u);
+  EXPECT_EQ(results[0].status, MeasureStatus::kOk);
+  EXPECT_EQ(results[0].repeats_ms.size(), 5u);
+  EXPECT_GE(results[0].time_ms, 0);
+  EXPECT_EQ(results[1].status, MeasureStatus::kCompileError);
+  EXPECT_EQ(results[1].error, "scripted build error");
+  EXPECT_EQ(results[2].status, MeasureStatus::kRuntimeError);
+  EXPECT_EQ(results[2].error, "scripted run error");
+  EXPECT_EQ(results[3].status, MeasureStatus::kWrongResult);
+  EXPECT_EQ(results[4].status, MeasureStatus::kCrash);
+  EXPECT_NE(results[4].error.find("signal 11"), std::string::npos) << results[4].error;
+  EXPECT_EQ(results[5].status, MeasureStatus::kTimeout);
+  EXPECT_EQ(results[6].status, MeasureStatus::kOk);  // still measuring after all that
+  for (size_t i = 1; i < 6; ++i) EXPECT_TRUE(std::isnan(results[i].time_ms)) << i;
+}
+
+TEST(LocalMeasurerTest, RealKernelsAreTimedAndChecked) {
+  const auto tmpl = MakeOperatorTemplate(ParseWorkloadSpec("conv2d:c=8,h=12,w=12,k=16,r=3,s=3,pad=1"));
+  LocalMeasurerOptions options;
+  options.min_repeat_ms = 1;
+  options.repeats = 3;
+  LocalMeasurer measurer(*tmpl, options);
+  const std::vector<MeasureResult> results = measurer.Measure({tmpl->DefaultConfig()});
+  ASSERT_EQ(results[0].status, MeasureStatus::kOk) << results[0].error;
+  EXPECT_GT(results[0].time_ms, 0);
+  EXPECT_GT(results[0].compile_ms, 0);
+  EXPECT_GE(results[0].spread_ms, 0);
+  EXPECT_EQ(results[0].repeats_ms.size(), 3u);
+}
+
+long ResidentKilobytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
+
+TEST(LocalMeasurerTest, MemoryStaysFlatAcrossManyCompiledKernels) {
+  const auto tmpl = MakeOperatorTemplate(ParseWorkloadSpec("conv2d:c=4,h=8,w=8,k=8,r=3,s=3,pad=1"));
+  Rng rng(3);
+  const OperatorData data = tmpl->RandomData(rng);
+  auto build_some = [&](int count) {
+    for (int i = 0; i < count; ++i) tmpl->Build(*tmpl->space().SampleValid(rng), data);
+  };
+  build_some(20);  // warm up the JIT runtime and allocator
+  const long before = ResidentKilobytes();
+  build_some(120);
+  const long growth = ResidentKilobytes() - before;
+  // A kept pipeline holds about 1.5 MB, so leaking them would grow by well over 100 MB.
+  EXPECT_LT(growth, 40 * 1024) << "resident memory grew by " << growth << " kB";
+}
+
+TEST(LocalMeasurerTest, BadOptionsAreErrors) {
+  LocalMeasurerOptions options;
+  options.repeats = 0;
+  EXPECT_THROW(options.Validate(), Error);
+  options = {};
+  options.timeout_s = 0;
+  EXPECT_THROW(options.Validate(), Error);
+  options = {};
+  options.threads = 0;
+  EXPECT_THROW(options.Validate(), Error);
+}
+
+}  // namespace
+}  // namespace tessel

@@ -1,0 +1,124 @@
+#include "space/space.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "core/error.h"
+
+namespace tessel {
+namespace {
+
+Space SmallSpace() {
+  std::vector<KnobValue> splits;
+  for (Factors& f : Factorizations(8, 2)) splits.emplace_back(f);
+  std::vector<Knob> knobs = {
+      {"tile", splits},
+      {"vec", {int64_t{4}, int64_t{8}, int64_t{16}}},
+      {"layout", {std::string("nchw"), std::string("nchwc")}},
+  };
+  // Valid when the inner split factor is a multiple of the vector width.
+  return Space(knobs, [](const Space& space, const Config& c) {
+    return space.FactorsValue(c, "tile")[1] % space.IntValue(c, "vec") == 0;
+  });
+}
+
+TEST(FactorizationsTest, EnumeratesOrderedProducts) {
+  EXPECT_EQ(Factorizations(8, 2), (std::vector<Factors>{{1, 8}, {2, 4}, {4, 2}, {8, 1}}));
+  EXPECT_EQ(Factorizations(12, 3).size(), 18u);  // 2^2*3: C(4,2) * C(3,2)
+  for (const Factors& f : Factorizations(56, 3)) EXPECT_EQ(f[0] * f[1] * f[2], 56);
+  EXPECT_EQ(Factorizations(7, 1), (std::vector<Factors>{{7}}));
+}
+
+TEST(SpaceTest, FlatIndexRoundTripsEveryConfiguration) {
+  const Space space = SmallSpace();
+  EXPECT_EQ(space.Size(), 4u * 3u * 2u);
+  std::set<uint64_t> seen;
+  for (uint64_t i = 0; i < space.Size(); ++i) {
+    const Config config = space.FromFlatIndex(i);
+    EXPECT_EQ(space.FlatIndex(config), i);
+    EXPECT_EQ(space.FromText(space.ToText(config)), config);
+    seen.insert(space.FlatIndex(config));
+  }
+  EXPECT_EQ(seen.size(), space.Size());
+}
+
+TEST(SpaceTest, CanonicalTextNamesEveryKnob) {
+  const Space space = SmallSpace();
+  const Config config = {1, 1, 1};
+  EXPECT_EQ(space.ToText(config), "tile=2x4;vec=8;layout=nchwc");
+  EXPECT_EQ(space.FromText("layout=nchwc;vec=8;tile=2x4"), config);  // any order is read
+}
+
+TEST(SpaceTest, MalformedTextIsAnError) {
+  const Space space = SmallSpace();
+  EXPECT_THROW(space.FromText("tile=2x4;vec=8"), Error);                // missing knob
+  EXPECT_THROW(space.FromText("tile=3x3;vec=8;layout=nchw"), Error);    // unknown value
+  EXPECT_THROW(space.FromText("tile=2x4;vec=8;layout=nchw;x=1"), Error);  // unknown knob
+  EXPECT_THROW(space.FromText("tile"), Error);                          // no '='
+}
+
+TEST(SpaceTest, ConstraintsAndNeighbours) {
+  const Space space = SmallSpace();
+  EXPECT_TRUE(space.IsValid({0, 0, 0}));    // 1x8, vec 4
+  EXPECT_FALSE(space.IsValid({2, 1, 0}));   // 4x2, vec 8
+  EXPECT_FALSE(space.IsValid({0, 3, 0}));   // out of range
+  EXPECT_FALSE(space.IsValid({0, 0}));      // wrong length
+  const std::vector<Config> neighbours = space.Neighbours({1, 0, 0});  // 2x4, vec 4
+  // tile 1x8 and 4x2 (4x2 % 4 != 0 is invalid), vec 8 (4 % 8 invalid), layout nchwc.
+  const std::vector<Config> expected = {{0, 0, 0}, {1, 0, 1}};
+  EXPECT_EQ(neighbours, expected);
+  for (const Config& n : neighbours) EXPECT_TRUE(space.IsValid(n));
+}
+
+TEST(SpaceTest, FeaturesAreNormalised) {
+  const Space space = SmallSpace();
+  EXPECT_EQ(space.NormalisedFeatures({3, 2, 1}), (std::vector<double>{1.0, 1.0, 1.0}));
+  EXPECT_EQ(space.NormalisedFeatures({0, 1, 0}), (std::vector<double>{0.0, 0.5, 0.0}));
+}
+
+TEST(SpaceTest, SamplingReturnsOnlyValidConfigurations) {
+  const Space space = SmallSpace();
+  Rng rng(7);
+  for (int i = 0; i < 200; ++i) {
+    const auto config = space.SampleValid(rng);
+    ASSERT_TRUE(config.has_value());
+    EXPECT_TRUE(space.IsValid(*config));
+  }
+  const Space::ValidCount count = space.CountValid();
+  EXPECT_TRUE(count.exact);
+  // vec 4: inner 8,4 -> 2 tiles; vec 8: inner 8 -> 1; vec 16: none. Times two layouts.
+  EXPECT_EQ(count.count, 6.0);
+}
+
+TEST(SpaceTest, SameSeedSameSamples) {
+  const Space space = SmallSpace();
+  Rng a(42), b(42), c(43);
+  std::vector<Config> from_a, from_b, from_c;
+  for (int i = 0; i < 20; ++i) {
+    from_a.push_back(*space.SampleValid(a));
+    from_b.push_back(*space.SampleValid(b));
+    from_c.push_back(*space.SampleValid(c));
+  }
+  EXPECT_EQ(from_a, from_b);
+  EXPECT_NE(from_a, from_c);
+}
+
+TEST(RngTest, ForksAreIndependentOfOrder) {
+  const Rng root(5);
+  EXPECT_EQ(root.Fork("a").seed(), Rng(5).Fork("a").seed());
+  EXPECT_NE(root.Fork("a").seed(), root.Fork("b").seed());
+  EXPECT_NE(root.Fork("a", 0).seed(), root.Fork("a", 1).seed());
+  Rng rng(1);
+  for (int i = 0; i < 1000; ++i) {
+    const int64_t v = rng.UniformInt(-3, 3);
+    EXPECT_GE(v, -3);
+    EXPECT_LE(v, 3);
+    const double u = rng.UniformReal();
+    EXPECT_GE(u, 0.0);
+    EXPECT_LT(u, 1.0);
+  }
+}
+
+}  // namespace
+}  // namespace tessel

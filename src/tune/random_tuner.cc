@@ -1,0 +1,52 @@
+#include "tune/random_tuner.h"
+
+#include "core/error.h"
+
+namespace tessel {
+
+RandomTuner::RandomTuner(const Space& space, Rng rng) : space_(space), rng_(std::move(rng)) {
+  if (space_.Size() > kEnumerateLimit) return;
+  for (uint64_t index = 0; index < space_.Size(); ++index)
+    if (space_.IsValid(space_.FromFlatIndex(index))) shuffled_.push_back(index);
+  // Fisher-Yates with our own generator, so the order is the same on every platform.
+  for (size_t i = shuffled_.size(); i > 1; --i)
+    std::swap(shuffled_[i - 1], shuffled_[rng_.UniformInt(0, static_cast<int64_t>(i) - 1)]);
+}
+
+std::vector<Config> RandomTuner::NextBatch(int max_count) {
+  std::vector<Config> batch;
+  if (space_.Size() <= kEnumerateLimit) {
+    while (static_cast<int>(batch.size()) < max_count && next_ < shuffled_.size())
+      batch.push_back(space_.FromFlatIndex(shuffled_[next_++]));
+    return batch;
+  }
+  int misses = 0;
+  while (static_cast<int>(batch.size()) < max_count && misses < kMaxMisses) {
+    std::optional<Config> config = space_.SampleValid(rng_, 1);
+    if (config && visited_.insert(space_.FlatIndex(*config)).second) {
+      batch.push_back(std::move(*config));
+      misses = 0;
+    } else {
+      ++misses;
+    }
+  }
+  return batch;
+}
+
+GridTuner::GridTuner(const Space& space) : space_(space) {
+  if (space_.Size() > kMaxSize)
+    throw ConfigError("grid search enumerates at most " + std::to_string(kMaxSize) +
+                      " configurations and this space has " + std::to_string(space_.Size()) +
+                      "; use --tuner random");
+}
+
+std::vector<Config> GridTuner::NextBatch(int max_count) {
+  std::vector<Config> batch;
+  while (static_cast<int>(batch.size()) < max_count && next_ < space_.Size()) {
+    Config config = space_.FromFlatIndex(next_++);
+    if (space_.IsValid(config)) batch.push_back(std::move(config));
+  }
+  return batch;
+}
+
+}  // namespace tessel

@@ -1,0 +1,44 @@
+// Uniform random search without replacement over the valid configurations.
+#pragma once
+
+#include <unordered_set>
+
+#include "tune/tuner.h"
+
+namespace tessel {
+
+class RandomTuner : public Tuner {
+ public:
+  // Spaces up to this many configurations are enumerated and shuffled, which makes the
+  // search exhaustive; larger ones are sampled by rejection.
+  static constexpr uint64_t kEnumerateLimit = 1'000'000;
+  // Rejection sampling gives up after this many draws without a new valid configuration.
+  static constexpr int kMaxMisses = 200'000;
+
+  RandomTuner(const Space& space, Rng rng);
+  std::vector<Config> NextBatch(int max_count) override;
+  void Update(const std::vector<Config>&, const std::vector<MeasureResult>&) override {}
+
+ private:
+  const Space& space_;
+  Rng rng_;
+  std::vector<uint64_t> shuffled_;  // enumerated spaces: valid flat indices in random order
+  size_t next_ = 0;
+  std::unordered_set<uint64_t> visited_;  // sampled spaces
+};
+
+// Every valid configuration once, in flat-index order.
+class GridTuner : public Tuner {
+ public:
+  static constexpr uint64_t kMaxSize = 10'000'000;
+
+  explicit GridTuner(const Space& space);
+  std::vector<Config> NextBatch(int max_count) override;
+  void Update(const std::vector<Config>&, const std::vector<MeasureResult>&) override {}
+
+ private:
+  const Space& space_;
+  uint64_t next_ = 0;
+};
+
+}  // namespace tessel

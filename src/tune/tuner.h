@@ -1,0 +1,38 @@
+// The Tuner role: proposes which configurations to measure next and learns from the results.
+// The loop in tune_loop.h owns measuring and recording; a tuner never sees the Measurer, so
+// the same tuner runs on real hardware, on a replay table or on a fake.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/rng.h"
+#include "measure/measurer.h"
+#include "space/space.h"
+
+namespace tessel {
+
+class Tuner {
+ public:
+  virtual ~Tuner() = default;
+  // Up to `max_count` valid configurations that were never proposed before; fewer (possibly
+  // none) when the space is exhausted.
+  virtual std::vector<Config> NextBatch(int max_count) = 0;
+  // The results of measuring configurations this tuner proposed, in the same order.
+  virtual void Update(const std::vector<Config>& configs,
+                      const std::vector<MeasureResult>& results) = 0;
+};
+
+enum class TunerKind { kRandom, kGrid };
+
+// Throws tessel::Error listing the known tuners when the name is unknown.
+TunerKind TunerKindFromName(std::string_view name);
+std::string_view TunerKindName(TunerKind kind);
+
+// The tuner draws all its randomness from `rng`. Throws tessel::Error when the tuner cannot
+// work on this space (grid search over a space too large to enumerate).
+std::unique_ptr<Tuner> MakeTuner(TunerKind kind, const Space& space, Rng rng);
+
+}  // namespace tessel
