@@ -1,0 +1,589 @@
+// Compares Tessel's best tuned conv2d kernels with oneDNN's direct convolution, layer by layer,
+// on this machine, and relates both to the machine's measured peak FP32 rate.
+//
+//   onednn_compare --threads T [--db PATH] [--models resnet18,vgg16,alexnet] [--min-time-ms 200]
+//
+// For every conv layer of the models: oneDNN fp32 forward inference, batch 1, with the formats
+// left to oneDNN (format_tag::any, so it picks its blocked layouts); the NCHW/OIHW data are
+// reordered into those formats once, outside the timing. Tessel: the best record of the layer's
+// task in the records database (same workload, host target with T threads, current template
+// name and version), rebuilt from its configuration. Both outputs are checked against the
+// template's plain-loop Reference(). The two are timed in the same process, interleaved in
+// alternating rounds, and the median per-call time of the rounds is reported; before each round
+// the program waits until the other implementation's threads have stopped spinning. The peak is
+// an FMA loop with many independent accumulator chains on T threads.
+//
+// Prints a Markdown table per model. Errors in the arguments, an unknown model or an unreadable
+// database give one line on stderr and exit status 2.
+#include <dlfcn.h>
+#include <immintrin.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <latch>
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#if __has_include(<oneapi/dnnl/dnnl.hpp>)
+#include <oneapi/dnnl/dnnl.hpp>
+#else
+#include <dnnl.hpp>
+#endif
+
+#include "codegen/operator_template.h"
+#include "core/error.h"
+#include "core/rng.h"
+#include "measure/local_measurer.h"
+#include "measure/target.h"
+#include "records/record_store.h"
+#include "workload/workload.h"
+#include "workload/zoo.h"
+
+namespace tessel {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int kRounds = 5;              // interleaved timing rounds per implementation
+constexpr double kTolerance = 1e-3;     // max |out - ref| relative to max |ref|
+constexpr uint64_t kDataSeed = 0;       // the seed the LocalMeasurer draws its data with
+constexpr double kMaxCoolDownMs = 100;  // longest wait for spinning threads between rounds
+
+double MsSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+double Median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+double GeoMean(const std::vector<double>& values) {
+  if (values.empty()) return std::nan("");
+  double log_sum = 0;
+  for (double v : values) log_sum += std::log(v);
+  return std::exp(log_sum / static_cast<double>(values.size()));
+}
+
+std::string Fixed(double value, int digits) {
+  if (!std::isfinite(value)) return "-";
+  char text[64];
+  std::snprintf(text, sizeof(text), "%.*f", digits, value);
+  return text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Peak FP32 rate: independent FMA chains, enough to cover the FMA latency on every pipe.
+
+volatile float g_sink;
+
+constexpr int kAvx512Chains = 24;
+constexpr int kAvx2Chains = 12;
+
+__attribute__((target("avx512f"))) void FmaLoopAvx512(int64_t iterations) {
+  __m512 acc[kAvx512Chains];
+#pragma GCC unroll 24
+  for (int j = 0; j < kAvx512Chains; ++j) acc[j] = _mm512_set1_ps(0.001f * static_cast<float>(j));
+  const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
+  for (int64_t i = 0; i < iterations; ++i) {
+#pragma GCC unroll 24
+    for (int j = 0; j < kAvx512Chains; ++j) acc[j] = _mm512_fmadd_ps(acc[j], a, b);
+  }
+#pragma GCC unroll 24
+  for (int j = 1; j < kAvx512Chains; ++j) acc[0] = _mm512_add_ps(acc[0], acc[j]);
+  // Summed by hand: GCC 12's _mm512_reduce_add_ps trips -Wuninitialized.
+  float lanes[16];
+  _mm512_storeu_ps(lanes, acc[0]);
+  float sum = 0;
+  for (float v : lanes) sum += v;
+  g_sink = sum;
+}
+
+__attribute__((target("avx2,fma"))) void FmaLoopAvx2(int64_t iterations) {
+  __m256 acc[kAvx2Chains];
+#pragma GCC unroll 12
+  for (int j = 0; j < kAvx2Chains; ++j) acc[j] = _mm256_set1_ps(0.001f * static_cast<float>(j));
+  const __m256 a = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
+  for (int64_t i = 0; i < iterations; ++i) {
+#pragma GCC unroll 12
+    for (int j = 0; j < kAvx2Chains; ++j) acc[j] = _mm256_fmadd_ps(acc[j], a, b);
+  }
+#pragma GCC unroll 12
+  for (int j = 1; j < kAvx2Chains; ++j) acc[0] = _mm256_add_ps(acc[0], acc[j]);
+  float lanes[8];
+  _mm256_storeu_ps(lanes, acc[0]);
+  float sum = 0;
+  for (float v : lanes) sum += v;
+  g_sink = sum;
+}
+
+struct Peak {
+  double gflops = 0;
+  std::string isa;
+};
+
+// Seconds for `threads` threads to run `iterations` each, all started together.
+double TimeFmaLoop(void (*loop)(int64_t), int threads, int64_t iterations) {
+  std::latch start(threads + 1);
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t)
+    workers.emplace_back([&] {
+      start.arrive_and_wait();
+      loop(iterations);
+    });
+  start.arrive_and_wait();
+  const auto begin = Clock::now();
+  for (std::thread& worker : workers) worker.join();
+  return MsSince(begin) / 1e3;
+}
+
+Peak MeasurePeak(int threads, double target_ms) {
+  const bool avx512 = __builtin_cpu_supports("avx512f");
+  void (*loop)(int64_t) = avx512 ? FmaLoopAvx512 : FmaLoopAvx2;
+  const double flops_per_iteration = avx512 ? kAvx512Chains * 16 * 2 : kAvx2Chains * 8 * 2;
+  // Calibrate the iteration count on one thread, then keep the best of a few timed runs.
+  int64_t iterations = 1 << 16;
+  double seconds = 0;
+  while ((seconds = TimeFmaLoop(loop, 1, iterations)) < 0.01) iterations *= 2;
+  iterations = std::max<int64_t>(1, static_cast<int64_t>(iterations * target_ms / 1e3 / seconds));
+  double best = 0;
+  for (int rep = 0; rep < 3; ++rep) {
+    seconds = TimeFmaLoop(loop, threads, iterations);
+    best = std::max(
+        best, flops_per_iteration * static_cast<double>(iterations) * threads / seconds / 1e9);
+  }
+  return {best, avx512 ? "AVX-512 FMA" : "AVX2 FMA"};
+}
+
+// ---------------------------------------------------------------------------------------------
+// oneDNN's thread count. The Debian build uses OpenMP, whose initial thread count was read from
+// OMP_NUM_THREADS when libgomp loaded, before main(); omp_set_num_threads (looked up at run
+// time, since only libdnnl links libgomp) sets it for the main thread, which runs every
+// primitive.
+
+std::string OneDnnRuntimeName(unsigned runtime) {
+  switch (runtime) {
+    case DNNL_RUNTIME_SEQ:
+      return "sequential";
+    case DNNL_RUNTIME_OMP:
+      return "OpenMP";
+    case DNNL_RUNTIME_TBB:
+      return "TBB";
+    case DNNL_RUNTIME_THREADPOOL:
+      return "threadpool";
+    default:
+      return "runtime " + std::to_string(runtime);
+  }
+}
+
+// Returns oneDNN's effective thread count (0 when it cannot be told).
+int SetOneDnnThreads(int threads) {
+  if (dnnl::version()->cpu_runtime != DNNL_RUNTIME_OMP) return 0;
+  using SetFn = void (*)(int);
+  using GetFn = int (*)();
+  auto set = reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
+  auto get = reinterpret_cast<GetFn>(dlsym(RTLD_DEFAULT, "omp_get_max_threads"));
+  if (set) set(threads);
+  return get ? get() : 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// oneDNN's convolution of one layer, bound to its data in oneDNN's chosen formats.
+
+class OneDnnConv {
+ public:
+  OneDnnConv(const Conv2dShape& s, const OperatorData& data)
+      : engine_(dnnl::engine::kind::cpu, 0), stream_(engine_) {
+    using dt = dnnl::memory::data_type;
+    using tag = dnnl::memory::format_tag;
+    using dims = dnnl::memory::dims;
+    const dims src_dims = {s.n, s.c, s.h, s.w};
+    const dims dst_dims = {s.n, s.k, s.out_h(), s.out_w()};
+    const bool grouped = s.groups > 1;
+    const dims weights_dims = grouped ? dims{s.groups, s.k / s.groups, s.c / s.groups, s.r, s.s}
+                                      : dims{s.k, s.c, s.r, s.s};
+    const dnnl::memory::desc src_any(src_dims, dt::f32, tag::any);
+    const dnnl::memory::desc weights_any(weights_dims, dt::f32, tag::any);
+    const dnnl::memory::desc dst_any(dst_dims, dt::f32, tag::any);
+    const dnnl::convolution_forward::desc desc(
+        dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src_any,
+        weights_any, dst_any, {s.stride, s.stride}, {s.pad, s.pad}, {s.pad, s.pad});
+    const dnnl::convolution_forward::primitive_desc pd(desc, engine_);
+    impl_ = pd.impl_info_str();
+    conv_ = dnnl::convolution_forward(pd);
+
+    // The user's dense NCHW / OIHW data, reordered once into the formats oneDNN chose.
+    dnnl::memory user_src({src_dims, dt::f32, tag::nchw}, engine_,
+                          const_cast<float*>(data.input.data()));
+    dnnl::memory user_weights({weights_dims, dt::f32, grouped ? tag::goihw : tag::oihw}, engine_,
+                              const_cast<float*>(data.weights.data()));
+    src_ = dnnl::memory(pd.src_desc(), engine_);
+    weights_ = dnnl::memory(pd.weights_desc(), engine_);
+    dst_ = dnnl::memory(pd.dst_desc(), engine_);
+    dnnl::reorder(user_src, src_).execute(stream_, user_src, src_);
+    dnnl::reorder(user_weights, weights_).execute(stream_, user_weights, weights_);
+    stream_.wait();
+    user_dst_desc_ = dnnl::memory::desc(dst_dims, dt::f32, tag::nchw);
+  }
+
+  void Run() {
+    conv_.execute(stream_,
+                  {{DNNL_ARG_SRC, src_}, {DNNL_ARG_WEIGHTS, weights_}, {DNNL_ARG_DST, dst_}});
+    stream_.wait();
+  }
+
+  // The output of the last Run(), reordered to dense NCHW.
+  std::vector<float> OutputNchw() {
+    std::vector<float> out(user_dst_desc_.get_size() / sizeof(float));
+    dnnl::memory user_dst(user_dst_desc_, engine_, out.data());
+    dnnl::reorder(dst_, user_dst).execute(stream_, dst_, user_dst);
+    stream_.wait();
+    return out;
+  }
+
+  const std::string& impl() const { return impl_; }
+
+ private:
+  dnnl::engine engine_;
+  dnnl::stream stream_;
+  dnnl::convolution_forward conv_;
+  dnnl::memory src_, weights_, dst_;
+  dnnl::memory::desc user_dst_desc_;
+  std::string impl_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Interleaved timing.
+
+struct Contender {
+  std::function<void()> run;
+  int calls_per_round = 1;
+  std::vector<double> per_call_ms;  // one entry per round
+};
+
+// True when a thread of this process other than the calling one is running or runnable.
+bool OtherThreadRunning() {
+  const std::string self = std::to_string(gettid());
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) {
+    if (entry.path().filename() == self) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string text;
+    std::getline(stat, text);
+    const size_t paren = text.rfind(')');  // the state follows the command name
+    if (paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] == 'R')
+      return true;
+  }
+  return false;
+}
+
+// Waits, at most kMaxCoolDownMs, until the other threads of the process are all asleep. After
+// a parallel region libgomp's workers spin-wait for several milliseconds (GOMP_SPINCOUNT) and
+// Halide's pool workers spin briefly too: on 2 cores that takes a core from whichever
+// implementation runs next. (The CPU-time clocks cannot tell: a thread running on another core
+// is accounted only at the next scheduler tick.)
+void CoolDown() {
+  const auto start = Clock::now();
+  while (OtherThreadRunning()) {
+    if (MsSince(start) >= kMaxCoolDownMs) {
+      static bool warned = false;
+      if (!warned)
+        std::cerr << "onednn_compare: warning: threads still running " << kMaxCoolDownMs
+                  << " ms after a round (OMP_WAIT_POLICY=active?); timings may interfere\n";
+      warned = true;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+}
+
+// Enough back-to-back calls to last about `round_ms`.
+int CallsPerRound(const std::function<void()>& run, double round_ms) {
+  run();  // warm caches and thread pools
+  int calls = 1;
+  for (;;) {
+    const auto start = Clock::now();
+    for (int i = 0; i < calls; ++i) run();
+    const double elapsed = MsSince(start);
+    if (elapsed >= round_ms / 4 || calls >= (1 << 20)) {
+      const double per_call = std::max(elapsed / calls, 1e-6);
+      return std::max(1, static_cast<int>(std::ceil(round_ms / per_call)));
+    }
+    calls *= 2;
+  }
+}
+
+// Runs the contenders in kRounds rounds, alternating their order each round; returns the median
+// per-call time of each.
+std::vector<double> TimeInterleaved(std::vector<Contender>& contenders, double round_ms) {
+  for (Contender& c : contenders) {
+    CoolDown();
+    c.calls_per_round = CallsPerRound(c.run, round_ms);
+  }
+  for (int round = 0; round < kRounds; ++round) {
+    for (size_t i = 0; i < contenders.size(); ++i) {
+      Contender& c = contenders[round % 2 ? contenders.size() - 1 - i : i];
+      CoolDown();
+      const auto start = Clock::now();
+      for (int call = 0; call < c.calls_per_round; ++call) c.run();
+      c.per_call_ms.push_back(MsSince(start) / c.calls_per_round);
+    }
+  }
+  std::vector<double> medians;
+  for (const Contender& c : contenders) medians.push_back(Median(c.per_call_ms));
+  return medians;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report.
+
+struct Options {
+  int threads = 0;
+  std::string db;
+  std::vector<std::string> models = {"resnet18", "vgg16", "alexnet"};
+  double min_time_ms = 200;
+};
+
+struct LayerResult {
+  std::string name;
+  Conv2dShape shape;
+  double gflop = 0;
+  double onednn_ms = std::nan("");
+  std::string onednn_note;  // why there is no time
+  double tessel_ms = std::nan("");
+  std::string tessel_note;  // "-" without a record, or why there is no time
+  int occurrences = 1;
+};
+
+std::string ShapeText(const Conv2dShape& s) {
+  std::ostringstream text;
+  text << s.c << "x" << s.h << "x" << s.w << " k" << s.k << " " << s.r << "x" << s.s << " s"
+       << s.stride << " p" << s.pad;
+  if (s.groups > 1) text << " g" << s.groups;
+  return text.str();
+}
+
+std::string TodayUtc() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%d", &tm);
+  return text;
+}
+
+std::string RecordKey(const std::string& workload, const std::string& template_name, int version) {
+  return workload + "|" + template_name + "|" + std::to_string(version);
+}
+
+// The best record of each task of this host and thread count, by RecordKey().
+std::map<std::string, BestRecord> LoadRecords(const std::string& path, int threads) {
+  std::map<std::string, BestRecord> best;
+  if (path.empty()) return best;
+  if (!std::filesystem::is_regular_file(path))
+    throw IoError("cannot read the records database " + path + ": no such file");
+  RecordStore store(path);
+  const std::string target = HostTargetKey(threads);
+  for (BestRecord& record : store.BestPerTask()) {
+    if (record.task.target != target) continue;
+    const std::string key =
+        RecordKey(record.task.workload, record.task.template_name, record.task.template_version);
+    auto [it, inserted] = best.try_emplace(key, record);
+    if (!inserted && record.record.result.time_ms < it->second.record.result.time_ms)
+      it->second = record;
+  }
+  return best;
+}
+
+LayerResult BenchLayer(const ZooLayer& layer, const std::map<std::string, BestRecord>& records,
+                       const Options& options) {
+  const Conv2dShape& shape = std::get<Conv2dShape>(layer.workload);
+  LayerResult result;
+  result.name = layer.name;
+  result.shape = shape;
+  result.gflop = Flops(layer.workload) / 1e9;
+  result.occurrences = layer.occurrences;
+
+  const std::unique_ptr<OperatorTemplate> tmpl = MakeOperatorTemplate(layer.workload);
+  Rng rng(kDataSeed);
+  const OperatorData data = tmpl->RandomData(rng);
+  const std::vector<float> reference = tmpl->Reference(data);
+
+  std::vector<Contender> contenders;
+  std::optional<OneDnnConv> onednn;
+  try {
+    onednn.emplace(shape, data);
+    onednn->Run();
+    const double error = RelativeError(onednn->OutputNchw(), reference);
+    if (error <= kTolerance) {
+      contenders.push_back({[&] { onednn->Run(); }, 1, {}});
+    } else {
+      result.onednn_note = "wrong (error " + Fixed(error, 6) + ")";
+    }
+  } catch (const dnnl::error& error) {
+    result.onednn_note = std::string("error: ") + error.what();
+  }
+
+  std::unique_ptr<Kernel> kernel;
+  const auto record =
+      records.find(RecordKey(WorkloadSpec(layer.workload), tmpl->name(), tmpl->version()));
+  if (record == records.end()) {
+    result.tessel_note = "-";
+  } else {
+    try {
+      kernel = tmpl->Build(tmpl->space().FromText(record->second.record.config), data);
+      kernel->Run();
+      const double error = RelativeError(kernel->Output(), reference);
+      if (error <= kTolerance) {
+        contenders.push_back({[&] { kernel->Run(); }, 1, {}});
+      } else {
+        result.tessel_note = "wrong (error " + Fixed(error, 6) + ")";
+      }
+    } catch (const KernelBuildError& error) {
+      result.tessel_note = "build error";
+      std::cerr << layer.name << ": Tessel build error: " << error.what() << "\n";
+    } catch (const KernelRunError& error) {
+      result.tessel_note = "run error";
+      std::cerr << layer.name << ": Tessel run error: " << error.what() << "\n";
+    } catch (const Error& error) {  // a configuration the template's space no longer parses
+      result.tessel_note = "bad record";
+      std::cerr << layer.name << ": Tessel record not usable: " << error.what() << "\n";
+    }
+  }
+
+  const std::vector<double> medians = TimeInterleaved(contenders, options.min_time_ms / kRounds);
+  size_t next = 0;
+  if (result.onednn_note.empty()) result.onednn_ms = medians[next++];
+  if (result.tessel_note.empty()) result.tessel_ms = medians[next++];
+
+  std::cerr << layer.name << ": oneDNN " << Fixed(result.onednn_ms, 4) << " ms ("
+            << (onednn ? onednn->impl() : "none") << ")";
+  if (result.tessel_note.empty())
+    std::cerr << ", Tessel " << Fixed(result.tessel_ms, 4)
+              << " ms (records: " << Fixed(record->second.record.result.time_ms, 4) << " ms)";
+  std::cerr << "\n";
+  return result;
+}
+
+void PrintModel(const ZooModel& model, const std::vector<LayerResult>& layers, double peak) {
+  std::cout << "\n## " << model.name << "\n\n"
+            << "| layer | shape | GFLOP | oneDNN ms | oneDNN GFLOP/s | oneDNN % peak | Tessel ms "
+               "| Tessel GFLOP/s | Tessel % peak | Tessel/oneDNN |\n"
+            << "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  std::vector<double> onednn_rates, tessel_rates, ratios;
+  double onednn_total = 0, tessel_total = 0;  // network time over layers with both, x occurrences
+  for (const LayerResult& layer : layers) {
+    const double onednn_rate = layer.gflop / (layer.onednn_ms / 1e3);
+    const double tessel_rate = layer.gflop / (layer.tessel_ms / 1e3);
+    const double ratio = tessel_rate / onednn_rate;
+    if (std::isfinite(onednn_rate)) onednn_rates.push_back(onednn_rate);
+    if (std::isfinite(tessel_rate)) tessel_rates.push_back(tessel_rate);
+    if (std::isfinite(ratio)) {
+      ratios.push_back(ratio);
+      onednn_total += layer.onednn_ms * layer.occurrences;
+      tessel_total += layer.tessel_ms * layer.occurrences;
+    }
+    auto time = [](double ms, const std::string& note) {
+      return note.empty() ? Fixed(ms, 4) : note;
+    };
+    std::cout << "| " << layer.name << " | " << ShapeText(layer.shape) << " | "
+              << Fixed(layer.gflop, 4) << " | " << time(layer.onednn_ms, layer.onednn_note) << " | "
+              << Fixed(onednn_rate, 1) << " | " << Fixed(100 * onednn_rate / peak, 1) << " | "
+              << time(layer.tessel_ms, layer.tessel_note) << " | " << Fixed(tessel_rate, 1) << " | "
+              << Fixed(100 * tessel_rate / peak, 1) << " | " << Fixed(ratio, 3) << " |\n";
+  }
+  const double onednn_geo = GeoMean(onednn_rates), tessel_geo = GeoMean(tessel_rates);
+  std::cout << "| geomean | " << onednn_rates.size() << " layers, " << tessel_rates.size()
+            << " with records | | | " << Fixed(onednn_geo, 1) << " | "
+            << Fixed(100 * onednn_geo / peak, 1) << " | | " << Fixed(tessel_geo, 1) << " | "
+            << Fixed(100 * tessel_geo / peak, 1) << " | " << Fixed(GeoMean(ratios), 3) << " |\n";
+  if (!ratios.empty())
+    std::cout << "\nSum over the " << ratios.size()
+              << " layers with records, each times its occurrences in the network: oneDNN "
+              << Fixed(onednn_total, 3) << " ms, Tessel " << Fixed(tessel_total, 3) << " ms.\n";
+}
+
+int Main(int argc, char** argv) {
+  Options options;
+  CLI::App app{"Compares Tessel's best records with oneDNN's direct convolution, per layer."};
+  app.add_option("--threads", options.threads, "threads for oneDNN, Tessel and the peak")
+      ->required()
+      ->check(CLI::Range(1, 1024));
+  app.add_option("--db", options.db, "records database (without it, oneDNN only)");
+  app.add_option("--models", options.models, "zoo models, comma-separated")->delimiter(',');
+  app.add_option("--min-time-ms", options.min_time_ms, "timed milliseconds per implementation")
+      ->check(CLI::PositiveNumber);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    if (error.get_exit_code() == 0) return app.exit(error);
+    std::cerr << "onednn_compare: " << error.what() << "\n";
+    return 2;
+  }
+
+  // Thread counts first, before any thread pool starts: Halide reads HL_NUM_THREADS when its
+  // pool starts, OpenMP honours the environment only of processes started after this.
+  const std::string threads = std::to_string(options.threads);
+  setenv("HL_NUM_THREADS", threads.c_str(), 1);
+  setenv("OMP_NUM_THREADS", threads.c_str(), 1);
+  const int onednn_threads = SetOneDnnThreads(options.threads);
+
+  std::vector<const ZooModel*> models;
+  for (const std::string& name : options.models) models.push_back(&FindModel(name));
+  const std::map<std::string, BestRecord> records = LoadRecords(options.db, options.threads);
+
+  const Peak peak = MeasurePeak(options.threads, std::max(50.0, options.min_time_ms / 2));
+  const dnnl_version_t* version = dnnl::version();
+  std::cout << "# Tessel vs oneDNN: " << CpuModelName() << ", " << options.threads
+            << (options.threads == 1 ? " thread" : " threads") << ", peak " << Fixed(peak.gflops, 1)
+            << " GFLOP/s (" << peak.isa << "), " << TodayUtc() << "\n\n"
+            << "oneDNN " << version->major << "." << version->minor << "." << version->patch << " ("
+            << OneDnnRuntimeName(version->cpu_runtime) << ", "
+            << (onednn_threads > 0 ? std::to_string(onednn_threads) : "unknown")
+            << " threads), direct convolution, formats chosen by oneDNN. Tessel: best records of "
+            << (options.db.empty() ? "(no database)" : options.db) << " for "
+            << HostTargetKey(options.threads) << ", " << records.size()
+            << " tasks. Median per-call time of " << kRounds
+            << " interleaved rounds, fp32, batch 1.\n";
+  std::cout.flush();
+
+  for (const ZooModel* model : models) {
+    std::vector<LayerResult> results;
+    for (const ZooLayer& layer : model->layers)
+      if (std::holds_alternative<Conv2dShape>(layer.workload))
+        results.push_back(BenchLayer(layer, records, options));
+    PrintModel(*model, results, peak.gflops);
+    std::cout.flush();
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace tessel
+
+int main(int argc, char** argv) {
+  try {
+    return tessel::Main(argc, argv);
+  } catch (const tessel::Error& error) {
+    std::cerr << "onednn_compare: " << error.what() << "\n";
+    return 2;
+  } catch (const dnnl::error& error) {
+    std::cerr << "onednn_compare: oneDNN: " << error.what() << "\n";
+    return 2;
+  }
+}
