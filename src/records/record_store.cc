@@ -1,0 +1,685 @@
+#include "records/record_store.h"
+
+#include <sqlite3.h>
+#include <time.h>
+
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <istream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <random>
+#include <string_view>
+#include <tuple>
+#include <utility>
+
+#include "core/error.h"
+
+namespace tessel {
+namespace {
+
+constexpr int kApplicationId = 0x5453534C;  // "TSSL"
+constexpr std::string_view kApplicationName = "tessel";
+constexpr std::string_view kSqliteHeader{"SQLite format 3\0", 16};
+
+// The one owner of sqlite3_stmt: prepares on construction, finalizes on destruction, and turns
+// every SQLite error into tessel::DbError carrying sqlite3_errmsg, so no caller ever looks at a
+// result code.
+class Statement {
+ public:
+  Statement(sqlite3* db, std::string_view sql) : db_(db) {
+    if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
+        SQLITE_OK) {
+      Fail();
+    }
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  // Parameters are 1-based, as in SQLite.
+  Statement& BindInt(int index, int64_t value) {
+    return Check(sqlite3_bind_int64(stmt_, index, value));
+  }
+  // NaN becomes NULL: SQL has no NaN, and NULL is how the schema says "no time".
+  Statement& BindReal(int index, double value) {
+    if (std::isnan(value)) return BindNull(index);
+    return Check(sqlite3_bind_double(stmt_, index, value));
+  }
+  Statement& BindText(int index, std::string_view value) {
+    return Check(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT,
+                                     SQLITE_UTF8));
+  }
+  Statement& BindNull(int index) { return Check(sqlite3_bind_null(stmt_, index)); }
+
+  // True while there is a row to read.
+  bool Step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    Fail();
+  }
+  // Steps to the end, for statements whose rows (if any, as with some pragmas) do not matter.
+  void Run() {
+    while (Step()) {
+    }
+  }
+  // Ready to run again with new parameters.
+  void Reset() {
+    sqlite3_reset(stmt_);  // repeats the last step's error, which Step already reported
+    sqlite3_clear_bindings(stmt_);
+  }
+
+  bool IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+  int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+  // NULL reads as NaN, the inverse of BindReal.
+  double Real(int column) const {
+    return IsNull(column) ? std::nan("") : sqlite3_column_double(stmt_, column);
+  }
+  std::string Text(int column) const {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+    return text ? std::string(text, sqlite3_column_bytes(stmt_, column)) : std::string();
+  }
+
+ private:
+  Statement& Check(int rc) {
+    if (rc != SQLITE_OK) Fail();
+    return *this;
+  }
+  [[noreturn]] void Fail() const {
+    const char* file = sqlite3_db_filename(db_, "main");
+    throw DbError(std::string(file && *file ? file : "database") + ": " + sqlite3_errmsg(db_));
+  }
+
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+void Exec(sqlite3* db, std::string_view sql) { Statement(db, sql).Run(); }
+
+// BEGIN IMMEDIATE takes the write lock up front, so a concurrent writer waits on busy_timeout
+// instead of failing halfway through; anything that leaves the scope without Commit() is
+// rolled back.
+class Transaction {
+ public:
+  explicit Transaction(sqlite3* db) : db_(db) { Exec(db_, "BEGIN IMMEDIATE"); }
+  ~Transaction() {
+    if (!committed_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void Commit() {
+    Exec(db_, "COMMIT");
+    committed_ = true;
+  }
+
+ private:
+  sqlite3* db_;
+  bool committed_ = false;
+};
+
+// Closes the connection unless it was handed over; the constructor throws on many paths.
+struct DbCloser {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+using DbHandle = std::unique_ptr<sqlite3, DbCloser>;
+
+std::string NowTimestamp() {
+  const auto now = std::chrono::system_clock::now();
+  const int64_t ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const time_t seconds = static_cast<time_t>(ms / 1000);
+  tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[40];
+  const size_t n = strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
+  snprintf(text + n, sizeof(text) - n, ".%03dZ", static_cast<int>(ms % 1000));
+  return text;
+}
+
+std::string NewUuid() {
+  std::random_device device;
+  std::string hex;
+  for (int word = 0; word < 4; ++word) {
+    char text[9];
+    snprintf(text, sizeof(text), "%08x", static_cast<unsigned>(device()) & 0xffffffffu);
+    hex += text;
+  }
+  return hex;
+}
+
+// SQLite integers are signed; the seed keeps all 64 bits through a bit-preserving cast.
+int64_t SeedToSql(uint64_t seed) { return static_cast<int64_t>(seed); }
+uint64_t SeedFromSql(int64_t value) { return static_cast<uint64_t>(value); }
+
+std::string NotTessel(const std::string& path, const std::string& why) {
+  return path + " is not a Tessel database (" + why + "); give another --db path";
+}
+
+void CheckHeader(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw DbError(path + ": cannot be read; give another --db path");
+  std::array<char, 16> header{};
+  file.read(header.data(), header.size());
+  if (file.gcount() != static_cast<std::streamsize>(header.size()) ||
+      std::string_view(header.data(), header.size()) != kSqliteHeader) {
+    throw DbError(NotTessel(path, "it is not an SQLite database"));
+  }
+}
+
+// Reads (never writes) enough of an existing file to know it is a Tessel database this build
+// understands. Corruption anywhere in the file is caught here by quick_check rather than in
+// the middle of a tuning run.
+void Validate(sqlite3* db, const std::string& path) {
+  try {
+    bool has_meta = false;
+    {
+      Statement tables(db, "SELECT name FROM sqlite_master WHERE type = 'table'");
+      while (tables.Step()) has_meta |= tables.Text(0) == "meta";
+    }
+    int64_t application_id = 0;
+    {
+      Statement pragma(db, "PRAGMA application_id");
+      if (pragma.Step()) application_id = pragma.Int(0);
+    }
+    if (!has_meta || application_id != kApplicationId) {
+      throw DbError(NotTessel(path, "it is an SQLite database of another application"));
+    }
+    std::map<std::string, std::string> meta;
+    {
+      Statement rows(db, "SELECT key, value FROM meta");
+      while (rows.Step()) meta[rows.Text(0)] = rows.Text(1);
+    }
+    if (meta["application"] != kApplicationName) {
+      throw DbError(NotTessel(path, "its meta table does not name Tessel"));
+    }
+    int version = 0;
+    try {
+      size_t used = 0;
+      version = std::stoi(meta["schema_version"], &used);
+      if (used != meta["schema_version"].size()) version = 0;
+    } catch (const std::logic_error&) {
+      version = 0;
+    }
+    if (version > RecordStore::kSchemaVersion) {
+      throw DbError(path + " was written by a newer Tessel (schema version " +
+                    std::to_string(version) + ", this one reads up to " +
+                    std::to_string(RecordStore::kSchemaVersion) +
+                    "); upgrade Tessel or give another --db path");
+    }
+    if (version < 1) {
+      throw DbError(NotTessel(
+          path, "its schema version '" + meta["schema_version"] + "' is not one Tessel wrote"));
+    }
+    Statement check(db, "PRAGMA quick_check");
+    std::string verdict;
+    while (check.Step()) verdict += (verdict.empty() ? "" : "; ") + check.Text(0);
+    if (verdict != "ok") throw DbError(NotTessel(path, "it is corrupt: " + verdict));
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    if (message.starts_with(path + " ")) throw;
+    // An SQLite error while reading ("<file>: <sqlite3_errmsg>"): a lock held too long is not
+    // the file's fault, anything else is.
+    const std::string prefix = std::string(sqlite3_db_filename(db, "main")) + ": ";
+    const std::string reason =
+        message.starts_with(prefix) ? message.substr(prefix.size()) : message;
+    if (reason == sqlite3_errstr(SQLITE_BUSY) || reason == sqlite3_errstr(SQLITE_LOCKED)) {
+      throw DbError(path + " is locked by another process (" + reason + ")");
+    }
+    throw DbError(NotTessel(path, "reading it failed: " + reason));
+  }
+}
+
+void CreateSchema(sqlite3* db) {
+  // IF NOT EXISTS and OR IGNORE: another process may be creating the same new file.
+  Transaction transaction(db);
+  Exec(db, "PRAGMA application_id = " + std::to_string(kApplicationId));
+  Exec(db, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)");
+  Exec(db,
+       "CREATE TABLE IF NOT EXISTS tasks ("
+       "id INTEGER PRIMARY KEY, workload TEXT NOT NULL, target TEXT NOT NULL, "
+       "template_name TEXT NOT NULL, template_version INTEGER NOT NULL, "
+       "UNIQUE (workload, target, template_name, template_version))");
+  Exec(db,
+       "CREATE TABLE IF NOT EXISTS runs ("
+       "id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, tuner TEXT NOT NULL, "
+       "seed INTEGER NOT NULL, command TEXT NOT NULL, started_at TEXT NOT NULL)");
+  Exec(db,
+       "CREATE TABLE IF NOT EXISTS measurements ("
+       "id INTEGER PRIMARY KEY, task_id INTEGER NOT NULL REFERENCES tasks (id), "
+       "run_id INTEGER NOT NULL REFERENCES runs (id), seq INTEGER NOT NULL, "
+       "config TEXT NOT NULL, status TEXT NOT NULL, error TEXT NOT NULL, time_ms REAL, "
+       "spread_ms REAL, repeats_ms TEXT NOT NULL, compile_ms REAL, timestamp TEXT NOT NULL, "
+       "UNIQUE (run_id, seq))");
+  Exec(db, "CREATE INDEX IF NOT EXISTS measurements_task ON measurements (task_id)");
+  Statement meta(db, "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)");
+  meta.BindText(1, "schema_version").BindText(2, std::to_string(RecordStore::kSchemaVersion));
+  meta.Run();
+  meta.Reset();
+  meta.BindText(1, "application").BindText(2, kApplicationName);
+  meta.Run();
+  transaction.Commit();
+}
+
+std::string RepeatsToJson(const std::vector<double>& repeats) {
+  nlohmann::json array = nlohmann::json::array();
+  for (double repeat : repeats) {
+    if (std::isfinite(repeat)) {
+      array.push_back(repeat);
+    } else {
+      array.push_back(nullptr);
+    }
+  }
+  return array.dump();
+}
+
+// Accepts a number or null (NaN); anything else is the caller's error to name.
+bool ReadDouble(const nlohmann::json& value, double* out) {
+  if (value.is_null()) {
+    *out = std::nan("");
+    return true;
+  }
+  if (!value.is_number()) return false;
+  *out = value.get<double>();
+  return true;
+}
+
+std::vector<double> RepeatsFromJson(const std::string& text) {
+  const nlohmann::json array = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  std::vector<double> repeats;
+  double value;
+  if (!array.is_array()) throw DbError("stored repeats_ms is not a JSON array: " + text);
+  for (const auto& element : array) {
+    if (!ReadDouble(element, &value)) throw DbError("stored repeats_ms is malformed: " + text);
+    repeats.push_back(value);
+  }
+  return repeats;
+}
+
+MeasureStatus StatusFromSql(const std::string& name) {
+  try {
+    return MeasureStatusFromName(name);
+  } catch (const Error& e) {
+    throw DbError(std::string("stored measurement has an ") + e.what());
+  }
+}
+
+// The measurement columns every reader selects, in the order ReadMeasurement expects.
+constexpr std::string_view kMeasurementColumns =
+    "m.task_id, m.run_id, m.config, m.status, m.error, m.time_ms, m.spread_ms, m.repeats_ms, "
+    "m.compile_ms, m.timestamp";
+constexpr int kMeasurementColumnCount = 10;
+
+MeasurementRecord ReadMeasurement(const Statement& row, int first) {
+  MeasurementRecord record;
+  record.task_id = row.Int(first);
+  record.run_id = row.Int(first + 1);
+  record.config = row.Text(first + 2);
+  record.result.status = StatusFromSql(row.Text(first + 3));
+  record.result.error = row.Text(first + 4);
+  record.result.time_ms = row.Real(first + 5);
+  record.result.spread_ms = row.Real(first + 6);
+  record.result.repeats_ms = RepeatsFromJson(row.Text(first + 7));
+  record.result.compile_ms = row.Real(first + 8);
+  record.timestamp = row.Text(first + 9);
+  return record;
+}
+
+std::optional<int64_t> FindTaskIn(sqlite3* db, const TaskKey& key) {
+  Statement find(db,
+                 "SELECT id FROM tasks WHERE workload = ? AND target = ? AND template_name = ? "
+                 "AND template_version = ?");
+  find.BindText(1, key.workload)
+      .BindText(2, key.target)
+      .BindText(3, key.template_name)
+      .BindInt(4, key.template_version);
+  if (find.Step()) return find.Int(0);
+  return std::nullopt;
+}
+
+// Insert-or-ignore then look up, so two processes adding the same task agree on its id.
+int64_t EnsureTaskIn(sqlite3* db, const TaskKey& key) {
+  Statement insert(db,
+                   "INSERT OR IGNORE INTO tasks (workload, target, template_name, "
+                   "template_version) VALUES (?, ?, ?, ?)");
+  insert.BindText(1, key.workload)
+      .BindText(2, key.target)
+      .BindText(3, key.template_name)
+      .BindInt(4, key.template_version);
+  insert.Run();
+  const std::optional<int64_t> id = FindTaskIn(db, key);
+  TESSEL_CHECK(id.has_value()) << "task vanished after insert: " << key.workload;
+  return *id;
+}
+
+struct RunRow {
+  std::string uuid;
+  RunInfo info;
+  std::string started_at;
+};
+
+int64_t EnsureRunIn(sqlite3* db, const RunRow& run) {
+  Statement insert(db,
+                   "INSERT OR IGNORE INTO runs (uuid, tuner, seed, command, started_at) "
+                   "VALUES (?, ?, ?, ?, ?)");
+  insert.BindText(1, run.uuid)
+      .BindText(2, run.info.tuner)
+      .BindInt(3, SeedToSql(run.info.seed))
+      .BindText(4, run.info.command)
+      .BindText(5, run.started_at);
+  insert.Run();
+  Statement find(db, "SELECT id FROM runs WHERE uuid = ?");
+  find.BindText(1, run.uuid);
+  TESSEL_CHECK(find.Step()) << "run vanished after insert: " << run.uuid;
+  return find.Int(0);
+}
+
+// Binds a record to the 12 parameters of kInsertMeasurement.
+constexpr std::string_view kInsertMeasurement =
+    "INTO measurements (task_id, run_id, seq, config, status, error, time_ms, spread_ms, "
+    "repeats_ms, compile_ms, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+void BindMeasurement(Statement& insert, const MeasurementRecord& record, int64_t task_id,
+                     int64_t run_id, int64_t seq) {
+  const MeasureResult& result = record.result;
+  insert.BindInt(1, task_id)
+      .BindInt(2, run_id)
+      .BindInt(3, seq)
+      .BindText(4, record.config)
+      .BindText(5, MeasureStatusName(result.status))
+      .BindText(6, result.error)
+      // A failed measurement has no time, whatever the result carried.
+      .BindReal(7, result.ok() ? result.time_ms : std::nan(""))
+      .BindReal(8, result.spread_ms)
+      .BindText(9, RepeatsToJson(result.repeats_ms))
+      .BindReal(10, result.compile_ms)
+      .BindText(11, record.timestamp.empty() ? NowTimestamp() : record.timestamp);
+}
+
+nlohmann::ordered_json NumberOrNull(double value) {
+  if (std::isfinite(value)) return value;
+  return nullptr;
+}
+
+// One parsed line of an export.
+struct ImportRow {
+  TaskKey task;
+  RunRow run;
+  int64_t seq = 0;
+  MeasurementRecord record;
+};
+
+ImportRow ParseImportLine(const std::string& line) {
+  const nlohmann::json object = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (object.is_discarded()) throw ConfigError("not valid JSON");
+  if (!object.is_object()) throw ConfigError("not a JSON object");
+  auto field = [&](const char* name) -> const nlohmann::json& {
+    const auto it = object.find(name);
+    if (it == object.end()) throw ConfigError(std::string("missing field '") + name + "'");
+    return *it;
+  };
+  auto wrong = [](const char* name, const char* expected) {
+    return ConfigError(std::string("field '") + name + "' is not " + expected);
+  };
+  auto text = [&](const char* name) {
+    const nlohmann::json& value = field(name);
+    if (!value.is_string()) throw wrong(name, "a string");
+    return value.get<std::string>();
+  };
+  auto integer = [&](const char* name) {
+    const nlohmann::json& value = field(name);
+    if (!value.is_number_integer()) throw wrong(name, "an integer");
+    return value;
+  };
+  auto real = [&](const char* name) {
+    double out;
+    if (!ReadDouble(field(name), &out)) throw wrong(name, "a number or null");
+    return out;
+  };
+
+  ImportRow row;
+  row.task.workload = text("workload");
+  row.task.target = text("target");
+  row.task.template_name = text("template");
+  const nlohmann::json version = integer("template_version");
+  if (version.get<int64_t>() < 1 || version.get<int64_t>() > INT32_MAX) {
+    throw wrong("template_version", "a positive int");
+  }
+  row.task.template_version = version.get<int>();
+  row.run.uuid = text("run_uuid");
+  if (row.run.uuid.empty()) throw wrong("run_uuid", "a non-empty string");
+  row.run.info.tuner = text("run_tuner");
+  if (!field("run_seed").is_number_unsigned()) throw wrong("run_seed", "an unsigned integer");
+  row.run.info.seed = field("run_seed").get<uint64_t>();
+  row.run.info.command = text("run_command");
+  row.run.started_at = text("run_started_at");
+  const nlohmann::json seq = integer("seq");
+  if (!seq.is_number_unsigned() || seq.get<uint64_t>() > INT64_MAX) {
+    throw wrong("seq", "a non-negative integer");
+  }
+  row.seq = seq.get<int64_t>();
+  row.record.config = text("config");
+  row.record.result.status = MeasureStatusFromName(text("status"));
+  row.record.result.error = text("error");
+  row.record.result.time_ms = real("time_ms");
+  row.record.result.spread_ms = real("spread_ms");
+  const nlohmann::json& repeats = field("repeats_ms");
+  if (!repeats.is_array()) throw wrong("repeats_ms", "an array");
+  for (const auto& element : repeats) {
+    double value;
+    if (!ReadDouble(element, &value)) throw wrong("repeats_ms", "an array of numbers");
+    row.record.result.repeats_ms.push_back(value);
+  }
+  row.record.result.compile_ms = real("compile_ms");
+  row.record.timestamp = text("timestamp");
+  return row;
+}
+
+}  // namespace
+
+RecordStore::RecordStore(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::file_status status = fs::status(path, error);
+  const bool exists = fs::exists(status);
+  if (exists && fs::is_directory(status)) {
+    throw DbError(path + " is a directory; give a database file as --db");
+  }
+  const bool fresh = !exists || fs::file_size(path, error) == 0;
+  if (!fresh) CheckHeader(path);
+
+  // Never CREATE over an existing file: SQLite would happily treat some files as empty.
+  const int flags = exists ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  DbHandle db(raw);
+  if (rc != SQLITE_OK) {
+    throw DbError(path + ": cannot " + (exists ? "open" : "create") + " the database (" +
+                  (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)) + "); give another --db path");
+  }
+  // SQLite quietly falls back to read-only; a store that cannot append is of no use.
+  if (sqlite3_db_readonly(db.get(), "main") == 1) {
+    throw DbError(path + " is read-only; give another --db path");
+  }
+  // Set before validation (it writes nothing) so a concurrent writer's lock makes us wait
+  // rather than read as a broken file.
+  sqlite3_busy_timeout(db.get(), 5000);
+
+  if (fresh) {
+    try {
+      CreateSchema(db.get());
+    } catch (const Error& e) {
+      throw DbError(path + ": cannot create the database (" + e.what() +
+                    "); give another --db path");
+    }
+  }
+  Validate(db.get(), path);
+
+  // WAL: readers never block the writer, and a killed writer loses only its open transaction.
+  // NORMAL is durable against process crashes in WAL mode, which is what tuning runs meet.
+  Exec(db.get(), "PRAGMA journal_mode = WAL");
+  Exec(db.get(), "PRAGMA synchronous = NORMAL");
+  Exec(db.get(), "PRAGMA foreign_keys = ON");
+  db_ = db.release();
+}
+
+RecordStore::~RecordStore() { sqlite3_close_v2(db_); }
+
+int64_t RecordStore::EnsureTask(const TaskKey& key) { return EnsureTaskIn(db_, key); }
+
+std::optional<int64_t> RecordStore::FindTask(const TaskKey& key) const {
+  return FindTaskIn(db_, key);
+}
+
+int64_t RecordStore::BeginRun(const RunInfo& run) {
+  Statement insert(db_,
+                   "INSERT INTO runs (uuid, tuner, seed, command, started_at) "
+                   "VALUES (?, ?, ?, ?, ?)");
+  insert.BindText(1, NewUuid())
+      .BindText(2, run.tuner)
+      .BindInt(3, SeedToSql(run.seed))
+      .BindText(4, run.command)
+      .BindText(5, NowTimestamp());
+  insert.Run();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+void RecordStore::Append(const std::vector<MeasurementRecord>& batch) {
+  if (batch.empty()) return;
+  Transaction transaction(db_);
+  Statement last_seq(db_, "SELECT COALESCE(MAX(seq) + 1, 0) FROM measurements WHERE run_id = ?");
+  Statement insert(db_, "INSERT " + std::string(kInsertMeasurement));
+  std::map<int64_t, int64_t> next_seq;  // by run id
+  for (const MeasurementRecord& record : batch) {
+    auto [it, added] = next_seq.try_emplace(record.run_id, 0);
+    if (added) {
+      last_seq.BindInt(1, record.run_id);
+      last_seq.Step();
+      it->second = last_seq.Int(0);
+      last_seq.Reset();
+    }
+    BindMeasurement(insert, record, record.task_id, record.run_id, it->second++);
+    insert.Run();
+    insert.Reset();
+  }
+  transaction.Commit();
+}
+
+std::vector<MeasurementRecord> RecordStore::History(int64_t task_id) const {
+  Statement rows(db_, "SELECT " + std::string(kMeasurementColumns) +
+                          " FROM measurements m WHERE m.task_id = ? ORDER BY m.id");
+  rows.BindInt(1, task_id);
+  std::vector<MeasurementRecord> history;
+  while (rows.Step()) history.push_back(ReadMeasurement(rows, 0));
+  return history;
+}
+
+std::vector<BestRecord> RecordStore::BestPerTask() const {
+  Statement rows(db_, "SELECT " + std::string(kMeasurementColumns) +
+                          ", t.workload, t.target, t.template_name, t.template_version, r.tuner, "
+                          "r.seed, (SELECT COUNT(*) FROM measurements c WHERE c.task_id = t.id) "
+                          "FROM tasks t "
+                          "JOIN measurements m ON m.id = (SELECT b.id FROM measurements b "
+                          "  WHERE b.task_id = t.id AND b.status = 'ok' AND b.time_ms IS NOT NULL "
+                          "  ORDER BY b.time_ms, b.id LIMIT 1) "
+                          "JOIN runs r ON r.id = m.run_id "
+                          "ORDER BY t.id");
+  std::vector<BestRecord> best;
+  while (rows.Step()) {
+    BestRecord entry;
+    entry.record = ReadMeasurement(rows, 0);
+    entry.task_id = entry.record.task_id;
+    const int c = kMeasurementColumnCount;
+    entry.task.workload = rows.Text(c);
+    entry.task.target = rows.Text(c + 1);
+    entry.task.template_name = rows.Text(c + 2);
+    entry.task.template_version = static_cast<int>(rows.Int(c + 3));
+    entry.tuner = rows.Text(c + 4);
+    entry.seed = SeedFromSql(rows.Int(c + 5));
+    entry.measurements = rows.Int(c + 6);
+    best.push_back(std::move(entry));
+  }
+  return best;
+}
+
+void RecordStore::ExportJsonl(std::ostream& out) const {
+  Statement rows(db_, "SELECT " + std::string(kMeasurementColumns) +
+                          ", t.workload, t.target, t.template_name, t.template_version, r.uuid, "
+                          "r.tuner, r.seed, r.command, r.started_at, m.seq "
+                          "FROM measurements m JOIN tasks t ON t.id = m.task_id "
+                          "JOIN runs r ON r.id = m.run_id ORDER BY m.id");
+  while (rows.Step()) {
+    const MeasurementRecord record = ReadMeasurement(rows, 0);
+    const MeasureResult& result = record.result;
+    const int c = kMeasurementColumnCount;
+    // ordered_json keeps the fields in this reading order instead of sorting them.
+    nlohmann::ordered_json line;
+    line["workload"] = rows.Text(c);
+    line["target"] = rows.Text(c + 1);
+    line["template"] = rows.Text(c + 2);
+    line["template_version"] = rows.Int(c + 3);
+    line["run_uuid"] = rows.Text(c + 4);
+    line["run_tuner"] = rows.Text(c + 5);
+    line["run_seed"] = SeedFromSql(rows.Int(c + 6));
+    line["run_command"] = rows.Text(c + 7);
+    line["run_started_at"] = rows.Text(c + 8);
+    line["seq"] = rows.Int(c + 9);
+    line["config"] = record.config;
+    line["status"] = std::string(MeasureStatusName(result.status));
+    line["error"] = result.error;
+    line["time_ms"] = NumberOrNull(result.time_ms);
+    line["spread_ms"] = NumberOrNull(result.spread_ms);
+    line["repeats_ms"] = nlohmann::ordered_json::array();
+    for (double repeat : result.repeats_ms) line["repeats_ms"].push_back(NumberOrNull(repeat));
+    line["compile_ms"] = NumberOrNull(result.compile_ms);
+    line["timestamp"] = record.timestamp;
+    // Compiler messages may carry invalid UTF-8; replacing it beats refusing the export.
+    out << line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+  }
+  if (!out) throw IoError("writing the JSONL export failed");
+}
+
+int64_t RecordStore::ImportJsonl(std::istream& in) {
+  // Everything is parsed before anything is written, so a bad line adds nothing.
+  std::vector<ImportRow> rows;
+  std::string line;
+  for (int64_t number = 1; std::getline(in, line); ++number) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t\r\n") == std::string::npos) continue;
+    try {
+      rows.push_back(ParseImportLine(line));
+    } catch (const Error& e) {
+      throw ConfigError("line " + std::to_string(number) + ": " + e.what());
+    }
+  }
+  if (in.bad()) throw IoError("reading the JSONL import failed");
+
+  Transaction transaction(db_);
+  Statement insert(db_, "INSERT OR IGNORE " + std::string(kInsertMeasurement));
+  std::map<std::tuple<std::string, std::string, std::string, int>, int64_t> task_ids;
+  std::map<std::string, int64_t> run_ids;  // by uuid
+  int64_t added = 0;
+  for (const ImportRow& row : rows) {
+    const auto task_key = std::make_tuple(row.task.workload, row.task.target,
+                                          row.task.template_name, row.task.template_version);
+    auto task = task_ids.find(task_key);
+    if (task == task_ids.end()) {
+      task = task_ids.emplace(task_key, EnsureTaskIn(db_, row.task)).first;
+    }
+    auto run = run_ids.find(row.run.uuid);
+    if (run == run_ids.end()) run = run_ids.emplace(row.run.uuid, EnsureRunIn(db_, row.run)).first;
+    BindMeasurement(insert, row.record, task->second, run->second, row.seq);
+    insert.Run();
+    added += sqlite3_changes(db_);
+    insert.Reset();
+  }
+  transaction.Commit();
+  return added;
+}
+
+}  // namespace tessel

@@ -1,0 +1,435 @@
+#include "records/record_store.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+
+namespace tessel {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A fresh directory under /tmp per test, removed afterwards.
+class RecordStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device device;
+    dir_ = fs::temp_directory_path() /
+           ("tessel_records_" + std::to_string(getpid()) + "_" + std::to_string(device()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+
+  fs::path dir_;
+};
+
+TaskKey Task(const std::string& workload) {
+  return {workload, R"({"cpu":"test","isa":["avx2"],"threads":4})", "conv_nchwc", 2};
+}
+
+MeasurementRecord Ok(int64_t task, int64_t run, const std::string& config, double time_ms) {
+  MeasurementRecord record;
+  record.task_id = task;
+  record.run_id = run;
+  record.config = config;
+  record.result.time_ms = time_ms;
+  record.result.spread_ms = time_ms / 10;
+  record.result.repeats_ms = {time_ms * 0.95, time_ms, time_ms * 1.05};
+  record.result.compile_ms = 123.25;
+  return record;
+}
+
+MeasurementRecord Failed(int64_t task, int64_t run, const std::string& config, MeasureStatus status,
+                         const std::string& error) {
+  MeasurementRecord record;
+  record.task_id = task;
+  record.run_id = run;
+  record.config = config;
+  record.result.status = status;
+  record.result.error = error;
+  record.result.compile_ms = 5;
+  return record;
+}
+
+std::string ReadBytes(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(file), {});
+}
+
+void WriteBytes(const std::string& path, const std::string& bytes) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << bytes;
+}
+
+std::string Export(const RecordStore& store) {
+  std::ostringstream out;
+  store.ExportJsonl(out);
+  return out.str();
+}
+
+// Runs statements on a database with the sqlite3 API directly, as another program would.
+void RawExec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* message = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message), SQLITE_OK)
+      << (message ? message : "");
+  sqlite3_free(message);
+  sqlite3_close(db);
+}
+
+// Opening must throw a DbError naming the file and leave it exactly as it was.
+void ExpectRefused(const std::string& path, const std::string& expected_words) {
+  const std::string before = ReadBytes(path);
+  try {
+    RecordStore store(path);
+    ADD_FAILURE() << "opened " << path;
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kDb);
+    const std::string message = e.what();
+    EXPECT_NE(message.find(path), std::string::npos) << message;
+    EXPECT_NE(message.find(expected_words), std::string::npos) << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
+  EXPECT_EQ(ReadBytes(path), before);
+  for (const char* suffix : {"-wal", "-journal", "-shm"}) {
+    EXPECT_FALSE(fs::exists(path + suffix)) << path << suffix;
+  }
+}
+
+TEST_F(RecordStoreTest, RoundTripsTasksRunsAndMeasurements) {
+  const std::string path = Path("records.db");
+  int64_t task = 0, other = 0, run = 0;
+  constexpr uint64_t kSeed = 0xfedcba9876543210ull;  // above INT64_MAX
+  {
+    RecordStore store(path);
+    task = store.EnsureTask(Task("conv2d:c=64"));
+    EXPECT_EQ(store.EnsureTask(Task("conv2d:c=64")), task);
+    other = store.EnsureTask(Task("matmul:m=128"));
+    EXPECT_NE(other, task);
+    run = store.BeginRun({"random", kSeed, "tessel tune --seed 1"});
+    MeasurementRecord timed = Ok(task, run, "tile=4;vec=8", 1.5);
+    timed.timestamp = "2026-01-02T03:04:05.678Z";
+    store.Append({timed, Failed(task, run, "tile=8;vec=8", MeasureStatus::kCompileError,
+                                "error: \"bad\" schedule\nline 2")});
+    store.Append({Ok(other, run, "tile=2", 0.25)});
+  }
+  RecordStore store(path);
+  EXPECT_EQ(store.FindTask(Task("conv2d:c=64")), task);
+  EXPECT_EQ(store.FindTask(Task("matmul:m=128")), other);
+  EXPECT_FALSE(store.FindTask(Task("unknown")).has_value());
+  TaskKey older = Task("conv2d:c=64");
+  older.template_version = 1;
+  EXPECT_FALSE(store.FindTask(older).has_value());
+
+  const std::vector<MeasurementRecord> history = store.History(task);
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0].task_id, task);
+  EXPECT_EQ(history[0].run_id, run);
+  EXPECT_EQ(history[0].config, "tile=4;vec=8");
+  EXPECT_TRUE(history[0].result.ok());
+  EXPECT_EQ(history[0].result.time_ms, 1.5);
+  EXPECT_EQ(history[0].result.spread_ms, 0.15);
+  EXPECT_EQ(history[0].result.repeats_ms, (std::vector<double>{1.5 * 0.95, 1.5, 1.5 * 1.05}));
+  EXPECT_EQ(history[0].result.compile_ms, 123.25);
+  EXPECT_EQ(history[0].timestamp, "2026-01-02T03:04:05.678Z");
+
+  EXPECT_EQ(history[1].config, "tile=8;vec=8");
+  EXPECT_EQ(history[1].result.status, MeasureStatus::kCompileError);
+  EXPECT_EQ(history[1].result.error, "error: \"bad\" schedule\nline 2");
+  EXPECT_TRUE(std::isnan(history[1].result.time_ms));
+  EXPECT_TRUE(std::isnan(history[1].result.spread_ms));
+  EXPECT_TRUE(history[1].result.repeats_ms.empty());
+  // Filled by the store: 2026-11-23T10:00:00.123Z.
+  ASSERT_EQ(history[1].timestamp.size(), 24u) << history[1].timestamp;
+  EXPECT_EQ(history[1].timestamp[10], 'T');
+  EXPECT_EQ(history[1].timestamp.back(), 'Z');
+
+  const std::vector<BestRecord> best = store.BestPerTask();
+  ASSERT_EQ(best.size(), 2u);
+  EXPECT_EQ(best[0].seed, kSeed);
+  EXPECT_EQ(best[0].tuner, "random");
+  EXPECT_EQ(best[0].task.target, Task("x").target);
+  EXPECT_EQ(best[0].task.template_version, 2);
+
+  // The run carries its uuid, command and start time into the export.
+  const std::string exported = Export(store);
+  const nlohmann::json line = nlohmann::json::parse(exported.substr(0, exported.find('\n')));
+  EXPECT_EQ(line["run_seed"].get<uint64_t>(), kSeed);
+  EXPECT_EQ(line["run_command"], "tessel tune --seed 1");
+  EXPECT_EQ(line["run_uuid"].get<std::string>().size(), 32u);
+  EXPECT_EQ(line["run_started_at"].get<std::string>().size(), 24u);
+  EXPECT_EQ(line["seq"], 0);
+}
+
+TEST_F(RecordStoreTest, SeqIsContiguousPerRun) {
+  RecordStore store(Path("records.db"));
+  const int64_t task = store.EnsureTask(Task("conv2d:c=64"));
+  const int64_t first = store.BeginRun({"random", 1, "a"});
+  const int64_t second = store.BeginRun({"anneal", 2, "b"});
+  EXPECT_NE(first, second);
+  store.Append({Ok(task, first, "a", 1), Ok(task, second, "b", 1), Ok(task, first, "c", 1)});
+  store.Append({Ok(task, second, "d", 1), Ok(task, first, "e", 1)});
+  std::istringstream lines(Export(store));
+  std::vector<int64_t> seqs;
+  for (std::string line; std::getline(lines, line);) {
+    seqs.push_back(nlohmann::json::parse(line)["seq"].get<int64_t>());
+  }
+  EXPECT_EQ(seqs, (std::vector<int64_t>{0, 0, 1, 1, 2}));
+}
+
+TEST_F(RecordStoreTest, BestPerTaskIgnoresFailuresAndPicksTheMinimum) {
+  RecordStore store(Path("records.db"));
+  const int64_t task = store.EnsureTask(Task("conv2d:c=64"));
+  const int64_t only_failures = store.EnsureTask(Task("conv2d:c=128"));
+  const int64_t empty = store.EnsureTask(Task("conv2d:c=256"));
+  const int64_t run = store.BeginRun({"random", 7, "tune"});
+  const int64_t later = store.BeginRun({"anneal", 8, "tune again"});
+  store.Append({Ok(task, run, "a", 3.0), Failed(task, run, "b", MeasureStatus::kCrash, "died"),
+                Ok(task, run, "c", 2.0),
+                Failed(only_failures, run, "d", MeasureStatus::kTimeout, "slow")});
+  store.Append({Ok(task, later, "e", 2.0), Ok(task, later, "f", 2.5)});
+  (void)empty;
+
+  const std::vector<BestRecord> best = store.BestPerTask();
+  ASSERT_EQ(best.size(), 1u);
+  EXPECT_EQ(best[0].task_id, task);
+  EXPECT_EQ(best[0].task.workload, "conv2d:c=64");
+  // 2.0 twice: the earlier measurement wins.
+  EXPECT_EQ(best[0].record.config, "c");
+  EXPECT_EQ(best[0].record.result.time_ms, 2.0);
+  EXPECT_EQ(best[0].tuner, "random");
+  EXPECT_EQ(best[0].seed, 7u);
+  EXPECT_EQ(best[0].measurements, 5);
+}
+
+TEST_F(RecordStoreTest, ExportImportRoundTripIsExactAndIdempotent) {
+  RecordStore source(Path("source.db"));
+  const int64_t task = source.EnsureTask(Task("conv2d:c=64"));
+  const int64_t other = source.EnsureTask(Task("replay:old.csv"));
+  const int64_t run = source.BeginRun({"random", UINT64_MAX, "tessel tune \"quoted\""});
+  const int64_t replay = source.BeginRun({"replay", 0, "tessel import"});
+  MeasurementRecord odd = Ok(task, run, "tile=1x2x3;layout=nchwc", 0.1 + 0.2);
+  odd.result.spread_ms = std::nan("");
+  odd.result.repeats_ms = {1e-300, 0.30000000000000004, 12345.678901234567};
+  source.Append({odd, Failed(task, run, "tile=9", MeasureStatus::kWrongResult, "ünïcode ✓")});
+  source.Append(
+      {Failed(other, replay, "x", MeasureStatus::kFailed, "nan time"), Ok(other, replay, "y", 42)});
+  const std::string exported = Export(source);
+  EXPECT_EQ(std::count(exported.begin(), exported.end(), '\n'), 4);
+
+  RecordStore copy(Path("copy.db"));
+  std::istringstream in(exported);
+  EXPECT_EQ(copy.ImportJsonl(in), 4);
+  EXPECT_EQ(Export(copy), exported);
+  ASSERT_EQ(copy.BestPerTask().size(), 2u);
+  EXPECT_EQ(copy.BestPerTask()[0].seed, UINT64_MAX);
+
+  std::istringstream again(exported);
+  EXPECT_EQ(copy.ImportJsonl(again), 0);
+  EXPECT_EQ(Export(copy), exported);
+
+  // Importing into the source itself finds everything already there.
+  std::istringstream self(exported);
+  EXPECT_EQ(source.ImportJsonl(self), 0);
+
+  // A run continued after an import appends after the imported seqs.
+  const int64_t copied_task = *copy.FindTask(Task("conv2d:c=64"));
+  const int64_t copied_run = copy.BestPerTask()[0].record.run_id;
+  copy.Append({Ok(copied_task, copied_run, "z", 9)});
+  EXPECT_NE(Export(copy).find(R"("seq":2,"config":"z")"), std::string::npos);
+}
+
+TEST_F(RecordStoreTest, MalformedImportLineAddsNothing) {
+  RecordStore source(Path("source.db"));
+  const int64_t task = source.EnsureTask(Task("conv2d:c=64"));
+  const int64_t run = source.BeginRun({"random", 1, "tune"});
+  source.Append({Ok(task, run, "a", 1), Ok(task, run, "b", 2)});
+  const std::string good = Export(source);
+  const std::string first_line = good.substr(0, good.find('\n'));
+
+  auto with = [&](const std::string& key, const nlohmann::json& value) {
+    nlohmann::json object = nlohmann::json::parse(first_line);
+    object[key] = value;
+    object["seq"] = 99;  // a record that would otherwise be new
+    return object.dump();
+  };
+  auto without = [&](const std::string& key) {
+    nlohmann::json object = nlohmann::json::parse(first_line);
+    object.erase(key);
+    return object.dump();
+  };
+  for (const std::string& bad :
+       {std::string("{not json"), std::string("[1, 2]"), without("seq"), without("target"),
+        with("status", "exploded"), with("time_ms", "fast"), with("run_seed", -1),
+        with("template_version", "2"), with("repeats_ms", nlohmann::json::array({1, "x"}))}) {
+    RecordStore target(Path("target.db"));
+    // Blank lines do not count as records but do count as lines.
+    std::istringstream in(good + "\n" + bad + "\n" + good);
+    try {
+      target.ImportJsonl(in);
+      ADD_FAILURE() << "imported " << bad;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kConfig);
+      EXPECT_EQ(std::string(e.what()).rfind("line 4: ", 0), 0u) << e.what();
+    }
+    EXPECT_EQ(Export(target), "");
+  }
+}
+
+TEST_F(RecordStoreTest, CreatesInAnEmptyFile) {
+  const std::string path = Path("empty.db");
+  WriteBytes(path, "");
+  {
+    RecordStore store(path);
+    store.EnsureTask(Task("conv2d:c=64"));
+  }
+  RecordStore store(path);
+  EXPECT_TRUE(store.FindTask(Task("conv2d:c=64")).has_value());
+}
+
+TEST_F(RecordStoreTest, RefusesATextFile) {
+  const std::string path = Path("notes.txt");
+  WriteBytes(path, "these are my notes, not a database\n");
+  ExpectRefused(path, "is not a Tessel database");
+}
+
+TEST_F(RecordStoreTest, RefusesAForeignSqliteDatabase) {
+  const std::string path = Path("foreign.db");
+  RawExec(path, "CREATE TABLE foo (x INTEGER); INSERT INTO foo VALUES (1);");
+  ExpectRefused(path, "is not a Tessel database");
+  // Even one with a table named meta, lacking Tessel's marker.
+  RawExec(path, "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);");
+  ExpectRefused(path, "is not a Tessel database");
+}
+
+TEST_F(RecordStoreTest, RefusesAHeaderFollowedByGarbage) {
+  const std::string path = Path("garbage.db");
+  std::string bytes("SQLite format 3\0", 16);
+  std::mt19937 random(5);
+  for (int i = 0; i < 8192; ++i) bytes.push_back(static_cast<char>(random()));
+  WriteBytes(path, bytes);
+  ExpectRefused(path, "is not a Tessel database");
+}
+
+TEST_F(RecordStoreTest, RefusesATesselDatabaseCorruptedInTheMiddle) {
+  const std::string path = Path("corrupt.db");
+  {
+    RecordStore store(path);
+    const int64_t task = store.EnsureTask(Task("conv2d:c=64"));
+    const int64_t run = store.BeginRun({"random", 1, "tune"});
+    std::vector<MeasurementRecord> batch;
+    for (int i = 0; i < 300; ++i) {
+      batch.push_back(Ok(task, run, "config-" + std::string(50, 'a' + i % 26), i + 1.0));
+    }
+    store.Append(batch);
+  }
+  ASSERT_FALSE(fs::exists(path + "-wal"));  // checkpointed on close
+  std::string bytes = ReadBytes(path);
+  ASSERT_GT(bytes.size(), 8 * 4096u);
+  // A whole page's worth spans one page header, which quick_check cannot miss.
+  std::mt19937 random(11);
+  for (size_t i = bytes.size() / 2 - 2048; i < bytes.size() / 2 + 2048; ++i) {
+    bytes[i] = static_cast<char>(random());
+  }
+  WriteBytes(path, bytes);
+  ExpectRefused(path, "is not a Tessel database");
+}
+
+TEST_F(RecordStoreTest, RefusesANewerSchema) {
+  const std::string path = Path("newer.db");
+  { RecordStore store(path); }
+  RawExec(path, "UPDATE meta SET value = '" + std::to_string(RecordStore::kSchemaVersion + 1) +
+                    "' WHERE key = 'schema_version'");
+  ExpectRefused(path, "was written by a newer Tessel");
+}
+
+TEST_F(RecordStoreTest, RefusesAnUnwritablePath) {
+  const std::string missing_dir = Path("no/such/dir/records.db");
+  try {
+    RecordStore store(missing_dir);
+    ADD_FAILURE() << "created " << missing_dir;
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kDb);
+    EXPECT_NE(std::string(e.what()).find(missing_dir), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(RecordStore store(dir_.string()), Error);
+}
+
+// A writer killed at any moment keeps every batch it committed, each batch whole.
+TEST_F(RecordStoreTest, KilledWriterLosesNothingCommitted) {
+  const std::string path = Path("killed.db");
+  int64_t task = 0, run = 0;
+  {
+    RecordStore store(path);
+    task = store.EnsureTask(Task("conv2d:c=64"));
+    run = store.BeginRun({"random", 1, "tune"});
+  }
+  int progress[2];
+  ASSERT_EQ(pipe(progress), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(progress[0]);
+    try {
+      RecordStore store(path);
+      for (int batch = 0; batch < 100000; ++batch) {
+        std::vector<MeasurementRecord> records;
+        for (int i = 0; i < 10; ++i) {
+          records.push_back(Ok(task, run, std::to_string(batch) + "/" + std::to_string(i), 1));
+        }
+        store.Append(records);
+        if (write(progress[1], "x", 1) != 1) _exit(1);
+      }
+    } catch (...) {
+      _exit(2);
+    }
+    _exit(0);
+  }
+  close(progress[1]);
+  int committed = 0;
+  char byte;
+  while (committed < 3 && read(progress[0], &byte, 1) == 1) ++committed;
+  kill(child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+  close(progress[0]);
+  ASSERT_EQ(committed, 3) << "the writer stopped early, status " << status;
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
+
+  RecordStore store(path);
+  const std::vector<MeasurementRecord> history = store.History(task);
+  EXPECT_GE(history.size(), 30u);
+  EXPECT_EQ(history.size() % 10, 0u);
+  for (size_t n = 0; n < history.size(); ++n) {
+    EXPECT_EQ(history[n].config, std::to_string(n / 10) + "/" + std::to_string(n % 10));
+  }
+  std::istringstream lines(Export(store));
+  int64_t expected_seq = 0;
+  for (std::string line; std::getline(lines, line); ++expected_seq) {
+    EXPECT_EQ(nlohmann::json::parse(line)["seq"].get<int64_t>(), expected_seq);
+  }
+  EXPECT_EQ(expected_seq, static_cast<int64_t>(history.size()));
+  // And the store goes on where the killed writer stopped.
+  store.Append({Ok(task, run, "after", 1)});
+  EXPECT_EQ(store.History(task).size(), history.size() + 1);
+}
+
+}  // namespace
+}  // namespace tessel
