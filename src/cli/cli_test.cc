@@ -117,23 +117,23 @@ TEST_F(CliTest, ReplayTuningPrintsJsonAndRecordsEverything) {
   const nlohmann::json line = nlohmann::json::parse(outcome.out);
   EXPECT_EQ(line["tuner"], "grid");
   EXPECT_EQ(line["seed"], 3);
-  EXPECT_EQ(line["measurements"], 6);  // every row; the missing combination 8,b costs nothing
+  EXPECT_EQ(line["measurements"], 7);  // every row; the missing combination 8,b costs nothing
   EXPECT_DOUBLE_EQ(line["best_time_ms"].get<double>(), 1.5);
   EXPECT_EQ(line["best_config"]["tile"], 4);
   EXPECT_EQ(line["best_config"]["mode"], "b");
-  ASSERT_EQ(line["curve"].size(), 6u);
+  ASSERT_EQ(line["curve"].size(), 7u);
   EXPECT_EQ(line["best_gflops"], nullptr);  // a replay table has no FLOP count
 
-  // The records hold all six, failures included, and export/import round-trips them.
+  // The records hold all seven, failures included, and export/import round-trips them.
   const Outcome exported = Run("export --db r.db --format jsonl");
   ASSERT_EQ(exported.status, 0) << exported.err;
-  EXPECT_EQ(std::count(exported.out.begin(), exported.out.end(), '\n'), 6);
+  EXPECT_EQ(std::count(exported.out.begin(), exported.out.end(), '\n'), 7);
   std::ofstream(dir_ / "records.jsonl") << exported.out;
   ASSERT_EQ(Run("import records.jsonl --db copy.db").status, 0);
   EXPECT_EQ(Run("export --db copy.db --format jsonl").out, exported.out);
   const Outcome best = Run("best --db copy.db");
   ASSERT_EQ(best.status, 0);
-  EXPECT_NE(best.out.find("mode=b;tile=4"), std::string::npos) << best.out;
+  EXPECT_NE(best.out.find("tile=4;mode=b"), std::string::npos) << best.out;
 }
 
 TEST_F(CliTest, SameSeedSameChoicesOnReplay) {

@@ -76,6 +76,16 @@ int main(int argc, char** argv) {
   import_cmd->add_option("file", import_file, "a JSONL file")->required();
   import_cmd->add_option("--db", import_db, "records database");
 
+  // CLI11 would only say that a subcommand is required; name the unknown word instead.
+  if (argc > 1 && argv[1][0] != '-') {
+    bool known = false;
+    for (const CLI::App* command : app.get_subcommands({})) known |= command->get_name() == argv[1];
+    if (!known) {
+      std::cerr << "tessel: unknown command '" << argv[1]
+                << "'; commands: zoo, space, tune, best, export, import" << std::endl;
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
