@@ -94,8 +94,9 @@ TEST_F(CliTest, BadInputIsOneLineAndExitTwo) {
   ExpectUsageError("frobnicate", "frobnicate");
   std::ofstream(dir_ / "bad.csv") << "tile,mode\n1,a\n";
   ExpectUsageError("tune --space bad.csv --trials 5", "time_ms");
-  ExpectUsageError("tune --space " + WriteTable().string() + " --trials 5 --db /nonexistent/dir/x.db",
-                   "/nonexistent/dir/x.db");
+  ExpectUsageError(
+      "tune --space " + WriteTable().string() + " --trials 5 --db /nonexistent/dir/x.db",
+      "/nonexistent/dir/x.db");
 }
 
 TEST_F(CliTest, ForeignOrCorruptDatabasesAreRefusedUntouched) {
@@ -145,10 +146,10 @@ TEST_F(CliTest, SameSeedSameChoicesOnReplay) {
 }
 
 TEST_F(CliTest, TunesARealWorkloadAndUsesTesselDbFromTheEnvironment) {
-  const Outcome outcome = Run(
-      "tune --workload conv2d:c=4,h=8,w=8,k=8,r=3,s=3,stride=1,pad=1 --trials 3 --threads 1 "
-      "--min-repeat-ms 1 --repeats 2 --json",
-      "TESSEL_DB=real.db");
+  const Outcome outcome =
+      Run("tune --workload conv2d:c=4,h=8,w=8,k=8,r=3,s=3,stride=1,pad=1 --trials 3 --threads 1 "
+          "--min-repeat-ms 1 --repeats 2 --json",
+          "TESSEL_DB=real.db");
   ASSERT_EQ(outcome.status, 0) << outcome.err;
   const nlohmann::json line = nlohmann::json::parse(outcome.out);
   EXPECT_EQ(line["measurements"], 3);

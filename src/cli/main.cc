@@ -92,7 +92,8 @@ int main(int argc, char** argv) {
     std::cout << (app.get_subcommands().empty() ? app.help() : app.get_subcommands()[0]->help());
     return 0;
   } catch (const CLI::ParseError& error) {
-    std::string where = app.get_subcommands().empty() ? "" : " " + app.get_subcommands()[0]->get_name();
+    std::string where =
+        app.get_subcommands().empty() ? "" : " " + app.get_subcommands()[0]->get_name();
     std::cerr << "tessel: " << error.what() << "; see 'tessel" << where << " --help'" << std::endl;
     return 2;
   }

@@ -34,8 +34,8 @@ double FlopsOf(const std::string& workload) {
 int RunBest(const std::string& db) {
   const RecordStore store(ResolveDbPath(db));
   const std::vector<BestRecord> best = store.BestPerTask();
-  std::printf("%-5s %-44s %7s %10s %9s %8s %6s %6s  %s\n", "task", "workload", "threads",
-              "best ms", "GFLOP/s", "tuner", "seed", "meas.", "config");
+  std::printf("%-5s %-44s %7s %10s %9s %8s %6s %6s  %s\n", "task", "workload", "threads", "best ms",
+              "GFLOP/s", "tuner", "seed", "meas.", "config");
   for (const BestRecord& entry : best) {
     const double flops = FlopsOf(entry.task.workload);
     const double ms = entry.record.result.time_ms;

@@ -1,7 +1,8 @@
+#include "cli/task_selection.h"
+
 #include <cstdlib>
 
 #include "cli/commands.h"
-#include "cli/task_selection.h"
 #include "core/error.h"
 #include "workload/zoo.h"
 

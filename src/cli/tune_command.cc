@@ -58,12 +58,13 @@ std::vector<PreparedTask> PrepareTasks(const TuneCommandOptions& options, int th
   const TaskSelection& selection = options.tasks;
   if (!selection.space_csv.empty()) {
     if (!selection.model.empty() || !selection.workloads.empty())
-      throw ConfigError("--space replays a table and cannot be combined with --model or --workload");
+      throw ConfigError(
+          "--space replays a table and cannot be combined with --model or --workload");
     PreparedTask task;
     task.table = std::make_unique<ReplayTable>(ReplayTable::Load(selection.space_csv));
     task.label = std::filesystem::path(selection.space_csv).filename().string();
-    task.key = {"replay:" + task.label + "#" + ContentHash(selection.space_csv), "replay",
-                "replay", 1};
+    task.key = {"replay:" + task.label + "#" + ContentHash(selection.space_csv), "replay", "replay",
+                1};
     task.space = &task.table->space();
     task.measurer = std::make_unique<ReplayMeasurer>(*task.table);
     tasks.push_back(std::move(task));
@@ -135,7 +136,8 @@ int RunTune(const TuneCommandOptions& options) {
   for (PreparedTask& task : tasks) {
     const int64_t task_id = store.EnsureTask(task.key);
     const Space& space = *task.space;
-    auto record = [&](const std::vector<Config>& configs, const std::vector<MeasureResult>& results) {
+    auto record = [&](const std::vector<Config>& configs,
+                      const std::vector<MeasureResult>& results) {
       std::vector<MeasurementRecord> batch;
       for (size_t i = 0; i < configs.size(); ++i)
         batch.push_back({task_id, run_id, space.ToText(configs[i]), results[i], ""});

@@ -98,7 +98,8 @@ Space MakeConvSpace(const Conv2dShape& shape) {
   knobs[kTileRc] = {"tile_rc", SplitValues(shape.channels_per_group(), 2)};
   knobs[kTileRy] = {"tile_ry", SplitValues(shape.r, 2)};
   knobs[kTileRx] = {"tile_rx", SplitValues(shape.s, 2)};
-  knobs[kAutoUnroll] = {"auto_unroll_max_step", {int64_t{0}, int64_t{16}, int64_t{64}, int64_t{512}}};
+  knobs[kAutoUnroll] = {"auto_unroll_max_step",
+                        {int64_t{0}, int64_t{16}, int64_t{64}, int64_t{512}}};
   knobs[kUnrollExplicit] = {"unroll_explicit", {int64_t{0}, int64_t{1}}};
   knobs[kVec] = {"vec", {int64_t{4}, int64_t{8}, int64_t{16}}};
   knobs[kParallel] = {"parallel", {std::string("k"), std::string("k_y"), std::string("k_y_x")}};
@@ -122,14 +123,13 @@ class Conv2dTemplate : public OperatorTemplate {
     const int64_t oh = shape_.out_h(), ow = shape_.out_w();
     for (int64_t block : {16, 8, 4}) {
       if (shape_.k % block) continue;
-      std::string text = "tile_f=" + std::to_string(shape_.k / block) + "x1x" +
-                         std::to_string(block) + ";tile_y=" + std::to_string(oh) +
-                         "x1x1;tile_x=1x" + std::to_string(ow) + "x1" + ";tile_rc=1x" +
-                         std::to_string(shape_.channels_per_group()) + ";tile_ry=1x" +
-                         std::to_string(shape_.r) + ";tile_rx=1x" + std::to_string(shape_.s) +
-                         ";auto_unroll_max_step=0;unroll_explicit=0;vec=" +
-                         std::to_string(std::min<int64_t>(block, 16)) +
-                         ";parallel=k_y;layout=nchwc";
+      std::string text =
+          "tile_f=" + std::to_string(shape_.k / block) + "x1x" + std::to_string(block) +
+          ";tile_y=" + std::to_string(oh) + "x1x1;tile_x=1x" + std::to_string(ow) + "x1" +
+          ";tile_rc=1x" + std::to_string(shape_.channels_per_group()) + ";tile_ry=1x" +
+          std::to_string(shape_.r) + ";tile_rx=1x" + std::to_string(shape_.s) +
+          ";auto_unroll_max_step=0;unroll_explicit=0;vec=" +
+          std::to_string(std::min<int64_t>(block, 16)) + ";parallel=k_y;layout=nchwc";
       Config config = space_.FromText(text);
       if (space_.IsValid(config)) return config;
     }
@@ -150,8 +150,7 @@ class Conv2dTemplate : public OperatorTemplate {
 
   std::vector<float> Reference(const OperatorData& data) const override {
     const Conv2dShape& s = shape_;
-    const int64_t oh = s.out_h(), ow = s.out_w(), cg = s.channels_per_group(),
-                  kg = s.k / s.groups;
+    const int64_t oh = s.out_h(), ow = s.out_w(), cg = s.channels_per_group(), kg = s.k / s.groups;
     std::vector<float> out(s.n * s.k * oh * ow, 0.f);
     for (int64_t n = 0; n < s.n; ++n)
       for (int64_t k = 0; k < s.k; ++k) {
@@ -223,9 +222,9 @@ class Conv2dTemplate : public OperatorTemplate {
       padded(x, y, k, n) = input(x, y, k, n);
     } else {
       Expr ix = x - pad, iy = y - pad;
-      padded(x, y, k, n) =
-          Halide::select(ix >= 0 && ix < W && iy >= 0 && iy < H,
-                         input(Halide::clamp(ix, 0, W - 1), Halide::clamp(iy, 0, H - 1), k, n), 0.f);
+      padded(x, y, k, n) = Halide::select(
+          ix >= 0 && ix < W && iy >= 0 && iy < H,
+          input(Halide::clamp(ix, 0, W - 1), Halide::clamp(iy, 0, H - 1), k, n), 0.f);
     }
 
     RDom red(0, S, 0, R, 0, Cg, "red");

@@ -58,7 +58,8 @@ Space MakeDenseSpace(const DenseShape& shape) {
   std::vector<Knob> knobs(kLayout + 1);
   knobs[kTileO] = {"tile_o", SplitValues(shape.out, 3)};
   knobs[kTileI] = {"tile_i", SplitValues(shape.in, 2)};
-  knobs[kAutoUnroll] = {"auto_unroll_max_step", {int64_t{0}, int64_t{16}, int64_t{64}, int64_t{512}}};
+  knobs[kAutoUnroll] = {"auto_unroll_max_step",
+                        {int64_t{0}, int64_t{16}, int64_t{64}, int64_t{512}}};
   knobs[kUnrollExplicit] = {"unroll_explicit", {int64_t{0}, int64_t{1}}};
   knobs[kVec] = {"vec", {int64_t{4}, int64_t{8}, int64_t{16}}};
   knobs[kParallel] = {"parallel", {std::string("none"), std::string("o")}};
@@ -79,11 +80,11 @@ class DenseTemplate : public OperatorTemplate {
   Config DefaultConfig() const override {
     for (int64_t block : {16, 8, 4}) {
       if (shape_.out % block) continue;
-      Config config = space_.FromText(
-          "tile_o=" + std::to_string(shape_.out / block) + "x1x" + std::to_string(block) +
-          ";tile_i=1x" + std::to_string(shape_.in) +
-          ";auto_unroll_max_step=0;unroll_explicit=0;vec=" + std::to_string(block) +
-          ";parallel=o;layout=packed");
+      Config config =
+          space_.FromText("tile_o=" + std::to_string(shape_.out / block) + "x1x" +
+                          std::to_string(block) + ";tile_i=1x" + std::to_string(shape_.in) +
+                          ";auto_unroll_max_step=0;unroll_explicit=0;vec=" + std::to_string(block) +
+                          ";parallel=o;layout=packed");
       if (space_.IsValid(config)) return config;
     }
     Rng rng(0);

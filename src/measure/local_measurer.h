@@ -19,12 +19,12 @@
 namespace tessel {
 
 struct LocalMeasurerOptions {
-  int threads = 1;             // the kernels' thread count
-  int repeats = 5;             // timed repeats per configuration
-  double min_repeat_ms = 10;   // lower bound on one repeat's duration
-  double timeout_s = 10;       // wall time allowed to warm-up, check and repeats together
-  double tolerance = 1e-3;     // max |out - ref| allowed, relative to max |ref|
-  uint64_t data_seed = 0;      // seeds the random input data
+  int threads = 1;            // the kernels' thread count
+  int repeats = 5;            // timed repeats per configuration
+  double min_repeat_ms = 10;  // lower bound on one repeat's duration
+  double timeout_s = 10;      // wall time allowed to warm-up, check and repeats together
+  double tolerance = 1e-3;    // max |out - ref| allowed, relative to max |ref|
+  uint64_t data_seed = 0;     // seeds the random input data
 
   // Throws tessel::Error naming the offending option.
   void Validate() const;

@@ -63,8 +63,7 @@ TEST(LocalMeasurerTest, EveryFailureIsRecordedAndTheRunGoesOn) {
   options.timeout_s = 1;
   options.min_repeat_ms = 1;
   LocalMeasurer measurer(tmpl, options);
-  const std::vector<MeasureResult> results =
-      measurer.Measure({{0}, {1}, {2}, {3}, {4}, {5}, {0}});
+  const std::vector<MeasureResult> results = measurer.Measure({{0}, {1}, {2}, {3}, {4}, {5}, {0}});
   ASSERT_EQ(results.size(), 7u);
   EXPECT_EQ(results[0].status, MeasureStatus::kOk);
   EXPECT_EQ(results[0].repeats_ms.size(), 5u);
@@ -82,7 +81,8 @@ TEST(LocalMeasurerTest, EveryFailureIsRecordedAndTheRunGoesOn) {
 }
 
 TEST(LocalMeasurerTest, RealKernelsAreTimedAndChecked) {
-  const auto tmpl = MakeOperatorTemplate(ParseWorkloadSpec("conv2d:c=8,h=12,w=12,k=16,r=3,s=3,pad=1"));
+  const auto tmpl =
+      MakeOperatorTemplate(ParseWorkloadSpec("conv2d:c=8,h=12,w=12,k=16,r=3,s=3,pad=1"));
   LocalMeasurerOptions options;
   options.min_repeat_ms = 1;
   options.repeats = 3;

@@ -27,11 +27,11 @@ MeasureStatus MeasureStatusFromName(std::string_view name);
 
 struct MeasureResult {
   MeasureStatus status = MeasureStatus::kOk;
-  std::string error;                     // empty when ok
-  double time_ms = std::nan("");         // median of the repeats; nan unless ok
-  double spread_ms = std::nan("");       // max - min of the repeats
-  std::vector<double> repeats_ms;        // every repeat's mean time per run
-  double compile_ms = 0;                 // time to build the kernel
+  std::string error;                // empty when ok
+  double time_ms = std::nan("");    // median of the repeats; nan unless ok
+  double spread_ms = std::nan("");  // max - min of the repeats
+  std::vector<double> repeats_ms;   // every repeat's mean time per run
+  double compile_ms = 0;            // time to build the kernel
 
   bool ok() const { return status == MeasureStatus::kOk; }
 };

@@ -52,18 +52,18 @@ TEST(SpaceTest, CanonicalTextNamesEveryKnob) {
 
 TEST(SpaceTest, MalformedTextIsAnError) {
   const Space space = SmallSpace();
-  EXPECT_THROW(space.FromText("tile=2x4;vec=8"), Error);                // missing knob
-  EXPECT_THROW(space.FromText("tile=3x3;vec=8;layout=nchw"), Error);    // unknown value
+  EXPECT_THROW(space.FromText("tile=2x4;vec=8"), Error);                  // missing knob
+  EXPECT_THROW(space.FromText("tile=3x3;vec=8;layout=nchw"), Error);      // unknown value
   EXPECT_THROW(space.FromText("tile=2x4;vec=8;layout=nchw;x=1"), Error);  // unknown knob
-  EXPECT_THROW(space.FromText("tile"), Error);                          // no '='
+  EXPECT_THROW(space.FromText("tile"), Error);                            // no '='
 }
 
 TEST(SpaceTest, ConstraintsAndNeighbours) {
   const Space space = SmallSpace();
-  EXPECT_TRUE(space.IsValid({0, 0, 0}));    // 1x8, vec 4
-  EXPECT_FALSE(space.IsValid({2, 1, 0}));   // 4x2, vec 8
-  EXPECT_FALSE(space.IsValid({0, 3, 0}));   // out of range
-  EXPECT_FALSE(space.IsValid({0, 0}));      // wrong length
+  EXPECT_TRUE(space.IsValid({0, 0, 0}));                               // 1x8, vec 4
+  EXPECT_FALSE(space.IsValid({2, 1, 0}));                              // 4x2, vec 8
+  EXPECT_FALSE(space.IsValid({0, 3, 0}));                              // out of range
+  EXPECT_FALSE(space.IsValid({0, 0}));                                 // wrong length
   const std::vector<Config> neighbours = space.Neighbours({1, 0, 0});  // 2x4, vec 4
   // tile 1x8 and 4x2 (4x2 % 4 != 0 is invalid), vec 8 (4 % 8 invalid), layout nchwc.
   const std::vector<Config> expected = {{0, 0, 0}, {1, 0, 1}};

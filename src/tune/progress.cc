@@ -24,8 +24,8 @@ void ProgressLine::Update(int done, double best_time_ms) {
   if (std::isnan(best_time_ms)) {
     std::snprintf(best, sizeof(best), "no success yet");
   } else if (flops_ > 0) {
-    std::snprintf(best, sizeof(best), "best %.1f GFLOP/s (%.4g ms)",
-                  flops_ / best_time_ms / 1e6, best_time_ms);
+    std::snprintf(best, sizeof(best), "best %.1f GFLOP/s (%.4g ms)", flops_ / best_time_ms / 1e6,
+                  best_time_ms);
   } else {
     std::snprintf(best, sizeof(best), "best %.4g ms", best_time_ms);
   }

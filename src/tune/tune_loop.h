@@ -14,21 +14,21 @@
 namespace tessel {
 
 struct TuneOptions {
-  int trials = 100;         // measurements to make, failures included
-  int batch_size = 8;       // configurations per tuner request and per records transaction
-  int early_stopping = 0;   // stop after this many measurements without improvement; 0: never
-  bool progress = true;     // a progress line on stderr
+  int trials = 100;        // measurements to make, failures included
+  int batch_size = 8;      // configurations per tuner request and per records transaction
+  int early_stopping = 0;  // stop after this many measurements without improvement; 0: never
+  bool progress = true;    // a progress line on stderr
 
-  void Validate() const;    // throws tessel::Error naming the offending option
+  void Validate() const;  // throws tessel::Error naming the offending option
 };
 
 struct TuneResult {
-  int measurements = 0;                  // configurations measured, failures included
-  std::optional<Config> best;            // best successful configuration
+  int measurements = 0;        // configurations measured, failures included
+  std::optional<Config> best;  // best successful configuration
   double best_time_ms = std::nan("");
-  std::vector<double> curve;             // best time after each measurement; NaN before any
-  double measure_seconds = 0;            // wall time spent in the measurer
-  double search_seconds = 0;             // wall time spent in the tuner
+  std::vector<double> curve;   // best time after each measurement; NaN before any
+  double measure_seconds = 0;  // wall time spent in the measurer
+  double search_seconds = 0;   // wall time spent in the tuner
   double wall_seconds = 0;
 };
 

@@ -93,7 +93,8 @@ TEST(TuneLoopTest, GridFindsTheOptimumAndStopsWhenExhausted) {
   EXPECT_EQ(result.measurements, 200);
   ASSERT_TRUE(result.best.has_value());
   EXPECT_EQ(space.ToText(*result.best), "a=2;b=6;c=p");
-  EXPECT_DOUBLE_EQ(result.best_time_ms, 1.0 + std::pow(2.0 / 9 - 0.2, 2) + std::pow(6.0 / 9 - 0.6, 2));
+  EXPECT_DOUBLE_EQ(result.best_time_ms,
+                   1.0 + std::pow(2.0 / 9 - 0.2, 2) + std::pow(6.0 / 9 - 0.6, 2));
 }
 
 TEST(TuneLoopTest, FailuresNeverBecomeTheBest) {

@@ -13,8 +13,8 @@ namespace {
 TEST(WorkloadTest, ConvFlopsAreExact) {
   const Workload r18_2 = ParseWorkloadSpec("conv2d:c=64,h=56,w=56,k=64,r=3,s=3,stride=1,pad=1");
   EXPECT_DOUBLE_EQ(Flops(r18_2), 2.0 * 64 * 56 * 56 * 64 * 9);  // 231,211,008
-  const Conv2dShape conv = std::get<Conv2dShape>(ParseWorkloadSpec(
-      "conv2d:c=3,h=224,w=224,k=64,r=7,s=7,stride=2,pad=3"));
+  const Conv2dShape conv = std::get<Conv2dShape>(
+      ParseWorkloadSpec("conv2d:c=3,h=224,w=224,k=64,r=7,s=7,stride=2,pad=3"));
   EXPECT_EQ(conv.out_h(), 112);
   EXPECT_DOUBLE_EQ(Flops(conv), 2.0 * 64 * 112 * 112 * 3 * 49);
   // Depthwise: one input channel per output channel.

@@ -67,9 +67,9 @@ std::vector<ZooModel> BuildZoo() {
                            {Conv(512, 14, 512, 3, 1, 1), 3}}));
   // MobileNet-v1: stem, then depthwise 3x3 (groups = channels), then pointwise 1x1.
   std::vector<std::pair<Workload, int>> mobilenet = {{Conv(3, 224, 32, 3, 2, 1), 1}};
-  const int64_t depthwise[][4] = {{32, 112, 1, 1},  {64, 112, 2, 1}, {128, 56, 1, 1},
-                                  {128, 56, 2, 1},  {256, 28, 1, 1}, {256, 28, 2, 1},
-                                  {512, 14, 1, 5},  {512, 14, 2, 1}, {1024, 7, 1, 1}};
+  const int64_t depthwise[][4] = {{32, 112, 1, 1}, {64, 112, 2, 1}, {128, 56, 1, 1},
+                                  {128, 56, 2, 1}, {256, 28, 1, 1}, {256, 28, 2, 1},
+                                  {512, 14, 1, 5}, {512, 14, 2, 1}, {1024, 7, 1, 1}};
   for (const auto& [channels, hw, stride, count] : depthwise)
     mobilenet.push_back({Conv(channels, hw, channels, 3, stride, 1, channels), int(count)});
   const int64_t pointwise[][4] = {{32, 64, 112, 1},  {64, 128, 56, 1},  {128, 128, 56, 1},

@@ -10,9 +10,9 @@
 namespace tessel {
 
 struct ZooLayer {
-  std::string name;   // "r18.2": model prefix and 1-based task number
+  std::string name;  // "r18.2": model prefix and 1-based task number
   Workload workload;
-  int occurrences;    // how often the network runs this task
+  int occurrences;  // how often the network runs this task
 };
 
 struct ZooModel {
