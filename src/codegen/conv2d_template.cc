@@ -21,6 +21,7 @@
 #include <algorithm>
 
 #include "codegen/halide_kernel.h"
+#include "codegen/template_knobs.h"
 
 namespace tessel {
 namespace {
@@ -47,12 +48,6 @@ enum ConvKnob {
 };
 
 constexpr int kMaxAccumulators = 32;
-
-std::vector<KnobValue> SplitValues(int64_t extent, int levels) {
-  std::vector<KnobValue> values;
-  for (Factors& factors : Factorizations(extent, levels)) values.emplace_back(std::move(factors));
-  return values;
-}
 
 // The decoded knobs of one configuration.
 struct ConvSchedule {
@@ -92,16 +87,15 @@ bool IsValidConvConfig(const Space& space, const Config& config) {
 
 Space MakeConvSpace(const Conv2dShape& shape) {
   std::vector<Knob> knobs(kLayout + 1);
-  knobs[kTileF] = {"tile_f", SplitValues(shape.k, 3)};
-  knobs[kTileY] = {"tile_y", SplitValues(shape.out_h(), 3)};
-  knobs[kTileX] = {"tile_x", SplitValues(shape.out_w(), 3)};
-  knobs[kTileRc] = {"tile_rc", SplitValues(shape.channels_per_group(), 2)};
-  knobs[kTileRy] = {"tile_ry", SplitValues(shape.r, 2)};
-  knobs[kTileRx] = {"tile_rx", SplitValues(shape.s, 2)};
-  knobs[kAutoUnroll] = {"auto_unroll_max_step",
-                        {int64_t{0}, int64_t{16}, int64_t{64}, int64_t{512}}};
-  knobs[kUnrollExplicit] = {"unroll_explicit", {int64_t{0}, int64_t{1}}};
-  knobs[kVec] = {"vec", {int64_t{4}, int64_t{8}, int64_t{16}}};
+  knobs[kTileF] = SplitKnob("tile_f", shape.k, 3);
+  knobs[kTileY] = SplitKnob("tile_y", shape.out_h(), 3);
+  knobs[kTileX] = SplitKnob("tile_x", shape.out_w(), 3);
+  knobs[kTileRc] = SplitKnob("tile_rc", shape.channels_per_group(), 2);
+  knobs[kTileRy] = SplitKnob("tile_ry", shape.r, 2);
+  knobs[kTileRx] = SplitKnob("tile_rx", shape.s, 2);
+  knobs[kAutoUnroll] = AutoUnrollKnob();
+  knobs[kUnrollExplicit] = UnrollExplicitKnob();
+  knobs[kVec] = VectorWidthKnob();
   knobs[kParallel] = {"parallel", {std::string("k"), std::string("k_y"), std::string("k_y_x")}};
   knobs[kLayout] = {"layout", {std::string("nchw"), std::string("nchwc")}};
   return Space(std::move(knobs), IsValidConvConfig);

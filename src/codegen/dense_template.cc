@@ -9,6 +9,7 @@
 //             tile_o's inner factor so that vectors load contiguously.
 // Dense layers at batch 1 stream their weights once, so they are memory bound.
 #include "codegen/halide_kernel.h"
+#include "codegen/template_knobs.h"
 
 namespace tessel {
 namespace {
@@ -23,12 +24,6 @@ using Halide::Var;
 enum DenseKnob { kTileO, kTileI, kAutoUnroll, kUnrollExplicit, kVec, kParallel, kLayout };
 
 constexpr int kMaxAccumulators = 32;
-
-std::vector<KnobValue> SplitValues(int64_t extent, int levels) {
-  std::vector<KnobValue> values;
-  for (Factors& factors : Factorizations(extent, levels)) values.emplace_back(std::move(factors));
-  return values;
-}
 
 struct DenseSchedule {
   Factors o, i;
@@ -56,12 +51,11 @@ bool IsValidDenseConfig(const Space& space, const Config& config) {
 
 Space MakeDenseSpace(const DenseShape& shape) {
   std::vector<Knob> knobs(kLayout + 1);
-  knobs[kTileO] = {"tile_o", SplitValues(shape.out, 3)};
-  knobs[kTileI] = {"tile_i", SplitValues(shape.in, 2)};
-  knobs[kAutoUnroll] = {"auto_unroll_max_step",
-                        {int64_t{0}, int64_t{16}, int64_t{64}, int64_t{512}}};
-  knobs[kUnrollExplicit] = {"unroll_explicit", {int64_t{0}, int64_t{1}}};
-  knobs[kVec] = {"vec", {int64_t{4}, int64_t{8}, int64_t{16}}};
+  knobs[kTileO] = SplitKnob("tile_o", shape.out, 3);
+  knobs[kTileI] = SplitKnob("tile_i", shape.in, 2);
+  knobs[kAutoUnroll] = AutoUnrollKnob();
+  knobs[kUnrollExplicit] = UnrollExplicitKnob();
+  knobs[kVec] = VectorWidthKnob();
   knobs[kParallel] = {"parallel", {std::string("none"), std::string("o")}};
   knobs[kLayout] = {"layout", {std::string("oi"), std::string("packed")}};
   return Space(std::move(knobs), IsValidDenseConfig);
