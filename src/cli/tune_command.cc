@@ -185,14 +185,14 @@ int RunTune(const TuneCommandOptions& options) {
   }
 
   if (!options.json) {
-    std::printf("%-10s %7s %10s %10s %11s  %s\n", "task", "trials", "best ms", "GFLOP/s",
-                "vs default", "best config");
+    std::printf("%-10s %7s %10s %10s %12s  %s\n", "task", "trials", "best ms", "GFLOP/s",
+                "% of default", "best config");
     for (const Row& row : rows) {
       const double gflops = row.flops > 0 ? row.flops / row.best_ms / 1e6 : std::nan("");
       char versus[32] = "-";
       if (std::isfinite(row.default_ms) && std::isfinite(row.best_ms))
         std::snprintf(versus, sizeof(versus), "%.0f%%", 100.0 * row.default_ms / row.best_ms);
-      std::printf("%-10s %7d %10.4g %10.1f %11s  %s\n", row.label.c_str(), row.measurements,
+      std::printf("%-10s %7d %10.4g %10.1f %12s  %s\n", row.label.c_str(), row.measurements,
                   row.best_ms, gflops, versus, row.config.c_str());
     }
   }

@@ -33,7 +33,13 @@ std::string_view Trim(std::string_view text) {
   return text;
 }
 
-std::string Quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
+// Built by appending: GCC 12 warns falsely (-Wrestrict) about "'" + std::string(text).
+std::string Quoted(std::string_view text) {
+  std::string quoted(1, '\'');
+  quoted.append(text);
+  quoted.push_back('\'');
+  return quoted;
+}
 
 // Splits one line into trimmed fields. A field may be double-quoted to hold commas, with ""
 // standing for one quote; quoted text is kept as written. Quoted fields cannot span lines.
