@@ -101,207 +101,190 @@ Space MakeConvSpace(const Conv2dShape& shape) {
   return Space(std::move(knobs), IsValidConvConfig);
 }
 
-class Conv2dTemplate : public OperatorTemplate {
+class Conv2dTemplate : public HalideTemplate {
  public:
   explicit Conv2dTemplate(const Conv2dShape& shape)
-      : shape_(shape), workload_(shape), space_(MakeConvSpace(shape)) {}
+      : HalideTemplate(shape, MakeConvSpace(shape), shape.n * shape.c * shape.h * shape.w,
+                       shape.k * shape.channels_per_group() * shape.r * shape.s),
+        shape_(shape) {}
 
   std::string name() const override { return "conv2d_cpu"; }
   int version() const override { return 1; }
-  const Workload& workload() const override { return workload_; }
-  const Space& space() const override { return space_; }
 
-  Config DefaultConfig() const override {
+  std::vector<float> Reference(const OperatorData& data) const override;
+
+ protected:
+  std::vector<std::string> DefaultCandidates() const override {
     // One block of output channels per tile with a whole row of columns, as a hand-written
-    // NCHWc kernel would start; falls back to plain NCHW when K has no block factor.
+    // NCHWc kernel would start.
     const int64_t oh = shape_.out_h(), ow = shape_.out_w();
+    std::vector<std::string> candidates;
     for (int64_t block : {16, 8, 4}) {
       if (shape_.k % block) continue;
-      std::string text =
+      candidates.push_back(
           "tile_f=" + std::to_string(shape_.k / block) + "x1x" + std::to_string(block) +
           ";tile_y=" + std::to_string(oh) + "x1x1;tile_x=1x" + std::to_string(ow) + "x1" +
           ";tile_rc=1x" + std::to_string(shape_.channels_per_group()) + ";tile_ry=1x" +
           std::to_string(shape_.r) + ";tile_rx=1x" + std::to_string(shape_.s) +
           ";auto_unroll_max_step=0;unroll_explicit=0;vec=" +
-          std::to_string(std::min<int64_t>(block, 16)) + ";parallel=k_y;layout=nchwc";
-      Config config = space_.FromText(text);
-      if (space_.IsValid(config)) return config;
+          std::to_string(std::min<int64_t>(block, 16)) + ";parallel=k_y;layout=nchwc");
     }
-    Rng rng(0);
-    auto config = space_.SampleValid(rng);
-    TESSEL_CHECK(config) << "no valid configuration for " << WorkloadSpec(workload_);
-    return *config;
+    return candidates;
   }
 
-  OperatorData RandomData(Rng& rng) const override {
-    OperatorData data;
-    data.input.resize(shape_.n * shape_.c * shape_.h * shape_.w);
-    data.weights.resize(shape_.k * shape_.channels_per_group() * shape_.r * shape_.s);
-    for (float& v : data.input) v = static_cast<float>(rng.UniformReal() * 2 - 1);
-    for (float& v : data.weights) v = static_cast<float>(rng.UniformReal() * 2 - 1);
-    return data;
-  }
-
-  std::vector<float> Reference(const OperatorData& data) const override {
-    const Conv2dShape& s = shape_;
-    const int64_t oh = s.out_h(), ow = s.out_w(), cg = s.channels_per_group(), kg = s.k / s.groups;
-    std::vector<float> out(s.n * s.k * oh * ow, 0.f);
-    for (int64_t n = 0; n < s.n; ++n)
-      for (int64_t k = 0; k < s.k; ++k) {
-        float* o = &out[((n * s.k + k) * oh) * ow];
-        for (int64_t c = 0; c < cg; ++c) {
-          const int64_t cin = (k / kg) * cg + c;
-          const float* in = &data.input[((n * s.c + cin) * s.h) * s.w];
-          for (int64_t r = 0; r < s.r; ++r)
-            for (int64_t q = 0; q < s.s; ++q) {
-              const float wv = data.weights[((k * cg + c) * s.r + r) * s.s + q];
-              for (int64_t y = 0; y < oh; ++y) {
-                const int64_t iy = y * s.stride + r - s.pad;
-                if (iy < 0 || iy >= s.h) continue;
-                for (int64_t x = 0; x < ow; ++x) {
-                  const int64_t ix = x * s.stride + q - s.pad;
-                  if (ix >= 0 && ix < s.w) o[y * ow + x] += wv * in[iy * s.w + ix];
-                }
-              }
-            }
-        }
-      }
-    return out;
-  }
-
-  std::unique_ptr<Kernel> Build(const Config& config, const OperatorData& data) const override {
-    try {
-      return BuildOrThrow(config, data);
-    } catch (const Halide::Error& error) {
-      throw KernelBuildError(error.what());
-    }
-  }
+  std::unique_ptr<Kernel> BuildPipeline(const Config& config,
+                                        const OperatorData& data) const override;
 
  private:
-  std::unique_ptr<Kernel> BuildOrThrow(const Config& config, const OperatorData& data) const {
-    TESSEL_CHECK(space_.IsValid(config)) << "building an invalid configuration";
-    const ConvSchedule sched(space_, config);
-    const Conv2dShape& s = shape_;
-    const int W = int(s.w), H = int(s.h), C = int(s.c), K = int(s.k), N = int(s.n);
-    const int R = int(s.r), S = int(s.s), stride = int(s.stride), pad = int(s.pad);
-    const int Cg = int(s.channels_per_group()), Kg = int(s.k / s.groups);
-    const int OH = int(s.out_h()), OW = int(s.out_w());
-    const int block = int(sched.f[2]);
+  Conv2dShape shape_;
+};
 
-    ImageParam input(Halide::Float(32), 4, "input");
-    SetDenseShape(input, {W, H, C, N});
-    input.set(Halide::Buffer<float>(const_cast<float*>(data.input.data()), {W, H, C, N}));
-
-    std::vector<Halide::Buffer<float>> owned;
-    ImageParam weights(Halide::Float(32), sched.packed ? 5 : 4, "weights");
-    if (sched.packed) {
-      // Blocked weights, packed once here as oneDNN reorders them outside the timed region.
-      Halide::Buffer<float> packed(block, S, R, Cg, K / block);
-      for (int k = 0; k < K; ++k)
-        for (int c = 0; c < Cg; ++c)
-          for (int r = 0; r < R; ++r)
-            for (int q = 0; q < S; ++q)
-              packed(k % block, q, r, c, k / block) = data.weights[((k * Cg + c) * R + r) * S + q];
-      SetDenseShape(weights, {block, S, R, Cg, K / block});
-      weights.set(packed);
-      owned.push_back(packed);
-    } else {
-      SetDenseShape(weights, {S, R, Cg, K});
-      weights.set(Halide::Buffer<float>(const_cast<float*>(data.weights.data()), {S, R, Cg, K}));
+std::vector<float> Conv2dTemplate::Reference(const OperatorData& data) const {
+  const Conv2dShape& s = shape_;
+  const int64_t oh = s.out_h(), ow = s.out_w(), cg = s.channels_per_group(), kg = s.k / s.groups;
+  std::vector<float> out(s.n * s.k * oh * ow, 0.f);
+  for (int64_t n = 0; n < s.n; ++n)
+    for (int64_t k = 0; k < s.k; ++k) {
+      float* o = &out[((n * s.k + k) * oh) * ow];
+      for (int64_t c = 0; c < cg; ++c) {
+        const int64_t cin = (k / kg) * cg + c;
+        const float* in = &data.input[((n * s.c + cin) * s.h) * s.w];
+        for (int64_t r = 0; r < s.r; ++r)
+          for (int64_t q = 0; q < s.s; ++q) {
+            const float wv = data.weights[((k * cg + c) * s.r + r) * s.s + q];
+            for (int64_t y = 0; y < oh; ++y) {
+              const int64_t iy = y * s.stride + r - s.pad;
+              if (iy < 0 || iy >= s.h) continue;
+              for (int64_t x = 0; x < ow; ++x) {
+                const int64_t ix = x * s.stride + q - s.pad;
+                if (ix >= 0 && ix < s.w) o[y * ow + x] += wv * in[iy * s.w + ix];
+              }
+            }
+          }
+      }
     }
+  return out;
+}
 
-    Var x("x"), y("y"), k("k"), n("n");
-    Func padded("padded");
-    if (pad == 0) {
-      padded(x, y, k, n) = input(x, y, k, n);
-    } else {
-      Expr ix = x - pad, iy = y - pad;
-      padded(x, y, k, n) = Halide::select(
-          ix >= 0 && ix < W && iy >= 0 && iy < H,
-          input(Halide::clamp(ix, 0, W - 1), Halide::clamp(iy, 0, H - 1), k, n), 0.f);
-    }
+std::unique_ptr<Kernel> Conv2dTemplate::BuildPipeline(const Config& config,
+                                                      const OperatorData& data) const {
+  const ConvSchedule sched(space_, config);
+  const Conv2dShape& s = shape_;
+  const int W = int(s.w), H = int(s.h), C = int(s.c), K = int(s.k), N = int(s.n);
+  const int R = int(s.r), S = int(s.s), stride = int(s.stride), pad = int(s.pad);
+  const int Cg = int(s.channels_per_group()), Kg = int(s.k / s.groups);
+  const int OH = int(s.out_h()), OW = int(s.out_w());
+  const int block = int(sched.f[2]);
 
-    RDom red(0, S, 0, R, 0, Cg, "red");
-    Expr cin = s.groups == 1 ? Expr(red.z) : (k / Kg) * Cg + red.z;
-    Expr w = sched.packed ? weights(k % block, red.x, red.y, red.z, k / block)
-                          : weights(red.x, red.y, red.z, k);
-    Func conv("conv");
-    conv(x, y, k, n) = 0.f;
-    conv(x, y, k, n) += w * padded(x * stride + red.x, y * stride + red.y, cin, n);
-    Func output("output");
-    output(x, y, k, n) = conv(x, y, k, n);
-    output.bound(x, 0, OW).bound(y, 0, OH).bound(k, 0, K).bound(n, 0, N);
-    SetDenseShape(output.output_buffer(), {OW, OH, K, N});
+  ImageParam input(Halide::Float(32), 4, "input");
+  SetDenseShape(input, {W, H, C, N});
+  input.set(Halide::Buffer<float>(const_cast<float*>(data.input.data()), {W, H, C, N}));
 
-    // Padding is materialised once, so that the inner loops read without bounds selects.
-    if (pad == 0) {
-      padded.compute_inline();
-    } else {
-      padded.compute_root().parallel(k).vectorize(x, 8, Halide::TailStrategy::GuardWithIf);
-    }
-
-    // Cache tiles of the output, and the parallel loop over them.
-    Var ko("ko"), kt("kt"), yo("yo"), yt("yt"), xo("xo"), xt("xt"), tile("tile");
-    const int tile_k = int(sched.f[1] * sched.f[2]);
-    const int tile_y = int(sched.y[1] * sched.y[2]);
-    const int tile_x = int(sched.x[1] * sched.x[2]);
-    output.split(k, ko, kt, tile_k)
-        .split(y, yo, yt, tile_y)
-        .split(x, xo, xt, tile_x)
-        .reorder(xt, yt, kt, xo, yo, ko, n);
-    Var tile_loop = xo;
-    if (sched.parallel == "k") {
-      output.parallel(ko);
-    } else if (sched.parallel == "k_y") {
-      output.fuse(yo, ko, tile).parallel(tile);
-    } else {
-      output.fuse(xo, yo, tile).fuse(tile, ko, tile).parallel(tile);
-      tile_loop = tile;
-    }
-    if (tile_x >= sched.vec) output.vectorize(xt, sched.vec, Halide::TailStrategy::GuardWithIf);
-
-    // The tile's accumulators, stored with the vectorised dimension innermost.
-    conv.compute_at(output, tile_loop);
-    if (sched.packed) {
-      conv.reorder_storage(k, x, y, n).reorder(k, x, y, n).vectorize(k, sched.vec);
-    } else {
-      conv.vectorize(x, sched.vec);
-    }
-
-    Var km("km"), ki("ki"), ym("ym"), yi("yi"), xm("xm"), xi("xi");
-    RVar rxo("rxo"), rxi("rxi"), ryo("ryo"), ryi("ryi"), rco("rco"), rci("rci");
-    Halide::Stage update = conv.update();
-    update.split(k, km, ki, int(sched.f[2]))
-        .split(y, ym, yi, int(sched.y[2]))
-        .split(x, xm, xi, int(sched.x[2]))
-        .split(red.x, rxo, rxi, int(sched.rx[1]))
-        .split(red.y, ryo, ryi, int(sched.ry[1]))
-        .split(red.z, rco, rci, int(sched.rc[1]));
-    // Register tile innermost, then the reduction in its natural order, then the rest of the
-    // tile, with the input-channel blocks outermost for cache reuse.
-    const Var vector_var = sched.packed ? ki : xi;
-    const Var unrolled_var = sched.packed ? xi : ki;
-    update.reorder(vector_var, unrolled_var, yi, rxi, rxo, ryi, ryo, rci, xm, ym, km, rco, n);
-    update.vectorize(vector_var, sched.vec);
-    if (sched.vector_extent() > sched.vec) update.unroll(vector_var);
-    update.unroll(unrolled_var).unroll(yi);
-    if (sched.unroll_explicit) {
-      const std::vector<int64_t> extents = {sched.rx[1], sched.rx[0], sched.ry[1], sched.ry[0],
-                                            sched.rc[1]};
-      const RVar loops[] = {rxi, rxo, ryi, ryo, rci};
-      const std::vector<bool> unroll = AutoUnroll(extents, sched.unroll_step);
-      for (size_t i = 0; i < unroll.size(); ++i)
-        if (unroll[i]) update.unroll(loops[i]);
-    }
-
-    Halide::Buffer<float> out(OW, OH, K, N);
-    return CompileKernel(Halide::Pipeline(output), out, std::move(owned));
+  std::vector<Halide::Buffer<float>> owned;
+  ImageParam weights(Halide::Float(32), sched.packed ? 5 : 4, "weights");
+  if (sched.packed) {
+    // Blocked weights, packed once here as oneDNN reorders them outside the timed region.
+    Halide::Buffer<float> packed(block, S, R, Cg, K / block);
+    for (int k = 0; k < K; ++k)
+      for (int c = 0; c < Cg; ++c)
+        for (int r = 0; r < R; ++r)
+          for (int q = 0; q < S; ++q)
+            packed(k % block, q, r, c, k / block) = data.weights[((k * Cg + c) * R + r) * S + q];
+    SetDenseShape(weights, {block, S, R, Cg, K / block});
+    weights.set(packed);
+    owned.push_back(packed);
+  } else {
+    SetDenseShape(weights, {S, R, Cg, K});
+    weights.set(Halide::Buffer<float>(const_cast<float*>(data.weights.data()), {S, R, Cg, K}));
   }
 
-  Conv2dShape shape_;
-  Workload workload_;
-  Space space_;
-};
+  Var x("x"), y("y"), k("k"), n("n");
+  Func padded("padded");
+  if (pad == 0) {
+    padded(x, y, k, n) = input(x, y, k, n);
+  } else {
+    Expr ix = x - pad, iy = y - pad;
+    padded(x, y, k, n) =
+        Halide::select(ix >= 0 && ix < W && iy >= 0 && iy < H,
+                       input(Halide::clamp(ix, 0, W - 1), Halide::clamp(iy, 0, H - 1), k, n), 0.f);
+  }
+
+  RDom red(0, S, 0, R, 0, Cg, "red");
+  Expr cin = s.groups == 1 ? Expr(red.z) : (k / Kg) * Cg + red.z;
+  Expr w = sched.packed ? weights(k % block, red.x, red.y, red.z, k / block)
+                        : weights(red.x, red.y, red.z, k);
+  Func conv("conv");
+  conv(x, y, k, n) = 0.f;
+  conv(x, y, k, n) += w * padded(x * stride + red.x, y * stride + red.y, cin, n);
+  Func output("output");
+  output(x, y, k, n) = conv(x, y, k, n);
+  output.bound(x, 0, OW).bound(y, 0, OH).bound(k, 0, K).bound(n, 0, N);
+  SetDenseShape(output.output_buffer(), {OW, OH, K, N});
+
+  // Padding is materialised once, so that the inner loops read without bounds selects.
+  if (pad == 0) {
+    padded.compute_inline();
+  } else {
+    padded.compute_root().parallel(k).vectorize(x, 8, Halide::TailStrategy::GuardWithIf);
+  }
+
+  // Cache tiles of the output, and the parallel loop over them.
+  Var ko("ko"), kt("kt"), yo("yo"), yt("yt"), xo("xo"), xt("xt"), tile("tile");
+  const int tile_k = int(sched.f[1] * sched.f[2]);
+  const int tile_y = int(sched.y[1] * sched.y[2]);
+  const int tile_x = int(sched.x[1] * sched.x[2]);
+  output.split(k, ko, kt, tile_k)
+      .split(y, yo, yt, tile_y)
+      .split(x, xo, xt, tile_x)
+      .reorder(xt, yt, kt, xo, yo, ko, n);
+  Var tile_loop = xo;
+  if (sched.parallel == "k") {
+    output.parallel(ko);
+  } else if (sched.parallel == "k_y") {
+    output.fuse(yo, ko, tile).parallel(tile);
+  } else {
+    output.fuse(xo, yo, tile).fuse(tile, ko, tile).parallel(tile);
+    tile_loop = tile;
+  }
+  if (tile_x >= sched.vec) output.vectorize(xt, sched.vec, Halide::TailStrategy::GuardWithIf);
+
+  // The tile's accumulators, stored with the vectorised dimension innermost.
+  conv.compute_at(output, tile_loop);
+  if (sched.packed) {
+    conv.reorder_storage(k, x, y, n).reorder(k, x, y, n).vectorize(k, sched.vec);
+  } else {
+    conv.vectorize(x, sched.vec);
+  }
+
+  Var km("km"), ki("ki"), ym("ym"), yi("yi"), xm("xm"), xi("xi");
+  RVar rxo("rxo"), rxi("rxi"), ryo("ryo"), ryi("ryi"), rco("rco"), rci("rci");
+  Halide::Stage update = conv.update();
+  update.split(k, km, ki, int(sched.f[2]))
+      .split(y, ym, yi, int(sched.y[2]))
+      .split(x, xm, xi, int(sched.x[2]))
+      .split(red.x, rxo, rxi, int(sched.rx[1]))
+      .split(red.y, ryo, ryi, int(sched.ry[1]))
+      .split(red.z, rco, rci, int(sched.rc[1]));
+  // Register tile innermost, then the reduction in its natural order, then the rest of the
+  // tile, with the input-channel blocks outermost for cache reuse.
+  const Var vector_var = sched.packed ? ki : xi;
+  const Var unrolled_var = sched.packed ? xi : ki;
+  update.reorder(vector_var, unrolled_var, yi, rxi, rxo, ryi, ryo, rci, xm, ym, km, rco, n);
+  update.vectorize(vector_var, sched.vec);
+  if (sched.vector_extent() > sched.vec) update.unroll(vector_var);
+  update.unroll(unrolled_var).unroll(yi);
+  if (sched.unroll_explicit) {
+    const std::vector<int64_t> extents = {sched.rx[1], sched.rx[0], sched.ry[1], sched.ry[0],
+                                          sched.rc[1]};
+    const RVar loops[] = {rxi, rxo, ryi, ryo, rci};
+    const std::vector<bool> unroll = AutoUnroll(extents, sched.unroll_step);
+    for (size_t i = 0; i < unroll.size(); ++i)
+      if (unroll[i]) update.unroll(loops[i]);
+  }
+
+  Halide::Buffer<float> out(OW, OH, K, N);
+  return CompileKernel(Halide::Pipeline(output), out, std::move(owned));
+}
 
 }  // namespace
 

@@ -61,117 +61,99 @@ Space MakeDenseSpace(const DenseShape& shape) {
   return Space(std::move(knobs), IsValidDenseConfig);
 }
 
-class DenseTemplate : public OperatorTemplate {
+class DenseTemplate : public HalideTemplate {
  public:
   explicit DenseTemplate(const DenseShape& shape)
-      : shape_(shape), workload_(shape), space_(MakeDenseSpace(shape)) {}
+      : HalideTemplate(shape, MakeDenseSpace(shape), shape.n * shape.in, shape.out * shape.in),
+        shape_(shape) {}
 
   std::string name() const override { return "dense_cpu"; }
   int version() const override { return 1; }
-  const Workload& workload() const override { return workload_; }
-  const Space& space() const override { return space_; }
 
-  Config DefaultConfig() const override {
+  std::vector<float> Reference(const OperatorData& data) const override;
+
+ protected:
+  std::vector<std::string> DefaultCandidates() const override {
+    std::vector<std::string> candidates;
     for (int64_t block : {16, 8, 4}) {
       if (shape_.out % block) continue;
-      Config config =
-          space_.FromText("tile_o=" + std::to_string(shape_.out / block) + "x1x" +
-                          std::to_string(block) + ";tile_i=1x" + std::to_string(shape_.in) +
-                          ";auto_unroll_max_step=0;unroll_explicit=0;vec=" + std::to_string(block) +
-                          ";parallel=o;layout=packed");
-      if (space_.IsValid(config)) return config;
+      candidates.push_back("tile_o=" + std::to_string(shape_.out / block) + "x1x" +
+                           std::to_string(block) + ";tile_i=1x" + std::to_string(shape_.in) +
+                           ";auto_unroll_max_step=0;unroll_explicit=0;vec=" +
+                           std::to_string(block) + ";parallel=o;layout=packed");
     }
-    Rng rng(0);
-    auto config = space_.SampleValid(rng);
-    TESSEL_CHECK(config) << "no valid configuration for " << WorkloadSpec(workload_);
-    return *config;
+    return candidates;
   }
 
-  OperatorData RandomData(Rng& rng) const override {
-    OperatorData data;
-    data.input.resize(shape_.n * shape_.in);
-    data.weights.resize(shape_.out * shape_.in);
-    for (float& v : data.input) v = static_cast<float>(rng.UniformReal() * 2 - 1);
-    for (float& v : data.weights) v = static_cast<float>(rng.UniformReal() * 2 - 1);
-    return data;
-  }
-
-  std::vector<float> Reference(const OperatorData& data) const override {
-    std::vector<float> out(shape_.n * shape_.out, 0.f);
-    for (int64_t n = 0; n < shape_.n; ++n)
-      for (int64_t o = 0; o < shape_.out; ++o) {
-        double sum = 0;
-        for (int64_t i = 0; i < shape_.in; ++i)
-          sum += double(data.weights[o * shape_.in + i]) * data.input[n * shape_.in + i];
-        out[n * shape_.out + o] = static_cast<float>(sum);
-      }
-    return out;
-  }
-
-  std::unique_ptr<Kernel> Build(const Config& config, const OperatorData& data) const override {
-    try {
-      return BuildOrThrow(config, data);
-    } catch (const Halide::Error& error) {
-      throw KernelBuildError(error.what());
-    }
-  }
+  std::unique_ptr<Kernel> BuildPipeline(const Config& config,
+                                        const OperatorData& data) const override;
 
  private:
-  std::unique_ptr<Kernel> BuildOrThrow(const Config& config, const OperatorData& data) const {
-    TESSEL_CHECK(space_.IsValid(config)) << "building an invalid configuration";
-    const DenseSchedule sched(space_, config);
-    const int IN = int(shape_.in), OUT = int(shape_.out), N = int(shape_.n);
-    const int block = int(sched.o[2]);
+  DenseShape shape_;
+};
 
-    ImageParam input(Halide::Float(32), 2, "input");
-    SetDenseShape(input, {IN, N});
-    input.set(Halide::Buffer<float>(const_cast<float*>(data.input.data()), {IN, N}));
-    std::vector<Halide::Buffer<float>> owned;
-    ImageParam weights(Halide::Float(32), sched.packed ? 3 : 2, "weights");
-    if (sched.packed) {
-      Halide::Buffer<float> packed(block, IN, OUT / block);
-      for (int o = 0; o < OUT; ++o)
-        for (int i = 0; i < IN; ++i) packed(o % block, i, o / block) = data.weights[o * IN + i];
-      SetDenseShape(weights, {block, IN, OUT / block});
-      weights.set(packed);
-      owned.push_back(packed);
-    } else {
-      SetDenseShape(weights, {IN, OUT});
-      weights.set(Halide::Buffer<float>(const_cast<float*>(data.weights.data()), {IN, OUT}));
+std::vector<float> DenseTemplate::Reference(const OperatorData& data) const {
+  std::vector<float> out(shape_.n * shape_.out, 0.f);
+  for (int64_t n = 0; n < shape_.n; ++n)
+    for (int64_t o = 0; o < shape_.out; ++o) {
+      double sum = 0;
+      for (int64_t i = 0; i < shape_.in; ++i)
+        sum += double(data.weights[o * shape_.in + i]) * data.input[n * shape_.in + i];
+      out[n * shape_.out + o] = static_cast<float>(sum);
     }
+  return out;
+}
 
-    Var o("o"), n("n");
-    RDom r(0, IN, "r");
-    Expr w = sched.packed ? weights(o % block, r, o / block) : weights(r, o);
-    Func dense("dense");
-    dense(o, n) = 0.f;
-    dense(o, n) += w * input(r, n);
-    Func output("output");
-    output(o, n) = dense(o, n);
-    output.bound(o, 0, OUT).bound(n, 0, N);
-    SetDenseShape(output.output_buffer(), {OUT, N});
+std::unique_ptr<Kernel> DenseTemplate::BuildPipeline(const Config& config,
+                                                     const OperatorData& data) const {
+  const DenseSchedule sched(space_, config);
+  const int IN = int(shape_.in), OUT = int(shape_.out), N = int(shape_.n);
+  const int block = int(sched.o[2]);
 
-    Var oo("oo"), ot("ot"), om("om"), oi("oi");
-    output.split(o, oo, ot, int(sched.o[1] * sched.o[2])).reorder(ot, oo, n);
-    if (sched.parallel) output.parallel(oo);
-    output.vectorize(ot, sched.vec);
-    dense.compute_at(output, oo).vectorize(o, sched.vec);
-
-    RVar ro("ro"), ri("ri");
-    Halide::Stage update = dense.update();
-    update.split(o, om, oi, block).split(r, ro, ri, int(sched.i[1])).reorder(oi, ri, ro, om, n);
-    update.vectorize(oi, sched.vec);
-    if (block > sched.vec) update.unroll(oi);
-    if (sched.unroll_explicit && AutoUnroll({sched.i[1]}, sched.unroll_step)[0]) update.unroll(ri);
-
-    Halide::Buffer<float> out(OUT, N);
-    return CompileKernel(Halide::Pipeline(output), out, std::move(owned));
+  ImageParam input(Halide::Float(32), 2, "input");
+  SetDenseShape(input, {IN, N});
+  input.set(Halide::Buffer<float>(const_cast<float*>(data.input.data()), {IN, N}));
+  std::vector<Halide::Buffer<float>> owned;
+  ImageParam weights(Halide::Float(32), sched.packed ? 3 : 2, "weights");
+  if (sched.packed) {
+    Halide::Buffer<float> packed(block, IN, OUT / block);
+    for (int o = 0; o < OUT; ++o)
+      for (int i = 0; i < IN; ++i) packed(o % block, i, o / block) = data.weights[o * IN + i];
+    SetDenseShape(weights, {block, IN, OUT / block});
+    weights.set(packed);
+    owned.push_back(packed);
+  } else {
+    SetDenseShape(weights, {IN, OUT});
+    weights.set(Halide::Buffer<float>(const_cast<float*>(data.weights.data()), {IN, OUT}));
   }
 
-  DenseShape shape_;
-  Workload workload_;
-  Space space_;
-};
+  Var o("o"), n("n");
+  RDom r(0, IN, "r");
+  Expr w = sched.packed ? weights(o % block, r, o / block) : weights(r, o);
+  Func dense("dense");
+  dense(o, n) = 0.f;
+  dense(o, n) += w * input(r, n);
+  Func output("output");
+  output(o, n) = dense(o, n);
+  output.bound(o, 0, OUT).bound(n, 0, N);
+  SetDenseShape(output.output_buffer(), {OUT, N});
+
+  Var oo("oo"), ot("ot"), om("om"), oi("oi");
+  output.split(o, oo, ot, int(sched.o[1] * sched.o[2])).reorder(ot, oo, n);
+  if (sched.parallel) output.parallel(oo);
+  output.vectorize(ot, sched.vec);
+  dense.compute_at(output, oo).vectorize(o, sched.vec);
+
+  RVar ro("ro"), ri("ri");
+  Halide::Stage update = dense.update();
+  update.split(o, om, oi, block).split(r, ro, ri, int(sched.i[1])).reorder(oi, ri, ro, om, n);
+  update.vectorize(oi, sched.vec);
+  if (block > sched.vec) update.unroll(oi);
+  if (sched.unroll_explicit && AutoUnroll({sched.i[1]}, sched.unroll_step)[0]) update.unroll(ri);
+
+  Halide::Buffer<float> out(OUT, N);
+  return CompileKernel(Halide::Pipeline(output), out, std::move(owned));
+}
 
 }  // namespace
 

@@ -32,6 +32,43 @@ std::unique_ptr<Kernel> CompileKernel(Halide::Pipeline pipeline, Halide::Buffer<
   return std::make_unique<HalideKernel>(std::move(pipeline), std::move(output), std::move(owned));
 }
 
+HalideTemplate::HalideTemplate(Workload workload, Space space, size_t input_size,
+                               size_t weights_size)
+    : workload_(std::move(workload)),
+      space_(std::move(space)),
+      input_size_(input_size),
+      weights_size_(weights_size) {}
+
+OperatorData HalideTemplate::RandomData(Rng& rng) const {
+  OperatorData data;
+  data.input.resize(input_size_);
+  data.weights.resize(weights_size_);
+  for (float& v : data.input) v = static_cast<float>(rng.UniformReal() * 2 - 1);
+  for (float& v : data.weights) v = static_cast<float>(rng.UniformReal() * 2 - 1);
+  return data;
+}
+
+Config HalideTemplate::DefaultConfig() const {
+  for (const std::string& text : DefaultCandidates()) {
+    Config config = space_.FromText(text);
+    if (space_.IsValid(config)) return config;
+  }
+  Rng rng(0);
+  auto config = space_.SampleValid(rng);
+  TESSEL_CHECK(config) << "no valid configuration for " << WorkloadSpec(workload_);
+  return *config;
+}
+
+std::unique_ptr<Kernel> HalideTemplate::Build(const Config& config,
+                                              const OperatorData& data) const {
+  TESSEL_CHECK(space_.IsValid(config)) << "building an invalid configuration";
+  try {
+    return BuildPipeline(config, data);
+  } catch (const Halide::Error& error) {
+    throw KernelBuildError(error.what());
+  }
+}
+
 void SetDenseShape(Halide::OutputImageParam param, const std::vector<int>& extents) {
   int stride = 1;
   for (size_t d = 0; d < extents.size(); ++d) {

@@ -38,6 +38,34 @@ std::unique_ptr<Kernel> CompileKernel(Halide::Pipeline pipeline, Halide::Buffer<
 // arithmetic and tile tails are resolved by the compiler. Extents are innermost first.
 void SetDenseShape(Halide::OutputImageParam param, const std::vector<int>& extents);
 
+// What the Halide templates share: the workload and space they were made for, random data of
+// their sizes, the default configuration's fallback, and Halide's errors as KernelBuildError.
+class HalideTemplate : public OperatorTemplate {
+ public:
+  HalideTemplate(Workload workload, Space space, size_t input_size, size_t weights_size);
+
+  const Workload& workload() const override { return workload_; }
+  const Space& space() const override { return space_; }
+  OperatorData RandomData(Rng& rng) const override;
+  // The first valid of DefaultCandidates(), else a seeded sample of the space.
+  Config DefaultConfig() const override;
+  std::unique_ptr<Kernel> Build(const Config& config, const OperatorData& data) const override;
+
+ protected:
+  // Canonical texts of hand-written schedules, in order of preference.
+  virtual std::vector<std::string> DefaultCandidates() const = 0;
+  // Builds a valid configuration; may throw Halide::Error.
+  virtual std::unique_ptr<Kernel> BuildPipeline(const Config& config,
+                                                const OperatorData& data) const = 0;
+
+  Workload workload_;
+  Space space_;
+
+ private:
+  size_t input_size_;
+  size_t weights_size_;
+};
+
 // Loops of extent `extents[i]` unrolled from the innermost outwards while the product of the
 // unrolled extents stays within `budget` (TVM's auto_unroll_max_step).
 std::vector<bool> AutoUnroll(const std::vector<int64_t>& extents, int64_t budget);
