@@ -9,6 +9,7 @@ packages=(
   libsqlite3-dev          # the records
   nlohmann-json3-dev      # JSON output and record export
   libcli11-dev            # the command line
+  libxgboost-dev          # the cost model
   libgtest-dev googletest # tests
   libdnnl-dev             # the oneDNN comparison in bench/
 )

@@ -1,0 +1,27 @@
+// The CostModel role: learns from measured configurations to rank unmeasured ones, so that
+// search can explore thousands of candidates per real measurement (AutoTVM's cost model).
+#pragma once
+
+#include <vector>
+
+#include "space/space.h"
+
+namespace tessel {
+
+class CostModel {
+ public:
+  virtual ~CostModel() = default;
+  // Refits on every measurement so far. `times_ms` holds one time per configuration; NaN or
+  // infinity marks a failed measurement, which the model learns as the worst cost.
+  virtual void Fit(const std::vector<Config>& configs, const std::vector<double>& times_ms) = 0;
+  // A score per configuration, higher for faster: only the order is meaningful.
+  virtual std::vector<double> Predict(const std::vector<Config>& configs) const = 0;
+};
+
+// AutoTVM's "knob" features: per split knob the log2 of each factor, per numeric knob
+// log2(1 + value), per text knob one indicator per value. Versioned, as models are only valid
+// for the features they were trained on.
+constexpr int kKnobFeaturesVersion = 1;
+std::vector<float> KnobFeatures(const Space& space, const Config& config);
+
+}  // namespace tessel

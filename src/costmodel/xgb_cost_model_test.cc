@@ -1,0 +1,146 @@
+#include "costmodel/xgb_cost_model.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "core/error.h"
+
+namespace tessel {
+namespace {
+
+// Two split knobs and a text knob: 28 x 28 x 3 configurations.
+Space SyntheticSpace() {
+  auto split = [](const char* name) {
+    Knob knob{name, {}};
+    for (Factors& f : Factorizations(64, 3)) knob.values.emplace_back(f);
+    return knob;
+  };
+  return Space({split("tile_a"),
+                split("tile_b"),
+                {"mode", {std::string("p"), std::string("q"), std::string("r")}}});
+}
+
+// A known cost: fastest with inner factors near 8 and 4, mode q best.
+double SyntheticTime(const Space& space, const Config& c) {
+  const double a = std::log2(double(space.FactorsValue(c, "tile_a")[2])) - 3;
+  const double b = std::log2(double(space.FactorsValue(c, "tile_b")[2])) - 2;
+  const double mode = space.TextValue(c, "mode") == "q" ? 0 : 1.5;
+  return 1 + a * a + 0.5 * b * b + mode;
+}
+
+std::vector<double> Ranks(const std::vector<double>& values) {
+  std::vector<size_t> order(values.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](size_t i, size_t j) { return values[i] < values[j]; });
+  std::vector<double> ranks(values.size());
+  for (size_t r = 0; r < order.size(); ++r) ranks[order[r]] = static_cast<double>(r);
+  return ranks;
+}
+
+double Spearman(const std::vector<double>& x, const std::vector<double>& y) {
+  const std::vector<double> rx = Ranks(x), ry = Ranks(y);
+  double sum = 0;
+  for (size_t i = 0; i < rx.size(); ++i) sum += (rx[i] - ry[i]) * (rx[i] - ry[i]);
+  const double n = static_cast<double>(rx.size());
+  return 1 - 6 * sum / (n * (n * n - 1));
+}
+
+struct Split {
+  std::vector<Config> train, test;
+};
+
+Split Sample(const Space& space, uint64_t seed) {
+  Rng rng(seed);
+  std::vector<Config> all;
+  for (uint64_t i = 0; i < space.Size(); ++i) all.push_back(space.FromFlatIndex(i));
+  for (size_t i = all.size(); i > 1; --i)
+    std::swap(all[i - 1], all[rng.UniformInt(0, static_cast<int64_t>(i) - 1)]);
+  return {{all.begin(), all.begin() + 300}, {all.begin() + 300, all.begin() + 600}};
+}
+
+void ExpectRanksHeldOutConfigurations(XgbCostModel::Objective objective) {
+  const Space space = SyntheticSpace();
+  const Split split = Sample(space, 1);
+  std::vector<double> times;
+  for (const Config& c : split.train) times.push_back(SyntheticTime(space, c));
+  XgbCostModel::Options options;
+  options.objective = objective;
+  XgbCostModel model(space, options);
+  model.Fit(split.train, times);
+  EXPECT_GT(model.rounds(), 0);
+  const std::vector<double> scores = model.Predict(split.test);
+  std::vector<double> speed;  // higher is better, as the scores
+  for (const Config& c : split.test) speed.push_back(1 / SyntheticTime(space, c));
+  EXPECT_GT(Spearman(scores, speed), 0.85);
+}
+
+TEST(XgbCostModelTest, RankObjectiveOrdersAKnownFunction) {
+  ExpectRanksHeldOutConfigurations(XgbCostModel::Objective::kRank);
+}
+
+TEST(XgbCostModelTest, RegressionObjectiveOrdersAKnownFunction) {
+  ExpectRanksHeldOutConfigurations(XgbCostModel::Objective::kRegression);
+}
+
+TEST(XgbCostModelTest, FailuresAreLearntAsTheWorstCost) {
+  const Space space = SyntheticSpace();
+  const Split split = Sample(space, 2);
+  // Mode r always fails; otherwise it would be as fast as mode p.
+  auto fails = [&](const Config& c) { return space.TextValue(c, "mode") == "r"; };
+  std::vector<double> times;
+  for (const Config& c : split.train)
+    times.push_back(fails(c) ? std::nan("") : SyntheticTime(space, c));
+  XgbCostModel model(space, {});
+  model.Fit(split.train, times);
+  const std::vector<double> scores = model.Predict(split.test);
+  double failing = 0, working = 0;
+  int failing_count = 0, working_count = 0;
+  for (size_t i = 0; i < split.test.size(); ++i) {
+    if (fails(split.test[i])) {
+      failing += scores[i];
+      ++failing_count;
+    } else if (space.TextValue(split.test[i], "mode") == "p") {
+      working += scores[i];
+      ++working_count;
+    }
+  }
+  ASSERT_GT(failing_count, 0);
+  ASSERT_GT(working_count, 0);
+  EXPECT_LT(failing / failing_count, working / working_count);
+}
+
+TEST(XgbCostModelTest, SameDataSameSeedSamePredictions) {
+  const Space space = SyntheticSpace();
+  const Split split = Sample(space, 3);
+  std::vector<double> times;
+  for (const Config& c : split.train) times.push_back(SyntheticTime(space, c));
+  XgbCostModel first(space, {}), second(space, {});
+  first.Fit(split.train, times);
+  second.Fit(split.train, times);
+  EXPECT_EQ(first.Predict(split.test), second.Predict(split.test));
+}
+
+TEST(XgbCostModelTest, UnfittedModelAndBadOptions) {
+  const Space space = SyntheticSpace();
+  XgbCostModel model(space, {});
+  EXPECT_EQ(model.Predict({{0, 0, 0}, {1, 1, 1}}), (std::vector<double>{0, 0}));
+  XgbCostModel::Options options;
+  options.max_depth = 0;
+  EXPECT_THROW(XgbCostModel(space, options), Error);
+  options = {};
+  options.holdout_fraction = 1;
+  EXPECT_THROW(options.Validate(), Error);
+}
+
+TEST(KnobFeaturesTest, LogFactorsNumbersAndIndicators) {
+  const Space space({{"tile", {Factors{2, 8}}},
+                     {"step", {int64_t{0}, int64_t{15}}},
+                     {"mode", {std::string("a"), std::string("b")}}});
+  EXPECT_EQ(KnobFeatures(space, {0, 1, 1}), (std::vector<float>{1, 3, 4, 0, 1}));
+}
+
+}  // namespace
+}  // namespace tessel
