@@ -1,0 +1,100 @@
+#include "search/simulated_annealing.h"
+
+#include <cmath>
+#include <set>
+
+#include "core/error.h"
+
+namespace tessel {
+
+void SimulatedAnnealing::Options::Validate() const {
+  if (parallel_size < 1) throw ConfigError("simulated annealing needs at least one chain");
+  if (iterations < 1) throw ConfigError("simulated annealing needs at least one iteration");
+  if (early_stop < 1) throw ConfigError("simulated annealing's early stop must be positive");
+  if (!(temperature_start >= temperature_end && temperature_end >= 0))
+    throw ConfigError("simulated annealing's temperature must fall from start to end >= 0");
+}
+
+SimulatedAnnealing::SimulatedAnnealing(const Space& space, const Options& options, Rng rng)
+    : space_(space), options_(options), rng_(std::move(rng)) {
+  options_.Validate();
+}
+
+Config SimulatedAnnealing::RandomWalk(const Config& config) {
+  // A few tries, since a random change can break a constraint; otherwise stay put.
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    Config next = config;
+    const size_t knob = static_cast<size_t>(rng_.UniformInt(0, space_.num_knobs() - 1));
+    const int64_t size = static_cast<int64_t>(space_.knobs()[knob].values.size());
+    if (size < 2) continue;
+    int64_t value = rng_.UniformInt(0, size - 2);
+    if (value >= config[knob]) ++value;  // any value but the current one
+    next[knob] = static_cast<int32_t>(value);
+    if (space_.IsValid(next)) return next;
+  }
+  return config;
+}
+
+std::vector<Config> SimulatedAnnealing::FindMaximums(const CostModel& model, int count,
+                                                     const std::unordered_set<uint64_t>& exclude) {
+  TESSEL_CHECK(count >= 0) << "negative count";
+  if (!options_.persistent) chains_.clear();
+  while (static_cast<int>(chains_.size()) < options_.parallel_size) {
+    std::optional<Config> start = space_.SampleValid(rng_);
+    if (!start) break;  // no valid configuration can be found: nothing to search
+    chains_.push_back(std::move(*start));
+  }
+  last_iterations_ = 0;
+  if (chains_.empty() || count == 0) return {};
+
+  // The best `count` candidates so far, ordered by (score, flat index) for determinism.
+  std::set<std::pair<double, uint64_t>> top;
+  std::unordered_set<uint64_t> in_top;
+  bool improved = false;
+  auto offer = [&](double score, const Config& config) {
+    const uint64_t index = space_.FlatIndex(config);
+    if (exclude.count(index) || in_top.count(index)) return;
+    if (static_cast<int>(top.size()) == count) {
+      if (!(score > top.begin()->first)) return;
+      in_top.erase(top.begin()->second);
+      top.erase(top.begin());
+    }
+    top.emplace(score, index);
+    in_top.insert(index);
+    improved = true;
+  };
+
+  std::vector<double> scores = model.Predict(chains_);
+  for (size_t i = 0; i < chains_.size(); ++i) offer(scores[i], chains_[i]);
+  const int iterations = options_.iterations;
+  const double cooling = (options_.temperature_start - options_.temperature_end) / iterations;
+  double temperature = options_.temperature_start;
+  int last_improvement = 0;
+  int k = 0;
+  for (; k < iterations && k < last_improvement + options_.early_stop; ++k) {
+    std::vector<Config> proposals;
+    proposals.reserve(chains_.size());
+    for (const Config& chain : chains_) proposals.push_back(RandomWalk(chain));
+    const std::vector<double> proposal_scores = model.Predict(proposals);
+    improved = false;
+    for (size_t i = 0; i < chains_.size(); ++i) {
+      // AutoTVM's acceptance: exp(min((new - old) / (t + 1e-5), 1)).
+      const double gain = (proposal_scores[i] - scores[i]) / (temperature + 1e-5);
+      if (rng_.UniformReal() < std::exp(std::min(gain, 1.0))) {
+        chains_[i] = proposals[i];
+        scores[i] = proposal_scores[i];
+      }
+      offer(proposal_scores[i], proposals[i]);
+    }
+    if (improved) last_improvement = k;
+    temperature -= cooling;
+  }
+  last_iterations_ = k;
+
+  std::vector<Config> best;
+  for (auto it = top.rbegin(); it != top.rend(); ++it)
+    best.push_back(space_.FromFlatIndex(it->second));
+  return best;
+}
+
+}  // namespace tessel

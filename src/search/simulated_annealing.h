@@ -1,0 +1,48 @@
+// AutoTVM's model optimizer: parallel simulated annealing chains over the space, scored in
+// batches by the cost model, that return the best-scoring configurations not yet measured.
+#pragma once
+
+#include <unordered_set>
+#include <vector>
+
+#include "core/rng.h"
+#include "costmodel/cost_model.h"
+#include "space/space.h"
+
+namespace tessel {
+
+class SimulatedAnnealing {
+ public:
+  struct Options {
+    int parallel_size = 128;  // chains walked in lockstep, scored as one batch
+    int iterations = 500;
+    double temperature_start = 1;  // cooled linearly to temperature_end
+    double temperature_end = 0;
+    int early_stop = 50;     // iterations without a new top candidate end the search
+    bool persistent = true;  // chains resume where the last search left them
+
+    void Validate() const;  // throws tessel::Error naming the offending option
+  };
+
+  SimulatedAnnealing(const Space& space, const Options& options, Rng rng);
+
+  // Up to `count` distinct valid configurations with the highest predicted scores found,
+  // best first, none of whose flat indices is in `exclude`.
+  std::vector<Config> FindMaximums(const CostModel& model, int count,
+                                   const std::unordered_set<uint64_t>& exclude);
+
+  // Iterations the last FindMaximums ran before it converged or ran out (search steps).
+  int last_iterations() const { return last_iterations_; }
+
+ private:
+  // A copy of `config` with one random knob set to another random value, if that is valid.
+  Config RandomWalk(const Config& config);
+
+  const Space& space_;
+  Options options_;
+  Rng rng_;
+  std::vector<Config> chains_;
+  int last_iterations_ = 0;
+};
+
+}  // namespace tessel
