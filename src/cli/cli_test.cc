@@ -145,6 +145,34 @@ TEST_F(CliTest, SameSeedSameChoicesOnReplay) {
   EXPECT_EQ(nlohmann::json::parse(a.out)["curve"], nlohmann::json::parse(b.out)["curve"]);
 }
 
+TEST_F(CliTest, AutoTvmOnReplayIsReproducible) {
+  // 20 x 20 x 2 configurations, one in 9 missing and one in 11 failed.
+  std::ofstream table(dir_ / "big.csv");
+  table << "tile_a,tile_b,mode,time_ms\n";
+  for (int a = 0; a < 20; ++a)
+    for (int b = 0; b < 20; ++b)
+      for (const char* mode : {"x", "y"}) {
+        const int id = (a * 20 + b) * 2 + (mode[0] == 'y');
+        if (id % 9 == 0) continue;
+        table << a << ',' << b << ',' << mode << ',';
+        if (id % 11 == 0) {
+          table << "nan\n";
+        } else {
+          table << 1 + (a - 13) * (a - 13) * 0.1 + (b - 4) * (b - 4) * 0.05 + (mode[0] == 'x')
+                << "\n";
+        }
+      }
+  table.close();
+  const std::string args = "tune --space big.csv --tuner autotvm --trials 150 --json --seed 9 ";
+  const Outcome a = Run(args + "--db a.db"), b = Run(args + "--db b.db");
+  ASSERT_EQ(a.status, 0) << a.err;
+  const nlohmann::json first = nlohmann::json::parse(a.out), second = nlohmann::json::parse(b.out);
+  EXPECT_EQ(first["tuner"], "autotvm");
+  EXPECT_EQ(first["measurements"], 150);
+  EXPECT_EQ(first["curve"], second["curve"]);
+  EXPECT_EQ(first["best_config"], second["best_config"]);
+}
+
 TEST_F(CliTest, TunesARealWorkloadAndUsesTesselDbFromTheEnvironment) {
   const Outcome outcome =
       Run("tune --workload conv2d:c=4,h=8,w=8,k=8,r=3,s=3,stride=1,pad=1 --trials 3 --threads 1 "

@@ -1,6 +1,7 @@
 #include "tune/tuner.h"
 
 #include "core/error.h"
+#include "tune/model_based_tuner.h"
 #include "tune/random_tuner.h"
 
 namespace tessel {
@@ -9,6 +10,7 @@ namespace {
 constexpr std::pair<TunerKind, std::string_view> kTunerNames[] = {
     {TunerKind::kRandom, "random"},
     {TunerKind::kGrid, "grid"},
+    {TunerKind::kAutoTvm, "autotvm"},
 };
 }  // namespace
 
@@ -34,6 +36,8 @@ std::unique_ptr<Tuner> MakeTuner(TunerKind kind, const Space& space, Rng rng) {
       return std::make_unique<RandomTuner>(space, std::move(rng));
     case TunerKind::kGrid:
       return std::make_unique<GridTuner>(space);
+    case TunerKind::kAutoTvm:
+      return std::make_unique<ModelBasedTuner>(space, ModelBasedTuner::Options{}, std::move(rng));
   }
   TESSEL_CHECK(false) << "unhandled tuner kind";
   return nullptr;

@@ -25,7 +25,8 @@ class Tuner {
                       const std::vector<MeasureResult>& results) = 0;
 };
 
-enum class TunerKind { kRandom, kGrid };
+// autotvm: XGBoost ranker + simulated annealing + epsilon-greedy plans (AutoTVM's preset).
+enum class TunerKind { kRandom, kGrid, kAutoTvm };
 
 // Throws tessel::Error listing the known tuners when the name is unknown.
 TunerKind TunerKindFromName(std::string_view name);
