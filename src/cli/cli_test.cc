@@ -137,6 +137,22 @@ TEST_F(CliTest, ReplayTuningPrintsJsonAndRecordsEverything) {
   EXPECT_NE(best.out.find("tile=4;mode=b"), std::string::npos) << best.out;
 }
 
+TEST_F(CliTest, CsvExportIsAReplayTable) {
+  const std::string table = WriteTable().string();
+  ASSERT_EQ(Run("tune --space " + table + " --tuner grid --trials 50 --db r.db").status, 0);
+  ExpectUsageError("export --db r.db --format csv", "--task");
+  ExpectUsageError("export --db r.db --format csv --task 9", "no task '9'");
+  const Outcome exported = Run("export --db r.db --format csv --task 1");
+  ASSERT_EQ(exported.status, 0) << exported.err;
+  EXPECT_EQ(exported.out.substr(0, exported.out.find('\n')), "tile,mode,time_ms");
+  std::ofstream(dir_ / "again.csv") << exported.out;
+  const Outcome replayed = Run("tune --space again.csv --tuner grid --trials 50 --json --db s.db");
+  ASSERT_EQ(replayed.status, 0) << replayed.err;
+  const nlohmann::json line = nlohmann::json::parse(replayed.out);
+  EXPECT_EQ(line["measurements"], 7);  // the same rows, the failed ones included
+  EXPECT_DOUBLE_EQ(line["best_time_ms"].get<double>(), 1.5);
+}
+
 TEST_F(CliTest, SameSeedSameChoicesOnReplay) {
   const std::string table = WriteTable().string();
   const std::string args = "tune --space " + table + " --tuner random --trials 4 --json --seed ";

@@ -39,7 +39,8 @@ int RunZoo(const std::string& model);
 int RunSpace(const TaskSelection& tasks);
 int RunTune(const TuneCommandOptions& options);
 int RunBest(const std::string& db);
-int RunExport(const std::string& db, const std::string& format);
+// --format jsonl: every record; --format csv: one task's replay table (--task ID|WORKLOAD).
+int RunExport(const std::string& db, const std::string& format, const std::string& task);
 int RunImport(const std::string& db, const std::string& file);
 
 // --db, else $TESSEL_DB, else ./tessel.db.

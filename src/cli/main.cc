@@ -66,10 +66,12 @@ int main(int argc, char** argv) {
   CLI::App* best = app.add_subcommand("best", "print the best record of every task");
   best->add_option("--db", best_db, "records database");
 
-  std::string export_db, export_format = "jsonl";
+  std::string export_db, export_format = "jsonl", export_task;
   CLI::App* export_cmd = app.add_subcommand("export", "write records to stdout");
   export_cmd->add_option("--db", export_db, "records database");
-  export_cmd->add_option("--format", export_format, "jsonl")->capture_default_str();
+  export_cmd->add_option("--format", export_format, "jsonl (every record) or csv (a replay table)")
+      ->capture_default_str();
+  export_cmd->add_option("--task", export_task, "with csv: the task's id or workload");
 
   std::string import_db, import_file;
   CLI::App* import_cmd = app.add_subcommand("import", "read records written by export");
@@ -106,7 +108,7 @@ int main(int argc, char** argv) {
       return RunTune(tune_options);
     }
     if (*best) return RunBest(best_db);
-    if (*export_cmd) return RunExport(export_db, export_format);
+    if (*export_cmd) return RunExport(export_db, export_format, export_task);
     if (*import_cmd) return RunImport(import_db, import_file);
   } catch (const tessel::Error& error) {
     std::cerr << "tessel: " << error.what() << std::endl;

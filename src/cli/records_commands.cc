@@ -1,9 +1,13 @@
 // `tessel best`, `tessel export` and `tessel import`.
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "cli/commands.h"
 #include "core/error.h"
@@ -29,6 +33,57 @@ double FlopsOf(const std::string& workload) {
   }
 }
 
+// A task by its id, or by its workload when only one task has that workload.
+int64_t FindTaskId(const RecordStore& store, const std::string& task) {
+  const auto tasks = store.Tasks();
+  const bool is_id = !task.empty() && std::all_of(task.begin(), task.end(), ::isdigit);
+  std::vector<int64_t> matches;
+  for (const auto& [id, key] : tasks)
+    if (is_id ? std::to_string(id) == task : key.workload == task) matches.push_back(id);
+  if (matches.empty())
+    throw ConfigError("no task '" + task + "' in the records; 'tessel best' lists the tasks");
+  if (matches.size() > 1)
+    throw ConfigError("several tasks have workload '" + task +
+                      "' (other targets or templates); give its id with --task");
+  return matches[0];
+}
+
+// One row per configuration: its knob values and the median of its successful times (empty
+// when every measurement of it failed), in the order the configurations were first measured.
+void WriteReplayTable(const RecordStore& store, int64_t task_id, std::ostream& out) {
+  const std::vector<MeasurementRecord> history = store.History(task_id);
+  if (history.empty()) throw ConfigError("task " + std::to_string(task_id) + " has no records");
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<double>> times;
+  for (const MeasurementRecord& record : history) {
+    auto [it, added] = times.try_emplace(record.config);
+    if (added) order.push_back(record.config);
+    if (record.result.ok()) it->second.push_back(record.result.time_ms);
+  }
+  auto fields = [](const std::string& config) {
+    std::vector<std::pair<std::string, std::string>> items;
+    std::istringstream text(config);
+    for (std::string item; std::getline(text, item, ';');) {
+      const size_t eq = item.find('=');
+      items.emplace_back(item.substr(0, eq), eq == std::string::npos ? "" : item.substr(eq + 1));
+    }
+    return items;
+  };
+  for (const auto& [name, value] : fields(order[0])) out << name << ',';
+  out << "time_ms\n";
+  out.precision(9);
+  for (const std::string& config : order) {
+    for (const auto& [name, value] : fields(config)) out << value << ',';
+    std::vector<double> ms = times[config];
+    if (!ms.empty()) {
+      std::sort(ms.begin(), ms.end());
+      const size_t mid = ms.size() / 2;
+      out << (ms.size() % 2 ? ms[mid] : (ms[mid - 1] + ms[mid]) / 2);
+    }
+    out << '\n';
+  }
+}
+
 }  // namespace
 
 int RunBest(const std::string& db) {
@@ -51,10 +106,19 @@ int RunBest(const std::string& db) {
   return 0;
 }
 
-int RunExport(const std::string& db, const std::string& format) {
-  if (format != "jsonl") throw ConfigError("unknown export format '" + format + "'; use jsonl");
+int RunExport(const std::string& db, const std::string& format, const std::string& task) {
+  if (format != "jsonl" && format != "csv")
+    throw ConfigError("unknown export format '" + format + "'; use jsonl or csv");
+  if (format == "csv" && task.empty())
+    throw ConfigError("--format csv writes one task's replay table; name it with --task");
+  if (format == "jsonl" && !task.empty())
+    throw ConfigError("--task selects the task of --format csv; jsonl exports every task");
   const RecordStore store(ResolveDbPath(db));
-  store.ExportJsonl(std::cout);
+  if (format == "csv") {
+    WriteReplayTable(store, FindTaskId(store, task), std::cout);
+  } else {
+    store.ExportJsonl(std::cout);
+  }
   std::cout.flush();
   if (!std::cout) throw IoError("cannot write the export to standard output");
   return 0;

@@ -570,6 +570,17 @@ void RecordStore::Append(const std::vector<MeasurementRecord>& batch) {
   transaction.Commit();
 }
 
+std::vector<std::pair<int64_t, TaskKey>> RecordStore::Tasks() const {
+  Statement rows(db_,
+                 "SELECT id, workload, target, template_name, template_version FROM tasks "
+                 "ORDER BY id");
+  std::vector<std::pair<int64_t, TaskKey>> tasks;
+  while (rows.Step())
+    tasks.push_back(
+        {rows.Int(0), {rows.Text(1), rows.Text(2), rows.Text(3), static_cast<int>(rows.Int(4))}});
+  return tasks;
+}
+
 std::vector<MeasurementRecord> RecordStore::History(int64_t task_id) const {
   Statement rows(db_, "SELECT " + std::string(kMeasurementColumns) +
                           " FROM measurements m WHERE m.task_id = ? ORDER BY m.id");

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "measure/measurer.h"
@@ -71,6 +72,9 @@ class RecordStore {
 
   // Appends the batch in one transaction.
   void Append(const std::vector<MeasurementRecord>& batch);
+
+  // Every task, by id.
+  std::vector<std::pair<int64_t, TaskKey>> Tasks() const;
 
   // Every measurement of the task, oldest first.
   std::vector<MeasurementRecord> History(int64_t task_id) const;
