@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "core/error.h"
+#include "core/stats.h"
 #include "records/record_store.h"
 #include "workload/workload.h"
 
@@ -74,12 +75,7 @@ void WriteReplayTable(const RecordStore& store, int64_t task_id, std::ostream& o
   out.precision(9);
   for (const std::string& config : order) {
     for (const auto& [name, value] : fields(config)) out << value << ',';
-    std::vector<double> ms = times[config];
-    if (!ms.empty()) {
-      std::sort(ms.begin(), ms.end());
-      const size_t mid = ms.size() / 2;
-      out << (ms.size() % 2 ? ms[mid] : (ms[mid - 1] + ms[mid]) / 2);
-    }
+    if (!times[config].empty()) out << Median(times[config]);
     out << '\n';
   }
 }

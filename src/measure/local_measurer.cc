@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/stats.h"
 
 namespace tessel {
 namespace {
@@ -192,11 +193,10 @@ MeasureResult LocalMeasurer::MeasureOne(const Config& config) {
     double ms;
     while (words >> ms) result.repeats_ms.push_back(ms);
     TESSEL_CHECK(!result.repeats_ms.empty()) << "empty timing report";
-    std::vector<double> sorted = result.repeats_ms;
-    std::sort(sorted.begin(), sorted.end());
-    const size_t mid = sorted.size() / 2;
-    result.time_ms = sorted.size() % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    result.spread_ms = sorted.back() - sorted.front();
+    result.time_ms = Median(result.repeats_ms);
+    const auto [fastest, slowest] =
+        std::minmax_element(result.repeats_ms.begin(), result.repeats_ms.end());
+    result.spread_ms = *slowest - *fastest;
     return result;
   }
   std::string message;
