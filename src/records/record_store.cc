@@ -330,14 +330,19 @@ MeasurementRecord ReadMeasurement(const Statement& row, int first) {
   return record;
 }
 
+// Binds the task key's four fields to parameters 1-4, in the tasks table's column order.
+void BindTaskKey(Statement& statement, const TaskKey& key) {
+  statement.BindText(1, key.workload)
+      .BindText(2, key.target)
+      .BindText(3, key.template_name)
+      .BindInt(4, key.template_version);
+}
+
 std::optional<int64_t> FindTaskIn(sqlite3* db, const TaskKey& key) {
   Statement find(db,
                  "SELECT id FROM tasks WHERE workload = ? AND target = ? AND template_name = ? "
                  "AND template_version = ?");
-  find.BindText(1, key.workload)
-      .BindText(2, key.target)
-      .BindText(3, key.template_name)
-      .BindInt(4, key.template_version);
+  BindTaskKey(find, key);
   if (find.Step()) return find.Int(0);
   return std::nullopt;
 }
@@ -347,10 +352,7 @@ int64_t EnsureTaskIn(sqlite3* db, const TaskKey& key) {
   Statement insert(db,
                    "INSERT OR IGNORE INTO tasks (workload, target, template_name, "
                    "template_version) VALUES (?, ?, ?, ?)");
-  insert.BindText(1, key.workload)
-      .BindText(2, key.target)
-      .BindText(3, key.template_name)
-      .BindInt(4, key.template_version);
+  BindTaskKey(insert, key);
   insert.Run();
   const std::optional<int64_t> id = FindTaskIn(db, key);
   TESSEL_CHECK(id.has_value()) << "task vanished after insert: " << key.workload;
