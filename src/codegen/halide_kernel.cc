@@ -2,7 +2,11 @@
 
 namespace tessel {
 
-Halide::Target HostTarget() { return Halide::get_host_target(); }
+// Detected once: the kernel's timed Run() must not repeat the CPU feature queries.
+Halide::Target HostTarget() {
+  static const Halide::Target target = Halide::get_host_target();
+  return target;
+}
 
 std::string HostTargetString() { return HostTarget().to_string(); }
 
