@@ -32,6 +32,8 @@ struct TuneCommandOptions {
   double min_repeat_ms = 10;
   double timeout_s = 10;
   bool measure_default = true;
+  std::string features = "auto";  // knob, loop, both, or auto (knob; both with --transfer)
+  bool transfer = false;
   std::string command_line;
 };
 

@@ -43,7 +43,12 @@ int main(int argc, char** argv) {
   AddTaskSelection(tune, tune_options.tasks);
   tune->add_option("--space", tune_options.tasks.space_csv,
                    "tune a CSV table of measured configurations instead of this machine");
-  tune->add_option("--tuner", tune_options.tuner, "random or grid")->capture_default_str();
+  tune->add_option("--tuner", tune_options.tuner, "random, grid or autotvm")->capture_default_str();
+  tune->add_option("--features", tune_options.features,
+                   "cost model features: knob, loop, both, or auto (knob; both with --transfer)")
+      ->capture_default_str();
+  tune->add_flag("--transfer", tune_options.transfer,
+                 "warm-start the cost model from other tasks of the same template in --db");
   tune->add_option("--trials", tune_options.trials, "measurements per task")->required();
   tune->add_option("--seed", tune_options.seed, "root random seed")->capture_default_str();
   tune->add_option("--threads", tune_options.threads, "kernel threads (default: all cores)");

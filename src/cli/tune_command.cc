@@ -1,4 +1,6 @@
 // `tessel tune`: tunes each selected task with one tuner and records every measurement.
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -15,6 +17,7 @@
 #include "measure/replay_measurer.h"
 #include "measure/target.h"
 #include "records/record_store.h"
+#include "tune/transfer.h"
 #include "tune/tune_loop.h"
 
 namespace tessel::cli {
@@ -121,6 +124,24 @@ int RunTune(const TuneCommandOptions& options) {
   const int threads = options.threads > 0 ? options.threads : DefaultThreadCount();
   std::vector<PreparedTask> tasks = PrepareTasks(options, threads);
 
+  const bool replay = !options.tasks.space_csv.empty();
+  // auto: what ranked best in bench/FEATURES.md: knob features within a task, knob and loop
+  // features together when the model transfers across shapes.
+  const FeatureKind feature_kind =
+      options.features == "auto"
+          ? (options.transfer && !replay ? FeatureKind::kBoth : FeatureKind::kKnob)
+          : FeatureKindFromName(options.features);
+  if (replay && feature_kind != FeatureKind::kKnob)
+    throw ConfigError(
+        "--features loop or both needs an operator's template, and a --space table has "
+        "only knob columns; use --features knob");
+  if (options.transfer && tuner_kind != TunerKind::kAutoTvm)
+    throw ConfigError("--transfer warm-starts a cost model; use it with --tuner autotvm");
+  if (options.transfer && replay)
+    throw ConfigError(
+        "--transfer learns from other tasks of the same template, which a --space "
+        "table does not have; drop --transfer");
+
   RecordStore store(ResolveDbPath(options.db));
   const int64_t run_id =
       store.BeginRun({std::string(TunerKindName(tuner_kind)), options.seed, options.command_line});
@@ -131,6 +152,7 @@ int RunTune(const TuneCommandOptions& options) {
     int measurements;
     double best_ms, default_ms, flops;
     std::string config;
+    RunTimes times;
   };
   std::vector<Row> rows;
   for (PreparedTask& task : tasks) {
@@ -157,10 +179,48 @@ int RunTune(const TuneCommandOptions& options) {
       default_ms = measured[0].time_ms;
     }
 
+    const std::unique_ptr<Featurizer> featurizer =
+        task.op_template ? MakeFeaturizer(feature_kind, *task.op_template)
+                         : std::make_unique<KnobFeaturizer>(space);
+    TransferHistory history;
+    if (options.transfer) {
+      history = LoadTransferHistory(store, task.key, feature_kind);
+      if (history.rows.features.size() < kMinTransferRows) {
+        std::fprintf(stderr,
+                     "[%s] --transfer: %zu records of %d other tasks of this template and target "
+                     "in the database, fewer than %zu; starting without a base model\n",
+                     task.label.c_str(), history.rows.features.size(), history.tasks,
+                     kMinTransferRows);
+        history = {};
+      } else {
+        std::fprintf(stderr, "[%s] --transfer: base model from %zu records of %d other tasks\n",
+                     task.label.c_str(), history.rows.features.size(), history.tasks);
+      }
+    }
+
     // Each task's stream depends only on the root seed and the task, not on its position.
-    std::unique_ptr<Tuner> tuner = MakeTuner(tuner_kind, space, root.Fork(task.key.workload));
-    const TuneResult result =
-        Tune(task.label, task.flops, *tuner, *task.measurer, tune_options, record);
+    const TunerContext context{space, featurizer.get(),
+                               history.rows.features.empty() ? nullptr : &history.rows};
+    const auto start = std::chrono::steady_clock::now();
+    std::unique_ptr<Tuner> tuner = MakeTuner(tuner_kind, context, root.Fork(task.key.workload));
+    TuneResult result = Tune(task.label, task.flops, *tuner, *task.measurer, tune_options, record);
+    // Warm-starting happens while making the tuner: its model fit counts as fitting.
+    const double setup_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() -
+        result.wall_seconds;
+    const double warm_start_fit_s = tuner->fit_seconds() - result.fit_seconds;
+    result.fit_seconds += warm_start_fit_s;
+    result.search_seconds += std::max(0.0, setup_s - warm_start_fit_s);
+    result.wall_seconds += setup_s;
+    const RunTimes times{run_id,
+                         task_id,
+                         result.measurements,
+                         result.compile_seconds,
+                         result.run_seconds,
+                         result.fit_seconds,
+                         result.search_seconds,
+                         result.wall_seconds};
+    store.RecordRunTimes(times);
 
     if (options.json) {
       nlohmann::json line = {
@@ -178,10 +238,17 @@ int RunTune(const TuneCommandOptions& options) {
       nlohmann::json curve = nlohmann::json::array();
       for (double value : result.curve) curve.push_back(NumberOrNull(value));
       line["curve"] = std::move(curve);
+      line["features"] = FeatureKindName(feature_kind);
+      line["transfer_records"] = history.rows.features.size();
+      line["seconds"] = {{"compile", times.compile_s},
+                         {"run", times.run_s},
+                         {"fit", times.fit_s},
+                         {"search", times.search_s},
+                         {"wall", times.wall_s}};
       std::cout << line.dump() << std::endl;
     }
     rows.push_back({task.label, result.measurements, result.best_time_ms, default_ms, task.flops,
-                    result.best ? space.ToText(*result.best) : "-"});
+                    result.best ? space.ToText(*result.best) : "-", times});
   }
 
   if (!options.json) {
@@ -194,6 +261,14 @@ int RunTune(const TuneCommandOptions& options) {
         std::snprintf(versus, sizeof(versus), "%.0f%%", 100.0 * row.default_ms / row.best_ms);
       std::printf("%-10s %7d %10.4g %10.1f %12s  %s\n", row.label.c_str(), row.measurements,
                   row.best_ms, gflops, versus, row.config.c_str());
+    }
+    // Where the wall time went (the rest is recording and progress output).
+    std::printf("\n%-10s %9s %9s %9s %9s %9s\n", "task", "wall s", "compile s", "run s", "fit s",
+                "search s");
+    for (const Row& row : rows) {
+      const RunTimes& t = row.times;
+      std::printf("%-10s %9.1f %9.1f %9.1f %9.1f %9.1f\n", row.label.c_str(), t.wall_s, t.compile_s,
+                  t.run_s, t.fit_s, t.search_s);
     }
   }
   return 0;

@@ -135,6 +135,9 @@ class Conv2dTemplate : public HalideTemplate {
   std::unique_ptr<Kernel> BuildPipeline(const Config& config,
                                         const OperatorData& data) const override;
 
+ public:
+  LoopNest DescribeLoops(const Config& config) const override;
+
  private:
   Conv2dShape shape_;
 };
@@ -164,6 +167,82 @@ std::vector<float> Conv2dTemplate::Reference(const OperatorData& data) const {
       }
     }
   return out;
+}
+
+LoopNest Conv2dTemplate::DescribeLoops(const Config& config) const {
+  const ConvSchedule sched(space_, config);
+  const Conv2dShape& s = shape_;
+  // The update stage of BuildPipeline inside the loops over cache tiles, outermost first.
+  LoopNest nest;
+  const bool par_y = sched.parallel != "k", par_x = sched.parallel == "k_y_x";
+  const size_t n = nest.Add("n", s.n);
+  const size_t ko = nest.Add("ko", sched.f[0], LoopKind::kParallel);
+  const size_t yo = nest.Add("yo", sched.y[0], par_y ? LoopKind::kParallel : LoopKind::kSerial);
+  const size_t xo = nest.Add("xo", sched.x[0], par_x ? LoopKind::kParallel : LoopKind::kSerial);
+  const std::vector<bool> unroll =
+      sched.unroll_explicit
+          ? AutoUnroll({sched.rx[1], sched.rx[0], sched.ry[1], sched.ry[0], sched.rc[1]},
+                       sched.unroll_step)
+          : std::vector<bool>(5, false);
+  auto maybe_unrolled = [&](int i) { return unroll[i] ? LoopKind::kUnrolled : LoopKind::kSerial; };
+  const size_t rco = nest.Add("rco", sched.rc[0]);
+  const size_t km = nest.Add("km", sched.f[1]);
+  const size_t ym = nest.Add("ym", sched.y[1]);
+  const size_t xm = nest.Add("xm", sched.x[1]);
+  const size_t rci = nest.Add("rci", sched.rc[1], maybe_unrolled(4));
+  const size_t ryo = nest.Add("ryo", sched.ry[0], maybe_unrolled(3));
+  const size_t ryi = nest.Add("ryi", sched.ry[1], maybe_unrolled(2));
+  const size_t rxo = nest.Add("rxo", sched.rx[0], maybe_unrolled(1));
+  const size_t rxi = nest.Add("rxi", sched.rx[1], maybe_unrolled(0));
+  const size_t yi = nest.Add("yi", sched.y[2], LoopKind::kUnrolled);
+  const size_t ki = sched.packed ? nest.loops.size() + 1 : nest.loops.size();
+  const size_t xi = sched.packed ? nest.loops.size() : nest.loops.size() + 1;
+  nest.Add(sched.packed ? "xi" : "ki", sched.packed ? sched.x[2] : sched.f[2], LoopKind::kUnrolled);
+  nest.Add(sched.packed ? "ki" : "xi", sched.vector_extent(), LoopKind::kVectorized);
+
+  // Index expressions as coefficients over the loops.
+  using Row = std::vector<int64_t>;
+  auto row = [&](std::initializer_list<std::pair<size_t, int64_t>> terms) {
+    Row r(nest.loops.size(), 0);
+    for (const auto& [loop, coefficient] : terms) r[loop] += coefficient;
+    return r;
+  };
+  auto scaled = [](Row r, int64_t by) {
+    for (int64_t& v : r) v *= by;
+    return r;
+  };
+  auto sum = [](Row a, const Row& b) {
+    for (size_t i = 0; i < a.size(); ++i) a[i] += b[i];
+    return a;
+  };
+  const Row out_x = row({{xo, sched.x[1] * sched.x[2]}, {xm, sched.x[2]}, {xi, 1}});
+  const Row out_y = row({{yo, sched.y[1] * sched.y[2]}, {ym, sched.y[2]}, {yi, 1}});
+  const Row out_k = row({{ko, sched.f[1] * sched.f[2]}, {km, sched.f[2]}, {ki, 1}});
+  const Row rx = row({{rxo, sched.rx[1]}, {rxi, 1}});
+  const Row ry = row({{ryo, sched.ry[1]}, {ryi, 1}});
+  const Row rc = row({{rco, sched.rc[1]}, {rci, 1}});
+  const Row batch = row({{n, 1}});
+
+  nest.buffers.push_back(
+      {"input",
+       4,
+       {s.w + 2 * s.pad, s.h + 2 * s.pad, s.c, s.n},
+       {sum(scaled(out_x, s.stride), rx), sum(scaled(out_y, s.stride), ry), rc, batch}});
+  if (sched.packed) {
+    const int64_t block = sched.f[2];
+    nest.buffers.push_back({"weights",
+                            4,
+                            {block, s.s, s.r, s.channels_per_group(), s.k / block},
+                            {row({{ki, 1}}), rx, ry, rc, row({{ko, sched.f[1]}, {km, 1}})}});
+    nest.buffers.push_back(
+        {"accumulators", 4, {s.k, s.out_w(), s.out_h(), s.n}, {out_k, out_x, out_y, batch}});
+  } else {
+    nest.buffers.push_back(
+        {"weights", 4, {s.s, s.r, s.channels_per_group(), s.k}, {rx, ry, rc, out_k}});
+    nest.buffers.push_back(
+        {"accumulators", 4, {s.out_w(), s.out_h(), s.k, s.n}, {out_x, out_y, out_k, batch}});
+  }
+  return nest;
 }
 
 std::unique_ptr<Kernel> Conv2dTemplate::BuildPipeline(const Config& config,

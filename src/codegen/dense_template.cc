@@ -88,6 +88,9 @@ class DenseTemplate : public HalideTemplate {
   std::unique_ptr<Kernel> BuildPipeline(const Config& config,
                                         const OperatorData& data) const override;
 
+ public:
+  LoopNest DescribeLoops(const Config& config) const override;
+
  private:
   DenseShape shape_;
 };
@@ -102,6 +105,39 @@ std::vector<float> DenseTemplate::Reference(const OperatorData& data) const {
       out[n * shape_.out + o] = static_cast<float>(sum);
     }
   return out;
+}
+
+LoopNest DenseTemplate::DescribeLoops(const Config& config) const {
+  const DenseSchedule sched(space_, config);
+  // The update stage of BuildPipeline inside the loop over output tiles, outermost first.
+  LoopNest nest;
+  const size_t n = nest.Add("n", shape_.n);
+  const size_t oo =
+      nest.Add("oo", sched.o[0], sched.parallel ? LoopKind::kParallel : LoopKind::kSerial);
+  const size_t om = nest.Add("om", sched.o[1]);
+  const size_t ro = nest.Add("ro", sched.i[0]);
+  const bool unroll_ri = sched.unroll_explicit && AutoUnroll({sched.i[1]}, sched.unroll_step)[0];
+  const size_t ri = nest.Add("ri", sched.i[1], unroll_ri ? LoopKind::kUnrolled : LoopKind::kSerial);
+  const size_t oi = nest.Add("oi", sched.o[2], LoopKind::kVectorized);
+  auto row = [&](std::initializer_list<std::pair<size_t, int64_t>> terms) {
+    std::vector<int64_t> r(nest.loops.size(), 0);
+    for (const auto& [loop, coefficient] : terms) r[loop] += coefficient;
+    return r;
+  };
+  const auto r = row({{ro, sched.i[1]}, {ri, 1}});
+  const auto o = row({{oo, sched.o[1] * sched.o[2]}, {om, sched.o[2]}, {oi, 1}});
+  const auto batch = row({{n, 1}});
+  nest.buffers.push_back({"input", 4, {shape_.in, shape_.n}, {r, batch}});
+  if (sched.packed) {
+    nest.buffers.push_back({"weights",
+                            4,
+                            {sched.o[2], shape_.in, shape_.out / sched.o[2]},
+                            {row({{oi, 1}}), r, row({{oo, sched.o[1]}, {om, 1}})}});
+  } else {
+    nest.buffers.push_back({"weights", 4, {shape_.in, shape_.out}, {r, o}});
+  }
+  nest.buffers.push_back({"accumulators", 4, {shape_.out, shape_.n}, {o, batch}});
+  return nest;
 }
 
 std::unique_ptr<Kernel> DenseTemplate::BuildPipeline(const Config& config,

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/rng.h"
+#include "features/loop_nest.h"
 #include "space/space.h"
 #include "workload/workload.h"
 
@@ -60,6 +61,10 @@ class OperatorTemplate {
 
   // Plain loops, independent of Halide, that every measured configuration is checked against.
   virtual std::vector<float> Reference(const OperatorData& data) const = 0;
+
+  // The hot loop nest this configuration compiles to, as the schedule states it (for loop
+  // features; nothing is compiled).
+  virtual LoopNest DescribeLoops(const Config& config) const = 0;
 
   // JIT-compiles the configuration and binds it to the data (which must outlive the kernel).
   // Throws KernelBuildError with the compiler's message when the schedule is rejected.

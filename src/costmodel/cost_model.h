@@ -18,10 +18,4 @@ class CostModel {
   virtual std::vector<double> Predict(const std::vector<Config>& configs) const = 0;
 };
 
-// AutoTVM's "knob" features: per split knob the log2 of each factor, per numeric knob
-// log2(1 + value), per text knob one indicator per value. Versioned, as models are only valid
-// for the features they were trained on.
-constexpr int kKnobFeaturesVersion = 1;
-std::vector<float> KnobFeatures(const Space& space, const Config& config);
-
 }  // namespace tessel

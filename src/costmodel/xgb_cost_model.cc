@@ -16,28 +16,29 @@ void Check(int status, const char* call) {
   if (status != 0) throw Error(ErrorKind::kBackend, std::string(call) + ": " + XGBGetLastError());
 }
 
-// Owns a DMatrix of the configurations' features, with optional labels as one ranking group.
+// Owns a DMatrix of feature rows, with optional labels (one ranking group) and base margins.
 class FeatureMatrix {
  public:
-  FeatureMatrix(const Space& space, const std::vector<Config>& configs,
-                const std::vector<size_t>& rows, const std::vector<float>* labels) {
+  FeatureMatrix(const std::vector<const std::vector<float>*>& rows,
+                const std::vector<float>* labels, const std::vector<float>* margins) {
     std::vector<float> data;
-    size_t columns = 0;
-    for (size_t row : rows) {
-      const std::vector<float> features = KnobFeatures(space, configs[row]);
-      columns = features.size();
-      data.insert(data.end(), features.begin(), features.end());
+    const size_t columns = rows.empty() ? 0 : rows[0]->size();
+    data.reserve(rows.size() * columns);
+    for (const std::vector<float>* row : rows) {
+      TESSEL_CHECK(row->size() == columns) << "feature vectors of one length";
+      data.insert(data.end(), row->begin(), row->end());
     }
     Check(XGDMatrixCreateFromMat(data.data(), rows.size(), columns, std::nanf(""), &handle_),
           "XGDMatrixCreateFromMat");
     if (labels) {
-      std::vector<float> selected;
-      for (size_t row : rows) selected.push_back((*labels)[row]);
-      Check(XGDMatrixSetFloatInfo(handle_, "label", selected.data(), selected.size()),
+      Check(XGDMatrixSetFloatInfo(handle_, "label", labels->data(), labels->size()),
             "XGDMatrixSetFloatInfo");
       const unsigned group = static_cast<unsigned>(rows.size());
       Check(XGDMatrixSetUIntInfo(handle_, "group", &group, 1), "XGDMatrixSetUIntInfo");
     }
+    if (margins)
+      Check(XGDMatrixSetFloatInfo(handle_, "base_margin", margins->data(), margins->size()),
+            "XGDMatrixSetFloatInfo");
   }
   ~FeatureMatrix() { XGDMatrixFree(handle_); }
   FeatureMatrix(const FeatureMatrix&) = delete;
@@ -49,7 +50,8 @@ class FeatureMatrix {
 };
 
 std::vector<double> PredictRounds(BoosterHandle booster, DMatrixHandle matrix, int rounds) {
-  const std::string config = R"({"type": 0, "training": false, "iteration_begin": 0, )"
+  // type 1: the raw margin, which is what rank:pairwise predicts and what base margins add to.
+  const std::string config = R"({"type": 1, "training": false, "iteration_begin": 0, )"
                              R"("iteration_end": )" +
                              std::to_string(rounds) + R"(, "strict_shape": false})";
   const bst_ulong* shape = nullptr;
@@ -74,7 +76,118 @@ double ConcordantPairs(const std::vector<double>& scores, const std::vector<floa
   return pairs > 0 ? agree / pairs : 1.0;
 }
 
+template <typename T>
+std::vector<T> Select(const std::vector<T>& values, const std::vector<size_t>& rows) {
+  std::vector<T> selected;
+  selected.reserve(rows.size());
+  for (size_t row : rows) selected.push_back(values[row]);
+  return selected;
+}
+
+std::vector<const std::vector<float>*> Pointers(const std::vector<std::vector<float>>& rows,
+                                                const std::vector<size_t>& selected) {
+  std::vector<const std::vector<float>*> pointers;
+  pointers.reserve(selected.size());
+  for (size_t row : selected) pointers.push_back(&rows[row]);
+  return pointers;
+}
+
+std::vector<size_t> AllRows(size_t count) {
+  std::vector<size_t> rows(count);
+  std::iota(rows.begin(), rows.end(), 0);
+  return rows;
+}
+
 }  // namespace
+
+// A trained booster and the number of rounds its predictions use.
+class XgbCostModel::Booster {
+ public:
+  ~Booster() {
+    if (handle_) XGBoosterFree(handle_);
+  }
+
+  // Boosts on `features`/`fitness` (plus `margins` when given). With a held-back part the
+  // rounds stop when its ranking stops improving; without one, a quarter of max_rounds.
+  static std::unique_ptr<Booster> Train(const Options& options,
+                                        const std::vector<std::vector<float>>& features,
+                                        const std::vector<float>& fitness,
+                                        const std::vector<float>* margins,
+                                        const std::vector<size_t>& train,
+                                        const std::vector<size_t>& held) {
+    auto booster = std::unique_ptr<Booster>(new Booster());
+    const std::vector<float> train_labels = Select(fitness, train);
+    std::vector<float> train_margins;
+    if (margins) train_margins = Select(*margins, train);
+    const FeatureMatrix train_matrix(Pointers(features, train), &train_labels,
+                                     margins ? &train_margins : nullptr);
+    DMatrixHandle train_handle = train_matrix.get();
+    Check(XGBoosterCreate(&train_handle, 1, &booster->handle_), "XGBoosterCreate");
+    const std::pair<const char*, std::string> params[] = {
+        {"objective", options.objective == Objective::kRank ? "rank:pairwise" : "reg:squarederror"},
+        {"max_depth", std::to_string(options.max_depth)},
+        {"eta", std::to_string(options.eta)},
+        {"gamma", std::to_string(options.gamma)},
+        {"min_child_weight", std::to_string(options.min_child_weight)},
+        {"nthread", std::to_string(options.threads)},
+        {"seed", std::to_string(options.seed % 2147483647)},
+        {"verbosity", "0"},
+    };
+    for (const auto& [name, value] : params)
+      Check(XGBoosterSetParam(booster->handle_, name, value.c_str()), "XGBoosterSetParam");
+
+    if (held.empty()) {
+      booster->rounds_ = options.max_rounds / 4;
+      for (int round = 0; round < booster->rounds_; ++round)
+        Check(XGBoosterUpdateOneIter(booster->handle_, round, train_handle),
+              "XGBoosterUpdateOneIter");
+      return booster;
+    }
+    std::vector<float> held_margins;
+    if (margins) held_margins = Select(*margins, held);
+    const FeatureMatrix held_matrix(Pointers(features, held), nullptr,
+                                    margins ? &held_margins : nullptr);
+    const std::vector<float> held_fitness = Select(fitness, held);
+    double best_score = -1;
+    for (int round = 0; round < options.max_rounds; ++round) {
+      Check(XGBoosterUpdateOneIter(booster->handle_, round, train_handle),
+            "XGBoosterUpdateOneIter");
+      const double score = ConcordantPairs(
+          PredictRounds(booster->handle_, held_matrix.get(), round + 1), held_fitness);
+      if (score > best_score) {
+        best_score = score;
+        booster->rounds_ = round + 1;
+      } else if (round + 1 - booster->rounds_ >= options.early_stopping_rounds) {
+        break;
+      }
+    }
+    return booster;
+  }
+
+  std::vector<double> Predict(const std::vector<const std::vector<float>*>& rows,
+                              const std::vector<float>* margins) const {
+    const FeatureMatrix matrix(rows, nullptr, margins);
+    return PredictRounds(handle_, matrix.get(), rounds_);
+  }
+
+  int rounds() const { return rounds_; }
+
+ private:
+  Booster() = default;
+  BoosterHandle handle_ = nullptr;
+  int rounds_ = 0;
+};
+
+std::vector<float> Fitness(const std::vector<double>& times_ms) {
+  double best = INFINITY;
+  for (double t : times_ms)
+    if (std::isfinite(t) && t > 0) best = std::min(best, t);
+  std::vector<float> fitness(times_ms.size(), 0.f);
+  for (size_t i = 0; i < times_ms.size(); ++i)
+    if (std::isfinite(times_ms[i]) && times_ms[i] > 0)
+      fitness[i] = static_cast<float>(best / times_ms[i]);
+  return fitness;
+}
 
 void XgbCostModel::Options::Validate() const {
   if (max_depth < 1) throw ConfigError("the cost model's max_depth must be positive");
@@ -86,34 +199,50 @@ void XgbCostModel::Options::Validate() const {
   if (threads < 1) throw ConfigError("the cost model needs at least one thread");
 }
 
-XgbCostModel::XgbCostModel(const Space& space, const Options& options)
-    : space_(space), options_(options) {
+XgbCostModel::XgbCostModel(const Featurizer& featurizer, const Options& options)
+    : featurizer_(featurizer), options_(options) {
   options_.Validate();
 }
 
-XgbCostModel::~XgbCostModel() {
-  if (booster_) XGBoosterFree(static_cast<BoosterHandle>(booster_));
+XgbCostModel::~XgbCostModel() = default;
+
+int XgbCostModel::rounds() const { return booster_ ? booster_->rounds() : 0; }
+
+double XgbCostModel::BaseDiscount() const {
+  // AutoTVM's schedule: the base model's say halves with every 64 measurements of the task.
+  return std::pow(2.0, -double(fitted_size_) / 64.0);
+}
+
+bool XgbCostModel::FitBaseModel(const FeatureRows& history) {
+  TESSEL_CHECK(history.features.size() == history.fitness.size()) << "one fitness per row";
+  base_.reset();
+  if (history.features.empty()) return false;
+  // Every row trains: the base model's quality on the new task cannot be held out anyway.
+  base_ = Booster::Train(options_, history.features, history.fitness, nullptr,
+                         AllRows(history.features.size()), {});
+  return true;
 }
 
 void XgbCostModel::Fit(const std::vector<Config>& configs, const std::vector<double>& times_ms) {
   TESSEL_CHECK(configs.size() == times_ms.size()) << "one time per configuration";
-  if (booster_) XGBoosterFree(static_cast<BoosterHandle>(booster_));
-  booster_ = nullptr;
-  rounds_ = 0;
+  booster_.reset();
+  fitted_size_ = configs.size();
+  if (base_ && BaseDiscount() < 0.05) base_.reset();
   if (configs.empty()) return;
 
-  // AutoTVM's fitness: best time over time, 0 for a failure.
-  double best = INFINITY;
-  for (double t : times_ms)
-    if (std::isfinite(t) && t > 0) best = std::min(best, t);
-  std::vector<float> fitness(times_ms.size(), 0.f);
-  for (size_t i = 0; i < times_ms.size(); ++i)
-    if (std::isfinite(times_ms[i]) && times_ms[i] > 0)
-      fitness[i] = static_cast<float>(best / times_ms[i]);
+  std::vector<std::vector<float>> features;
+  features.reserve(configs.size());
+  for (const Config& config : configs) features.push_back(featurizer_.Features(config));
+  const std::vector<float> fitness = Fitness(times_ms);
+  std::vector<float> margins;
+  if (base_) {
+    const double discount = BaseDiscount();
+    for (double margin : base_->Predict(Pointers(features, AllRows(features.size())), nullptr))
+      margins.push_back(static_cast<float>(discount * margin));
+  }
 
   // A seeded shuffle picks the held-back part, so the same data and seed fit the same model.
-  std::vector<size_t> order(configs.size());
-  std::iota(order.begin(), order.end(), 0);
+  std::vector<size_t> order = AllRows(configs.size());
   Rng rng = Rng(options_.seed).Fork("holdout", configs.size());
   for (size_t i = order.size(); i > 1; --i)
     std::swap(order[i - 1], order[rng.UniformInt(0, static_cast<int64_t>(i) - 1)]);
@@ -121,54 +250,26 @@ void XgbCostModel::Fit(const std::vector<Config>& configs, const std::vector<dou
       configs.size() >= 20 ? static_cast<size_t>(options_.holdout_fraction * configs.size()) : 0;
   const std::vector<size_t> held(order.begin(), order.begin() + holdout);
   const std::vector<size_t> train(order.begin() + holdout, order.end());
+  booster_ = Booster::Train(options_, features, fitness, base_ ? &margins : nullptr, train, held);
+}
 
-  const FeatureMatrix train_matrix(space_, configs, train, &fitness);
-  BoosterHandle booster = nullptr;
-  DMatrixHandle train_handle = train_matrix.get();
-  Check(XGBoosterCreate(&train_handle, 1, &booster), "XGBoosterCreate");
-  booster_ = booster;
-  const std::pair<const char*, std::string> params[] = {
-      {"objective", options_.objective == Objective::kRank ? "rank:pairwise" : "reg:squarederror"},
-      {"max_depth", std::to_string(options_.max_depth)},
-      {"eta", std::to_string(options_.eta)},
-      {"gamma", std::to_string(options_.gamma)},
-      {"min_child_weight", std::to_string(options_.min_child_weight)},
-      {"nthread", std::to_string(options_.threads)},
-      {"seed", std::to_string(options_.seed % 2147483647)},
-      {"verbosity", "0"},
-  };
-  for (const auto& [name, value] : params)
-    Check(XGBoosterSetParam(booster, name, value.c_str()), "XGBoosterSetParam");
-
-  if (held.empty()) {
-    for (int round = 0; round < options_.max_rounds / 4; ++round)
-      Check(XGBoosterUpdateOneIter(booster, round, train_handle), "XGBoosterUpdateOneIter");
-    rounds_ = options_.max_rounds / 4;
-    return;
-  }
-  const FeatureMatrix held_matrix(space_, configs, held, nullptr);
-  std::vector<float> held_fitness;
-  for (size_t row : held) held_fitness.push_back(fitness[row]);
-  double best_score = -1;
-  for (int round = 0; round < options_.max_rounds; ++round) {
-    Check(XGBoosterUpdateOneIter(booster, round, train_handle), "XGBoosterUpdateOneIter");
-    const double score =
-        ConcordantPairs(PredictRounds(booster, held_matrix.get(), round + 1), held_fitness);
-    if (score > best_score) {
-      best_score = score;
-      rounds_ = round + 1;
-    } else if (round + 1 - rounds_ >= options_.early_stopping_rounds) {
-      break;
-    }
-  }
+std::vector<double> XgbCostModel::PredictRows(const std::vector<std::vector<float>>& rows) const {
+  const std::vector<const std::vector<float>*> pointers = Pointers(rows, AllRows(rows.size()));
+  if (!booster_) return base_->Predict(pointers, nullptr);
+  if (!base_) return booster_->Predict(pointers, nullptr);
+  const double discount = BaseDiscount();
+  std::vector<float> margins;
+  for (double margin : base_->Predict(pointers, nullptr))
+    margins.push_back(static_cast<float>(discount * margin));
+  return booster_->Predict(pointers, &margins);
 }
 
 std::vector<double> XgbCostModel::Predict(const std::vector<Config>& configs) const {
-  if (!booster_ || configs.empty()) return std::vector<double>(configs.size(), 0.0);
-  std::vector<size_t> rows(configs.size());
-  std::iota(rows.begin(), rows.end(), 0);
-  const FeatureMatrix matrix(space_, configs, rows, nullptr);
-  return PredictRounds(static_cast<BoosterHandle>(booster_), matrix.get(), rounds_);
+  if ((!booster_ && !base_) || configs.empty()) return std::vector<double>(configs.size(), 0.0);
+  std::vector<std::vector<float>> rows;
+  rows.reserve(configs.size());
+  for (const Config& config : configs) rows.push_back(featurizer_.Features(config));
+  return PredictRows(rows);
 }
 
 }  // namespace tessel

@@ -1,14 +1,28 @@
 // The XGBoost cost model (libxgboost-dev, C API), with AutoTVM's booster defaults. Targets
 // are AutoTVM's fitness: the best measured time divided by each time, 0 for failures, so
 // "rank:pairwise" learns the order and "reg:squarederror" the normalised speed.
+//
+// Transfer learning follows AutoTVM's load_history: a base model fitted on other tasks'
+// records (each task's fitness normalised by its own best) ranks configurations before the
+// task has measurements of its own; afterwards each fit learns on top of the base model's
+// margin, discounted by 1 / 2^(measurements / 64), and drops it once the discount is below 0.05.
 #pragma once
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "core/rng.h"
 #include "costmodel/cost_model.h"
+#include "features/featurizer.h"
 
 namespace tessel {
+
+// Feature vectors with their fitness in [0, 1] (best time over time, 0 for a failure).
+struct FeatureRows {
+  std::vector<std::vector<float>> features;
+  std::vector<float> fitness;
+};
 
 class XgbCostModel : public CostModel {
  public:
@@ -30,7 +44,8 @@ class XgbCostModel : public CostModel {
     void Validate() const;  // throws tessel::Error naming the offending option
   };
 
-  XgbCostModel(const Space& space, const Options& options);
+  // The featurizer must outlive the model.
+  XgbCostModel(const Featurizer& featurizer, const Options& options);
   ~XgbCostModel() override;
   XgbCostModel(const XgbCostModel&) = delete;
   XgbCostModel& operator=(const XgbCostModel&) = delete;
@@ -38,14 +53,28 @@ class XgbCostModel : public CostModel {
   void Fit(const std::vector<Config>& configs, const std::vector<double>& times_ms) override;
   std::vector<double> Predict(const std::vector<Config>& configs) const override;
 
+  // Fits the base model on other tasks' rows (features from this model's kind of featurizer).
+  // Returns false, keeping no base model, when there are no rows.
+  bool FitBaseModel(const FeatureRows& history);
+  bool has_base_model() const { return base_ != nullptr; }
+
   // Boosting rounds kept by the last Fit (0 before any).
-  int rounds() const { return rounds_; }
+  int rounds() const;
+
+  class Booster;  // the XGBoost handle with its rounds, private to the implementation
 
  private:
-  const Space& space_;
+  double BaseDiscount() const;
+  std::vector<double> PredictRows(const std::vector<std::vector<float>>& rows) const;
+
+  const Featurizer& featurizer_;
   Options options_;
-  void* booster_ = nullptr;  // BoosterHandle; void* keeps XGBoost's header out of ours
-  int rounds_ = 0;
+  std::unique_ptr<Booster> booster_;
+  std::unique_ptr<Booster> base_;
+  size_t fitted_size_ = 0;  // measurements of the task in the last Fit
 };
+
+// Fitness as the model learns it: best / time per row, 0 for failures (NaN, inf, <= 0).
+std::vector<float> Fitness(const std::vector<double>& times_ms);
 
 }  // namespace tessel

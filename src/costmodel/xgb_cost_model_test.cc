@@ -68,7 +68,8 @@ void ExpectRanksHeldOutConfigurations(XgbCostModel::Objective objective) {
   for (const Config& c : split.train) times.push_back(SyntheticTime(space, c));
   XgbCostModel::Options options;
   options.objective = objective;
-  XgbCostModel model(space, options);
+  const KnobFeaturizer features(space);
+  XgbCostModel model(features, options);
   model.Fit(split.train, times);
   EXPECT_GT(model.rounds(), 0);
   const std::vector<double> scores = model.Predict(split.test);
@@ -93,7 +94,8 @@ TEST(XgbCostModelTest, FailuresAreLearntAsTheWorstCost) {
   std::vector<double> times;
   for (const Config& c : split.train)
     times.push_back(fails(c) ? std::nan("") : SyntheticTime(space, c));
-  XgbCostModel model(space, {});
+  const KnobFeaturizer features(space);
+  XgbCostModel model(features, {});
   model.Fit(split.train, times);
   const std::vector<double> scores = model.Predict(split.test);
   double failing = 0, working = 0;
@@ -117,7 +119,8 @@ TEST(XgbCostModelTest, SameDataSameSeedSamePredictions) {
   const Split split = Sample(space, 3);
   std::vector<double> times;
   for (const Config& c : split.train) times.push_back(SyntheticTime(space, c));
-  XgbCostModel first(space, {}), second(space, {});
+  const KnobFeaturizer features(space);
+  XgbCostModel first(features, {}), second(features, {});
   first.Fit(split.train, times);
   second.Fit(split.train, times);
   EXPECT_EQ(first.Predict(split.test), second.Predict(split.test));
@@ -125,11 +128,12 @@ TEST(XgbCostModelTest, SameDataSameSeedSamePredictions) {
 
 TEST(XgbCostModelTest, UnfittedModelAndBadOptions) {
   const Space space = SyntheticSpace();
-  XgbCostModel model(space, {});
+  const KnobFeaturizer features(space);
+  XgbCostModel model(features, {});
   EXPECT_EQ(model.Predict({{0, 0, 0}, {1, 1, 1}}), (std::vector<double>{0, 0}));
   XgbCostModel::Options options;
   options.max_depth = 0;
-  EXPECT_THROW(XgbCostModel(space, options), Error);
+  EXPECT_THROW(XgbCostModel(features, options), Error);
   options = {};
   options.holdout_fraction = 1;
   EXPECT_THROW(options.Validate(), Error);

@@ -28,6 +28,7 @@ class ScriptedTemplate : public OperatorTemplate {
   Config DefaultConfig() const override { return {0}; }
   OperatorData RandomData(Rng&) const override { return {{1, 2, 3, 4}, {}}; }
   std::vector<float> Reference(const OperatorData& data) const override { return data.input; }
+  LoopNest DescribeLoops(const Config&) const override { return {}; }
 
   std::unique_ptr<Kernel> Build(const Config& config, const OperatorData& data) const override {
     const std::string behaviour = std::get<std::string>(space_.Value(config, 0));

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 #include <time.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -175,7 +176,7 @@ void CheckHeader(const std::string& path) {
 // Reads (never writes) enough of an existing file to know it is a Tessel database this build
 // understands. Corruption anywhere in the file is caught here by quick_check rather than in
 // the middle of a tuning run.
-void Validate(sqlite3* db, const std::string& path) {
+int Validate(sqlite3* db, const std::string& path) {
   try {
     bool has_meta = false;
     {
@@ -219,7 +220,10 @@ void Validate(sqlite3* db, const std::string& path) {
     Statement check(db, "PRAGMA quick_check");
     std::string verdict;
     while (check.Step()) verdict += (verdict.empty() ? "" : "; ") + check.Text(0);
+    // quick_check's report spans lines; the error stays one line.
+    std::replace(verdict.begin(), verdict.end(), '\n', ' ');
     if (verdict != "ok") throw DbError(NotTessel(path, "it is corrupt: " + verdict));
+    return version;
   } catch (const Error& e) {
     const std::string message = e.what();
     if (message.starts_with(path + " ")) throw;
@@ -233,6 +237,26 @@ void Validate(sqlite3* db, const std::string& path) {
     }
     throw DbError(NotTessel(path, "reading it failed: " + reason));
   }
+}
+
+// Schema 2 added where each run's wall time went per task; it is the only difference from 1.
+void CreateRunTimesTable(sqlite3* db) {
+  Exec(db,
+       "CREATE TABLE IF NOT EXISTS run_times ("
+       "run_id INTEGER NOT NULL REFERENCES runs (id), "
+       "task_id INTEGER NOT NULL REFERENCES tasks (id), measurements INTEGER NOT NULL, "
+       "compile_s REAL NOT NULL, run_s REAL NOT NULL, fit_s REAL NOT NULL, "
+       "search_s REAL NOT NULL, wall_s REAL NOT NULL, PRIMARY KEY (run_id, task_id))");
+}
+
+// Upgrades a database of an older schema in place; nothing existing is changed.
+void UpgradeSchema(sqlite3* db) {
+  Transaction transaction(db);
+  CreateRunTimesTable(db);
+  Statement meta(db, "UPDATE meta SET value = ? WHERE key = 'schema_version'");
+  meta.BindText(1, std::to_string(RecordStore::kSchemaVersion));
+  meta.Run();
+  transaction.Commit();
 }
 
 void CreateSchema(sqlite3* db) {
@@ -257,6 +281,7 @@ void CreateSchema(sqlite3* db) {
        "spread_ms REAL, repeats_ms TEXT NOT NULL, compile_ms REAL, timestamp TEXT NOT NULL, "
        "UNIQUE (run_id, seq))");
   Exec(db, "CREATE INDEX IF NOT EXISTS measurements_task ON measurements (task_id)");
+  CreateRunTimesTable(db);
   Statement meta(db, "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)");
   meta.BindText(1, "schema_version").BindText(2, std::to_string(RecordStore::kSchemaVersion));
   meta.Run();
@@ -520,7 +545,14 @@ RecordStore::RecordStore(const std::string& path) {
                     "); give another --db path");
     }
   }
-  Validate(db.get(), path);
+  if (Validate(db.get(), path) < kSchemaVersion) {
+    try {
+      UpgradeSchema(db.get());
+    } catch (const Error& e) {
+      throw DbError(path + ": cannot upgrade the database to schema " +
+                    std::to_string(kSchemaVersion) + " (" + e.what() + "); is it read-only?");
+    }
+  }
 
   // WAL: readers never block the writer, and a killed writer loses only its open transaction.
   // NORMAL is durable against process crashes in WAL mode, which is what tuning runs meet.
@@ -590,6 +622,33 @@ std::vector<MeasurementRecord> RecordStore::History(int64_t task_id) const {
   std::vector<MeasurementRecord> history;
   while (rows.Step()) history.push_back(ReadMeasurement(rows, 0));
   return history;
+}
+
+void RecordStore::RecordRunTimes(const RunTimes& times) {
+  Statement insert(db_,
+                   "INSERT OR REPLACE INTO run_times (run_id, task_id, measurements, compile_s, "
+                   "run_s, fit_s, search_s, wall_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  insert.BindInt(1, times.run_id)
+      .BindInt(2, times.task_id)
+      .BindInt(3, times.measurements)
+      .BindReal(4, times.compile_s)
+      .BindReal(5, times.run_s)
+      .BindReal(6, times.fit_s)
+      .BindReal(7, times.search_s)
+      .BindReal(8, times.wall_s);
+  insert.Run();
+}
+
+std::vector<RunTimes> RecordStore::AllRunTimes() const {
+  Statement rows(db_,
+                 "SELECT run_id, task_id, measurements, compile_s, run_s, fit_s, search_s, "
+                 "wall_s FROM run_times ORDER BY run_id, task_id");
+  std::vector<RunTimes> all;
+  while (rows.Step()) {
+    all.push_back({rows.Int(0), rows.Int(1), rows.Int(2), rows.Real(3), rows.Real(4), rows.Real(5),
+                   rows.Real(6), rows.Real(7)});
+  }
+  return all;
 }
 
 std::vector<BestRecord> RecordStore::BestPerTask() const {

@@ -53,6 +53,20 @@ struct BestRecord {
   int64_t measurements = 0;  // all measurements of the task, failures included
 };
 
+// Where one run's wall time went on one task (the seeds' Figure 2 breakdown): compiling
+// kernels, running them (with the measurement harness), fitting cost models, and the rest of
+// the tuner's work (search).
+struct RunTimes {
+  int64_t run_id = 0;
+  int64_t task_id = 0;
+  int64_t measurements = 0;
+  double compile_s = 0;
+  double run_s = 0;
+  double fit_s = 0;
+  double search_s = 0;
+  double wall_s = 0;
+};
+
 class RecordStore {
  public:
   // Opens or creates the database. A file that is not a Tessel database (another SQLite
@@ -63,7 +77,7 @@ class RecordStore {
   RecordStore(const RecordStore&) = delete;
   RecordStore& operator=(const RecordStore&) = delete;
 
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;  // 2 added run_times
 
   // Id of the task, created when new.
   int64_t EnsureTask(const TaskKey& key);
@@ -80,6 +94,10 @@ class RecordStore {
   std::vector<MeasurementRecord> History(int64_t task_id) const;
   // The best successful record of every task that has one, ordered by task id.
   std::vector<BestRecord> BestPerTask() const;
+
+  // Stores (or replaces) the time breakdown of a run on a task.
+  void RecordRunTimes(const RunTimes& times);
+  std::vector<RunTimes> AllRunTimes() const;
 
   // One JSON object per line per measurement, carrying its task and run, oldest first.
   void ExportJsonl(std::ostream& out) const;

@@ -1,5 +1,6 @@
 #include "tune/model_based_tuner.h"
 
+#include <chrono>
 #include <cmath>
 
 #include "core/error.h"
@@ -13,12 +14,13 @@ void ModelBasedTuner::Options::Validate() const {
   model.Validate();
 }
 
-ModelBasedTuner::ModelBasedTuner(const Space& space, const Options& options, Rng rng)
+ModelBasedTuner::ModelBasedTuner(const Space& space, const Featurizer& featurizer,
+                                 const Options& options, Rng rng)
     : space_(space),
       options_(options),
       rng_(std::move(rng)),
       random_(space, rng_.Fork("random")),
-      model_(space,
+      model_(featurizer,
              [&] {
                XgbCostModel::Options model = options.model;
                model.seed = rng_.Fork("model").seed();
@@ -55,9 +57,23 @@ void ModelBasedTuner::Update(const std::vector<Config>& configs,
   if (since_fit_ >= options_.plan_size) Replan();
 }
 
+bool ModelBasedTuner::WarmStart(const FeatureRows& history) {
+  const auto start = std::chrono::steady_clock::now();
+  const bool fitted = model_.FitBaseModel(history);
+  fit_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (fitted && measured_.empty()) PlanFromModel();
+  return fitted;
+}
+
 void ModelBasedTuner::Replan() {
   since_fit_ = 0;
+  const auto start = std::chrono::steady_clock::now();
   model_.Fit(measured_, times_ms_);
+  fit_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  PlanFromModel();
+}
+
+void ModelBasedTuner::PlanFromModel() {
   plan_ = annealing_.FindMaximums(model_, options_.plan_size, visited_);
   plan_next_ = 0;
   // Epsilon-greedy: the tail of the plan goes to random unvisited configurations.

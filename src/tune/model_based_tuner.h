@@ -24,7 +24,14 @@ class ModelBasedTuner : public Tuner {
     void Validate() const;  // throws tessel::Error naming the offending option
   };
 
-  ModelBasedTuner(const Space& space, const Options& options, Rng rng);
+  // The space and the featurizer must outlive the tuner.
+  ModelBasedTuner(const Space& space, const Featurizer& featurizer, const Options& options,
+                  Rng rng);
+
+  // Transfer learning (AutoTVM's load_history): fits the model's base on other tasks' rows and,
+  // when nothing was measured yet, plans the first batch with it instead of at random.
+  // Returns false (and changes nothing) when `history` has no rows.
+  bool WarmStart(const FeatureRows& history);
 
   std::vector<Config> NextBatch(int max_count) override;
   void Update(const std::vector<Config>& configs,
@@ -32,6 +39,7 @@ class ModelBasedTuner : public Tuner {
 
  private:
   void Replan();
+  void PlanFromModel();
 
   const Space& space_;
   Options options_;
@@ -45,6 +53,7 @@ class ModelBasedTuner : public Tuner {
   std::vector<Config> measured_;
   std::vector<double> times_ms_;  // NaN for failures
   int since_fit_ = 0;
+  double fit_seconds_ = 0;
 };
 
 }  // namespace tessel

@@ -36,7 +36,8 @@ TuneResult TuneSynthetic(TunerKind kind, uint64_t seed, int trials, std::vector<
   const Space space = SyntheticSpace();
   FakeMeasurer measurer(space, Landscape,
                         [&](const Config& c) { return space.NormalisedFeatures(c)[2] > 0.9; });
-  auto tuner = MakeTuner(kind, space, Rng(seed));
+  const KnobFeaturizer features(space);
+  auto tuner = MakeTuner(kind, {space, &features}, Rng(seed));
   TuneOptions options;
   options.trials = trials;
   options.progress = false;

@@ -1,6 +1,8 @@
 #include "tune/tune_loop.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include "core/error.h"
 #include "tune/progress.h"
@@ -22,6 +24,7 @@ TuneResult Tune(const std::string& label, double flops, Tuner& tuner, Measurer& 
   };
   const auto start = Clock::now();
   TuneResult result;
+  const double fit_before = tuner.fit_seconds();
   ProgressLine progress(label, options.trials, flops, options.progress);
   int since_improvement = 0;
   while (result.measurements < options.trials) {
@@ -34,7 +37,13 @@ TuneResult Tune(const std::string& label, double flops, Tuner& tuner, Measurer& 
 
     const auto measure_start = Clock::now();
     std::vector<MeasureResult> measured = measurer.Measure(batch);
-    result.measure_seconds += seconds_since(measure_start);
+    const double measure_seconds = seconds_since(measure_start);
+    double compile_seconds = 0;
+    for (const MeasureResult& one : measured)
+      if (std::isfinite(one.compile_ms)) compile_seconds += one.compile_ms / 1000;
+    compile_seconds = std::min(compile_seconds, measure_seconds);
+    result.compile_seconds += compile_seconds;
+    result.run_seconds += measure_seconds - compile_seconds;
     TESSEL_CHECK(measured.size() == batch.size()) << "one result per configuration";
     if (on_batch) on_batch(batch, measured);
 
@@ -58,6 +67,8 @@ TuneResult Tune(const std::string& label, double flops, Tuner& tuner, Measurer& 
     if (stop) break;
   }
   progress.Finish();
+  result.fit_seconds = std::min(tuner.fit_seconds() - fit_before, result.search_seconds);
+  result.search_seconds -= result.fit_seconds;
   result.wall_seconds = seconds_since(start);
   return result;
 }

@@ -26,9 +26,14 @@ struct TuneResult {
   int measurements = 0;        // configurations measured, failures included
   std::optional<Config> best;  // best successful configuration
   double best_time_ms = std::nan("");
-  std::vector<double> curve;   // best time after each measurement; NaN before any
-  double measure_seconds = 0;  // wall time spent in the measurer
-  double search_seconds = 0;   // wall time spent in the tuner
+  std::vector<double> curve;  // best time after each measurement; NaN before any
+  // Where the wall time went: compiling kernels, running them (the measurer's time besides
+  // compiling: forks, warm-up, checks, timed repeats), fitting cost models, and the rest of
+  // the tuner (search); the remainder of wall_seconds is recording and progress.
+  double compile_seconds = 0;
+  double run_seconds = 0;
+  double fit_seconds = 0;
+  double search_seconds = 0;
   double wall_seconds = 0;
 };
 

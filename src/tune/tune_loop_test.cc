@@ -82,13 +82,13 @@ TEST(GridTunerTest, EnumeratesInFlatOrderAndRefusesHugeSpaces) {
     for (int64_t v = 0; v < 100; ++v) knob.values.emplace_back(v);
     knobs.push_back(knob);
   }
-  EXPECT_THROW(MakeTuner(TunerKind::kGrid, Space(knobs), Rng(0)), Error);
+  EXPECT_THROW(MakeTuner(TunerKind::kGrid, {Space(knobs)}, Rng(0)), Error);
 }
 
 TEST(TuneLoopTest, GridFindsTheOptimumAndStopsWhenExhausted) {
   const Space space = GridSpace();
   FakeMeasurer measurer(space, Bowl);
-  auto tuner = MakeTuner(TunerKind::kGrid, space, Rng(0));
+  auto tuner = MakeTuner(TunerKind::kGrid, {space}, Rng(0));
   const TuneResult result = Tune("grid", 0, *tuner, measurer, Quiet(1000), nullptr);
   EXPECT_EQ(result.measurements, 200);
   ASSERT_TRUE(result.best.has_value());
@@ -103,7 +103,7 @@ TEST(TuneLoopTest, FailuresNeverBecomeTheBest) {
   FakeMeasurer measurer(space, Bowl,
                         [&](const Config& c) { return Bowl(space.NormalisedFeatures(c)) < 1.2; });
   std::vector<MeasureResult> seen;
-  auto tuner = MakeTuner(TunerKind::kRandom, space, Rng(9));
+  auto tuner = MakeTuner(TunerKind::kRandom, {space}, Rng(9));
   const TuneResult result =
       Tune("fail", 0, *tuner, measurer, Quiet(120),
            [&](const std::vector<Config>&, const std::vector<MeasureResult>& batch) {
@@ -122,7 +122,7 @@ TEST(TuneLoopTest, CurveIsBestSoFarWithNanBeforeTheFirstSuccess) {
   const Space space = GridSpace();
   int calls = 0;
   FakeMeasurer measurer(space, Bowl, [&](const Config&) { return ++calls <= 3; });
-  auto tuner = MakeTuner(TunerKind::kRandom, space, Rng(2));
+  auto tuner = MakeTuner(TunerKind::kRandom, {space}, Rng(2));
   const TuneResult result = Tune("curve", 0, *tuner, measurer, Quiet(30), nullptr);
   ASSERT_EQ(result.curve.size(), 30u);
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(std::isnan(result.curve[i]));
@@ -133,7 +133,7 @@ TEST(TuneLoopTest, CurveIsBestSoFarWithNanBeforeTheFirstSuccess) {
 TEST(TuneLoopTest, EarlyStoppingEndsARunThatStoppedImproving) {
   const Space space = GridSpace();
   FakeMeasurer measurer(space, [](const std::vector<double>&) { return 1.0; });
-  auto tuner = MakeTuner(TunerKind::kRandom, space, Rng(2));
+  auto tuner = MakeTuner(TunerKind::kRandom, {space}, Rng(2));
   TuneOptions options = Quiet(200);
   options.batch_size = 1;
   options.early_stopping = 10;
@@ -145,7 +145,7 @@ TEST(TuneLoopTest, SameSeedSameChoices) {
   const Space space = GridSpace();
   auto run = [&](uint64_t seed) {
     FakeMeasurer measurer(space, Bowl);
-    auto tuner = MakeTuner(TunerKind::kRandom, space, Rng(seed));
+    auto tuner = MakeTuner(TunerKind::kRandom, {space}, Rng(seed));
     std::vector<Config> order;
     Tune("seeded", 0, *tuner, measurer, Quiet(40),
          [&](const std::vector<Config>& configs, const std::vector<MeasureResult>&) {

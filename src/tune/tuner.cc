@@ -30,14 +30,19 @@ std::string_view TunerKindName(TunerKind kind) {
   return {};
 }
 
-std::unique_ptr<Tuner> MakeTuner(TunerKind kind, const Space& space, Rng rng) {
+std::unique_ptr<Tuner> MakeTuner(TunerKind kind, const TunerContext& context, Rng rng) {
   switch (kind) {
     case TunerKind::kRandom:
-      return std::make_unique<RandomTuner>(space, std::move(rng));
+      return std::make_unique<RandomTuner>(context.space, std::move(rng));
     case TunerKind::kGrid:
-      return std::make_unique<GridTuner>(space);
-    case TunerKind::kAutoTvm:
-      return std::make_unique<ModelBasedTuner>(space, ModelBasedTuner::Options{}, std::move(rng));
+      return std::make_unique<GridTuner>(context.space);
+    case TunerKind::kAutoTvm: {
+      TESSEL_CHECK(context.featurizer != nullptr) << "autotvm needs a featurizer";
+      auto tuner = std::make_unique<ModelBasedTuner>(context.space, *context.featurizer,
+                                                     ModelBasedTuner::Options{}, std::move(rng));
+      if (context.history) tuner->WarmStart(*context.history);
+      return tuner;
+    }
   }
   TESSEL_CHECK(false) << "unhandled tuner kind";
   return nullptr;

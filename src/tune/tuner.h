@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "core/rng.h"
+#include "costmodel/xgb_cost_model.h"
+#include "features/featurizer.h"
 #include "measure/measurer.h"
 #include "space/space.h"
 
@@ -23,6 +25,8 @@ class Tuner {
   // The results of measuring configurations this tuner proposed, in the same order.
   virtual void Update(const std::vector<Config>& configs,
                       const std::vector<MeasureResult>& results) = 0;
+  // Wall time spent fitting cost models so far (part of the time in NextBatch and Update).
+  virtual double fit_seconds() const { return 0; }
 };
 
 // autotvm: XGBoost ranker + simulated annealing + epsilon-greedy plans (AutoTVM's preset).
@@ -32,8 +36,16 @@ enum class TunerKind { kRandom, kGrid, kAutoTvm };
 TunerKind TunerKindFromName(std::string_view name);
 std::string_view TunerKindName(TunerKind kind);
 
+// What a tuner may use besides the space: model-based tuners need a featurizer and may be
+// warm-started from other tasks' records (transfer learning).
+struct TunerContext {
+  const Space& space;
+  const Featurizer* featurizer = nullptr;  // required by autotvm
+  const FeatureRows* history = nullptr;    // optional: other tasks' rows for transfer
+};
+
 // The tuner draws all its randomness from `rng`. Throws tessel::Error when the tuner cannot
 // work on this space (grid search over a space too large to enumerate).
-std::unique_ptr<Tuner> MakeTuner(TunerKind kind, const Space& space, Rng rng);
+std::unique_ptr<Tuner> MakeTuner(TunerKind kind, const TunerContext& context, Rng rng);
 
 }  // namespace tessel

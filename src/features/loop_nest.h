@@ -1,0 +1,41 @@
+// A schedule's hot loop nest as its template describes it: the loops from outermost to
+// innermost with their extents and annotations, and for every buffer the affine map from loop
+// variables to its indices. It is what AutoTVM's "itervar" features read from TVM's lowered
+// IR; here the template states it, so features cost microseconds instead of a lowering.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tessel {
+
+enum class LoopKind { kSerial, kParallel, kVectorized, kUnrolled };
+
+struct Loop {
+  std::string name;
+  int64_t extent = 1;
+  LoopKind kind = LoopKind::kSerial;
+};
+
+// One buffer read or written in the nest. `dims` are innermost first (as Halide's); the index
+// along dimension d is sum over loops l of coefficients[d][l] * (loop l's variable).
+struct BufferAccess {
+  std::string name;
+  int element_bytes = 4;
+  std::vector<int64_t> dims;
+  std::vector<std::vector<int64_t>> coefficients;  // [dimension][loop]
+};
+
+struct LoopNest {
+  std::vector<Loop> loops;  // outermost first
+  std::vector<BufferAccess> buffers;
+
+  // Appends a loop and returns its position, for use in coefficient rows.
+  size_t Add(std::string name, int64_t extent, LoopKind kind = LoopKind::kSerial) {
+    loops.push_back({std::move(name), extent, kind});
+    return loops.size() - 1;
+  }
+};
+
+}  // namespace tessel

@@ -1,0 +1,58 @@
+#include "tune/transfer.h"
+
+#include <cmath>
+
+#include "core/error.h"
+
+namespace tessel {
+
+std::unique_ptr<Featurizer> MakeFeaturizer(FeatureKind kind, const OperatorTemplate& op) {
+  auto describe = [&op](const Config& config) { return op.DescribeLoops(config); };
+  switch (kind) {
+    case FeatureKind::kKnob:
+      return std::make_unique<KnobFeaturizer>(op.space());
+    case FeatureKind::kLoop:
+      return std::make_unique<LoopFeaturizer>(describe);
+    case FeatureKind::kBoth:
+      return std::make_unique<CombinedFeaturizer>(op.space(), describe);
+  }
+  TESSEL_CHECK(false) << "unhandled feature kind";
+  return nullptr;
+}
+
+TransferHistory LoadTransferHistory(const RecordStore& store, const TaskKey& task,
+                                    FeatureKind kind) {
+  TransferHistory history;
+  for (const auto& [task_id, key] : store.Tasks()) {
+    if (key.workload == task.workload || key.target != task.target ||
+        key.template_name != task.template_name || key.template_version != task.template_version)
+      continue;
+    std::unique_ptr<OperatorTemplate> op;
+    try {
+      op = MakeOperatorTemplate(ParseWorkloadSpec(key.workload));
+    } catch (const Error&) {
+      continue;  // a workload this build no longer reads
+    }
+    if (op->name() != key.template_name || op->version() != key.template_version) continue;
+    const std::unique_ptr<Featurizer> featurizer = MakeFeaturizer(kind, *op);
+    std::vector<Config> configs;
+    std::vector<double> times_ms;
+    for (const MeasurementRecord& record : store.History(task_id)) {
+      try {
+        configs.push_back(op->space().FromText(record.config));
+      } catch (const Error&) {
+        continue;
+      }
+      times_ms.push_back(record.result.ok() ? record.result.time_ms : std::nan(""));
+    }
+    if (configs.empty()) continue;
+    ++history.tasks;
+    for (const Config& config : configs)
+      history.rows.features.push_back(featurizer->Features(config));
+    const std::vector<float> fitness = Fitness(times_ms);
+    history.rows.fitness.insert(history.rows.fitness.end(), fitness.begin(), fitness.end());
+  }
+  return history;
+}
+
+}  // namespace tessel
