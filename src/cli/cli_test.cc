@@ -92,6 +92,15 @@ TEST_F(CliTest, BadInputIsOneLineAndExitTwo) {
   ExpectUsageError("export --format xml", "unknown export format");
   ExpectUsageError("import nothing.jsonl", "nothing.jsonl");
   ExpectUsageError("frobnicate", "frobnicate");
+  ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --transfer", "--tuner autotvm");
+  ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --features curve",
+                   "unknown feature set 'curve'");
+  ExpectUsageError("tune --space " + WriteTable().string() + " --trials 5 --features loop",
+                   "--features knob");
+  ExpectUsageError("tune --space " + WriteTable().string() +
+                       " --trials 5 --tuner autotvm "
+                       "--transfer",
+                   "drop --transfer");
   std::ofstream(dir_ / "bad.csv") << "tile,mode\n1,a\n";
   ExpectUsageError("tune --space bad.csv --trials 5", "time_ms");
   ExpectUsageError(
@@ -201,6 +210,20 @@ TEST_F(CliTest, TunesARealWorkloadAndUsesTesselDbFromTheEnvironment) {
   EXPECT_TRUE(line["best_config"].contains("tile_f"));
   const Outcome best = Run("best --db real.db");
   EXPECT_NE(best.out.find("conv2d:c=4,h=8,w=8,k=8"), std::string::npos) << best.out;
+  // Where the time went, per task: compiling dominates tiny kernels.
+  EXPECT_GT(line["seconds"]["compile"].get<double>(), 0);
+  EXPECT_GT(line["seconds"]["run"].get<double>(), 0);
+  EXPECT_GE(line["seconds"]["wall"].get<double>(),
+            line["seconds"]["compile"].get<double>() + line["seconds"]["run"].get<double>());
+}
+
+TEST_F(CliTest, AutoTvmWithTransferPrintsTimesAndSaysWhenHistoryIsTooSmall) {
+  const Outcome outcome =
+      Run("tune --workload conv2d:c=4,h=8,w=8,k=8,r=3,s=3,stride=1,pad=1 --trials 3 --threads 1 "
+          "--min-repeat-ms 1 --repeats 2 --tuner autotvm --transfer --db t.db");
+  ASSERT_EQ(outcome.status, 0) << outcome.err;
+  EXPECT_NE(outcome.err.find("starting without a base model"), std::string::npos) << outcome.err;
+  EXPECT_NE(outcome.out.find("compile s"), std::string::npos) << outcome.out;
 }
 
 }  // namespace

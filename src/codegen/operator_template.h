@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/rng.h"
-#include "features/loop_nest.h"
+#include "costmodel/loop_nest.h"
 #include "space/space.h"
 #include "workload/workload.h"
 

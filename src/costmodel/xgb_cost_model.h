@@ -14,7 +14,7 @@
 
 #include "core/rng.h"
 #include "costmodel/cost_model.h"
-#include "features/featurizer.h"
+#include "costmodel/featurizer.h"
 
 namespace tessel {
 

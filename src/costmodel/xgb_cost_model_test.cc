@@ -139,11 +139,40 @@ TEST(XgbCostModelTest, UnfittedModelAndBadOptions) {
   EXPECT_THROW(options.Validate(), Error);
 }
 
-TEST(KnobFeaturesTest, LogFactorsNumbersAndIndicators) {
-  const Space space({{"tile", {Factors{2, 8}}},
-                     {"step", {int64_t{0}, int64_t{15}}},
-                     {"mode", {std::string("a"), std::string("b")}}});
-  EXPECT_EQ(KnobFeatures(space, {0, 1, 1}), (std::vector<float>{1, 3, 4, 0, 1}));
+// Transfer: a base model fitted on rows of "another task" ranks this task's configurations
+// before seeing any of them, and fades out as the task's own measurements accumulate.
+TEST(XgbCostModelTest, BaseModelRanksBeforeAnyDataAndFadesOut) {
+  const Space space = SyntheticSpace();
+  const KnobFeaturizer features(space);
+  const Split split = Sample(space, 4);
+  FeatureRows history;
+  std::vector<double> history_ms;
+  // The other task: the same landscape, twice as slow, which per-task fitness normalises away.
+  for (const Config& c : split.train) {
+    history.features.push_back(features.Features(c));
+    history_ms.push_back(2 * SyntheticTime(space, c));
+  }
+  history.fitness = Fitness(history_ms);
+  XgbCostModel model(features, {});
+  EXPECT_FALSE(model.FitBaseModel({}));
+  ASSERT_TRUE(model.FitBaseModel(history));
+  std::vector<double> speed;
+  for (const Config& c : split.test) speed.push_back(-SyntheticTime(space, c));
+  EXPECT_GT(Spearman(model.Predict(split.test), speed), 0.8);
+
+  // 300 own measurements: the discount 2^(-300/64) is below 0.05, so the base is dropped.
+  std::vector<double> own;
+  for (const Config& c : split.test) own.push_back(SyntheticTime(space, c));
+  model.Fit(std::vector<Config>(split.test.begin(), split.test.begin() + 100),
+            std::vector<double>(own.begin(), own.begin() + 100));
+  EXPECT_TRUE(model.has_base_model());
+  model.Fit(split.test, own);
+  EXPECT_FALSE(model.has_base_model());
+}
+
+TEST(XgbCostModelTest, FitnessIsBestOverTimeAndZeroForFailures) {
+  EXPECT_EQ(Fitness({2.0, 4.0, std::nan(""), INFINITY, 0.0, 1.0}),
+            (std::vector<float>{0.5f, 0.25f, 0, 0, 0, 1}));
 }
 
 }  // namespace

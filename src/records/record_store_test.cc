@@ -431,5 +431,40 @@ TEST_F(RecordStoreTest, KilledWriterLosesNothingCommitted) {
   EXPECT_EQ(store.History(task).size(), history.size() + 1);
 }
 
+TEST_F(RecordStoreTest, StoresRunTimes) {
+  const std::string path = Path("times.db");
+  RecordStore store(path);
+  const int64_t task = store.EnsureTask(Task("conv2d:c=64"));
+  const int64_t run = store.BeginRun({"autotvm", 1, "tune"});
+  store.RecordRunTimes({run, task, 10, 1.5, 2.5, 0.25, 0.125, 4.5});
+  const std::vector<RunTimes> all = store.AllRunTimes();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].measurements, 10);
+  EXPECT_DOUBLE_EQ(all[0].compile_s, 1.5);
+  EXPECT_DOUBLE_EQ(all[0].run_s, 2.5);
+  EXPECT_DOUBLE_EQ(all[0].fit_s, 0.25);
+  EXPECT_DOUBLE_EQ(all[0].search_s, 0.125);
+  EXPECT_DOUBLE_EQ(all[0].wall_s, 4.5);
+}
+
+// A database written by schema 1 (before run_times) opens, keeps its records and gains the
+// table.
+TEST_F(RecordStoreTest, UpgradesASchemaOneDatabaseInPlace) {
+  const std::string path = Path("old.db");
+  std::string before;
+  {
+    RecordStore store(path);
+    const int64_t task = store.EnsureTask(Task("conv2d:c=64"));
+    const int64_t run = store.BeginRun({"random", 1, "tune"});
+    store.Append({Ok(task, run, "a", 1.0), Ok(task, run, "b", 2.0)});
+    before = Export(store);
+  }
+  RawExec(path, "DROP TABLE run_times; UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+  RecordStore store(path);
+  EXPECT_EQ(Export(store), before);
+  store.RecordRunTimes({1, 1, 2, 0, 0, 0, 0, 1});
+  EXPECT_EQ(store.AllRunTimes().size(), 1u);
+}
+
 }  // namespace
 }  // namespace tessel

@@ -36,6 +36,7 @@ class ModelBasedTuner : public Tuner {
   std::vector<Config> NextBatch(int max_count) override;
   void Update(const std::vector<Config>& configs,
               const std::vector<MeasureResult>& results) override;
+  double fit_seconds() const override { return fit_seconds_; }
 
  private:
   void Replan();

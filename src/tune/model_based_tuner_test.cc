@@ -85,5 +85,43 @@ TEST(ModelBasedTunerTest, BadOptionsAreErrors) {
   EXPECT_THROW(options.Validate(), Error);
 }
 
+// Transfer: warm-started from another task's records of the same landscape, the first plan
+// comes from the model and beats a cold start's random first plan.
+TEST(ModelBasedTunerTest, WarmStartPlansTheFirstBatchFromHistory) {
+  const Space space = SyntheticSpace();
+  const KnobFeaturizer features(space);
+  Rng rng(8);
+  FeatureRows history;
+  std::vector<double> history_ms;
+  for (int i = 0; i < 600; ++i) {
+    const Config c = *space.SampleValid(rng);
+    history.features.push_back(features.Features(c));
+    history_ms.push_back(3 * Landscape(space.NormalisedFeatures(c)));
+  }
+  history.fitness = Fitness(history_ms);
+  auto first_plan_mean = [&](bool warm) {
+    ModelBasedTuner tuner(space, features, {}, Rng(9));
+    if (warm) {
+      EXPECT_TRUE(tuner.WarmStart(history));
+    }
+    double sum = 0;
+    const std::vector<Config> batch = tuner.NextBatch(32);
+    for (const Config& c : batch) sum += Landscape(space.NormalisedFeatures(c));
+    return sum / double(batch.size());
+  };
+  EXPECT_LT(first_plan_mean(true), first_plan_mean(false));
+  ModelBasedTuner tuner(space, features, {}, Rng(9));
+  EXPECT_FALSE(tuner.WarmStart({}));
+}
+
+TEST(ModelBasedTunerTest, ReportsTimeSpentFitting) {
+  const TuneResult result = TuneSynthetic(TunerKind::kAutoTvm, 1, 130, nullptr);
+  EXPECT_GT(result.fit_seconds, 0);
+  EXPECT_GE(result.search_seconds, 0);
+  EXPECT_LE(
+      result.fit_seconds + result.search_seconds + result.compile_seconds + result.run_seconds,
+      result.wall_seconds * 1.01);
+}
+
 }  // namespace
 }  // namespace tessel

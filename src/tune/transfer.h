@@ -5,8 +5,8 @@
 #include <memory>
 
 #include "codegen/operator_template.h"
+#include "costmodel/featurizer.h"
 #include "costmodel/xgb_cost_model.h"
-#include "features/featurizer.h"
 #include "records/record_store.h"
 
 namespace tessel {

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "core/rng.h"
+#include "costmodel/featurizer.h"
 #include "costmodel/xgb_cost_model.h"
-#include "features/featurizer.h"
 #include "measure/measurer.h"
 #include "space/space.h"
 

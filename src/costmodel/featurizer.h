@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "features/loop_nest.h"
+#include "costmodel/loop_nest.h"
 #include "space/space.h"
 
 namespace tessel {

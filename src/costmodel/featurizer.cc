@@ -1,4 +1,4 @@
-#include "features/featurizer.h"
+#include "costmodel/featurizer.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""Tuning curves from `tessel tune --json` lines: Markdown tables on stdout, one SVG per task.
+
+    bench/plot_curves.py CURVES.jsonl OUT_DIR [--baseline random] [--tuner autotvm]
+
+Each JSON line is one run (task, tuner, seed, curve of best time after each measurement,
+seconds). Per task and tuner, over seeds: the median and the range of the best GFLOP/s (or,
+for replay tables without a FLOP count, of 1/best time) after each measurement. The tables
+give the final best, the measurements `--tuner` needed to reach the `--baseline` run's final
+best of the same seed (median over seeds), and where the wall time went.
+Only the standard library: the plots are written as SVG by hand.
+"""
+import argparse
+import collections
+import json
+import math
+import os
+import re
+import statistics
+import sys
+
+COLOURS = {"random": "#888888", "autotvm": "#d62728", "release": "#1f77b4", "rl": "#2ca02c",
+           "sa-as": "#9467bd", "bted": "#ff7f0e", "bted-bao": "#8c564b"}
+
+
+def conv_flops(workload):
+    """2 x multiply-adds of a conv2d workload spec; None for anything else."""
+    if not workload.startswith("conv2d:"):
+        return None
+    fields = dict(item.split("=") for item in workload[len("conv2d:"):].split(","))
+    v = {k: int(x) for k, x in fields.items()}
+    n, c, h, w, k, r, s = (v.get("n", 1), v["c"], v["h"], v["w"], v["k"], v["r"], v["s"])
+    stride, pad, groups = v.get("stride", 1), v.get("pad", 0), v.get("groups", 1)
+    oh = (h + 2 * pad - r) // stride + 1
+    ow = (w + 2 * pad - s) // stride + 1
+    return 2.0 * n * k * oh * ow * (c // groups) * r * s
+
+
+def speed_curve(run):
+    """Best speed after each measurement: GFLOP/s when the FLOPs are known, else 1/ms."""
+    flops = conv_flops(run["workload"])
+    out = []
+    for t in run["curve"]:
+        if t is None:
+            out.append(0.0)
+        else:
+            out.append(flops / t / 1e6 if flops else 1.0 / t)
+    return out, ("GFLOP/s" if flops else "1/ms")
+
+
+def svg_plot(path, title, unit, series):
+    """series: {tuner: (median list, low list, high list)}"""
+    width, height, left, right, top, bottom = 640, 400, 70, 20, 40, 50
+    length = max(len(m) for m, _, _ in series.values())
+    peak = max(max(h) for _, _, h in series.values()) * 1.05 or 1.0
+    floor = 0.0
+
+    def x(i):
+        return left + (width - left - right) * i / max(1, length - 1)
+
+    def y(v):
+        return top + (height - top - bottom) * (1 - (v - floor) / (peak - floor))
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'font-family="sans-serif" font-size="12">',
+             f'<rect width="{width}" height="{height}" fill="white"/>',
+             f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="14">{title}</text>']
+    for k in range(6):
+        v = floor + (peak - floor) * k / 5
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
+                     f'stroke="#eeeeee"/>')
+        parts.append(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{v:.0f}</text>')
+    for k in range(6):
+        i = (length - 1) * k / 5
+        parts.append(f'<text x="{x(i):.1f}" y="{height - bottom + 18}" '
+                     f'text-anchor="middle">{i:.0f}</text>')
+    parts.append(f'<text x="{(left + width - right) / 2}" y="{height - 12}" '
+                 f'text-anchor="middle">measurements</text>')
+    parts.append(f'<text x="16" y="{(top + height - bottom) / 2}" text-anchor="middle" '
+                 f'transform="rotate(-90 16 {(top + height - bottom) / 2})">best {unit}</text>')
+    parts.append(f'<rect x="{left}" y="{top}" width="{width - left - right}" '
+                 f'height="{height - top - bottom}" fill="none" stroke="black"/>')
+    for n, (tuner, (median, low, high)) in enumerate(sorted(series.items())):
+        colour = COLOURS.get(tuner, "#000000")
+        band = [f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(high)]
+        band += [f"{x(i):.1f},{y(v):.1f}" for i, v in reversed(list(enumerate(low)))]
+        parts.append(f'<polygon points="{" ".join(band)}" fill="{colour}" opacity="0.15"/>')
+        line = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(median))
+        parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" '
+                     f'stroke-width="2"/>')
+        parts.append(f'<line x1="{width - right - 150}" x2="{width - right - 125}" '
+                     f'y1="{height - bottom - 20 - 18 * n}" y2="{height - bottom - 20 - 18 * n}" '
+                     f'stroke="{colour}" stroke-width="2"/>')
+        parts.append(f'<text x="{width - right - 120}" y="{height - bottom - 16 - 18 * n}">'
+                     f'{tuner} (median, range)</text>')
+    parts.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(parts) + "\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("curves")
+    parser.add_argument("out_dir")
+    parser.add_argument("--baseline", default="random")
+    parser.add_argument("--tuner", default="autotvm")
+    args = parser.parse_args()
+    try:
+        with open(args.curves) as f:
+            runs = [json.loads(line) for line in f if line.strip()]
+    except (OSError, ValueError) as e:
+        print(f"plot_curves: cannot read {args.curves}: {e}", file=sys.stderr)
+        return 2
+    os.makedirs(args.out_dir, exist_ok=True)
+
+    by_task = collections.OrderedDict()
+    for run in runs:
+        by_task.setdefault(run["task"], collections.defaultdict(dict))[run["tuner"]][
+            run["seed"]] = run
+
+    print(f"| task | tuner | seeds | final best, median (range) | measurements to reach "
+          f"{args.baseline}'s final best, median (per seed) |")
+    print("|---|---|---:|---|---|")
+    reach_fractions = []
+    for task, tuners in by_task.items():
+        series = {}
+        unit = "GFLOP/s"
+        for tuner, seeds in sorted(tuners.items()):
+            curves = []
+            for seed in sorted(seeds):
+                curve, unit = speed_curve(seeds[seed])
+                curves.append(curve)
+            length = min(len(c) for c in curves)
+            median = [statistics.median(c[i] for c in curves) for i in range(length)]
+            low = [min(c[i] for c in curves) for i in range(length)]
+            high = [max(c[i] for c in curves) for i in range(length)]
+            series[tuner] = (median, low, high)
+            finals = [c[length - 1] for c in curves]
+            reach = ""
+            if tuner == args.tuner and args.baseline in tuners:
+                needed = []
+                for seed, run in sorted(seeds.items()):
+                    base = tuners[args.baseline].get(seed)
+                    if base is None:
+                        continue
+                    target = min(t for t in base["curve"] if t is not None)
+                    hit = next((i + 1 for i, t in enumerate(run["curve"])
+                                if t is not None and t <= target), None)
+                    needed.append((hit, len(base["curve"])))
+                shown = [str(h) if h else f">{len(run['curve'])}" for h, _ in needed]
+                values = [h if h else math.inf for h, _ in needed]
+                med = statistics.median(values)
+                fraction = med / needed[0][1]
+                reach_fractions.append(fraction)
+                reach = (f"{med:.0f} of {needed[0][1]} ({fraction:.2f}); " if math.isfinite(med)
+                         else f"not reached; ") + ", ".join(shown)
+            print(f"| {task} | {tuner} | {len(curves)} | {statistics.median(finals):.1f} "
+                  f"({min(finals):.1f}-{max(finals):.1f}) {unit} | {reach} |")
+        name = re.sub(r"[^A-Za-z0-9_.-]", "_", task)
+        svg_plot(os.path.join(args.out_dir, f"curve_{name}.svg"), f"{task}: best {unit}", unit,
+                 series)
+    if reach_fractions:
+        print(f"\nMeasurements {args.tuner} needed to reach {args.baseline}'s final best, as a "
+              f"share of {args.baseline}'s budget: median over tasks "
+              f"{statistics.median(reach_fractions):.2f} "
+              f"(per task: {', '.join(f'{f:.2f}' for f in reach_fractions)}).")
+
+    print("\nWhere the wall time went (seconds, median over seeds):\n")
+    print("| task | tuner | wall | compile | run | model fit | search | fit+search share |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for task, tuners in by_task.items():
+        for tuner, seeds in sorted(tuners.items()):
+            parts = {k: statistics.median(r["seconds"][k] for r in seeds.values())
+                     for k in ("wall", "compile", "run", "fit", "search")}
+            share = (parts["fit"] + parts["search"]) / parts["wall"] if parts["wall"] else 0
+            print(f"| {task} | {tuner} | {parts['wall']:.1f} | {parts['compile']:.1f} | "
+                  f"{parts['run']:.1f} | {parts['fit']:.1f} | {parts['search']:.1f} | "
+                  f"{100 * share:.1f}% |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
