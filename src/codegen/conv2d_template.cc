@@ -112,6 +112,7 @@ class Conv2dTemplate : public HalideTemplate {
   int version() const override { return 1; }
 
   std::vector<float> Reference(const OperatorData& data) const override;
+  LoopNest DescribeLoops(const Config& config) const override;
 
  protected:
   std::vector<std::string> DefaultCandidates() const override {
@@ -134,9 +135,6 @@ class Conv2dTemplate : public HalideTemplate {
 
   std::unique_ptr<Kernel> BuildPipeline(const Config& config,
                                         const OperatorData& data) const override;
-
- public:
-  LoopNest DescribeLoops(const Config& config) const override;
 
  private:
   Conv2dShape shape_;
@@ -202,11 +200,6 @@ LoopNest Conv2dTemplate::DescribeLoops(const Config& config) const {
 
   // Index expressions as coefficients over the loops.
   using Row = std::vector<int64_t>;
-  auto row = [&](std::initializer_list<std::pair<size_t, int64_t>> terms) {
-    Row r(nest.loops.size(), 0);
-    for (const auto& [loop, coefficient] : terms) r[loop] += coefficient;
-    return r;
-  };
   auto scaled = [](Row r, int64_t by) {
     for (int64_t& v : r) v *= by;
     return r;
@@ -215,13 +208,13 @@ LoopNest Conv2dTemplate::DescribeLoops(const Config& config) const {
     for (size_t i = 0; i < a.size(); ++i) a[i] += b[i];
     return a;
   };
-  const Row out_x = row({{xo, sched.x[1] * sched.x[2]}, {xm, sched.x[2]}, {xi, 1}});
-  const Row out_y = row({{yo, sched.y[1] * sched.y[2]}, {ym, sched.y[2]}, {yi, 1}});
-  const Row out_k = row({{ko, sched.f[1] * sched.f[2]}, {km, sched.f[2]}, {ki, 1}});
-  const Row rx = row({{rxo, sched.rx[1]}, {rxi, 1}});
-  const Row ry = row({{ryo, sched.ry[1]}, {ryi, 1}});
-  const Row rc = row({{rco, sched.rc[1]}, {rci, 1}});
-  const Row batch = row({{n, 1}});
+  const Row out_x = nest.IndexRow({{xo, sched.x[1] * sched.x[2]}, {xm, sched.x[2]}, {xi, 1}});
+  const Row out_y = nest.IndexRow({{yo, sched.y[1] * sched.y[2]}, {ym, sched.y[2]}, {yi, 1}});
+  const Row out_k = nest.IndexRow({{ko, sched.f[1] * sched.f[2]}, {km, sched.f[2]}, {ki, 1}});
+  const Row rx = nest.IndexRow({{rxo, sched.rx[1]}, {rxi, 1}});
+  const Row ry = nest.IndexRow({{ryo, sched.ry[1]}, {ryi, 1}});
+  const Row rc = nest.IndexRow({{rco, sched.rc[1]}, {rci, 1}});
+  const Row batch = nest.IndexRow({{n, 1}});
 
   nest.buffers.push_back(
       {"input",
@@ -230,10 +223,11 @@ LoopNest Conv2dTemplate::DescribeLoops(const Config& config) const {
        {sum(scaled(out_x, s.stride), rx), sum(scaled(out_y, s.stride), ry), rc, batch}});
   if (sched.packed) {
     const int64_t block = sched.f[2];
-    nest.buffers.push_back({"weights",
-                            4,
-                            {block, s.s, s.r, s.channels_per_group(), s.k / block},
-                            {row({{ki, 1}}), rx, ry, rc, row({{ko, sched.f[1]}, {km, 1}})}});
+    nest.buffers.push_back(
+        {"weights",
+         4,
+         {block, s.s, s.r, s.channels_per_group(), s.k / block},
+         {nest.IndexRow({{ki, 1}}), rx, ry, rc, nest.IndexRow({{ko, sched.f[1]}, {km, 1}})}});
     nest.buffers.push_back(
         {"accumulators", 4, {s.k, s.out_w(), s.out_h(), s.n}, {out_k, out_x, out_y, batch}});
   } else {

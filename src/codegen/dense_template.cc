@@ -71,6 +71,7 @@ class DenseTemplate : public HalideTemplate {
   int version() const override { return 1; }
 
   std::vector<float> Reference(const OperatorData& data) const override;
+  LoopNest DescribeLoops(const Config& config) const override;
 
  protected:
   std::vector<std::string> DefaultCandidates() const override {
@@ -87,9 +88,6 @@ class DenseTemplate : public HalideTemplate {
 
   std::unique_ptr<Kernel> BuildPipeline(const Config& config,
                                         const OperatorData& data) const override;
-
- public:
-  LoopNest DescribeLoops(const Config& config) const override;
 
  private:
   DenseShape shape_;
@@ -119,20 +117,16 @@ LoopNest DenseTemplate::DescribeLoops(const Config& config) const {
   const bool unroll_ri = sched.unroll_explicit && AutoUnroll({sched.i[1]}, sched.unroll_step)[0];
   const size_t ri = nest.Add("ri", sched.i[1], unroll_ri ? LoopKind::kUnrolled : LoopKind::kSerial);
   const size_t oi = nest.Add("oi", sched.o[2], LoopKind::kVectorized);
-  auto row = [&](std::initializer_list<std::pair<size_t, int64_t>> terms) {
-    std::vector<int64_t> r(nest.loops.size(), 0);
-    for (const auto& [loop, coefficient] : terms) r[loop] += coefficient;
-    return r;
-  };
-  const auto r = row({{ro, sched.i[1]}, {ri, 1}});
-  const auto o = row({{oo, sched.o[1] * sched.o[2]}, {om, sched.o[2]}, {oi, 1}});
-  const auto batch = row({{n, 1}});
+  const auto r = nest.IndexRow({{ro, sched.i[1]}, {ri, 1}});
+  const auto o = nest.IndexRow({{oo, sched.o[1] * sched.o[2]}, {om, sched.o[2]}, {oi, 1}});
+  const auto batch = nest.IndexRow({{n, 1}});
   nest.buffers.push_back({"input", 4, {shape_.in, shape_.n}, {r, batch}});
   if (sched.packed) {
-    nest.buffers.push_back({"weights",
-                            4,
-                            {sched.o[2], shape_.in, shape_.out / sched.o[2]},
-                            {row({{oi, 1}}), r, row({{oo, sched.o[1]}, {om, 1}})}});
+    nest.buffers.push_back(
+        {"weights",
+         4,
+         {sched.o[2], shape_.in, shape_.out / sched.o[2]},
+         {nest.IndexRow({{oi, 1}}), r, nest.IndexRow({{oo, sched.o[1]}, {om, 1}})}});
   } else {
     nest.buffers.push_back({"weights", 4, {shape_.in, shape_.out}, {r, o}});
   }

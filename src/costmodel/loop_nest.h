@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tessel {
@@ -35,6 +37,14 @@ struct LoopNest {
   size_t Add(std::string name, int64_t extent, LoopKind kind = LoopKind::kSerial) {
     loops.push_back({std::move(name), extent, kind});
     return loops.size() - 1;
+  }
+
+  // An index expression as coefficients over the loops added so far: sum of coefficient x
+  // loop variable for each {loop, coefficient} term.
+  std::vector<int64_t> IndexRow(std::initializer_list<std::pair<size_t, int64_t>> terms) const {
+    std::vector<int64_t> row(loops.size(), 0);
+    for (const auto& [loop, coefficient] : terms) row[loop] += coefficient;
+    return row;
   }
 };
 
