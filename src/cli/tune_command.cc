@@ -1,6 +1,4 @@
 // `tessel tune`: tunes each selected task with one tuner and records every measurement.
-#include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -201,17 +199,9 @@ int RunTune(const TuneCommandOptions& options) {
     // Each task's stream depends only on the root seed and the task, not on its position.
     const TunerContext context{space, featurizer.get(),
                                history.rows.features.empty() ? nullptr : &history.rows};
-    const auto start = std::chrono::steady_clock::now();
     std::unique_ptr<Tuner> tuner = MakeTuner(tuner_kind, context, root.Fork(task.key.workload));
-    TuneResult result = Tune(task.label, task.flops, *tuner, *task.measurer, tune_options, record);
-    // Warm-starting happens while making the tuner: its model fit counts as fitting.
-    const double setup_s =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() -
-        result.wall_seconds;
-    const double warm_start_fit_s = tuner->fit_seconds() - result.fit_seconds;
-    result.fit_seconds += warm_start_fit_s;
-    result.search_seconds += std::max(0.0, setup_s - warm_start_fit_s);
-    result.wall_seconds += setup_s;
+    const TuneResult result =
+        Tune(task.label, task.flops, *tuner, *task.measurer, tune_options, record);
     const RunTimes times{run_id,
                          task_id,
                          result.measurements,

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <utility>
 
 #include "core/error.h"
 
@@ -31,6 +32,12 @@ ModelBasedTuner::ModelBasedTuner(const Space& space, const Featurizer& featurize
 }
 
 std::vector<Config> ModelBasedTuner::NextBatch(int max_count) {
+  if (!pending_history_.features.empty()) {
+    const auto start = std::chrono::steady_clock::now();
+    model_.FitBaseModel(std::exchange(pending_history_, {}));
+    fit_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (measured_.empty()) PlanFromModel();
+  }
   std::vector<Config> batch;
   while (static_cast<int>(batch.size()) < max_count) {
     Config next;
@@ -57,12 +64,11 @@ void ModelBasedTuner::Update(const std::vector<Config>& configs,
   if (since_fit_ >= options_.plan_size) Replan();
 }
 
-bool ModelBasedTuner::WarmStart(const FeatureRows& history) {
-  const auto start = std::chrono::steady_clock::now();
-  const bool fitted = model_.FitBaseModel(history);
-  fit_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (fitted && measured_.empty()) PlanFromModel();
-  return fitted;
+bool ModelBasedTuner::WarmStart(FeatureRows history) {
+  TESSEL_CHECK(history.features.size() == history.fitness.size()) << "one fitness per row";
+  if (history.features.empty()) return false;
+  pending_history_ = std::move(history);
+  return true;
 }
 
 void ModelBasedTuner::Replan() {

@@ -28,10 +28,11 @@ class ModelBasedTuner : public Tuner {
   ModelBasedTuner(const Space& space, const Featurizer& featurizer, const Options& options,
                   Rng rng);
 
-  // Transfer learning (AutoTVM's load_history): fits the model's base on other tasks' rows and,
-  // when nothing was measured yet, plans the first batch with it instead of at random.
-  // Returns false (and changes nothing) when `history` has no rows.
-  bool WarmStart(const FeatureRows& history);
+  // Transfer learning (AutoTVM's load_history): the next NextBatch fits the model's base on
+  // other tasks' rows and, when nothing was measured yet, plans with it instead of at random.
+  // The fit happens there, so the tuning loop counts its time. Returns false (and changes
+  // nothing) when `history` has no rows.
+  bool WarmStart(FeatureRows history);
 
   std::vector<Config> NextBatch(int max_count) override;
   void Update(const std::vector<Config>& configs,
@@ -55,6 +56,7 @@ class ModelBasedTuner : public Tuner {
   std::vector<double> times_ms_;  // NaN for failures
   int since_fit_ = 0;
   double fit_seconds_ = 0;
+  FeatureRows pending_history_;  // given to WarmStart, fitted by the next NextBatch
 };
 
 }  // namespace tessel
