@@ -31,6 +31,7 @@ struct TuneCommandOptions {
   int repeats = 5;
   double min_repeat_ms = 10;
   double timeout_s = 10;
+  double compile_timeout_s = 30;
   bool measure_default = true;
   std::string features = "auto";  // knob, loop, both, or auto (knob; both with --transfer)
   bool transfer = false;

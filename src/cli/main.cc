@@ -64,6 +64,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   tune->add_option("--timeout", tune_options.timeout_s, "seconds allowed per measurement")
       ->capture_default_str();
+  tune->add_option("--compile-timeout", tune_options.compile_timeout_s,
+                   "seconds allowed to compile one configuration")
+      ->capture_default_str();
   bool skip_default = false;
   tune->add_flag("--no-default", skip_default, "do not measure the default schedule");
 

@@ -50,6 +50,7 @@ LocalMeasurerOptions MeasureOptions(const TuneCommandOptions& options, int threa
   measure_options.repeats = options.repeats;
   measure_options.min_repeat_ms = options.min_repeat_ms;
   measure_options.timeout_s = options.timeout_s;
+  measure_options.compile_timeout_s = options.compile_timeout_s;
   measure_options.data_seed = options.seed;
   return measure_options;
 }

@@ -64,13 +64,90 @@ std::string RunAndReport(Kernel& kernel, const std::vector<float>& reference,
   }
 }
 
+// Runs in the child: builds the kernel and reports "built <ms>" or "compile_error <ms> <message>"
+// on one line, then (when built) the line of RunAndReport.
+void BuildRunAndReport(int fd, const OperatorTemplate& tmpl, const Config& config,
+                       const OperatorData& data, const std::vector<float>& reference,
+                       const LocalMeasurerOptions& options) {
+  const auto build_start = Clock::now();
+  std::unique_ptr<Kernel> kernel;
+  std::ostringstream built;
+  built.precision(9);
+  try {
+    kernel = tmpl.Build(config, data);
+  } catch (const KernelBuildError& error) {
+    std::string message = error.what();
+    std::replace(message.begin(), message.end(), '\n', ' ');
+    built << "compile_error " << ElapsedMs(build_start) << ' ' << message << '\n';
+    WriteAll(fd, built.str());
+    return;
+  }
+  built << "built " << ElapsedMs(build_start) << '\n';
+  WriteAll(fd, built.str());
+  WriteAll(fd, RunAndReport(*kernel, reference, options) + "\n");
+}
+
+// Reads newline-terminated lines from the child's pipe, each by its own deadline.
+class ReportReader {
+ public:
+  struct Line {
+    std::string text;        // without the newline
+    bool complete = false;   // false: end of file before a newline (the child died)
+    bool timed_out = false;  // the deadline passed first
+  };
+
+  explicit ReportReader(int fd) : fd_(fd) {}
+
+  Line ReadLine(Clock::time_point deadline) {
+    Line line;
+    for (;;) {
+      const size_t newline = pending_.find('\n');
+      if (newline != std::string::npos) {
+        line.text = pending_.substr(0, newline);
+        line.complete = true;
+        pending_.erase(0, newline + 1);
+        return line;
+      }
+      if (eof_) return line;
+      const double left_ms =
+          std::chrono::duration<double, std::milli>(deadline - Clock::now()).count();
+      if (left_ms <= 0) {
+        line.timed_out = true;
+        return line;
+      }
+      pollfd poll_fd{fd_, POLLIN, 0};
+      const int ready = poll(&poll_fd, 1, static_cast<int>(std::ceil(left_ms)));
+      if (ready <= 0) continue;  // interrupted or not ready yet: check the deadline again
+      char buffer[4096];
+      const ssize_t n = read(fd_, buffer, sizeof(buffer));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        eof_ = true;
+        continue;
+      }
+      pending_.append(buffer, static_cast<size_t>(n));
+    }
+  }
+
+ private:
+  int fd_;
+  std::string pending_;
+  bool eof_ = false;
+};
+
+int WaitForExit(pid_t child) {
+  int status = 0;
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
+}
+
 std::string SignalDescription(int status) {
   if (WIFSIGNALED(status)) {
     const int sig = WTERMSIG(status);
-    return "kernel process killed by signal " + std::to_string(sig) + " (" + strsignal(sig) + ")";
+    return "process killed by signal " + std::to_string(sig) + " (" + strsignal(sig) + ")";
   }
-  return "kernel process exited with status " + std::to_string(WEXITSTATUS(status)) +
-         " without reporting";
+  return "process exited with status " + std::to_string(WEXITSTATUS(status)) + " without reporting";
 }
 
 }  // namespace
@@ -80,6 +157,7 @@ void LocalMeasurerOptions::Validate() const {
   if (repeats < 1) throw ConfigError("--repeats must be at least 1");
   if (!(min_repeat_ms >= 0)) throw ConfigError("--min-repeat-ms must not be negative");
   if (!(timeout_s > 0)) throw ConfigError("--timeout must be positive");
+  if (!(compile_timeout_s > 0)) throw ConfigError("--compile-timeout must be positive");
   if (!(tolerance > 0)) throw ConfigError("the correctness tolerance must be positive");
 }
 
@@ -104,6 +182,14 @@ LocalMeasurer::LocalMeasurer(const OperatorTemplate& tmpl, const LocalMeasurerOp
   Rng rng(options_.data_seed);
   data_ = template_.RandomData(rng);
   reference_ = template_.Reference(data_);
+  // Compiling the default schedule once here sets up what every compile shares (LLVM's
+  // targets, Halide's JIT runtime modules), so each child inherits it instead of redoing it:
+  // that is about a quarter of a typical configuration's compile time. A failure here is the
+  // children's to report.
+  try {
+    template_.Build(template_.DefaultConfig(), data_);
+  } catch (const KernelBuildError&) {
+  }
 }
 
 std::vector<MeasureResult> LocalMeasurer::Measure(const std::vector<Config>& configs) {
@@ -114,23 +200,11 @@ std::vector<MeasureResult> LocalMeasurer::Measure(const std::vector<Config>& con
 }
 
 MeasureResult LocalMeasurer::MeasureOne(const Config& config) {
-  MeasureResult result;
-  std::unique_ptr<Kernel> kernel;
-  const auto build_start = Clock::now();
-  try {
-    kernel = template_.Build(config, data_);
-  } catch (const KernelBuildError& error) {
-    result.compile_ms = ElapsedMs(build_start);
-    result.status = MeasureStatus::kCompileError;
-    result.error = error.what();
-    return result;
-  }
-  result.compile_ms = ElapsedMs(build_start);
-
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) throw IoError(std::string("cannot create a pipe: ") + strerror(errno));
   std::cout.flush();
   std::cerr.flush();
+  const auto start = Clock::now();
   const pid_t child = fork();
   if (child < 0) {
     close(pipe_fds[0]);
@@ -141,53 +215,65 @@ MeasureResult LocalMeasurer::MeasureOne(const Config& config) {
     close(pipe_fds[0]);
     const rlimit no_core_dumps{0, 0};  // a crashing kernel should not write a core file
     setrlimit(RLIMIT_CORE, &no_core_dumps);
-    WriteAll(pipe_fds[1], RunAndReport(*kernel, reference_, options_) + "\n");
+    BuildRunAndReport(pipe_fds[1], template_, config, data_, reference_, options_);
     _exit(0);
   }
   close(pipe_fds[1]);
+  ReportReader reader(pipe_fds[0]);
 
-  // Read the report until end of file or the deadline.
-  std::string report;
-  const auto deadline = Clock::now() + std::chrono::duration<double>(options_.timeout_s);
-  bool timed_out = false;
-  for (;;) {
-    const double left_ms =
-        std::chrono::duration<double, std::milli>(deadline - Clock::now()).count();
-    if (left_ms <= 0) {
-      timed_out = true;
-      break;
-    }
-    pollfd poll_fd{pipe_fds[0], POLLIN, 0};
-    const int ready = poll(&poll_fd, 1, static_cast<int>(std::ceil(left_ms)));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) continue;
-    char buffer[4096];
-    const ssize_t n = read(pipe_fds[0], buffer, sizeof(buffer));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    report.append(buffer, static_cast<size_t>(n));
-  }
-  close(pipe_fds[0]);
-  if (timed_out) kill(child, SIGKILL);
-  int status = 0;
-  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
+  MeasureResult result;
+  bool reaped = false;
+  int exit_status = 0;
+  auto reap = [&] {
+    if (!reaped) exit_status = WaitForExit(child);
+    reaped = true;
+    return exit_status;
+  };
+  auto finish = [&](MeasureStatus status, std::string error) {
+    close(pipe_fds[0]);
+    if (!reaped) kill(child, SIGKILL);  // done with it, or out of time; exiting is all it has left
+    reap();
+    result.status = status;
+    result.error = std::move(error);
+    return result;
+  };
 
-  if (timed_out) {
-    result.status = MeasureStatus::kTimeout;
+  // Phase 1: compiling, bounded by the compile timeout.
+  const auto compile_deadline =
+      start + std::chrono::duration_cast<Clock::duration>(
+                  std::chrono::duration<double>(options_.compile_timeout_s));
+  const ReportReader::Line built = reader.ReadLine(compile_deadline);
+  if (built.timed_out) {
+    result.compile_ms = ElapsedMs(start);
+    std::ostringstream message;
+    message << "compiling exceeded the " << options_.compile_timeout_s << " s time limit";
+    return finish(MeasureStatus::kTimeout, message.str());
+  }
+  if (!built.complete) {
+    result.compile_ms = ElapsedMs(start);
+    return finish(MeasureStatus::kCompileError, "compiler " + SignalDescription(reap()));
+  }
+  std::istringstream built_words(built.text);
+  std::string kind;
+  built_words >> kind >> result.compile_ms;
+  if (kind == "compile_error") {
+    std::string message;
+    std::getline(built_words >> std::ws, message);
+    return finish(MeasureStatus::kCompileError, message);
+  }
+  TESSEL_CHECK(kind == "built") << "unexpected report from the kernel process: " << built.text;
+
+  // Phase 2: warm-up, check and timed repeats, bounded by the run timeout.
+  const auto run_deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                               std::chrono::duration<double>(options_.timeout_s));
+  const ReportReader::Line report = reader.ReadLine(run_deadline);
+  if (report.timed_out) {
     std::ostringstream message;
     message << "measurement exceeded the " << options_.timeout_s << " s time limit";
-    result.error = message.str();
-    return result;
+    return finish(MeasureStatus::kTimeout, message.str());
   }
-  if (report.empty() || report.back() != '\n') {
-    result.status = MeasureStatus::kCrash;
-    result.error = SignalDescription(status);
-    return result;
-  }
-  report.pop_back();
-  std::istringstream words(report);
-  std::string kind;
+  if (!report.complete) return finish(MeasureStatus::kCrash, "kernel " + SignalDescription(reap()));
+  std::istringstream words(report.text);
   words >> kind;
   if (kind == "ok") {
     double ms;
@@ -197,13 +283,11 @@ MeasureResult LocalMeasurer::MeasureOne(const Config& config) {
     const auto [fastest, slowest] =
         std::minmax_element(result.repeats_ms.begin(), result.repeats_ms.end());
     result.spread_ms = *slowest - *fastest;
-    return result;
+    return finish(MeasureStatus::kOk, "");
   }
   std::string message;
   std::getline(words >> std::ws, message);
-  result.status = MeasureStatusFromName(kind);
-  result.error = message;
-  return result;
+  return finish(MeasureStatusFromName(kind), message);
 }
 
 }  // namespace tessel

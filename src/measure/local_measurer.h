@@ -1,10 +1,11 @@
 // Measures configurations of an operator template on this machine's CPU.
 //
-// Each configuration is JIT-compiled in this process, then run in a forked child process, so
-// that a kernel that crashes or hangs takes only the child with it: the parent records a
-// crash or a timeout and goes on. The child inherits the compiled code by copy-on-write; the
-// parent never runs a kernel, so Halide's thread pool only ever starts in children. The
-// compiled code is released after each measurement, so memory stays flat over thousands.
+// Each configuration is JIT-compiled and run in a forked child process, so that a compiler
+// that crashes or never finishes, or a kernel that crashes or hangs, takes only the child with
+// it: the parent records a compile error, crash or timeout and goes on. Compiling and running
+// have their own time limits. The parent never compiles or runs a kernel, so LLVM's and
+// Halide's state (the thread pool, JIT memory) only ever lives in children, and memory stays
+// flat over thousands of measurements.
 //
 // Timing follows AutoTVM's protocol: one warm-up run (whose output is checked against the
 // reference), then `repeats` timed repeats, each running the kernel back to back enough times
@@ -19,12 +20,13 @@
 namespace tessel {
 
 struct LocalMeasurerOptions {
-  int threads = 1;            // the kernels' thread count
-  int repeats = 5;            // timed repeats per configuration
-  double min_repeat_ms = 10;  // lower bound on one repeat's duration
-  double timeout_s = 10;      // wall time allowed to warm-up, check and repeats together
-  double tolerance = 1e-3;    // max |out - ref| allowed, relative to max |ref|
-  uint64_t data_seed = 0;     // seeds the random input data
+  int threads = 1;                // the kernels' thread count
+  int repeats = 5;                // timed repeats per configuration
+  double min_repeat_ms = 10;      // lower bound on one repeat's duration
+  double timeout_s = 10;          // wall time allowed to warm-up, check and repeats together
+  double compile_timeout_s = 30;  // wall time allowed to compile one configuration
+  double tolerance = 1e-3;        // max |out - ref| allowed, relative to max |ref|
+  uint64_t data_seed = 0;         // seeds the random input data
 
   // Throws tessel::Error naming the offending option.
   void Validate() const;

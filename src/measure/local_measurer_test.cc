@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 
 #include "core/error.h"
@@ -19,7 +20,8 @@ class ScriptedTemplate : public OperatorTemplate {
       : workload_(DenseShape{1, 4, 4}),
         space_({{"behaviour",
                  {std::string("ok"), std::string("build_error"), std::string("run_error"),
-                  std::string("wrong"), std::string("crash"), std::string("hang")}}}) {}
+                  std::string("wrong"), std::string("crash"), std::string("hang"),
+                  std::string("build_crash"), std::string("build_hang")}}}) {}
 
   std::string name() const override { return "scripted"; }
   int version() const override { return 1; }
@@ -33,6 +35,8 @@ class ScriptedTemplate : public OperatorTemplate {
   std::unique_ptr<Kernel> Build(const Config& config, const OperatorData& data) const override {
     const std::string behaviour = std::get<std::string>(space_.Value(config, 0));
     if (behaviour == "build_error") throw KernelBuildError("scripted build error");
+    if (behaviour == "build_crash") abort();
+    if (behaviour == "build_hang") sleep(100);
     return std::make_unique<ScriptedKernel>(behaviour, data.input);
   }
 
@@ -79,6 +83,26 @@ TEST(LocalMeasurerTest, EveryFailureIsRecordedAndTheRunGoesOn) {
   EXPECT_EQ(results[5].status, MeasureStatus::kTimeout);
   EXPECT_EQ(results[6].status, MeasureStatus::kOk);  // still measuring after all that
   for (size_t i = 1; i < 6; ++i) EXPECT_TRUE(std::isnan(results[i].time_ms)) << i;
+}
+
+TEST(LocalMeasurerTest, ACompilerThatCrashesOrHangsIsRecordedAndTheRunGoesOn) {
+  ScriptedTemplate tmpl;
+  LocalMeasurerOptions options;
+  options.compile_timeout_s = 1;
+  options.min_repeat_ms = 1;
+  LocalMeasurer measurer(tmpl, options);
+  const auto start = std::chrono::steady_clock::now();
+  const std::vector<MeasureResult> results = measurer.Measure({{6}, {7}, {0}});
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0].status, MeasureStatus::kCompileError);
+  EXPECT_NE(results[0].error.find("signal 6"), std::string::npos) << results[0].error;
+  EXPECT_EQ(results[1].status, MeasureStatus::kTimeout);
+  EXPECT_NE(results[1].error.find("compiling"), std::string::npos) << results[1].error;
+  EXPECT_GE(results[1].compile_ms, 1000);
+  EXPECT_EQ(results[2].status, MeasureStatus::kOk);
+  EXPECT_LT(seconds, 30) << "the hanging compile was not cut off";
 }
 
 TEST(LocalMeasurerTest, RealKernelsAreTimedAndChecked) {
@@ -128,6 +152,9 @@ TEST(LocalMeasurerTest, BadOptionsAreErrors) {
   EXPECT_THROW(options.Validate(), Error);
   options = {};
   options.threads = 0;
+  EXPECT_THROW(options.Validate(), Error);
+  options = {};
+  options.compile_timeout_s = 0;
   EXPECT_THROW(options.Validate(), Error);
 }
 
