@@ -30,6 +30,7 @@ struct TuneCommandOptions {
   int batch_size = 8;
   int repeats = 5;
   double min_repeat_ms = 10;
+  double warmup_ms = 30;
   double timeout_s = 10;
   double compile_timeout_s = 30;
   bool measure_default = true;

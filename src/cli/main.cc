@@ -62,6 +62,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   tune->add_option("--min-repeat-ms", tune_options.min_repeat_ms, "minimum length of a repeat")
       ->capture_default_str();
+  tune->add_option("--warmup-ms", tune_options.warmup_ms,
+                   "untimed runs before the timed repeats, at least this long")
+      ->capture_default_str();
   tune->add_option("--timeout", tune_options.timeout_s, "seconds allowed per measurement")
       ->capture_default_str();
   tune->add_option("--compile-timeout", tune_options.compile_timeout_s,

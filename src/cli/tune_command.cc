@@ -49,6 +49,7 @@ LocalMeasurerOptions MeasureOptions(const TuneCommandOptions& options, int threa
   measure_options.threads = threads;
   measure_options.repeats = options.repeats;
   measure_options.min_repeat_ms = options.min_repeat_ms;
+  measure_options.warmup_ms = options.warmup_ms;
   measure_options.timeout_s = options.timeout_s;
   measure_options.compile_timeout_s = options.compile_timeout_s;
   measure_options.data_seed = options.seed;

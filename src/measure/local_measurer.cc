@@ -47,7 +47,18 @@ std::string RunAndReport(Kernel& kernel, const std::vector<float>& reference,
       message << "wrong_result relative error " << error << " exceeds " << options.tolerance;
       return message.str();
     }
-    const int number = std::max(1, static_cast<int>(std::ceil(options.min_repeat_ms / warm_ms)));
+    // The first runs of a fresh process are slow (Halide's worker threads start, pages are
+    // first touched, the scheduler settles), for several milliseconds: keep running until
+    // warmup_ms has passed, so that the timed repeats see the steady state.
+    double warmed_ms = warm_ms, steady_ms = warm_ms;
+    while (warmed_ms < options.warmup_ms) {
+      const auto run_start = Clock::now();
+      kernel.Run();
+      const double run_ms = std::max(ElapsedMs(run_start), 1e-4);
+      warmed_ms += run_ms;
+      steady_ms = std::min(steady_ms, run_ms);
+    }
+    const int number = std::max(1, static_cast<int>(std::ceil(options.min_repeat_ms / steady_ms)));
     std::ostringstream line;
     line << "ok";
     line.precision(9);
@@ -156,6 +167,7 @@ void LocalMeasurerOptions::Validate() const {
   if (threads < 1) throw ConfigError("--threads must be at least 1");
   if (repeats < 1) throw ConfigError("--repeats must be at least 1");
   if (!(min_repeat_ms >= 0)) throw ConfigError("--min-repeat-ms must not be negative");
+  if (!(warmup_ms >= 0)) throw ConfigError("--warmup-ms must not be negative");
   if (!(timeout_s > 0)) throw ConfigError("--timeout must be positive");
   if (!(compile_timeout_s > 0)) throw ConfigError("--compile-timeout must be positive");
   if (!(tolerance > 0)) throw ConfigError("the correctness tolerance must be positive");

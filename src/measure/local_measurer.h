@@ -7,9 +7,12 @@
 // Halide's state (the thread pool, JIT memory) only ever lives in children, and memory stays
 // flat over thousands of measurements.
 //
-// Timing follows AutoTVM's protocol: one warm-up run (whose output is checked against the
-// reference), then `repeats` timed repeats, each running the kernel back to back enough times
-// to last at least `min_repeat_ms`; the median repeat is the result.
+// Timing follows AutoTVM's protocol with a longer warm-up: untimed runs for at least
+// `warmup_ms` (the first one's output is checked against the reference), then `repeats` timed
+// repeats, each running the kernel back to back enough times to last at least
+// `min_repeat_ms`; the median repeat is the result. AutoTVM warms up with one run; on this
+// machine a fresh process runs its first few milliseconds of kernels up to 1.7x slower, which
+// one run does not cover.
 #pragma once
 
 #include <vector>
@@ -23,6 +26,7 @@ struct LocalMeasurerOptions {
   int threads = 1;                // the kernels' thread count
   int repeats = 5;                // timed repeats per configuration
   double min_repeat_ms = 10;      // lower bound on one repeat's duration
+  double warmup_ms = 30;          // untimed runs (the checked one first) for at least this long
   double timeout_s = 10;          // wall time allowed to warm-up, check and repeats together
   double compile_timeout_s = 30;  // wall time allowed to compile one configuration
   double tolerance = 1e-3;        // max |out - ref| allowed, relative to max |ref|

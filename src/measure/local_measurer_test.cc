@@ -154,6 +154,9 @@ TEST(LocalMeasurerTest, BadOptionsAreErrors) {
   options.threads = 0;
   EXPECT_THROW(options.Validate(), Error);
   options = {};
+  options.warmup_ms = -1;
+  EXPECT_THROW(options.Validate(), Error);
+  options = {};
   options.compile_timeout_s = 0;
   EXPECT_THROW(options.Validate(), Error);
 }
