@@ -31,7 +31,8 @@ for line in sys.stdin:
     rm -f "$work"/run.db*
     "$tessel" import "$work/run.jsonl" --db "$work/run.db" >/dev/null
     echo "### $tuner, seed $seed" >>"$out"
-    "$compare" --threads 2 --db "$work/run.db" --models resnet18 >>"$out"
+    "$compare" --threads 2 --db "$work/run.db" --models resnet18 --rounds 21 --min-time-ms 1000 \
+      >>"$out"
     echo >>"$out"
   done
 done

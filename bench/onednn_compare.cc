@@ -2,6 +2,7 @@
 // on this machine, and relates both to the machine's measured peak FP32 rate.
 //
 //   onednn_compare --threads T [--db PATH] [--models resnet18,vgg16,alexnet] [--min-time-ms 200]
+//                  [--rounds 5]
 //
 // For every conv layer of the models: oneDNN fp32 forward inference, batch 1, with the formats
 // left to oneDNN (format_tag::any, so it picks its blocked layouts); the NCHW/OIHW data are
@@ -9,8 +10,11 @@
 // task in the records database (same workload, host target with T threads, current template
 // name and version), rebuilt from its configuration. Both outputs are checked against the
 // template's plain-loop Reference(). The two are timed in the same process, interleaved in
-// alternating rounds, and the median per-call time of the rounds is reported; before each round
-// the program waits until the other implementation's threads have stopped spinning. The peak is
+// alternating rounds (--rounds), and the median per-call time of the rounds is reported; before
+// each round the program waits until the other implementation's threads have stopped spinning.
+// Tessel/oneDNN is the median over rounds of the paired ratio (oneDNN's time in the round over
+// Tessel's): this machine's two cores drop to about one core's speed for seconds at a time, and
+// pairing rounds that ran back to back cancels most of that. The peak is
 // an FMA loop with many independent accumulator chains on T threads.
 //
 // Prints a Markdown table per model. Errors in the arguments, an unknown model or an unreadable
@@ -59,7 +63,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr int kRounds = 5;              // interleaved timing rounds per implementation
 constexpr double kTolerance = 1e-3;     // max |out - ref| relative to max |ref|
 constexpr uint64_t kDataSeed = 0;       // the seed the LocalMeasurer draws its data with
 constexpr double kMaxCoolDownMs = 100;  // longest wait for spinning threads between rounds
@@ -328,14 +331,14 @@ int CallsPerRound(const std::function<void()>& run, double round_ms) {
   }
 }
 
-// Runs the contenders in kRounds rounds, alternating their order each round; returns the median
-// per-call time of each.
-std::vector<double> TimeInterleaved(std::vector<Contender>& contenders, double round_ms) {
+// Runs the contenders in `rounds` rounds, alternating their order each round; each contender
+// keeps its per-call time of every round.
+void TimeInterleaved(std::vector<Contender>& contenders, int rounds, double round_ms) {
   for (Contender& c : contenders) {
     CoolDown();
     c.calls_per_round = CallsPerRound(c.run, round_ms);
   }
-  for (int round = 0; round < kRounds; ++round) {
+  for (int round = 0; round < rounds; ++round) {
     for (size_t i = 0; i < contenders.size(); ++i) {
       Contender& c = contenders[round % 2 ? contenders.size() - 1 - i : i];
       CoolDown();
@@ -344,9 +347,6 @@ std::vector<double> TimeInterleaved(std::vector<Contender>& contenders, double r
       c.per_call_ms.push_back(MsSince(start) / c.calls_per_round);
     }
   }
-  std::vector<double> medians;
-  for (const Contender& c : contenders) medians.push_back(Median(c.per_call_ms));
-  return medians;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -357,6 +357,7 @@ struct Options {
   std::string db;
   std::vector<std::string> models = {"resnet18", "vgg16", "alexnet"};
   double min_time_ms = 200;
+  int rounds = 5;
 };
 
 struct LayerResult {
@@ -366,7 +367,8 @@ struct LayerResult {
   double onednn_ms = std::nan("");
   std::string onednn_note;  // why there is no time
   double tessel_ms = std::nan("");
-  std::string tessel_note;  // "-" without a record, or why there is no time
+  std::string tessel_note;             // "-" without a record, or why there is no time
+  double paired_ratio = std::nan("");  // median over rounds of oneDNN's time / Tessel's
   int occurrences = 1;
 };
 
@@ -466,10 +468,16 @@ LayerResult BenchLayer(const ZooLayer& layer, const std::map<std::string, BestRe
     }
   }
 
-  const std::vector<double> medians = TimeInterleaved(contenders, options.min_time_ms / kRounds);
+  TimeInterleaved(contenders, options.rounds, options.min_time_ms / options.rounds);
   size_t next = 0;
-  if (result.onednn_note.empty()) result.onednn_ms = medians[next++];
-  if (result.tessel_note.empty()) result.tessel_ms = medians[next++];
+  if (result.onednn_note.empty()) result.onednn_ms = Median(contenders[next++].per_call_ms);
+  if (result.tessel_note.empty()) result.tessel_ms = Median(contenders[next++].per_call_ms);
+  if (contenders.size() == 2) {
+    std::vector<double> ratios;
+    for (int round = 0; round < options.rounds; ++round)
+      ratios.push_back(contenders[0].per_call_ms[round] / contenders[1].per_call_ms[round]);
+    result.paired_ratio = Median(ratios);
+  }
 
   std::cerr << layer.name << ": oneDNN " << Fixed(result.onednn_ms, 4) << " ms ("
             << (onednn ? onednn->impl() : "none") << ")";
@@ -490,7 +498,7 @@ void PrintModel(const ZooModel& model, const std::vector<LayerResult>& layers, d
   for (const LayerResult& layer : layers) {
     const double onednn_rate = layer.gflop / (layer.onednn_ms / 1e3);
     const double tessel_rate = layer.gflop / (layer.tessel_ms / 1e3);
-    const double ratio = tessel_rate / onednn_rate;
+    const double ratio = layer.paired_ratio;
     if (std::isfinite(onednn_rate)) onednn_rates.push_back(onednn_rate);
     if (std::isfinite(tessel_rate)) tessel_rates.push_back(tessel_rate);
     if (std::isfinite(ratio)) {
@@ -528,6 +536,8 @@ int Main(int argc, char** argv) {
   app.add_option("--models", options.models, "zoo models, comma-separated")->delimiter(',');
   app.add_option("--min-time-ms", options.min_time_ms, "timed milliseconds per implementation")
       ->check(CLI::PositiveNumber);
+  app.add_option("--rounds", options.rounds, "interleaved timing rounds")
+      ->check(CLI::Range(1, 1000));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -558,8 +568,9 @@ int Main(int argc, char** argv) {
             << " threads), direct convolution, formats chosen by oneDNN. Tessel: best records of "
             << (options.db.empty() ? "(no database)" : options.db) << " for "
             << HostTargetKey(options.threads) << ", " << records.size()
-            << " tasks. Median per-call time of " << kRounds
-            << " interleaved rounds, fp32, batch 1.\n";
+            << " tasks. Median per-call time of " << options.rounds
+            << " interleaved rounds, fp32, batch 1; Tessel/oneDNN is the median of the rounds' "
+               "paired ratios.\n";
   std::cout.flush();
 
   for (const ZooModel* model : models) {

@@ -5,8 +5,9 @@
 
 COLD holds `tessel tune --json` lines of runs without transfer, WARM with (`transfer_records`
 > 0). For each task present in both, per seed: the best GFLOP/s after a few budgets, and the
-measurements each arm needed to reach `--share` of the cold run's final best of the same seed.
-Medians over seeds; Markdown on stdout.
+measurements each arm needed to reach `--share` of the cold run's final best of the same seed;
+then how many measurements the cold run needed to match what the warm run had after 8, 16 and
+32. Medians over seeds; Markdown on stdout.
 """
 import argparse
 import json
@@ -65,6 +66,27 @@ def main():
                 reach.append(str(hit) if hit else f">{len(curves[s])}")
             print(f"| {task} | {arm} | {len(seeds)} | " + " | ".join(cells) +
                   f" | {', '.join(reach)} |")
+    print("\nMeasurements saved: the cold arm's measurements to first match the warm arm's best "
+          "after n measurements, per seed (the warm arm needed n).\n")
+    saved_budgets = [8, 16, 32]
+    print("| task | " + " | ".join(f"n = {b}" for b in saved_budgets) + " |")
+    print("|---|" + "---|" * len(saved_budgets))
+    for task, arms in runs.items():
+        if set(arms) != {"cold", "warm"}:
+            continue
+        seeds = sorted(set(arms["cold"]) & set(arms["warm"]))
+        cells = []
+        for b in saved_budgets:
+            per_seed = []
+            for s in seeds:
+                warm = gflops_curve(arms["warm"][s])
+                cold = gflops_curve(arms["cold"][s])
+                if len(warm) < b:
+                    continue
+                hit = first_reaching(cold, warm[b - 1])
+                per_seed.append(str(hit) if hit else f">{len(cold)}")
+            cells.append(", ".join(per_seed))
+        print(f"| {task} | " + " | ".join(cells) + " |")
     return 0
 
 

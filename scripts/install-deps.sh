@@ -10,6 +10,8 @@ packages=(
   nlohmann-json3-dev      # JSON output and record export
   libcli11-dev            # the command line
   libxgboost-dev          # the cost model
+  libeigen3-dev           # k-means and other small linear algebra
+  libtorch-dev            # the PPO agent
   libgtest-dev googletest # tests
   libdnnl-dev             # the oneDNN comparison in bench/
 )

@@ -92,7 +92,8 @@ TEST_F(CliTest, BadInputIsOneLineAndExitTwo) {
   ExpectUsageError("export --format xml", "unknown export format");
   ExpectUsageError("import nothing.jsonl", "nothing.jsonl");
   ExpectUsageError("frobnicate", "frobnicate");
-  ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --transfer", "--tuner autotvm");
+  ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --transfer",
+                   "--tuner autotvm, release");
   ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --features curve",
                    "unknown feature set 'curve'");
   ExpectUsageError("tune --space " + WriteTable().string() + " --trials 5 --features loop",
@@ -170,7 +171,7 @@ TEST_F(CliTest, SameSeedSameChoicesOnReplay) {
   EXPECT_EQ(nlohmann::json::parse(a.out)["curve"], nlohmann::json::parse(b.out)["curve"]);
 }
 
-TEST_F(CliTest, AutoTvmOnReplayIsReproducible) {
+TEST_F(CliTest, ModelBasedPresetsOnReplayAreReproducible) {
   // 20 x 20 x 2 configurations, one in 9 missing and one in 11 failed.
   std::ofstream table(dir_ / "big.csv");
   table << "tile_a,tile_b,mode,time_ms\n";
@@ -188,14 +189,28 @@ TEST_F(CliTest, AutoTvmOnReplayIsReproducible) {
         }
       }
   table.close();
-  const std::string args = "tune --space big.csv --tuner autotvm --trials 150 --json --seed 9 ";
-  const Outcome a = Run(args + "--db a.db"), b = Run(args + "--db b.db");
-  ASSERT_EQ(a.status, 0) << a.err;
-  const nlohmann::json first = nlohmann::json::parse(a.out), second = nlohmann::json::parse(b.out);
-  EXPECT_EQ(first["tuner"], "autotvm");
-  EXPECT_EQ(first["measurements"], 150);
-  EXPECT_EQ(first["curve"], second["curve"]);
-  EXPECT_EQ(first["best_config"], second["best_config"]);
+  for (const std::string tuner : {"autotvm", "release", "rl", "sa-as"}) {
+    SCOPED_TRACE(tuner);
+    const std::string args =
+        "tune --space big.csv --tuner " + tuner + " --trials 150 --json --seed 9 ";
+    const Outcome a = Run(args + "--db " + tuner + "_a.db"),
+                  b = Run(args + "--db " + tuner + "_b.db");
+    ASSERT_EQ(a.status, 0) << a.err;
+    const nlohmann::json first = nlohmann::json::parse(a.out);
+    const nlohmann::json second = nlohmann::json::parse(b.out);
+    EXPECT_EQ(first["tuner"], tuner);
+    EXPECT_EQ(first["measurements"], 150);
+    EXPECT_EQ(first["curve"], second["curve"]);
+    EXPECT_EQ(first["best_config"], second["best_config"]);
+    EXPECT_EQ(first["search_rounds"], second["search_rounds"]);
+    // Searches start after the first 64 random measurements; each took steps and planned some.
+    ASSERT_FALSE(first["search_rounds"].empty());
+    EXPECT_EQ(first["search_rounds"][0]["measured"], 64);
+    for (const auto& round : first["search_rounds"]) {
+      EXPECT_GT(round["steps"].get<int>(), 0);
+      EXPECT_GT(round["planned"].get<int>(), 0);
+    }
+  }
 }
 
 TEST_F(CliTest, TunesARealWorkloadAndUsesTesselDbFromTheEnvironment) {

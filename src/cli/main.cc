@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
   AddTaskSelection(tune, tune_options.tasks);
   tune->add_option("--space", tune_options.tasks.space_csv,
                    "tune a CSV table of measured configurations instead of this machine");
-  tune->add_option("--tuner", tune_options.tuner, "random, grid or autotvm")->capture_default_str();
+  tune->add_option("--tuner", tune_options.tuner, "random, grid, autotvm, release, rl or sa-as")
+      ->capture_default_str();
   tune->add_option("--features", tune_options.features,
                    "cost model features: knob, loop, both, or auto (knob; both with --transfer)")
       ->capture_default_str();

@@ -135,8 +135,9 @@ int RunTune(const TuneCommandOptions& options) {
     throw ConfigError(
         "--features loop or both needs an operator's template, and a --space table has "
         "only knob columns; use --features knob");
-  if (options.transfer && tuner_kind != TunerKind::kAutoTvm)
-    throw ConfigError("--transfer warm-starts a cost model; use it with --tuner autotvm");
+  if (options.transfer && !IsModelBased(tuner_kind))
+    throw ConfigError(
+        "--transfer warm-starts a cost model; use it with --tuner autotvm, release, rl or sa-as");
   if (options.transfer && replay)
     throw ConfigError(
         "--transfer learns from other tasks of the same template, which a --space "
@@ -237,6 +238,11 @@ int RunTune(const TuneCommandOptions& options) {
                          {"fit", times.fit_s},
                          {"search", times.search_s},
                          {"wall", times.wall_s}};
+      nlohmann::json rounds = nlohmann::json::array();
+      for (const SearchRound& round : tuner->search_rounds())
+        rounds.push_back(
+            {{"measured", round.measured}, {"steps", round.steps}, {"planned", round.planned}});
+      line["search_rounds"] = std::move(rounds);
       std::cout << line.dump() << std::endl;
     }
     rows.push_back({task.label, result.measurements, result.best_time_ms, default_ms, task.flops,

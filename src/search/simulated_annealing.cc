@@ -45,7 +45,9 @@ std::vector<Config> SimulatedAnnealing::FindMaximums(const CostModel& model, int
     chains_.push_back(std::move(*start));
   }
   last_iterations_ = 0;
+  trajectory_.clear();
   if (chains_.empty() || count == 0) return {};
+  if (options_.record_trajectory) trajectory_ = chains_;
 
   // The best `count` candidates so far, ordered by (score, flat index) for determinism.
   std::set<std::pair<double, uint64_t>> top;
@@ -87,6 +89,8 @@ std::vector<Config> SimulatedAnnealing::FindMaximums(const CostModel& model, int
       offer(proposal_scores[i], proposals[i]);
     }
     if (improved) last_improvement = k;
+    if (options_.record_trajectory)
+      trajectory_.insert(trajectory_.end(), chains_.begin(), chains_.end());
     temperature -= cooling;
   }
   last_iterations_ = k;

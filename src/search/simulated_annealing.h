@@ -18,8 +18,9 @@ class SimulatedAnnealing {
     int iterations = 500;
     double temperature_start = 1;  // cooled linearly to temperature_end
     double temperature_end = 0;
-    int early_stop = 50;     // iterations without a new top candidate end the search
-    bool persistent = true;  // chains resume where the last search left them
+    int early_stop = 50;             // iterations without a new top candidate end the search
+    bool persistent = true;          // chains resume where the last search left them
+    bool record_trajectory = false;  // keep every accepted chain position (for sampling)
 
     void Validate() const;  // throws tessel::Error naming the offending option
   };
@@ -33,6 +34,8 @@ class SimulatedAnnealing {
 
   // Iterations the last FindMaximums ran before it converged or ran out (search steps).
   int last_iterations() const { return last_iterations_; }
+  // With record_trajectory: the chains' positions after every iteration of the last search.
+  const std::vector<Config>& last_trajectory() const { return trajectory_; }
 
  private:
   // A copy of `config` with one random knob set to another random value, if that is valid.
@@ -43,6 +46,7 @@ class SimulatedAnnealing {
   Rng rng_;
   std::vector<Config> chains_;
   int last_iterations_ = 0;
+  std::vector<Config> trajectory_;
 };
 
 }  // namespace tessel

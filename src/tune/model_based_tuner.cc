@@ -1,5 +1,6 @@
 #include "tune/model_based_tuner.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <utility>
@@ -11,8 +12,14 @@ namespace tessel {
 void ModelBasedTuner::Options::Validate() const {
   if (plan_size < 1) throw ConfigError("the plan size must be positive");
   if (!(epsilon >= 0 && epsilon <= 1)) throw ConfigError("epsilon must be in [0, 1]");
+  if (walkers < 1) throw ConfigError("the PPO search needs at least one walker");
+  if (!(best_start_share >= 0 && best_start_share <= 1))
+    throw ConfigError("best_start_share must be in [0, 1]");
+  if (max_cluster_points < 1) throw ConfigError("max_cluster_points must be positive");
   annealing.Validate();
   model.Validate();
+  ppo.Validate();
+  sampling.Validate();
 }
 
 ModelBasedTuner::ModelBasedTuner(const Space& space, const Featurizer& featurizer,
@@ -27,8 +34,19 @@ ModelBasedTuner::ModelBasedTuner(const Space& space, const Featurizer& featurize
                model.seed = rng_.Fork("model").seed();
                return model;
              }()),
-      annealing_(space, options.annealing, rng_.Fork("annealing")) {
+      annealing_(
+          space,
+          [&] {
+            SimulatedAnnealing::Options annealing = options.annealing;
+            annealing.record_trajectory = options.selection == Selection::kAdaptive;
+            return annealing;
+          }(),
+          rng_.Fork("annealing")),
+      sampler_(space, options.sampling, rng_.Fork("sampling")),
+      starts_rng_(rng_.Fork("starts")) {
   options_.Validate();
+  if (options_.search == Search::kPpo)
+    ppo_ = std::make_unique<PpoSearch>(space, options_.ppo, rng_.Fork("ppo"));
 }
 
 std::vector<Config> ModelBasedTuner::NextBatch(int max_count) {
@@ -44,6 +62,8 @@ std::vector<Config> ModelBasedTuner::NextBatch(int max_count) {
     if (plan_next_ < plan_.size()) {
       next = plan_[plan_next_++];
     } else {
+      // An adaptive batch ends with its plan: the next one comes from a refit and a search.
+      if (options_.selection == Selection::kAdaptive && !plan_.empty() && !batch.empty()) break;
       // Before the first fit, or when a plan ran dry: uniform random, as AutoTVM does.
       std::vector<Config> drawn = random_.NextBatch(1);
       if (drawn.empty()) break;  // every valid configuration has been proposed
@@ -61,7 +81,11 @@ void ModelBasedTuner::Update(const std::vector<Config>& configs,
     times_ms_.push_back(results[i].ok() ? results[i].time_ms : std::nan(""));
   }
   since_fit_ += static_cast<int>(configs.size());
-  if (since_fit_ >= options_.plan_size) Replan();
+  // Greedy plans are refit every plan_size measurements (AutoTVM); adaptive batches vary in
+  // size, and each is followed by a refit and a new search.
+  const bool plan_done =
+      options_.selection == Selection::kAdaptive && plan_next_ >= plan_.size() && !plan_.empty();
+  if (since_fit_ >= options_.plan_size || plan_done) Replan();
 }
 
 bool ModelBasedTuner::WarmStart(FeatureRows history) {
@@ -79,9 +103,62 @@ void ModelBasedTuner::Replan() {
   PlanFromModel();
 }
 
+std::vector<Config> ModelBasedTuner::PpoStarts() {
+  // The best measured configurations first, then random valid ones: exploit and explore.
+  std::vector<size_t> order;
+  for (size_t i = 0; i < measured_.size(); ++i)
+    if (!std::isnan(times_ms_[i])) order.push_back(i);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return times_ms_[a] < times_ms_[b] || (times_ms_[a] == times_ms_[b] && a < b);
+  });
+  const size_t best = static_cast<size_t>(options_.walkers * options_.best_start_share);
+  std::vector<Config> starts;
+  for (size_t i = 0; i < order.size() && starts.size() < best; ++i)
+    starts.push_back(measured_[order[i]]);
+  int misses = 0;  // SampleValid gives up only on spaces with almost nothing valid
+  while (static_cast<int>(starts.size()) < options_.walkers && misses < 4) {
+    std::optional<Config> drawn = space_.SampleValid(starts_rng_);
+    if (drawn)
+      starts.push_back(std::move(*drawn));
+    else
+      ++misses;
+  }
+  return starts;
+}
+
+std::vector<Config> ModelBasedTuner::ClusterPoints(const std::vector<Config>& trajectory) const {
+  const size_t limit = static_cast<size_t>(options_.max_cluster_points);
+  if (trajectory.size() <= limit) return trajectory;
+  std::vector<Config> points;
+  points.reserve(limit);
+  for (size_t i = 0; i < limit; ++i) points.push_back(trajectory[i * trajectory.size() / limit]);
+  return points;
+}
+
 void ModelBasedTuner::PlanFromModel() {
-  plan_ = annealing_.FindMaximums(model_, options_.plan_size, visited_);
+  std::vector<Config> best;
+  std::vector<Config> trajectory;
+  SearchRound round;
+  round.measured = static_cast<int>(measured_.size());
+  if (ppo_) {
+    PpoSearch::Result result = ppo_->Search(model_, PpoStarts(), options_.plan_size, visited_);
+    best = std::move(result.best);
+    trajectory = std::move(result.trajectory);
+    round.steps = result.steps;
+  } else {
+    best = annealing_.FindMaximums(model_, options_.plan_size, visited_);
+    trajectory = annealing_.last_trajectory();
+    round.steps = annealing_.last_iterations();
+  }
   plan_next_ = 0;
+  if (options_.selection == Selection::kAdaptive) {
+    plan_ = sampler_.Select(ClusterPoints(trajectory), visited_);
+    if (plan_.empty()) plan_ = std::move(best);  // nothing new in the trajectory's clusters
+    round.planned = static_cast<int>(plan_.size());
+    rounds_.push_back(round);
+    return;
+  }
+  plan_ = std::move(best);
   // Epsilon-greedy: the tail of the plan goes to random unvisited configurations.
   const size_t greedy = static_cast<size_t>(std::ceil(options_.plan_size * (1 - options_.epsilon)));
   if (plan_.size() > greedy) plan_.resize(greedy);
@@ -90,6 +167,8 @@ void ModelBasedTuner::PlanFromModel() {
     if (drawn.empty()) break;
     if (!visited_.count(space_.FlatIndex(drawn[0]))) plan_.push_back(std::move(drawn[0]));
   }
+  round.planned = static_cast<int>(plan_.size());
+  rounds_.push_back(round);
 }
 
 }  // namespace tessel

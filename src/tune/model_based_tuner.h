@@ -1,12 +1,20 @@
-// AutoTVM's model-based tuner: measure a random initial plan, then after every `plan_size`
-// measurements refit the cost model on everything measured and let simulated annealing over
-// the model pick the next plan of unvisited configurations, a share `epsilon` of which is
-// drawn at random (epsilon-greedy). A configuration is never proposed twice.
+// The model-based tuner: measure a random initial plan, then refit the cost model on
+// everything measured and let a search over the model pick the next plan of unvisited
+// configurations. A configuration is never proposed twice.
+//
+// Two roles vary (the presets in tuner.h pick them):
+// - the search: simulated annealing (AutoTVM) or the PPO agent (RELEASE);
+// - the selection: greedy (AutoTVM: the search's `plan_size` best candidates, a share
+//   `epsilon` of them replaced by random unvisited ones, refit every `plan_size`
+//   measurements) or adaptive (RELEASE: k-means over the search's trajectory, one
+//   configuration per cluster, refit after each such variable-size batch).
 #pragma once
 
 #include <unordered_set>
 
 #include "costmodel/xgb_cost_model.h"
+#include "sampling/adaptive_sampler.h"
+#include "search/ppo_search.h"
 #include "search/simulated_annealing.h"
 #include "tune/random_tuner.h"
 #include "tune/tuner.h"
@@ -15,11 +23,24 @@ namespace tessel {
 
 class ModelBasedTuner : public Tuner {
  public:
+  enum class Search { kAnnealing, kPpo };
+  enum class Selection { kGreedy, kAdaptive };
+
   struct Options {
+    Search search = Search::kAnnealing;
+    Selection selection = Selection::kGreedy;
     int plan_size = 64;
     double epsilon = 0.05;
     SimulatedAnnealing::Options annealing;
     XgbCostModel::Options model;
+    // PPO: walkers per search; this share of them starts at the best measured configurations
+    // and the rest at random valid ones.
+    PpoSearch::Options ppo;
+    int walkers = 128;
+    double best_start_share = 0.25;
+    // Adaptive selection: k-means sees at most this many trajectory points (an even stride).
+    AdaptiveSampler::Options sampling;
+    int max_cluster_points = 4096;
 
     void Validate() const;  // throws tessel::Error naming the offending option
   };
@@ -38,10 +59,13 @@ class ModelBasedTuner : public Tuner {
   void Update(const std::vector<Config>& configs,
               const std::vector<MeasureResult>& results) override;
   double fit_seconds() const override { return fit_seconds_; }
+  const std::vector<SearchRound>& search_rounds() const override { return rounds_; }
 
  private:
   void Replan();
   void PlanFromModel();
+  std::vector<Config> PpoStarts();
+  std::vector<Config> ClusterPoints(const std::vector<Config>& trajectory) const;
 
   const Space& space_;
   Options options_;
@@ -49,6 +73,10 @@ class ModelBasedTuner : public Tuner {
   RandomTuner random_;  // the initial plan and the epsilon share
   XgbCostModel model_;
   SimulatedAnnealing annealing_;
+  std::unique_ptr<PpoSearch> ppo_;  // only for Search::kPpo
+  AdaptiveSampler sampler_;
+  Rng starts_rng_;  // the random starts of PPO walkers
+  std::vector<SearchRound> rounds_;
   std::vector<Config> plan_;
   size_t plan_next_ = 0;
   std::unordered_set<uint64_t> visited_;

@@ -8,9 +8,8 @@ namespace tessel {
 
 namespace {
 constexpr std::pair<TunerKind, std::string_view> kTunerNames[] = {
-    {TunerKind::kRandom, "random"},
-    {TunerKind::kGrid, "grid"},
-    {TunerKind::kAutoTvm, "autotvm"},
+    {TunerKind::kRandom, "random"},   {TunerKind::kGrid, "grid"}, {TunerKind::kAutoTvm, "autotvm"},
+    {TunerKind::kRelease, "release"}, {TunerKind::kRl, "rl"},     {TunerKind::kSaAs, "sa-as"},
 };
 }  // namespace
 
@@ -30,16 +29,27 @@ std::string_view TunerKindName(TunerKind kind) {
   return {};
 }
 
+bool IsModelBased(TunerKind kind) { return kind != TunerKind::kRandom && kind != TunerKind::kGrid; }
+
 std::unique_ptr<Tuner> MakeTuner(TunerKind kind, const TunerContext& context, Rng rng) {
   switch (kind) {
     case TunerKind::kRandom:
       return std::make_unique<RandomTuner>(context.space, std::move(rng));
     case TunerKind::kGrid:
       return std::make_unique<GridTuner>(context.space);
-    case TunerKind::kAutoTvm: {
-      TESSEL_CHECK(context.featurizer != nullptr) << "autotvm needs a featurizer";
-      auto tuner = std::make_unique<ModelBasedTuner>(context.space, *context.featurizer,
-                                                     ModelBasedTuner::Options{}, std::move(rng));
+    case TunerKind::kAutoTvm:
+    case TunerKind::kRelease:
+    case TunerKind::kRl:
+    case TunerKind::kSaAs: {
+      TESSEL_CHECK(context.featurizer != nullptr) << "model-based tuners need a featurizer";
+      ModelBasedTuner::Options options;
+      const bool ppo = kind == TunerKind::kRelease || kind == TunerKind::kRl;
+      const bool adaptive = kind == TunerKind::kRelease || kind == TunerKind::kSaAs;
+      options.search = ppo ? ModelBasedTuner::Search::kPpo : ModelBasedTuner::Search::kAnnealing;
+      options.selection =
+          adaptive ? ModelBasedTuner::Selection::kAdaptive : ModelBasedTuner::Selection::kGreedy;
+      auto tuner = std::make_unique<ModelBasedTuner>(context.space, *context.featurizer, options,
+                                                     std::move(rng));
       if (context.history) tuner->WarmStart(*context.history);
       return tuner;
     }

@@ -16,6 +16,14 @@
 
 namespace tessel {
 
+// One search over the cost model: how many measurements preceded it, how many steps the
+// search took to converge (the seeds' Figure 5), and how many configurations it planned.
+struct SearchRound {
+  int measured = 0;
+  int steps = 0;
+  int planned = 0;
+};
+
 class Tuner {
  public:
   virtual ~Tuner() = default;
@@ -27,10 +35,20 @@ class Tuner {
                       const std::vector<MeasureResult>& results) = 0;
   // Wall time spent fitting cost models so far (part of the time in NextBatch and Update).
   virtual double fit_seconds() const { return 0; }
+  // The searches over a cost model so far (none for model-free tuners).
+  virtual const std::vector<SearchRound>& search_rounds() const {
+    static const std::vector<SearchRound> none;
+    return none;
+  }
 };
 
 // autotvm: XGBoost ranker + simulated annealing + epsilon-greedy plans (AutoTVM's preset).
-enum class TunerKind { kRandom, kGrid, kAutoTvm };
+// release: the same ranker + the PPO agent + adaptive sampling (RELEASE); rl: PPO + greedy
+// plans; sa-as: simulated annealing + adaptive sampling (the seeds' ablation).
+enum class TunerKind { kRandom, kGrid, kAutoTvm, kRelease, kRl, kSaAs };
+
+// True for the tuners built on a cost model (they need a featurizer and can transfer).
+bool IsModelBased(TunerKind kind);
 
 // Throws tessel::Error listing the known tuners when the name is unknown.
 TunerKind TunerKindFromName(std::string_view name);

@@ -1,0 +1,142 @@
+#include "sampling/adaptive_sampler.h"
+
+#include <cmath>
+#include <deque>
+#include <map>
+
+#include "core/error.h"
+
+namespace tessel {
+
+void AdaptiveSampler::Options::Validate() const {
+  if (k_min < 1) throw ConfigError("adaptive sampling needs k_min >= 1");
+  if (k_max < k_min) throw ConfigError("adaptive sampling needs k_max >= k_min");
+  if (k_step < 1) throw ConfigError("adaptive sampling needs k_step >= 1");
+  if (!(min_loss_drop >= 1)) throw ConfigError("the knee's loss drop must be at least 1");
+  if (max_replacement_steps < 0) throw ConfigError("replacement steps must not be negative");
+  kmeans.Validate();
+}
+
+AdaptiveSampler::AdaptiveSampler(const Space& space, const Options& options, Rng rng)
+    : space_(space), options_(options), rng_(std::move(rng)) {
+  options_.Validate();
+}
+
+Config ModeConfig(const Space& space, const std::vector<Config>& configs) {
+  TESSEL_CHECK(!configs.empty()) << "the mode of no configurations";
+  Config mode(space.num_knobs(), 0);
+  for (size_t knob = 0; knob < space.num_knobs(); ++knob) {
+    std::map<int32_t, int> counts;
+    for (const Config& config : configs) ++counts[config[knob]];
+    int best = -1;
+    for (const auto& [index, count] : counts)
+      if (count > best) best = count, mode[knob] = index;
+  }
+  return mode;
+}
+
+Config AdaptiveSampler::Snap(const Eigen::RowVectorXd& centroid, const Eigen::MatrixXd& points,
+                             const std::vector<Config>& configs, const std::vector<int>& assignment,
+                             int cluster) const {
+  Config snapped(space_.num_knobs());
+  for (size_t knob = 0; knob < space_.num_knobs(); ++knob) {
+    const int last = static_cast<int>(space_.knobs()[knob].values.size()) - 1;
+    snapped[knob] = last > 0 ? static_cast<int32_t>(std::lround(centroid(knob) * last)) : 0;
+  }
+  if (space_.IsValid(snapped)) return snapped;
+  // The member of the cluster nearest to its centroid: valid, since the trajectory is.
+  double best = INFINITY;
+  size_t nearest = 0;
+  for (size_t i = 0; i < configs.size(); ++i) {
+    if (assignment[i] != cluster) continue;
+    const double distance = (points.row(i) - centroid).squaredNorm();
+    if (distance < best) best = distance, nearest = i;
+  }
+  return configs[nearest];
+}
+
+std::optional<Config> AdaptiveSampler::NearestUnvisitedMember(
+    const Eigen::RowVectorXd& centroid, const Eigen::MatrixXd& points,
+    const std::vector<Config>& configs, const std::vector<int>& assignment, int cluster,
+    const std::unordered_set<uint64_t>& taken) const {
+  double best = INFINITY;
+  std::optional<Config> nearest;
+  for (size_t i = 0; i < configs.size(); ++i) {
+    if (assignment[i] != cluster || taken.count(space_.FlatIndex(configs[i]))) continue;
+    const double distance = (points.row(i) - centroid).squaredNorm();
+    if (distance < best) best = distance, nearest = configs[i];
+  }
+  return nearest;
+}
+
+std::optional<Config> AdaptiveSampler::NearestUnvisited(
+    const Config& start, const std::unordered_set<uint64_t>& taken) const {
+  std::deque<Config> frontier{start};
+  std::unordered_set<uint64_t> seen{space_.FlatIndex(start)};
+  int steps = 0;
+  while (!frontier.empty() && steps++ < options_.max_replacement_steps) {
+    const Config current = std::move(frontier.front());
+    frontier.pop_front();
+    for (Config& next : space_.Neighbours(current)) {
+      const uint64_t index = space_.FlatIndex(next);
+      if (!seen.insert(index).second) continue;
+      if (!taken.count(index)) return next;
+      frontier.push_back(std::move(next));
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<Config> AdaptiveSampler::Select(const std::vector<Config>& trajectory,
+                                            const std::unordered_set<uint64_t>& visited) {
+  last_k_ = 0;
+  last_losses_.clear();
+  std::vector<Config> configs;
+  for (const Config& config : trajectory)
+    if (space_.IsValid(config)) configs.push_back(config);
+  if (configs.empty()) return {};
+
+  Eigen::MatrixXd points(configs.size(), space_.num_knobs());
+  for (size_t i = 0; i < configs.size(); ++i) {
+    const std::vector<double> features = space_.NormalisedFeatures(configs[i]);
+    for (size_t knob = 0; knob < features.size(); ++knob) points(i, knob) = features[knob];
+  }
+
+  // Scan k until the loss stops dropping fast: the knee.
+  KMeansResult knee;
+  for (int k = options_.k_min; k <= options_.k_max; k += options_.k_step) {
+    KMeansResult result = KMeans(points, k, rng_, options_.kmeans);
+    last_losses_.push_back(result.loss);
+    const bool first = last_losses_.size() == 1;
+    if (!first && options_.min_loss_drop * result.loss > knee.loss) break;
+    last_k_ = static_cast<int>(result.centroids.rows());
+    knee = std::move(result);
+    if (knee.loss == 0 || last_k_ >= static_cast<int>(configs.size())) break;
+  }
+
+  std::unordered_set<uint64_t> taken = visited;
+  const Config mode = ModeConfig(space_, configs);
+  std::vector<Config> batch;
+  for (Eigen::Index cluster = 0; cluster < knee.centroids.rows(); ++cluster) {
+    Config pick = Snap(knee.centroids.row(cluster), points, configs, knee.assignment,
+                       static_cast<int>(cluster));
+    if (taken.count(space_.FlatIndex(pick))) {
+      if (space_.IsValid(mode) && !taken.count(space_.FlatIndex(mode))) {
+        pick = mode;
+      } else if (std::optional<Config> member =
+                     NearestUnvisitedMember(knee.centroids.row(cluster), points, configs,
+                                            knee.assignment, static_cast<int>(cluster), taken)) {
+        pick = std::move(*member);
+      } else {
+        std::optional<Config> nearby = NearestUnvisited(pick, taken);
+        if (!nearby) continue;
+        pick = std::move(*nearby);
+      }
+    }
+    taken.insert(space_.FlatIndex(pick));
+    batch.push_back(std::move(pick));
+  }
+  return batch;
+}
+
+}  // namespace tessel

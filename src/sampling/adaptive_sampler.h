@@ -1,0 +1,73 @@
+// RELEASE's adaptive sampling (the seed's Algorithm 1): instead of measuring the top of the
+// search's candidates, cluster the configurations the search visited (its trajectory) and
+// measure one configuration per cluster, with the number of clusters taken at the knee of the
+// k-means loss curve. Configurations the search dwelt on form tight clusters, so a few
+// measurements cover where the search went.
+//
+// The knee: k runs from k_min in steps of k_step up to k_max; the first step that divides the
+// loss by less than min_loss_drop ends the scan, and the last k that still passed is used
+// (the pseudocode keeps the centroids of the k that failed; the knee is the one before it).
+// Centroids are snapped to the nearest index vector, or to the valid member of their cluster
+// nearest to them. A centroid already measured (or already in the batch) is replaced by the
+// per-knob mode of the trajectory, then by the unvisited member of its cluster nearest to it,
+// then by the nearest unvisited valid configuration (breadth-first over +-1 steps of one knob),
+// as the seed's "replace visited configurations with new ones" asks.
+#pragma once
+
+#include <unordered_set>
+#include <vector>
+
+#include "core/rng.h"
+#include "sampling/kmeans.h"
+#include "space/space.h"
+
+namespace tessel {
+
+class AdaptiveSampler {
+ public:
+  struct Options {
+    int k_min = 8;
+    int k_max = 64;
+    int k_step = 8;
+    double min_loss_drop = 2.5;        // the public code's threshold between successive k
+    int max_replacement_steps = 2000;  // configurations the neighbour search may look at
+    KMeansOptions kmeans;
+
+    void Validate() const;  // throws tessel::Error naming the offending option
+  };
+
+  AdaptiveSampler(const Space& space, const Options& options, Rng rng);
+
+  // Distinct valid configurations, none in `visited` (flat indices), one per cluster of the
+  // trajectory's valid configurations (fewer when replacements run out). Empty trajectory,
+  // empty result.
+  std::vector<Config> Select(const std::vector<Config>& trajectory,
+                             const std::unordered_set<uint64_t>& visited);
+
+  // The k the last Select clustered with, and the loss curve it scanned (one per k tried).
+  int last_k() const { return last_k_; }
+  const std::vector<double>& last_losses() const { return last_losses_; }
+
+ private:
+  Config Snap(const Eigen::RowVectorXd& centroid, const Eigen::MatrixXd& points,
+              const std::vector<Config>& members_source, const std::vector<int>& assignment,
+              int cluster) const;
+  std::optional<Config> NearestUnvisitedMember(const Eigen::RowVectorXd& centroid,
+                                               const Eigen::MatrixXd& points,
+                                               const std::vector<Config>& configs,
+                                               const std::vector<int>& assignment, int cluster,
+                                               const std::unordered_set<uint64_t>& taken) const;
+  std::optional<Config> NearestUnvisited(const Config& start,
+                                         const std::unordered_set<uint64_t>& taken) const;
+
+  const Space& space_;
+  Options options_;
+  Rng rng_;
+  int last_k_ = 0;
+  std::vector<double> last_losses_;
+};
+
+// The per-knob mode of the configurations (ties go to the lower index). Not empty.
+Config ModeConfig(const Space& space, const std::vector<Config>& configs);
+
+}  // namespace tessel
