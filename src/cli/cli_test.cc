@@ -223,6 +223,7 @@ TEST_F(CliTest, TunesARealWorkloadAndUsesTesselDbFromTheEnvironment) {
   EXPECT_EQ(line["measurements"], 3);
   EXPECT_GT(line["best_gflops"].get<double>(), 0);
   EXPECT_TRUE(line["best_config"].contains("tile_f"));
+  EXPECT_EQ(line["features"], "both");  // the default for an operator's template
   const Outcome best = Run("best --db real.db");
   EXPECT_NE(best.out.find("conv2d:c=4,h=8,w=8,k=8"), std::string::npos) << best.out;
   // Where the time went, per task: compiling dominates tiny kernels.

@@ -125,12 +125,11 @@ int RunTune(const TuneCommandOptions& options) {
   std::vector<PreparedTask> tasks = PrepareTasks(options, threads);
 
   const bool replay = !options.tasks.space_csv.empty();
-  // auto: what ranked best in bench/FEATURES.md: knob features within a task, knob and loop
-  // features together when the model transfers across shapes.
-  const FeatureKind feature_kind =
-      options.features == "auto"
-          ? (options.transfer && !replay ? FeatureKind::kBoth : FeatureKind::kKnob)
-          : FeatureKindFromName(options.features);
+  // auto: what ranked best in bench/FEATURES.md, knob and loop features together, both within
+  // a task and across tasks; a replay table has only its knobs.
+  const FeatureKind feature_kind = options.features == "auto"
+                                       ? (replay ? FeatureKind::kKnob : FeatureKind::kBoth)
+                                       : FeatureKindFromName(options.features);
   if (replay && feature_kind != FeatureKind::kKnob)
     throw ConfigError(
         "--features loop or both needs an operator's template, and a --space table has "
