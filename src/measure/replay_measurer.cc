@@ -311,6 +311,10 @@ ReplayTable ReplayTable::Parse(std::string_view csv_text, const std::string& sou
                space->ToText(config) + "); keep one measurement per configuration");
     times_by_index->emplace(index, times[row]);
   }
+  std::vector<uint64_t> rows;
+  rows.reserve(times_by_index->size());
+  for (const auto& [index, time] : *times_by_index) rows.push_back(index);
+  space->ListValid(std::move(rows));
   return ReplayTable(std::move(*space), std::move(times_by_index), source_name);
 }
 

@@ -39,6 +39,22 @@ struct ActorCriticImpl : torch::nn::Module {
 };
 TORCH_MODULE(ActorCritic);
 
+// The candidate nearest `target` in normalised knob space (the first on ties); `fallback`
+// when there are no candidates.
+Config NearestTo(const Space& space, const Config& target, const std::vector<Config>& candidates,
+                 const Config& fallback) {
+  const std::vector<double> aim = space.NormalisedFeatures(target);
+  const Config* best = &fallback;
+  double best_distance = INFINITY;
+  for (const Config& candidate : candidates) {
+    const std::vector<double> point = space.NormalisedFeatures(candidate);
+    double distance = 0;
+    for (size_t k = 0; k < aim.size(); ++k) distance += (point[k] - aim[k]) * (point[k] - aim[k]);
+    if (distance < best_distance) best_distance = distance, best = &candidate;
+  }
+  return *best;
+}
+
 }  // namespace
 
 struct PpoSearch::Agent {
@@ -177,8 +193,12 @@ PpoSearch::Result PpoSearch::Search(const CostModel& model, const std::vector<Co
           const int size = static_cast<int>(space_.knobs()[k].values.size());
           to[k] = std::clamp(from[k] + action - 1, 0, size - 1);
         }
-        // Undo changed knobs in a seeded order until the constraint holds.
-        if (!space_.IsValid(to)) {
+        if (!space_.IsValid(to) && space_.valid_list()) {
+          // A table of rows: the knob steps almost never land on a row, so go to the row
+          // among the current one's nearest that is closest to where the steps pointed.
+          to = NearestTo(space_, to, space_.Neighbours(from), from);
+        } else if (!space_.IsValid(to)) {
+          // Undo changed knobs in a seeded order until the constraint holds.
           std::vector<int> order(knobs);
           std::iota(order.begin(), order.end(), 0);
           for (int k = knobs - 1; k > 0; --k) std::swap(order[k], order[rng_.UniformInt(0, k)]);

@@ -21,6 +21,13 @@ SimulatedAnnealing::SimulatedAnnealing(const Space& space, const Options& option
 }
 
 Config SimulatedAnnealing::RandomWalk(const Config& config) {
+  if (space_.valid_list()) {
+    // A table of rows: a random knob change almost never lands on a row, so the move goes to
+    // one of the nearest rows instead.
+    const std::vector<Config> near = space_.Neighbours(config);
+    if (near.empty()) return config;
+    return near[rng_.UniformInt(0, static_cast<int64_t>(near.size()) - 1)];
+  }
   // A few tries, since a random change can break a constraint; otherwise stay put.
   for (int attempt = 0; attempt < 8; ++attempt) {
     Config next = config;

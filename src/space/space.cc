@@ -122,6 +122,14 @@ const std::string& Space::TextValue(const Config& config, std::string_view knob)
 
 std::vector<Config> Space::Neighbours(const Config& config) const {
   std::vector<Config> result;
+  if (valid_list_) {
+    if (!InRange(config)) return result;
+    const auto it = std::lower_bound(valid_list_->begin(), valid_list_->end(), FlatIndex(config));
+    if (it == valid_list_->end() || *it != FlatIndex(config)) return result;
+    for (uint64_t index : listed_neighbours_[static_cast<size_t>(it - valid_list_->begin())])
+      result.push_back(FromFlatIndex(index));
+    return result;
+  }
   for (size_t i = 0; i < knobs_.size(); ++i) {
     for (int step : {-1, +1}) {
       Config next = config;
@@ -141,7 +149,46 @@ std::vector<double> Space::NormalisedFeatures(const Config& config) const {
   return features;
 }
 
+void Space::ListValid(std::vector<uint64_t> flat_indices) {
+  std::sort(flat_indices.begin(), flat_indices.end());
+  flat_indices.erase(std::unique(flat_indices.begin(), flat_indices.end()), flat_indices.end());
+  const size_t rows = flat_indices.size();
+  std::vector<std::vector<double>> points(rows);
+  for (size_t row = 0; row < rows; ++row) {
+    TESSEL_CHECK(flat_indices[row] < size_)
+        << "listed configuration " << flat_indices[row] << " out of range";
+    points[row] = NormalisedFeatures(FromFlatIndex(flat_indices[row]));
+  }
+  // All pairs: quadratic, a fraction of a second for the few thousand rows of a measured
+  // table; ties go to the lower flat index so the graph does not depend on the platform.
+  listed_neighbours_.assign(rows, {});
+  std::vector<std::pair<double, size_t>> distances;
+  for (size_t row = 0; row < rows; ++row) {
+    distances.clear();
+    for (size_t other = 0; other < rows; ++other) {
+      if (other == row) continue;
+      double distance = 0;
+      for (size_t k = 0; k < knobs_.size(); ++k) {
+        const double d = points[row][k] - points[other][k];
+        distance += d * d;
+      }
+      distances.emplace_back(distance, other);
+    }
+    const size_t keep = std::min(kListedNeighbours, distances.size());
+    std::partial_sort(distances.begin(), distances.begin() + static_cast<ptrdiff_t>(keep),
+                      distances.end());
+    for (size_t i = 0; i < keep; ++i)
+      listed_neighbours_[row].push_back(flat_indices[distances[i].second]);
+  }
+  valid_list_ = std::move(flat_indices);
+}
+
 std::optional<Config> Space::SampleValid(Rng& rng, int max_tries) const {
+  if (valid_list_) {
+    if (valid_list_->empty()) return std::nullopt;
+    return FromFlatIndex(
+        (*valid_list_)[rng.UniformInt(0, static_cast<int64_t>(valid_list_->size()) - 1)]);
+  }
   Config config(knobs_.size());
   for (int attempt = 0; attempt < max_tries; ++attempt) {
     for (size_t i = 0; i < knobs_.size(); ++i)
@@ -153,6 +200,7 @@ std::optional<Config> Space::SampleValid(Rng& rng, int max_tries) const {
 }
 
 Space::ValidCount Space::CountValid(uint64_t exact_limit, int samples, uint64_t seed) const {
+  if (valid_list_) return {static_cast<double>(valid_list_->size()), true};
   if (size_ <= exact_limit) {
     uint64_t valid = 0;
     for (uint64_t index = 0; index < size_; ++index) valid += IsValid(FromFlatIndex(index));

@@ -67,14 +67,26 @@ class Space {
   const Factors& FactorsValue(const Config& config, std::string_view knob) const;
   const std::string& TextValue(const Config& config, std::string_view knob) const;
 
-  // Valid configurations one step (+1 or -1) away along one knob, knob by knob.
+  // Valid configurations one step (+1 or -1) away along one knob, knob by knob. In a listed
+  // space, where such steps almost never land on a row, the kListedNeighbours listed rows
+  // nearest in normalised knob space instead (nearest first; empty for unlisted configs).
   std::vector<Config> Neighbours(const Config& config) const;
+  static constexpr size_t kListedNeighbours = 8;
 
   // Each knob's index scaled to [0, 1] (0 for single-valued knobs).
   std::vector<double> NormalisedFeatures(const Config& config) const;
 
-  // A uniformly drawn valid configuration, by rejection; nullopt after max_tries misses.
+  // A uniformly drawn valid configuration: from the list when there is one, otherwise by
+  // rejection (nullopt after max_tries misses).
   std::optional<Config> SampleValid(Rng& rng, int max_tries = 100000) const;
+
+  // Declares the complete list of valid configurations (flat indices), for spaces that are a
+  // table of measured rows: a handful of valid points among billions of index vectors, which
+  // rejection sampling and random knob changes would almost never hit. The constraint must
+  // accept exactly these. Called once, before the space is shared.
+  void ListValid(std::vector<uint64_t> flat_indices);
+  // The list given to ListValid, sorted; null when the space has none.
+  const std::vector<uint64_t>* valid_list() const { return valid_list_ ? &*valid_list_ : nullptr; }
 
   // Number of valid configurations: exact when Size() <= exact_limit, otherwise estimated
   // from `samples` uniform draws (reported with the flag `exact`).
@@ -89,6 +101,9 @@ class Space {
   std::vector<Knob> knobs_;
   Constraint constraint_;
   uint64_t size_;
+  std::optional<std::vector<uint64_t>> valid_list_;
+  // Per listed row (same order as valid_list_): its nearest other rows, as flat indices.
+  std::vector<std::vector<uint64_t>> listed_neighbours_;
 };
 
 // All ordered ways to write `extent` as a product of `levels` positive factors, outermost

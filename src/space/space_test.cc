@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <set>
+#include <unordered_set>
 
 #include "core/error.h"
 
@@ -118,6 +120,38 @@ TEST(RngTest, ForksAreIndependentOfOrder) {
     EXPECT_GE(u, 0.0);
     EXPECT_LT(u, 1.0);
   }
+}
+
+TEST(SpaceTest, AListedSpaceSamplesCountsAndStepsThroughItsRows) {
+  // 1000^3 index vectors, five of them valid: rejection sampling would never find one.
+  std::vector<KnobValue> values;
+  for (int64_t v = 0; v < 1000; ++v) values.push_back(v);
+  auto rows = std::make_shared<std::unordered_set<uint64_t>>();
+  Space space({{"a", values}, {"b", values}, {"c", values}},
+              [rows](const Space& s, const Config& c) { return rows->count(s.FlatIndex(c)) > 0; });
+  const std::vector<Config> listed = {{1, 2, 3}, {1, 2, 900}, {1, 7, 3}, {5, 2, 3}, {999, 0, 0}};
+  for (const Config& config : listed) rows->insert(space.FlatIndex(config));
+  space.ListValid({rows->begin(), rows->end()});
+  ASSERT_NE(space.valid_list(), nullptr);
+  EXPECT_EQ(space.valid_list()->size(), 5u);
+  EXPECT_EQ(space.CountValid().count, 5);
+  EXPECT_TRUE(space.CountValid().exact);
+  Rng rng(3);
+  std::set<Config> drawn;
+  for (int i = 0; i < 200; ++i) {
+    const std::optional<Config> config = space.SampleValid(rng, 1);
+    ASSERT_TRUE(config.has_value());
+    EXPECT_TRUE(space.IsValid(*config));
+    drawn.insert(*config);
+  }
+  EXPECT_EQ(drawn.size(), 5u);  // every row comes up
+  // The other rows, nearest first in normalised knob space; nothing for an unlisted config.
+  EXPECT_EQ(space.Neighbours({1, 2, 3}),
+            (std::vector<Config>{{5, 2, 3}, {1, 7, 3}, {1, 2, 900}, {999, 0, 0}}));
+  EXPECT_TRUE(space.Neighbours({1, 2, 4}).empty());
+  const Space unlisted({{"a", values}});
+  EXPECT_EQ(unlisted.valid_list(), nullptr);
+  EXPECT_EQ(unlisted.Neighbours({3}), (std::vector<Config>{{2}, {4}}));
 }
 
 }  // namespace

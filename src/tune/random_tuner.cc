@@ -5,9 +5,16 @@
 namespace tessel {
 
 RandomTuner::RandomTuner(const Space& space, Rng rng) : space_(space), rng_(std::move(rng)) {
-  if (space_.Size() > kEnumerateLimit) return;
-  for (uint64_t index = 0; index < space_.Size(); ++index)
-    if (space_.IsValid(space_.FromFlatIndex(index))) shuffled_.push_back(index);
+  if (const std::vector<uint64_t>* listed = space_.valid_list()) {
+    shuffled_ = *listed;
+    enumerated_ = true;
+  } else if (space_.Size() <= kEnumerateLimit) {
+    for (uint64_t index = 0; index < space_.Size(); ++index)
+      if (space_.IsValid(space_.FromFlatIndex(index))) shuffled_.push_back(index);
+    enumerated_ = true;
+  } else {
+    return;
+  }
   // Fisher-Yates with our own generator, so the order is the same on every platform.
   for (size_t i = shuffled_.size(); i > 1; --i)
     std::swap(shuffled_[i - 1], shuffled_[rng_.UniformInt(0, static_cast<int64_t>(i) - 1)]);
@@ -15,7 +22,7 @@ RandomTuner::RandomTuner(const Space& space, Rng rng) : space_(space), rng_(std:
 
 std::vector<Config> RandomTuner::NextBatch(int max_count) {
   std::vector<Config> batch;
-  if (space_.Size() <= kEnumerateLimit) {
+  if (enumerated_) {
     while (static_cast<int>(batch.size()) < max_count && next_ < shuffled_.size())
       batch.push_back(space_.FromFlatIndex(shuffled_[next_++]));
     return batch;

@@ -22,6 +22,7 @@ class RandomTuner : public Tuner {
  private:
   const Space& space_;
   Rng rng_;
+  bool enumerated_ = false;         // small or listed spaces: drawn from a shuffled list
   std::vector<uint64_t> shuffled_;  // enumerated spaces: valid flat indices in random order
   size_t next_ = 0;
   std::unordered_set<uint64_t> visited_;  // sampled spaces
