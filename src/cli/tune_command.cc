@@ -230,6 +230,10 @@ int RunTune(const TuneCommandOptions& options) {
       nlohmann::json curve = nlohmann::json::array();
       for (double value : result.curve) curve.push_back(NumberOrNull(value));
       line["curve"] = std::move(curve);
+      nlohmann::json elapsed = nlohmann::json::array();
+      for (double seconds : result.elapsed_seconds)
+        elapsed.push_back(std::round(seconds * 1e3) / 1e3);
+      line["elapsed_s"] = std::move(elapsed);
       line["features"] = FeatureKindName(feature_kind);
       line["transfer_records"] = history.rows.features.size();
       line["seconds"] = {{"compile", times.compile_s},

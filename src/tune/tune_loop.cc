@@ -48,6 +48,7 @@ TuneResult Tune(const std::string& label, double flops, Tuner& tuner, Measurer& 
     if (on_batch) on_batch(batch, measured);
 
     bool stop = false;
+    const double batch_done = seconds_since(start);
     for (size_t i = 0; i < batch.size(); ++i) {
       ++result.measurements;
       if (measured[i].ok() && !(measured[i].time_ms >= result.best_time_ms)) {
@@ -58,6 +59,7 @@ TuneResult Tune(const std::string& label, double flops, Tuner& tuner, Measurer& 
         ++since_improvement;
       }
       result.curve.push_back(result.best_time_ms);
+      result.elapsed_seconds.push_back(batch_done);
       if (options.early_stopping > 0 && since_improvement >= options.early_stopping) stop = true;
     }
     const auto update_start = Clock::now();

@@ -27,6 +27,9 @@ struct TuneResult {
   std::optional<Config> best;  // best successful configuration
   double best_time_ms = std::nan("");
   std::vector<double> curve;  // best time after each measurement; NaN before any
+  // Wall seconds since the start when each measurement's batch was done (not reproducible:
+  // for "time to reach" figures).
+  std::vector<double> elapsed_seconds;
   // Where the wall time went: compiling kernels, running them (the measurer's time besides
   // compiling: forks, warm-up, checks, timed repeats), fitting cost models, and the rest of
   // the tuner (search); the remainder of wall_seconds is recording and progress.

@@ -128,6 +128,10 @@ TEST(TuneLoopTest, CurveIsBestSoFarWithNanBeforeTheFirstSuccess) {
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(std::isnan(result.curve[i]));
   for (size_t i = 4; i < result.curve.size(); ++i) EXPECT_LE(result.curve[i], result.curve[i - 1]);
   EXPECT_EQ(result.curve.back(), result.best_time_ms);
+  ASSERT_EQ(result.elapsed_seconds.size(), 30u);
+  for (size_t i = 1; i < result.elapsed_seconds.size(); ++i)
+    EXPECT_GE(result.elapsed_seconds[i], result.elapsed_seconds[i - 1]);
+  EXPECT_LE(result.elapsed_seconds.back(), result.wall_seconds);
 }
 
 TEST(TuneLoopTest, EarlyStoppingEndsARunThatStoppedImproving) {
