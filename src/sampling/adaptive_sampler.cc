@@ -35,6 +35,43 @@ Config ModeConfig(const Space& space, const std::vector<Config>& configs) {
   return mode;
 }
 
+KMeansResult AdaptiveSampler::LossDropKnee(const Eigen::MatrixXd& points) {
+  // Scan k until the loss stops dropping fast.
+  KMeansResult knee;
+  for (int k = options_.k_min; k <= options_.k_max; k += options_.k_step) {
+    KMeansResult result = KMeans(points, k, rng_, options_.kmeans);
+    last_losses_.push_back(result.loss);
+    const bool first = last_losses_.size() == 1;
+    if (!first && options_.min_loss_drop * result.loss > knee.loss) break;
+    knee = std::move(result);
+    if (knee.loss == 0 || knee.centroids.rows() >= points.rows()) break;
+  }
+  return knee;
+}
+
+KMeansResult AdaptiveSampler::ElbowKnee(const Eigen::MatrixXd& points) {
+  std::vector<KMeansResult> results;
+  for (int k = options_.k_min; k <= options_.k_max; k += options_.k_step) {
+    results.push_back(KMeans(points, k, rng_, options_.kmeans));
+    last_losses_.push_back(results.back().loss);
+    // More clusters than distinct points cannot lower the loss further.
+    if (results.back().loss == 0 || results.back().centroids.rows() >= points.rows()) break;
+  }
+  // Both axes scaled to [0, 1]; the chord runs from (0, 1) to (1, 0), and the knee is the point
+  // furthest below it (the first on ties; the first k when the curve never bends down).
+  const double first_loss = last_losses_.front(), last_loss = last_losses_.back();
+  const double loss_range = first_loss - last_loss;
+  const size_t n = results.size();
+  size_t best = 0;
+  double best_gap = 0;
+  for (size_t i = 1; n > 1 && loss_range > 0 && i < n; ++i) {
+    const double x = static_cast<double>(i) / static_cast<double>(n - 1);
+    const double y = (last_losses_[i] - last_loss) / loss_range;
+    if (1 - x - y > best_gap + 1e-12) best_gap = 1 - x - y, best = i;
+  }
+  return std::move(results[best]);
+}
+
 Config AdaptiveSampler::Snap(const Eigen::RowVectorXd& centroid, const Eigen::MatrixXd& points,
                              const std::vector<Config>& configs, const std::vector<int>& assignment,
                              int cluster) const {
@@ -102,17 +139,8 @@ std::vector<Config> AdaptiveSampler::Select(const std::vector<Config>& trajector
     for (size_t knob = 0; knob < features.size(); ++knob) points(i, knob) = features[knob];
   }
 
-  // Scan k until the loss stops dropping fast: the knee.
-  KMeansResult knee;
-  for (int k = options_.k_min; k <= options_.k_max; k += options_.k_step) {
-    KMeansResult result = KMeans(points, k, rng_, options_.kmeans);
-    last_losses_.push_back(result.loss);
-    const bool first = last_losses_.size() == 1;
-    if (!first && options_.min_loss_drop * result.loss > knee.loss) break;
-    last_k_ = static_cast<int>(result.centroids.rows());
-    knee = std::move(result);
-    if (knee.loss == 0 || last_k_ >= static_cast<int>(configs.size())) break;
-  }
+  KMeansResult knee = options_.knee == Knee::kElbow ? ElbowKnee(points) : LossDropKnee(points);
+  last_k_ = static_cast<int>(knee.centroids.rows());
 
   std::unordered_set<uint64_t> taken = visited;
   const Config mode = ModeConfig(space_, configs);

@@ -4,9 +4,14 @@
 // k-means loss curve. Configurations the search dwelt on form tight clusters, so a few
 // measurements cover where the search went.
 //
-// The knee: k runs from k_min in steps of k_step up to k_max; the first step that divides the
-// loss by less than min_loss_drop ends the scan, and the last k that still passed is used
-// (the pseudocode keeps the centroids of the k that failed; the knee is the one before it).
+// The knee: k runs from k_min in steps of k_step up to k_max. Rule kElbow scans them all and
+// takes the k whose loss lies furthest below the chord from the first to the last point of
+// the normalised loss curve (the textbook elbow; like any chord rule it picks neither the
+// first nor the last k scanned, and it under-counts many clusters: 16-32 well separated
+// clusters are found exactly). Rule kLossDrop is the public code's: the
+// first step that divides the loss by less than min_loss_drop ends the scan, and the last k
+// that still passed is used (the pseudocode keeps the centroids of the k that failed; the
+// knee is the one before it).
 // Centroids are snapped to the nearest index vector, or to the valid member of their cluster
 // nearest to them. A centroid already measured (or already in the batch) is replaced by the
 // per-knob mode of the trajectory, then by the unvisited member of its cluster nearest to it,
@@ -25,11 +30,13 @@ namespace tessel {
 
 class AdaptiveSampler {
  public:
+  enum class Knee { kElbow, kLossDrop };
   struct Options {
+    Knee knee = Knee::kElbow;
     int k_min = 8;
     int k_max = 64;
     int k_step = 8;
-    double min_loss_drop = 2.5;        // the public code's threshold between successive k
+    double min_loss_drop = 2.5;        // kLossDrop: the public code's threshold per k step
     int max_replacement_steps = 2000;  // configurations the neighbour search may look at
     KMeansOptions kmeans;
 
@@ -49,6 +56,8 @@ class AdaptiveSampler {
   const std::vector<double>& last_losses() const { return last_losses_; }
 
  private:
+  KMeansResult LossDropKnee(const Eigen::MatrixXd& points);
+  KMeansResult ElbowKnee(const Eigen::MatrixXd& points);
   Config Snap(const Eigen::RowVectorXd& centroid, const Eigen::MatrixXd& points,
               const std::vector<Config>& members_source, const std::vector<int>& assignment,
               int cluster) const;

@@ -31,10 +31,26 @@ std::vector<Config> GridCentres(int per_side) {
   return centres;
 }
 
+TEST(AdaptiveSamplerTest, TheElbowFindsTheClustersAndSamplesEveryOne) {
+  const Space space = GridSpace();
+  // The first n centres of an 8 x 8 grid 5 apart: n tight, separated clusters.
+  for (int clusters : {16, 24, 32}) {
+    std::vector<Config> centres;
+    for (int i = 0; i < clusters; ++i) centres.push_back({2 + 5 * (i / 8), 2 + 5 * (i % 8)});
+    AdaptiveSampler sampler(space, {}, Rng(3));  // k from 8 to 64 in steps of 8
+    const std::vector<Config> batch = sampler.Select(Dwelling(centres), {});
+    EXPECT_EQ(sampler.last_k(), clusters);
+    EXPECT_EQ(sampler.last_losses().size(), 8u);
+    EXPECT_EQ(batch.size(), static_cast<size_t>(clusters));
+  }
+}
+
 TEST(AdaptiveSamplerTest, StopsAtTheKneeAndSamplesEveryCluster) {
   const Space space = GridSpace();
   const std::vector<Config> centres = GridCentres(4);  // 16 clusters
-  AdaptiveSampler sampler(space, {}, Rng(3));
+  AdaptiveSampler::Options options;
+  options.knee = AdaptiveSampler::Knee::kLossDrop;
+  AdaptiveSampler sampler(space, options, Rng(3));
   const std::vector<Config> batch = sampler.Select(Dwelling(centres), {});
   EXPECT_EQ(sampler.last_k(), 16);
   ASSERT_EQ(sampler.last_losses().size(), 3u);  // k = 8, 16, then 24 fails the drop test
