@@ -24,7 +24,7 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plot_curves import speed_curve, svg_plot  # noqa: E402
+from plot_curves import print_time_table, speed_curve, svg_plot  # noqa: E402
 
 
 def first_reach(curve, target):
@@ -139,17 +139,7 @@ def main():
         print(f"| {tuner} | {len(r['measurements'])} | {geomean(r['measurements']):.2f}x | "
               f"{geomean(r['wall']):.2f}x | {geomean(r['final']):.3f}x |")
 
-    print("\nWhere the wall time went (seconds, median over seeds):\n")
-    print("| task | tuner | wall | compile | run | model fit | search | fit+search share |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
-    for task, tuners in by_task.items():
-        for tuner, seeds in sorted(tuners.items()):
-            parts = {k: statistics.median(r["seconds"][k] for r in seeds.values())
-                     for k in ("wall", "compile", "run", "fit", "search")}
-            share = (parts["fit"] + parts["search"]) / parts["wall"] if parts["wall"] else 0
-            print(f"| {task} | {tuner} | {parts['wall']:.1f} | {parts['compile']:.1f} | "
-                  f"{parts['run']:.1f} | {parts['fit']:.1f} | {parts['search']:.1f} | "
-                  f"{100 * share:.1f}% |")
+    print_time_table(by_task)
     return 0
 
 

@@ -120,6 +120,22 @@ def reach_text(runs, baseline_runs, share):
     return text, fraction
 
 
+def print_time_table(by_task):
+    """Where each task's and tuner's wall time went, medians over seeds, as a Markdown table.
+    by_task: {task: {tuner: {seed: run}}}"""
+    print("\nWhere the wall time went (seconds, median over seeds):\n")
+    print("| task | tuner | wall | compile | run | model fit | search | fit+search share |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for task, tuners in by_task.items():
+        for tuner, seeds in sorted(tuners.items()):
+            parts = {k: statistics.median(r["seconds"][k] for r in seeds.values())
+                     for k in ("wall", "compile", "run", "fit", "search")}
+            share = (parts["fit"] + parts["search"]) / parts["wall"] if parts["wall"] else 0
+            print(f"| {task} | {tuner} | {parts['wall']:.1f} | {parts['compile']:.1f} | "
+                  f"{parts['run']:.1f} | {parts['fit']:.1f} | {parts['search']:.1f} | "
+                  f"{100 * share:.1f}% |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("curves")
@@ -177,17 +193,7 @@ def main():
                   f"{args.baseline}'s budget: median over tasks {statistics.median(fractions):.2f} "
                   f"(per task: {', '.join(f'{f:.2f}' for f in fractions)}).")
 
-    print("\nWhere the wall time went (seconds, median over seeds):\n")
-    print("| task | tuner | wall | compile | run | model fit | search | fit+search share |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
-    for task, tuners in by_task.items():
-        for tuner, seeds in sorted(tuners.items()):
-            parts = {k: statistics.median(r["seconds"][k] for r in seeds.values())
-                     for k in ("wall", "compile", "run", "fit", "search")}
-            share = (parts["fit"] + parts["search"]) / parts["wall"] if parts["wall"] else 0
-            print(f"| {task} | {tuner} | {parts['wall']:.1f} | {parts['compile']:.1f} | "
-                  f"{parts['run']:.1f} | {parts['fit']:.1f} | {parts['search']:.1f} | "
-                  f"{100 * share:.1f}% |")
+    print_time_table(by_task)
     return 0
 
 

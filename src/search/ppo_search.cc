@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <set>
 
 #include "core/error.h"
+#include "search/top_candidates.h"
 
 namespace tessel {
 namespace {
@@ -111,23 +111,10 @@ PpoSearch::Result PpoSearch::Search(const CostModel& model, const std::vector<Co
   const double scale = std::max(std::sqrt(variance / walkers), 1e-6);
   auto standardise = [&](double score) { return (score - mean) / scale; };
 
-  // The best `count` unvisited candidates so far, by (score, flat index).
-  std::set<std::pair<double, uint64_t>> top;
-  std::unordered_set<uint64_t> in_top;
+  // The best `count` unvisited candidates so far.
+  TopCandidates top(space_, count, exclude);
   bool improved = false;
-  auto offer = [&](double score, const Config& config) {
-    if (count == 0) return;
-    const uint64_t index = space_.FlatIndex(config);
-    if (exclude.count(index) || in_top.count(index)) return;
-    if (static_cast<int>(top.size()) == count) {
-      if (!(score > top.begin()->first)) return;
-      in_top.erase(top.begin()->second);
-      top.erase(top.begin());
-    }
-    top.emplace(score, index);
-    in_top.insert(index);
-    improved = true;
-  };
+  auto offer = [&](double score, const Config& config) { improved |= top.Offer(score, config); };
   for (int w = 0; w < walkers; ++w) {
     offer(raw[w], current[w]);
     result.trajectory.push_back(current[w]);
@@ -193,11 +180,12 @@ PpoSearch::Result PpoSearch::Search(const CostModel& model, const std::vector<Co
           const int size = static_cast<int>(space_.knobs()[k].values.size());
           to[k] = std::clamp(from[k] + action - 1, 0, size - 1);
         }
-        if (!space_.IsValid(to) && space_.valid_list()) {
+        const bool valid = space_.IsValid(to);
+        if (!valid && space_.valid_list()) {
           // A table of rows: the knob steps almost never land on a row, so go to the row
           // among the current one's nearest that is closest to where the steps pointed.
           to = NearestTo(space_, to, space_.Neighbours(from), from);
-        } else if (!space_.IsValid(to)) {
+        } else if (!valid) {
           // Undo changed knobs in a seeded order until the constraint holds.
           std::vector<int> order(knobs);
           std::iota(order.begin(), order.end(), 0);
@@ -313,8 +301,7 @@ PpoSearch::Result PpoSearch::Search(const CostModel& model, const std::vector<Co
     }
   }
   result.steps = step;
-  for (auto it = top.rbegin(); it != top.rend(); ++it)
-    result.best.push_back(space_.FromFlatIndex(it->second));
+  result.best = top.Best();
   return result;
 }
 

@@ -1,9 +1,9 @@
 #include "search/simulated_annealing.h"
 
 #include <cmath>
-#include <set>
 
 #include "core/error.h"
+#include "search/top_candidates.h"
 
 namespace tessel {
 
@@ -56,22 +56,9 @@ std::vector<Config> SimulatedAnnealing::FindMaximums(const CostModel& model, int
   if (chains_.empty() || count == 0) return {};
   if (options_.record_trajectory) trajectory_ = chains_;
 
-  // The best `count` candidates so far, ordered by (score, flat index) for determinism.
-  std::set<std::pair<double, uint64_t>> top;
-  std::unordered_set<uint64_t> in_top;
+  TopCandidates top(space_, count, exclude);
   bool improved = false;
-  auto offer = [&](double score, const Config& config) {
-    const uint64_t index = space_.FlatIndex(config);
-    if (exclude.count(index) || in_top.count(index)) return;
-    if (static_cast<int>(top.size()) == count) {
-      if (!(score > top.begin()->first)) return;
-      in_top.erase(top.begin()->second);
-      top.erase(top.begin());
-    }
-    top.emplace(score, index);
-    in_top.insert(index);
-    improved = true;
-  };
+  auto offer = [&](double score, const Config& config) { improved |= top.Offer(score, config); };
 
   std::vector<double> scores = model.Predict(chains_);
   for (size_t i = 0; i < chains_.size(); ++i) offer(scores[i], chains_[i]);
@@ -102,10 +89,7 @@ std::vector<Config> SimulatedAnnealing::FindMaximums(const CostModel& model, int
   }
   last_iterations_ = k;
 
-  std::vector<Config> best;
-  for (auto it = top.rbegin(); it != top.rend(); ++it)
-    best.push_back(space_.FromFlatIndex(it->second));
-  return best;
+  return top.Best();
 }
 
 }  // namespace tessel
