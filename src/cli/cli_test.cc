@@ -102,6 +102,13 @@ TEST_F(CliTest, BadInputIsOneLineAndExitTwo) {
                        " --trials 5 --tuner autotvm "
                        "--transfer",
                    "drop --transfer");
+  ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --ppo clip=0.2",
+                   "--tuner release or rl");
+  ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --tuner rl --ppo clipp=0.2",
+                   "unknown --ppo key 'clipp'");
+  ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --tuner rl --ppo clip=x",
+                   "--ppo clip needs a number");
+  ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --build-jobs -1", "--build-jobs");
   std::ofstream(dir_ / "bad.csv") << "tile,mode\n1,a\n";
   ExpectUsageError("tune --space bad.csv --trials 5", "time_ms");
   ExpectUsageError(

@@ -33,9 +33,11 @@ struct TuneCommandOptions {
   double warmup_ms = 30;
   double timeout_s = 10;
   double compile_timeout_s = 30;
+  int build_jobs = 0;  // configurations compiled at once; 0: cores + 1
   bool measure_default = true;
   std::string features = "auto";  // knob, loop, both, or auto (knob; both with --transfer)
   bool transfer = false;
+  std::string ppo;  // "key=value,..." over the PPO agent's defaults (release, rl)
   std::string command_line;
 };
 

@@ -50,6 +50,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   tune->add_flag("--transfer", tune_options.transfer,
                  "warm-start the cost model from other tasks of the same template in --db");
+  tune->add_option("--ppo", tune_options.ppo,
+                   "PPO agent options over Table 2's defaults (release, rl), e.g. "
+                   "clip=0.2,entropy=0.3,minibatch=32");
   tune->add_option("--trials", tune_options.trials, "measurements per task")->required();
   tune->add_option("--seed", tune_options.seed, "root random seed")->capture_default_str();
   tune->add_option("--threads", tune_options.threads, "kernel threads (default: all cores)");
@@ -71,6 +74,9 @@ int main(int argc, char** argv) {
   tune->add_option("--compile-timeout", tune_options.compile_timeout_s,
                    "seconds allowed to compile one configuration")
       ->capture_default_str();
+  tune->add_option("--build-jobs", tune_options.build_jobs,
+                   "configurations compiled at once before they run one by one (default: cores + "
+                   "1)");
   bool skip_default = false;
   tune->add_flag("--no-default", skip_default, "do not measure the default schedule");
 

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -52,6 +53,11 @@ LocalMeasurerOptions MeasureOptions(const TuneCommandOptions& options, int threa
   measure_options.warmup_ms = options.warmup_ms;
   measure_options.timeout_s = options.timeout_s;
   measure_options.compile_timeout_s = options.compile_timeout_s;
+  if (options.build_jobs < 0) throw ConfigError("--build-jobs must be at least 1");
+  // One more build than cores: builds are awaited in launch order, and a spare one keeps a
+  // core busy while a slow build holds up the queue.
+  measure_options.build_jobs =
+      options.build_jobs > 0 ? options.build_jobs : DefaultThreadCount() + 1;
   measure_options.data_seed = options.seed;
   return measure_options;
 }
@@ -137,6 +143,12 @@ int RunTune(const TuneCommandOptions& options) {
   if (options.transfer && !IsModelBased(tuner_kind))
     throw ConfigError(
         "--transfer warm-starts a cost model; use it with --tuner autotvm, release, rl or sa-as");
+  std::optional<PpoSearch::Options> ppo_options;
+  if (!options.ppo.empty()) {
+    if (!UsesPpo(tuner_kind))
+      throw ConfigError("--ppo sets the PPO agent's options; use it with --tuner release or rl");
+    ppo_options = PpoSearch::Options::Parse(options.ppo);
+  }
   if (options.transfer && replay)
     throw ConfigError(
         "--transfer learns from other tasks of the same template, which a --space "
@@ -200,7 +212,8 @@ int RunTune(const TuneCommandOptions& options) {
 
     // Each task's stream depends only on the root seed and the task, not on its position.
     const TunerContext context{space, featurizer.get(),
-                               history.rows.features.empty() ? nullptr : &history.rows};
+                               history.rows.features.empty() ? nullptr : &history.rows,
+                               ppo_options ? &*ppo_options : nullptr};
     std::unique_ptr<Tuner> tuner = MakeTuner(tuner_kind, context, root.Fork(task.key.workload));
     const TuneResult result =
         Tune(task.label, task.flops, *tuner, *task.measurer, tune_options, record);
@@ -235,6 +248,7 @@ int RunTune(const TuneCommandOptions& options) {
         elapsed.push_back(std::round(seconds * 1e3) / 1e3);
       line["elapsed_s"] = std::move(elapsed);
       line["features"] = FeatureKindName(feature_kind);
+      if (UsesPpo(tuner_kind)) line["ppo"] = ppo_options.value_or(PpoSearch::Options()).ToString();
       line["transfer_records"] = history.rows.features.size();
       line["seconds"] = {{"compile", times.compile_s},
                          {"run", times.run_s},

@@ -1,6 +1,7 @@
 #include "measure/local_measurer.h"
 
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -76,8 +77,8 @@ std::string RunAndReport(Kernel& kernel, const std::vector<float>& reference,
 }
 
 // Runs in the child: builds the kernel and reports "built <ms>" or "compile_error <ms> <message>"
-// on one line, then (when built) the line of RunAndReport.
-void BuildRunAndReport(int fd, const OperatorTemplate& tmpl, const Config& config,
+// on one line, then (when built, and once told to go) the line of RunAndReport.
+void BuildRunAndReport(int fd, int go_fd, const OperatorTemplate& tmpl, const Config& config,
                        const OperatorData& data, const std::vector<float>& reference,
                        const LocalMeasurerOptions& options) {
   const auto build_start = Clock::now();
@@ -95,6 +96,13 @@ void BuildRunAndReport(int fd, const OperatorTemplate& tmpl, const Config& confi
   }
   built << "built " << ElapsedMs(build_start) << '\n';
   WriteAll(fd, built.str());
+  // Siblings may still be compiling: run only when the parent says so (one byte on go_fd);
+  // end of file means the parent gave up on this configuration.
+  char go = 0;
+  ssize_t got;
+  while ((got = read(go_fd, &go, 1)) < 0 && errno == EINTR) {
+  }
+  if (got != 1) return;
   WriteAll(fd, RunAndReport(*kernel, reference, options) + "\n");
 }
 
@@ -146,6 +154,26 @@ class ReportReader {
   bool eof_ = false;
 };
 
+// Writes the byte that lets a built child run; false when the child is gone. A child that
+// vanished would raise SIGPIPE, which would end this process: it is blocked for the write and
+// a pending one is consumed.
+bool SendGo(int go_fd) {
+  sigset_t pipe_signal, previous;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_signal, &previous);
+  const char go = 'g';
+  ssize_t written;
+  while ((written = write(go_fd, &go, 1)) < 0 && errno == EINTR) {
+  }
+  if (written < 0 && errno == EPIPE) {
+    const timespec no_wait{0, 0};
+    sigtimedwait(&pipe_signal, nullptr, &no_wait);
+  }
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  return written == 1;
+}
+
 int WaitForExit(pid_t child) {
   int status = 0;
   while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
@@ -170,6 +198,7 @@ void LocalMeasurerOptions::Validate() const {
   if (!(warmup_ms >= 0)) throw ConfigError("--warmup-ms must not be negative");
   if (!(timeout_s > 0)) throw ConfigError("--timeout must be positive");
   if (!(compile_timeout_s > 0)) throw ConfigError("--compile-timeout must be positive");
+  if (build_jobs < 1) throw ConfigError("--build-jobs must be at least 1");
   if (!(tolerance > 0)) throw ConfigError("the correctness tolerance must be positive");
 }
 
@@ -204,66 +233,124 @@ LocalMeasurer::LocalMeasurer(const OperatorTemplate& tmpl, const LocalMeasurerOp
   }
 }
 
+struct LocalMeasurer::Child {
+  pid_t pid = -1;
+  int report_fd = -1;  // the child's lines
+  int go_fd = -1;      // one byte lets a built child run
+  Clock::time_point start;
+  std::optional<ReportReader> reader;
+  double compile_ms = 0;  // as the child reported it, once built
+  bool reaped = false;
+  int exit_status = 0;
+
+  int Reap() {
+    if (!reaped) exit_status = WaitForExit(pid);
+    reaped = true;
+    return exit_status;
+  }
+  // Closes the pipes, kills the child if it is still there (done with it, or out of time:
+  // exiting is all it has left) and reaps it.
+  void Finish() {
+    if (report_fd >= 0) close(report_fd);
+    if (go_fd >= 0) close(go_fd);
+    report_fd = go_fd = -1;
+    if (!reaped) kill(pid, SIGKILL);
+    Reap();
+  }
+};
+
 std::vector<MeasureResult> LocalMeasurer::Measure(const std::vector<Config>& configs) {
-  std::vector<MeasureResult> results;
-  results.reserve(configs.size());
-  for (const Config& config : configs) results.push_back(MeasureOne(config));
+  const size_t count = configs.size();
+  std::vector<MeasureResult> results(count);
+  std::vector<Child> children;
+  children.reserve(count);
+  std::vector<bool> built(count, false);
+  // Build the batch, `build_jobs` at a time in launch order (a finished build makes room for
+  // the next), then run the built kernels one at a time.
+  const auto build_start = Clock::now();
+  try {
+    while (children.size() < std::min<size_t>(count, options_.build_jobs))
+      children.push_back(Launch(configs[children.size()], children));
+    for (size_t c = 0; c < count; ++c) {
+      std::optional<MeasureResult> failed = AwaitBuilt(children[c]);
+      if (failed) {
+        results[c] = std::move(*failed);
+      } else {
+        built[c] = true;
+      }
+      if (children.size() < count) children.push_back(Launch(configs[children.size()], children));
+    }
+  } catch (...) {
+    for (Child& child : children) child.Finish();
+    throw;
+  }
+  last_build_seconds_ = ElapsedMs(build_start) / 1000;
+  for (size_t c = 0; c < count; ++c)
+    if (built[c]) results[c] = RunBuilt(children[c]);
   return results;
 }
 
-MeasureResult LocalMeasurer::MeasureOne(const Config& config) {
-  int pipe_fds[2];
-  if (pipe(pipe_fds) != 0) throw IoError(std::string("cannot create a pipe: ") + strerror(errno));
+LocalMeasurer::Child LocalMeasurer::Launch(const Config& config,
+                                           const std::vector<Child>& siblings) {
+  int report_pipe[2], go_pipe[2];
+  if (pipe(report_pipe) != 0)
+    throw IoError(std::string("cannot create a pipe: ") + strerror(errno));
+  if (pipe(go_pipe) != 0) {
+    close(report_pipe[0]);
+    close(report_pipe[1]);
+    throw IoError(std::string("cannot create a pipe: ") + strerror(errno));
+  }
   std::cout.flush();
   std::cerr.flush();
-  const auto start = Clock::now();
-  const pid_t child = fork();
-  if (child < 0) {
-    close(pipe_fds[0]);
-    close(pipe_fds[1]);
+  Child child;
+  child.start = Clock::now();
+  child.pid = fork();
+  if (child.pid < 0) {
+    for (int fd : {report_pipe[0], report_pipe[1], go_pipe[0], go_pipe[1]}) close(fd);
     throw IoError(std::string("cannot fork a kernel process: ") + strerror(errno));
   }
-  if (child == 0) {
-    close(pipe_fds[0]);
+  if (child.pid == 0) {
+    close(report_pipe[0]);
+    close(go_pipe[1]);
+    // The siblings' pipes are theirs: holding them open would hide their ends of file.
+    for (const Child& sibling : siblings) {
+      if (sibling.report_fd >= 0) close(sibling.report_fd);
+      if (sibling.go_fd >= 0) close(sibling.go_fd);
+    }
     const rlimit no_core_dumps{0, 0};  // a crashing kernel should not write a core file
     setrlimit(RLIMIT_CORE, &no_core_dumps);
-    BuildRunAndReport(pipe_fds[1], template_, config, data_, reference_, options_);
+    BuildRunAndReport(report_pipe[1], go_pipe[0], template_, config, data_, reference_, options_);
     _exit(0);
   }
-  close(pipe_fds[1]);
-  ReportReader reader(pipe_fds[0]);
+  close(report_pipe[1]);
+  close(go_pipe[0]);
+  child.report_fd = report_pipe[0];
+  child.go_fd = go_pipe[1];
+  child.reader.emplace(child.report_fd);
+  return child;
+}
 
+std::optional<MeasureResult> LocalMeasurer::AwaitBuilt(Child& child) {
   MeasureResult result;
-  bool reaped = false;
-  int exit_status = 0;
-  auto reap = [&] {
-    if (!reaped) exit_status = WaitForExit(child);
-    reaped = true;
-    return exit_status;
-  };
-  auto finish = [&](MeasureStatus status, std::string error) {
-    close(pipe_fds[0]);
-    if (!reaped) kill(child, SIGKILL);  // done with it, or out of time; exiting is all it has left
-    reap();
+  auto fail = [&](MeasureStatus status, std::string error) {
+    child.Finish();
     result.status = status;
     result.error = std::move(error);
     return result;
   };
-
-  // Phase 1: compiling, bounded by the compile timeout.
   const auto compile_deadline =
-      start + std::chrono::duration_cast<Clock::duration>(
-                  std::chrono::duration<double>(options_.compile_timeout_s));
-  const ReportReader::Line built = reader.ReadLine(compile_deadline);
+      child.start + std::chrono::duration_cast<Clock::duration>(
+                        std::chrono::duration<double>(options_.compile_timeout_s));
+  const ReportReader::Line built = child.reader->ReadLine(compile_deadline);
   if (built.timed_out) {
-    result.compile_ms = ElapsedMs(start);
+    result.compile_ms = ElapsedMs(child.start);
     std::ostringstream message;
     message << "compiling exceeded the " << options_.compile_timeout_s << " s time limit";
-    return finish(MeasureStatus::kTimeout, message.str());
+    return fail(MeasureStatus::kTimeout, message.str());
   }
   if (!built.complete) {
-    result.compile_ms = ElapsedMs(start);
-    return finish(MeasureStatus::kCompileError, "compiler " + SignalDescription(reap()));
+    result.compile_ms = ElapsedMs(child.start);
+    return fail(MeasureStatus::kCompileError, "compiler " + SignalDescription(child.Reap()));
   }
   std::istringstream built_words(built.text);
   std::string kind;
@@ -271,21 +358,38 @@ MeasureResult LocalMeasurer::MeasureOne(const Config& config) {
   if (kind == "compile_error") {
     std::string message;
     std::getline(built_words >> std::ws, message);
-    return finish(MeasureStatus::kCompileError, message);
+    return fail(MeasureStatus::kCompileError, message);
   }
   TESSEL_CHECK(kind == "built") << "unexpected report from the kernel process: " << built.text;
+  child.compile_ms = result.compile_ms;
+  return std::nullopt;
+}
 
-  // Phase 2: warm-up, check and timed repeats, bounded by the run timeout.
+MeasureResult LocalMeasurer::RunBuilt(Child& child) {
+  MeasureResult result;
+  result.compile_ms = child.compile_ms;
+  auto finish = [&](MeasureStatus status, std::string error) {
+    child.Finish();
+    result.status = status;
+    result.error = std::move(error);
+    return result;
+  };
+  if (!SendGo(child.go_fd)) {
+    // The child is gone already; what it left says why.
+    return finish(MeasureStatus::kCrash, "kernel " + SignalDescription(child.Reap()));
+  }
   const auto run_deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                                std::chrono::duration<double>(options_.timeout_s));
-  const ReportReader::Line report = reader.ReadLine(run_deadline);
+  const ReportReader::Line report = child.reader->ReadLine(run_deadline);
   if (report.timed_out) {
     std::ostringstream message;
     message << "measurement exceeded the " << options_.timeout_s << " s time limit";
     return finish(MeasureStatus::kTimeout, message.str());
   }
-  if (!report.complete) return finish(MeasureStatus::kCrash, "kernel " + SignalDescription(reap()));
+  if (!report.complete)
+    return finish(MeasureStatus::kCrash, "kernel " + SignalDescription(child.Reap()));
   std::istringstream words(report.text);
+  std::string kind;
   words >> kind;
   if (kind == "ok") {
     double ms;

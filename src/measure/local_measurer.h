@@ -7,6 +7,11 @@
 // Halide's state (the thread pool, JIT memory) only ever lives in children, and memory stays
 // flat over thousands of measurements.
 //
+// Like AutoTVM's LocalBuilder (n_parallel), up to `build_jobs` configurations of a batch are
+// compiled at once, each in its own child; then the built children run one at a time, so that
+// no compile competes with a timed kernel. Compiling is single-threaded and most of a tuning
+// run's wall time, so on a 2-core machine this nearly halves it.
+//
 // Timing follows AutoTVM's protocol with a longer warm-up: untimed runs for at least
 // `warmup_ms` (the first one's output is checked against the reference), then `repeats` timed
 // repeats, each running the kernel back to back enough times to last at least
@@ -15,6 +20,7 @@
 // one run does not cover.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "codegen/operator_template.h"
@@ -29,6 +35,7 @@ struct LocalMeasurerOptions {
   double warmup_ms = 30;          // untimed runs (the checked one first) for at least this long
   double timeout_s = 10;          // wall time allowed to warm-up, check and repeats together
   double compile_timeout_s = 30;  // wall time allowed to compile one configuration
+  int build_jobs = 1;             // configurations compiled at once
   double tolerance = 1e-3;        // max |out - ref| allowed, relative to max |ref|
   uint64_t data_seed = 0;         // seeds the random input data
 
@@ -43,14 +50,21 @@ class LocalMeasurer : public Measurer {
   LocalMeasurer(const OperatorTemplate& tmpl, const LocalMeasurerOptions& options);
 
   std::vector<MeasureResult> Measure(const std::vector<Config>& configs) override;
+  double last_build_seconds() const override { return last_build_seconds_; }
 
  private:
-  MeasureResult MeasureOne(const Config& config);
+  struct Child;  // a forked process building (then running) one configuration
+  Child Launch(const Config& config, const std::vector<Child>& siblings);
+  // Waits for the child's build; a result when the build failed (the child is gone then).
+  std::optional<MeasureResult> AwaitBuilt(Child& child);
+  // Lets a built child run its warm-up, check and timed repeats, and reaps it.
+  MeasureResult RunBuilt(Child& child);
 
   const OperatorTemplate& template_;
   LocalMeasurerOptions options_;
   OperatorData data_;
   std::vector<float> reference_;
+  double last_build_seconds_ = 0;
 };
 
 // The largest |out - ref| relative to the largest |ref| (0 when both are all zero; infinity

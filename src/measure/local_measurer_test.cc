@@ -21,7 +21,8 @@ class ScriptedTemplate : public OperatorTemplate {
         space_({{"behaviour",
                  {std::string("ok"), std::string("build_error"), std::string("run_error"),
                   std::string("wrong"), std::string("crash"), std::string("hang"),
-                  std::string("build_crash"), std::string("build_hang")}}}) {}
+                  std::string("build_crash"), std::string("build_hang"),
+                  std::string("build_slow")}}}) {}
 
   std::string name() const override { return "scripted"; }
   int version() const override { return 1; }
@@ -37,6 +38,7 @@ class ScriptedTemplate : public OperatorTemplate {
     if (behaviour == "build_error") throw KernelBuildError("scripted build error");
     if (behaviour == "build_crash") abort();
     if (behaviour == "build_hang") sleep(100);
+    if (behaviour == "build_slow") usleep(500'000);
     return std::make_unique<ScriptedKernel>(behaviour, data.input);
   }
 
@@ -62,9 +64,12 @@ class ScriptedTemplate : public OperatorTemplate {
   Space space_;
 };
 
-TEST(LocalMeasurerTest, EveryFailureIsRecordedAndTheRunGoesOn) {
+class LocalMeasurerJobsTest : public testing::TestWithParam<int> {};
+
+TEST_P(LocalMeasurerJobsTest, EveryFailureIsRecordedAndTheRunGoesOn) {
   ScriptedTemplate tmpl;
   LocalMeasurerOptions options;
+  options.build_jobs = GetParam();
   options.timeout_s = 1;
   options.min_repeat_ms = 1;
   LocalMeasurer measurer(tmpl, options);
@@ -85,9 +90,10 @@ TEST(LocalMeasurerTest, EveryFailureIsRecordedAndTheRunGoesOn) {
   for (size_t i = 1; i < 6; ++i) EXPECT_TRUE(std::isnan(results[i].time_ms)) << i;
 }
 
-TEST(LocalMeasurerTest, ACompilerThatCrashesOrHangsIsRecordedAndTheRunGoesOn) {
+TEST_P(LocalMeasurerJobsTest, ACompilerThatCrashesOrHangsIsRecordedAndTheRunGoesOn) {
   ScriptedTemplate tmpl;
   LocalMeasurerOptions options;
+  options.build_jobs = GetParam();
   options.compile_timeout_s = 1;
   options.min_repeat_ms = 1;
   LocalMeasurer measurer(tmpl, options);
@@ -103,6 +109,27 @@ TEST(LocalMeasurerTest, ACompilerThatCrashesOrHangsIsRecordedAndTheRunGoesOn) {
   EXPECT_GE(results[1].compile_ms, 1000);
   EXPECT_EQ(results[2].status, MeasureStatus::kOk);
   EXPECT_LT(seconds, 30) << "the hanging compile was not cut off";
+}
+
+// One build at a time, and more builds at once than the batch has.
+INSTANTIATE_TEST_SUITE_P(BuildJobs, LocalMeasurerJobsTest, testing::Values(1, 3, 8));
+
+TEST(LocalMeasurerTest, BuildsOverlapWhileRunsStayOneAtATime) {
+  ScriptedTemplate tmpl;
+  LocalMeasurerOptions options;
+  options.min_repeat_ms = 1;
+  options.build_jobs = 4;
+  LocalMeasurer measurer(tmpl, options);
+  const std::vector<MeasureResult> results = measurer.Measure({{8}, {8}, {8}, {8}, {0}});
+  double compile_seconds = 0;
+  for (const MeasureResult& result : results) {
+    EXPECT_EQ(result.status, MeasureStatus::kOk) << result.error;
+    compile_seconds += result.compile_ms / 1000;
+  }
+  // Four half-second builds: two seconds one after the other, about half a second at once.
+  EXPECT_GE(compile_seconds, 2.0);
+  EXPECT_LT(measurer.last_build_seconds(), 1.5);
+  EXPECT_GE(measurer.last_build_seconds(), 0.5);
 }
 
 TEST(LocalMeasurerTest, RealKernelsAreTimedAndChecked) {
@@ -158,6 +185,9 @@ TEST(LocalMeasurerTest, BadOptionsAreErrors) {
   EXPECT_THROW(options.Validate(), Error);
   options = {};
   options.compile_timeout_s = 0;
+  EXPECT_THROW(options.Validate(), Error);
+  options = {};
+  options.build_jobs = 0;
   EXPECT_THROW(options.Validate(), Error);
 }
 

@@ -41,6 +41,10 @@ class Measurer {
   virtual ~Measurer() = default;
   // One result per configuration, in order. Every configuration is valid in the task's space.
   virtual std::vector<MeasureResult> Measure(const std::vector<Config>& configs) = 0;
+  // Wall seconds the last Measure spent building kernels: less than the sum of their compile
+  // times when they are built in parallel. Negative when the measurer does not know, and then
+  // the sum of compile_ms stands for it.
+  virtual double last_build_seconds() const { return -1; }
 };
 
 }  // namespace tessel

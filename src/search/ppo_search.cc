@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <sstream>
+#include <stdexcept>
 
 #include "core/error.h"
 #include "search/top_candidates.h"
@@ -17,25 +19,28 @@ constexpr int kActions = 3;  // decrement, stay, increment
 // Actor-critic: one shared layer feeds a policy head (a 3-way softmax per knob) and a value
 // head.
 struct ActorCriticImpl : torch::nn::Module {
-  ActorCriticImpl(int inputs, int knobs, int hidden)
+  ActorCriticImpl(int inputs, int knobs, int hidden, double temperature)
       : shared(register_module("shared", torch::nn::Linear(inputs, hidden))),
         policy_hidden(register_module("policy_hidden", torch::nn::Linear(hidden, hidden))),
         policy_out(register_module("policy_out", torch::nn::Linear(hidden, knobs * kActions))),
         value_hidden(register_module("value_hidden", torch::nn::Linear(hidden, hidden))),
         value_out(register_module("value_out", torch::nn::Linear(hidden, 1))),
-        knobs_(knobs) {}
+        knobs_(knobs),
+        inverse_temperature_(1.0 / temperature) {}
 
   // Log-probabilities [n, knobs, 3] and values [n].
   std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& states) {
     const torch::Tensor features = torch::tanh(shared(states));
     const torch::Tensor logits =
-        policy_out(torch::tanh(policy_hidden(features))).view({-1, knobs_, kActions});
+        policy_out(torch::tanh(policy_hidden(features))).view({-1, knobs_, kActions}) *
+        inverse_temperature_;
     const torch::Tensor values = value_out(torch::tanh(value_hidden(features))).squeeze(-1);
     return {torch::log_softmax(logits, -1), values};
   }
 
   torch::nn::Linear shared, policy_hidden, policy_out, value_hidden, value_out;
   int knobs_;
+  double inverse_temperature_;
 };
 TORCH_MODULE(ActorCritic);
 
@@ -59,7 +64,7 @@ Config NearestTo(const Space& space, const Config& target, const std::vector<Con
 
 struct PpoSearch::Agent {
   Agent(int inputs, int knobs, const Options& options)
-      : network(inputs, knobs, options.hidden),
+      : network(inputs, knobs, options.hidden, options.temperature),
         optimiser(network->parameters(), torch::optim::AdamOptions(options.learning_rate)) {}
   ActorCritic network;
   torch::optim::Adam optimiser;
@@ -79,6 +84,85 @@ void PpoSearch::Options::Validate() const {
   if (max_steps < 1 || early_stop < 1 || stall_steps < 1)
     throw ConfigError("PPO's step limits must be positive");
   if (!(stuck_share > 0 && stuck_share <= 1)) throw ConfigError("stuck_share must be in (0, 1]");
+  if (!(temperature > 0)) throw ConfigError("the PPO policy's temperature must be positive");
+}
+
+namespace {
+
+// Parse's keys, each with where its value goes.
+struct PpoKey {
+  std::string_view name;
+  double PpoSearch::Options::*real = nullptr;
+  int PpoSearch::Options::*integer = nullptr;
+};
+constexpr PpoKey kPpoKeys[] = {
+    {"lr", &PpoSearch::Options::learning_rate},
+    {"discount", &PpoSearch::Options::discount},
+    {"gae", &PpoSearch::Options::gae_lambda},
+    {"epochs", nullptr, &PpoSearch::Options::epochs},
+    {"clip", &PpoSearch::Options::clip},
+    {"vcoef", &PpoSearch::Options::value_coefficient},
+    {"entropy", &PpoSearch::Options::entropy_coefficient},
+    {"hidden", nullptr, &PpoSearch::Options::hidden},
+    {"horizon", nullptr, &PpoSearch::Options::horizon},
+    {"minibatch", nullptr, &PpoSearch::Options::minibatch},
+    {"max_steps", nullptr, &PpoSearch::Options::max_steps},
+    {"early_stop", nullptr, &PpoSearch::Options::early_stop},
+    {"stuck_share", &PpoSearch::Options::stuck_share},
+    {"stall_steps", nullptr, &PpoSearch::Options::stall_steps},
+    {"temperature", &PpoSearch::Options::temperature},
+};
+
+}  // namespace
+
+PpoSearch::Options PpoSearch::Options::Parse(std::string_view spec) {
+  Options options;
+  std::string known;
+  for (const PpoKey& key : kPpoKeys) known += (known.empty() ? "" : ", ") + std::string(key.name);
+  while (!spec.empty()) {
+    const size_t comma = spec.find(',');
+    const std::string_view item = spec.substr(0, comma);
+    spec = comma == std::string_view::npos ? std::string_view() : spec.substr(comma + 1);
+    const size_t equals = item.find('=');
+    if (equals == std::string_view::npos)
+      throw ConfigError("--ppo expects key=value pairs separated by commas, got '" +
+                        std::string(item) + "'");
+    const std::string_view name = item.substr(0, equals);
+    const std::string text(item.substr(equals + 1));
+    const PpoKey* key = nullptr;
+    for (const PpoKey& candidate : kPpoKeys)
+      if (candidate.name == name) key = &candidate;
+    if (key == nullptr)
+      throw ConfigError("unknown --ppo key '" + std::string(name) + "'; known keys: " + known);
+    size_t used = 0;
+    try {
+      if (key->real) {
+        options.*(key->real) = std::stod(text, &used);
+      } else {
+        options.*(key->integer) = std::stoi(text, &used);
+      }
+    } catch (const std::logic_error&) {
+      used = 0;
+    }
+    if (used == 0 || used != text.size())
+      throw ConfigError("--ppo " + std::string(name) + " needs a number, got '" + text + "'");
+  }
+  options.Validate();
+  return options;
+}
+
+std::string PpoSearch::Options::ToString() const {
+  std::ostringstream text;
+  for (const PpoKey& key : kPpoKeys) {
+    if (&key != kPpoKeys) text << ',';
+    text << key.name << '=';
+    if (key.real) {
+      text << this->*(key.real);
+    } else {
+      text << this->*(key.integer);
+    }
+  }
+  return text.str();
 }
 
 PpoSearch::PpoSearch(const Space& space, const Options& options, Rng rng)

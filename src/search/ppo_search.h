@@ -16,6 +16,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -44,8 +46,17 @@ class PpoSearch {
     int early_stop = 50;        // steps without a new top candidate end the search
     double stuck_share = 0.75;  // a walker stops when this share of its knobs is stuck
     int stall_steps = 8;        // a knob unchanged this many steps in a row is stuck
+    // The policy's logits are divided by this before the softmax (the authors' public code
+    // uses 0.1: sharper, more deterministic moves).
+    double temperature = 1.0;
 
     void Validate() const;  // throws tessel::Error naming the offending option
+    // Sets options from "key=value,key=value" (keys: lr, discount, gae, epochs, clip, vcoef,
+    // entropy, hidden, horizon, minibatch, max_steps, early_stop, stuck_share, stall_steps,
+    // temperature) over the defaults; throws tessel::Error for an unknown key or a bad value.
+    static Options Parse(std::string_view spec);
+    // The options as "key=value,..." in Parse's keys, every key given.
+    std::string ToString() const;
   };
 
   struct Result {

@@ -106,5 +106,26 @@ TEST(PpoSearchTest, BadOptionsAreErrors) {
   EXPECT_THROW(PpoSearch(space, options, Rng(1)), Error);
 }
 
+TEST(PpoSearchTest, OptionsParseFromKeyValuePairs) {
+  const PpoSearch::Options options =
+      PpoSearch::Options::Parse("clip=0.2,entropy=0.3,minibatch=32,hidden=20,temperature=0.1");
+  EXPECT_DOUBLE_EQ(options.clip, 0.2);
+  EXPECT_DOUBLE_EQ(options.entropy_coefficient, 0.3);
+  EXPECT_EQ(options.minibatch, 32);
+  EXPECT_EQ(options.hidden, 20);
+  EXPECT_DOUBLE_EQ(options.temperature, 0.1);
+  EXPECT_DOUBLE_EQ(options.learning_rate, 1e-3);  // untouched keys keep Table 2's values
+  // ToString gives every key back in a form Parse reads.
+  const PpoSearch::Options again = PpoSearch::Options::Parse(options.ToString());
+  EXPECT_EQ(again.ToString(), options.ToString());
+  EXPECT_EQ(PpoSearch::Options::Parse("").ToString(), PpoSearch::Options().ToString());
+
+  EXPECT_THROW(PpoSearch::Options::Parse("clipp=0.2"), Error);
+  EXPECT_THROW(PpoSearch::Options::Parse("clip"), Error);
+  EXPECT_THROW(PpoSearch::Options::Parse("clip=abc"), Error);
+  EXPECT_THROW(PpoSearch::Options::Parse("epochs=2.5"), Error);
+  EXPECT_THROW(PpoSearch::Options::Parse("clip=-1"), Error);
+}
+
 }  // namespace
 }  // namespace tessel

@@ -38,9 +38,12 @@ TuneResult Tune(const std::string& label, double flops, Tuner& tuner, Measurer& 
     const auto measure_start = Clock::now();
     std::vector<MeasureResult> measured = measurer.Measure(batch);
     const double measure_seconds = seconds_since(measure_start);
-    double compile_seconds = 0;
-    for (const MeasureResult& one : measured)
-      if (std::isfinite(one.compile_ms)) compile_seconds += one.compile_ms / 1000;
+    double compile_seconds = measurer.last_build_seconds();
+    if (compile_seconds < 0) {
+      compile_seconds = 0;
+      for (const MeasureResult& one : measured)
+        if (std::isfinite(one.compile_ms)) compile_seconds += one.compile_ms / 1000;
+    }
     compile_seconds = std::min(compile_seconds, measure_seconds);
     result.compile_seconds += compile_seconds;
     result.run_seconds += measure_seconds - compile_seconds;

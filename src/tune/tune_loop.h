@@ -30,7 +30,8 @@ struct TuneResult {
   // Wall seconds since the start when each measurement's batch was done (not reproducible:
   // for "time to reach" figures).
   std::vector<double> elapsed_seconds;
-  // Where the wall time went: compiling kernels, running them (the measurer's time besides
+  // Where the wall time went: compiling kernels (wall time, so parallel builds count once),
+  // running them (the measurer's time besides
   // compiling: forks, warm-up, checks, timed repeats), fitting cost models, and the rest of
   // the tuner (search); the remainder of wall_seconds is recording and progress.
   double compile_seconds = 0;

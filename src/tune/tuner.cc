@@ -31,6 +31,8 @@ std::string_view TunerKindName(TunerKind kind) {
 
 bool IsModelBased(TunerKind kind) { return kind != TunerKind::kRandom && kind != TunerKind::kGrid; }
 
+bool UsesPpo(TunerKind kind) { return kind == TunerKind::kRelease || kind == TunerKind::kRl; }
+
 std::unique_ptr<Tuner> MakeTuner(TunerKind kind, const TunerContext& context, Rng rng) {
   switch (kind) {
     case TunerKind::kRandom:
@@ -43,11 +45,12 @@ std::unique_ptr<Tuner> MakeTuner(TunerKind kind, const TunerContext& context, Rn
     case TunerKind::kSaAs: {
       TESSEL_CHECK(context.featurizer != nullptr) << "model-based tuners need a featurizer";
       ModelBasedTuner::Options options;
-      const bool ppo = kind == TunerKind::kRelease || kind == TunerKind::kRl;
+      const bool ppo = UsesPpo(kind);
       const bool adaptive = kind == TunerKind::kRelease || kind == TunerKind::kSaAs;
       options.search = ppo ? ModelBasedTuner::Search::kPpo : ModelBasedTuner::Search::kAnnealing;
       options.selection =
           adaptive ? ModelBasedTuner::Selection::kAdaptive : ModelBasedTuner::Selection::kGreedy;
+      if (context.ppo) options.ppo = *context.ppo;
       auto tuner = std::make_unique<ModelBasedTuner>(context.space, *context.featurizer, options,
                                                      std::move(rng));
       if (context.history) tuner->WarmStart(*context.history);

@@ -12,6 +12,7 @@
 #include "costmodel/featurizer.h"
 #include "costmodel/xgb_cost_model.h"
 #include "measure/measurer.h"
+#include "search/ppo_search.h"
 #include "space/space.h"
 
 namespace tessel {
@@ -49,6 +50,8 @@ enum class TunerKind { kRandom, kGrid, kAutoTvm, kRelease, kRl, kSaAs };
 
 // True for the tuners built on a cost model (they need a featurizer and can transfer).
 bool IsModelBased(TunerKind kind);
+// True for the tuners whose search is the PPO agent (release, rl).
+bool UsesPpo(TunerKind kind);
 
 // Throws tessel::Error listing the known tuners when the name is unknown.
 TunerKind TunerKindFromName(std::string_view name);
@@ -58,8 +61,9 @@ std::string_view TunerKindName(TunerKind kind);
 // warm-started from other tasks' records (transfer learning).
 struct TunerContext {
   const Space& space;
-  const Featurizer* featurizer = nullptr;  // required by autotvm
-  const FeatureRows* history = nullptr;    // optional: other tasks' rows for transfer
+  const Featurizer* featurizer = nullptr;   // required by autotvm
+  const FeatureRows* history = nullptr;     // optional: other tasks' rows for transfer
+  const PpoSearch::Options* ppo = nullptr;  // optional: the PPO agent's options (release, rl)
 };
 
 // The tuner draws all its randomness from `rng`. Throws tessel::Error when the tuner cannot
