@@ -67,7 +67,9 @@ def main():
     os.makedirs(args.out_dir, exist_ok=True)
     by_task = collections.OrderedDict()
     for run in runs:
-        by_task.setdefault(run["task"], collections.defaultdict(dict))[run["tuner"]][
+        # Runs with changed options (--ppo, --sampling) are their own row.
+        label = run["tuner"] + (f" [{run['variant']}]" if run.get("variant") else "")
+        by_task.setdefault(run["task"], collections.defaultdict(dict))[label][
             run["seed"]] = run
 
     base = args.baseline

@@ -4,6 +4,8 @@
 # another. One JSON line per run to JSONL (plot with bench/plot_curves.py).
 #
 #   bench/replay_curves.sh JSONL TRIALS "SEEDS" "TUNERS" [NAME...]   e.g. ... 500 "1 2 3" "random autotvm"
+#
+# TUNE_ARGS, when set, is added to every tune command, e.g. TUNE_ARGS="--ppo clip=0.2".
 set -euo pipefail
 
 if [[ $# -lt 4 ]]; then
@@ -27,7 +29,7 @@ for name in "${names[@]}"; do
     for tuner in $tuners; do
       rm -f "$work"/db*
       "$tessel" tune --space "$work/$name.csv" --tuner "$tuner" --trials "$trials" \
-        --seed "$seed" --db "$work/db" --json >>"$jsonl"
+        --seed "$seed" --db "$work/db" --json ${TUNE_ARGS:-} >>"$jsonl"
     done
   done
 done

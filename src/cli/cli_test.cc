@@ -109,6 +109,10 @@ TEST_F(CliTest, BadInputIsOneLineAndExitTwo) {
   ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --tuner rl --ppo clip=x",
                    "--ppo clip needs a number");
   ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --build-jobs -1", "--build-jobs");
+  ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --tuner rl --sampling top=0.5",
+                   "--tuner release or sa-as");
+  ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --tuner sa-as --sampling top=2",
+                   "top share");
   std::ofstream(dir_ / "bad.csv") << "tile,mode\n1,a\n";
   ExpectUsageError("tune --space bad.csv --trials 5", "time_ms");
   ExpectUsageError(

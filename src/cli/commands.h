@@ -37,7 +37,8 @@ struct TuneCommandOptions {
   bool measure_default = true;
   std::string features = "auto";  // knob, loop, both, or auto (knob; both with --transfer)
   bool transfer = false;
-  std::string ppo;  // "key=value,..." over the PPO agent's defaults (release, rl)
+  std::string ppo;       // "key=value,..." over the PPO agent's defaults (release, rl)
+  std::string sampling;  // "key=value,..." over adaptive sampling's defaults (release, sa-as)
   std::string command_line;
 };
 

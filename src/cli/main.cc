@@ -53,6 +53,8 @@ int main(int argc, char** argv) {
   tune->add_option("--ppo", tune_options.ppo,
                    "PPO agent options over Table 2's defaults (release, rl), e.g. "
                    "clip=0.2,entropy=0.3,minibatch=32");
+  tune->add_option("--sampling", tune_options.sampling,
+                   "adaptive sampling options (release, sa-as), e.g. knee=loss-drop,top=0.25");
   tune->add_option("--trials", tune_options.trials, "measurements per task")->required();
   tune->add_option("--seed", tune_options.seed, "root random seed")->capture_default_str();
   tune->add_option("--threads", tune_options.threads, "kernel threads (default: all cores)");

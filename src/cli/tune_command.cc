@@ -149,6 +149,13 @@ int RunTune(const TuneCommandOptions& options) {
       throw ConfigError("--ppo sets the PPO agent's options; use it with --tuner release or rl");
     ppo_options = PpoSearch::Options::Parse(options.ppo);
   }
+  std::optional<AdaptiveSampler::Options> sampling_options;
+  if (!options.sampling.empty()) {
+    if (!UsesAdaptiveSampling(tuner_kind))
+      throw ConfigError(
+          "--sampling sets adaptive sampling's options; use it with --tuner release or sa-as");
+    sampling_options = AdaptiveSampler::Options::Parse(options.sampling);
+  }
   if (options.transfer && replay)
     throw ConfigError(
         "--transfer learns from other tasks of the same template, which a --space "
@@ -211,9 +218,9 @@ int RunTune(const TuneCommandOptions& options) {
     }
 
     // Each task's stream depends only on the root seed and the task, not on its position.
-    const TunerContext context{space, featurizer.get(),
-                               history.rows.features.empty() ? nullptr : &history.rows,
-                               ppo_options ? &*ppo_options : nullptr};
+    const TunerContext context{
+        space, featurizer.get(), history.rows.features.empty() ? nullptr : &history.rows,
+        ppo_options ? &*ppo_options : nullptr, sampling_options ? &*sampling_options : nullptr};
     std::unique_ptr<Tuner> tuner = MakeTuner(tuner_kind, context, root.Fork(task.key.workload));
     const TuneResult result =
         Tune(task.label, task.flops, *tuner, *task.measurer, tune_options, record);

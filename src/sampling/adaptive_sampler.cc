@@ -14,7 +14,60 @@ void AdaptiveSampler::Options::Validate() const {
   if (k_step < 1) throw ConfigError("adaptive sampling needs k_step >= 1");
   if (!(min_loss_drop >= 1)) throw ConfigError("the knee's loss drop must be at least 1");
   if (max_replacement_steps < 0) throw ConfigError("replacement steps must not be negative");
+  if (!(top_share > 0 && top_share <= 1))
+    throw ConfigError("adaptive sampling's top share must be in (0, 1]");
   kmeans.Validate();
+}
+
+AdaptiveSampler::Options AdaptiveSampler::Options::Parse(std::string_view spec) {
+  Options options;
+  while (!spec.empty()) {
+    const size_t comma = spec.find(',');
+    const std::string_view item = spec.substr(0, comma);
+    spec = comma == std::string_view::npos ? std::string_view() : spec.substr(comma + 1);
+    const size_t equals = item.find('=');
+    if (equals == std::string_view::npos)
+      throw ConfigError("--sampling expects key=value pairs separated by commas, got '" +
+                        std::string(item) + "'");
+    const std::string name(item.substr(0, equals));
+    const std::string text(item.substr(equals + 1));
+    if (name == "knee") {
+      if (text == "elbow") {
+        options.knee = Knee::kElbow;
+      } else if (text == "loss-drop") {
+        options.knee = Knee::kLossDrop;
+      } else {
+        throw ConfigError("--sampling knee must be elbow or loss-drop, got '" + text + "'");
+      }
+      continue;
+    }
+    double value = 0;
+    size_t used = 0;
+    try {
+      value = std::stod(text, &used);
+    } catch (const std::logic_error&) {
+      used = 0;
+    }
+    if (used == 0 || used != text.size())
+      throw ConfigError("--sampling " + name + " needs a number, got '" + text + "'");
+    const bool whole = value == std::floor(value) && std::fabs(value) < 1e9;
+    if (name == "top") {
+      options.top_share = value;
+    } else if ((name == "k_min" || name == "k_max" || name == "k_step") && !whole) {
+      throw ConfigError("--sampling " + name + " needs a whole number, got '" + text + "'");
+    } else if (name == "k_min") {
+      options.k_min = static_cast<int>(value);
+    } else if (name == "k_max") {
+      options.k_max = static_cast<int>(value);
+    } else if (name == "k_step") {
+      options.k_step = static_cast<int>(value);
+    } else {
+      throw ConfigError("unknown --sampling key '" + name +
+                        "'; known keys: knee, k_min, k_max, k_step, top");
+    }
+  }
+  options.Validate();
+  return options;
 }
 
 AdaptiveSampler::AdaptiveSampler(const Space& space, const Options& options, Rng rng)

@@ -19,6 +19,7 @@
 // as the seed's "replace visited configurations with new ones" asks.
 #pragma once
 
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -39,8 +40,14 @@ class AdaptiveSampler {
     double min_loss_drop = 2.5;        // kLossDrop: the public code's threshold per k step
     int max_replacement_steps = 2000;  // configurations the neighbour search may look at
     KMeansOptions kmeans;
+    // The share of the trajectory that is clustered, best predicted first (1: all of it, as
+    // the seed's Algorithm 1). Applied by the tuner, which holds the cost model.
+    double top_share = 1.0;
 
     void Validate() const;  // throws tessel::Error naming the offending option
+    // Sets options from "key=value,..." (keys: knee=elbow|loss-drop, k_min, k_max, k_step,
+    // top) over the defaults; throws tessel::Error for an unknown key or a bad value.
+    static Options Parse(std::string_view spec);
   };
 
   AdaptiveSampler(const Space& space, const Options& options, Rng rng);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/error.h"
+
 namespace tessel {
 namespace {
 
@@ -108,6 +110,23 @@ TEST(AdaptiveSamplerTest, SameSeedSameBatch) {
   AdaptiveSampler a(space, {}, Rng(8)), b(space, {}, Rng(8));
   EXPECT_EQ(a.Select(trajectory, {}), b.Select(trajectory, {}));
   EXPECT_TRUE(a.Select({}, {}).empty());
+}
+
+TEST(AdaptiveSamplerTest, OptionsParseFromKeyValuePairs) {
+  const AdaptiveSampler::Options options =
+      AdaptiveSampler::Options::Parse("knee=loss-drop,k_min=4,k_max=32,k_step=4,top=0.25");
+  EXPECT_EQ(options.knee, AdaptiveSampler::Knee::kLossDrop);
+  EXPECT_EQ(options.k_min, 4);
+  EXPECT_EQ(options.k_max, 32);
+  EXPECT_EQ(options.k_step, 4);
+  EXPECT_DOUBLE_EQ(options.top_share, 0.25);
+  EXPECT_EQ(AdaptiveSampler::Options::Parse("").knee, AdaptiveSampler::Knee::kElbow);
+  EXPECT_THROW(AdaptiveSampler::Options::Parse("knee=middle"), Error);
+  EXPECT_THROW(AdaptiveSampler::Options::Parse("k_min=2.5"), Error);
+  EXPECT_THROW(AdaptiveSampler::Options::Parse("top=0"), Error);
+  EXPECT_THROW(AdaptiveSampler::Options::Parse("k_max=4"), Error);  // below k_min
+  EXPECT_THROW(AdaptiveSampler::Options::Parse("size=3"), Error);
+  EXPECT_THROW(AdaptiveSampler::Options::Parse("top"), Error);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <numeric>
 #include <utility>
 
 #include "core/error.h"
@@ -127,11 +128,30 @@ std::vector<Config> ModelBasedTuner::PpoStarts() {
 }
 
 std::vector<Config> ModelBasedTuner::ClusterPoints(const std::vector<Config>& trajectory) const {
+  std::vector<Config> kept = trajectory;
+  const double share = options_.sampling.top_share;
+  if (share < 1 && !kept.empty()) {
+    // Only the best-predicted share, and never fewer points than the largest k tried.
+    const size_t keep = std::min(
+        kept.size(), std::max<size_t>(std::ceil(share * kept.size()), options_.sampling.k_max));
+    const std::vector<double> scores = model_.Predict(kept);
+    std::vector<size_t> order(kept.size());
+    std::iota(order.begin(), order.end(), 0);
+    // Stable, so that equal scores keep trajectory order and runs stay reproducible.
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return scores[a] > scores[b]; });
+    order.resize(keep);
+    std::sort(order.begin(), order.end());
+    std::vector<Config> best;
+    best.reserve(keep);
+    for (size_t i : order) best.push_back(trajectory[i]);
+    kept = std::move(best);
+  }
   const size_t limit = static_cast<size_t>(options_.max_cluster_points);
-  if (trajectory.size() <= limit) return trajectory;
+  if (kept.size() <= limit) return kept;
   std::vector<Config> points;
   points.reserve(limit);
-  for (size_t i = 0; i < limit; ++i) points.push_back(trajectory[i * trajectory.size() / limit]);
+  for (size_t i = 0; i < limit; ++i) points.push_back(kept[i * kept.size() / limit]);
   return points;
 }
 

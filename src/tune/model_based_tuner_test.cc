@@ -32,12 +32,13 @@ double Landscape(const std::vector<double>& f) {
          2 * std::fabs(f[2] - 0.5) + (f[3] > 0.5 ? 0.8 : 0.0);
 }
 
-TuneResult TuneSynthetic(TunerKind kind, uint64_t seed, int trials, std::vector<Config>* proposed) {
+TuneResult TuneSynthetic(TunerKind kind, uint64_t seed, int trials, std::vector<Config>* proposed,
+                         const AdaptiveSampler::Options* sampling = nullptr) {
   const Space space = SyntheticSpace();
   FakeMeasurer measurer(space, Landscape,
                         [&](const Config& c) { return space.NormalisedFeatures(c)[2] > 0.9; });
   const KnobFeaturizer features(space);
-  auto tuner = MakeTuner(kind, {space, &features}, Rng(seed));
+  auto tuner = MakeTuner(kind, {space, &features, nullptr, nullptr, sampling}, Rng(seed));
   TuneOptions options;
   options.trials = trials;
   options.progress = false;
@@ -64,6 +65,21 @@ TEST(ModelBasedTunerTest, SeededRunsAreReproducible) {
   TuneSynthetic(TunerKind::kAutoTvm, 4, 200, &first);
   TuneSynthetic(TunerKind::kAutoTvm, 4, 200, &second);
   EXPECT_EQ(first, second);
+}
+
+TEST(ModelBasedTunerTest, ClusteringTheTopOfTheTrajectoryStillPlansNewConfigurations) {
+  const Space space = SyntheticSpace();
+  const AdaptiveSampler::Options sampling = AdaptiveSampler::Options::Parse("top=0.1");
+  std::vector<Config> proposed, again;
+  const TuneResult result = TuneSynthetic(TunerKind::kSaAs, 2, 200, &proposed, &sampling);
+  EXPECT_EQ(result.measurements, 200);
+  std::unordered_set<uint64_t> seen;
+  for (const Config& c : proposed) {
+    EXPECT_TRUE(space.IsValid(c));
+    EXPECT_TRUE(seen.insert(space.FlatIndex(c)).second);
+  }
+  TuneSynthetic(TunerKind::kSaAs, 2, 200, &again, &sampling);
+  EXPECT_EQ(proposed, again);
 }
 
 TEST(ModelBasedTunerTest, LearnsTheLandscapeBetterThanRandom) {

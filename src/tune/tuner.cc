@@ -33,6 +33,10 @@ bool IsModelBased(TunerKind kind) { return kind != TunerKind::kRandom && kind !=
 
 bool UsesPpo(TunerKind kind) { return kind == TunerKind::kRelease || kind == TunerKind::kRl; }
 
+bool UsesAdaptiveSampling(TunerKind kind) {
+  return kind == TunerKind::kRelease || kind == TunerKind::kSaAs;
+}
+
 std::unique_ptr<Tuner> MakeTuner(TunerKind kind, const TunerContext& context, Rng rng) {
   switch (kind) {
     case TunerKind::kRandom:
@@ -46,11 +50,12 @@ std::unique_ptr<Tuner> MakeTuner(TunerKind kind, const TunerContext& context, Rn
       TESSEL_CHECK(context.featurizer != nullptr) << "model-based tuners need a featurizer";
       ModelBasedTuner::Options options;
       const bool ppo = UsesPpo(kind);
-      const bool adaptive = kind == TunerKind::kRelease || kind == TunerKind::kSaAs;
+      const bool adaptive = UsesAdaptiveSampling(kind);
       options.search = ppo ? ModelBasedTuner::Search::kPpo : ModelBasedTuner::Search::kAnnealing;
       options.selection =
           adaptive ? ModelBasedTuner::Selection::kAdaptive : ModelBasedTuner::Selection::kGreedy;
       if (context.ppo) options.ppo = *context.ppo;
+      if (context.sampling) options.sampling = *context.sampling;
       auto tuner = std::make_unique<ModelBasedTuner>(context.space, *context.featurizer, options,
                                                      std::move(rng));
       if (context.history) tuner->WarmStart(*context.history);

@@ -12,6 +12,7 @@
 #include "costmodel/featurizer.h"
 #include "costmodel/xgb_cost_model.h"
 #include "measure/measurer.h"
+#include "sampling/adaptive_sampler.h"
 #include "search/ppo_search.h"
 #include "space/space.h"
 
@@ -52,6 +53,8 @@ enum class TunerKind { kRandom, kGrid, kAutoTvm, kRelease, kRl, kSaAs };
 bool IsModelBased(TunerKind kind);
 // True for the tuners whose search is the PPO agent (release, rl).
 bool UsesPpo(TunerKind kind);
+// True for the tuners that select by adaptive sampling (release, sa-as).
+bool UsesAdaptiveSampling(TunerKind kind);
 
 // Throws tessel::Error listing the known tuners when the name is unknown.
 TunerKind TunerKindFromName(std::string_view name);
@@ -64,6 +67,8 @@ struct TunerContext {
   const Featurizer* featurizer = nullptr;   // required by autotvm
   const FeatureRows* history = nullptr;     // optional: other tasks' rows for transfer
   const PpoSearch::Options* ppo = nullptr;  // optional: the PPO agent's options (release, rl)
+  // optional: adaptive sampling's options (release, sa-as)
+  const AdaptiveSampler::Options* sampling = nullptr;
 };
 
 // The tuner draws all its randomness from `rng`. Throws tessel::Error when the tuner cannot
