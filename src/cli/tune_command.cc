@@ -256,6 +256,14 @@ int RunTune(const TuneCommandOptions& options) {
       line["elapsed_s"] = std::move(elapsed);
       line["features"] = FeatureKindName(feature_kind);
       if (UsesPpo(tuner_kind)) line["ppo"] = ppo_options.value_or(PpoSearch::Options()).ToString();
+      // What the run changed from its preset's defaults, to tell variants apart in tables.
+      std::string variant;
+      if (!options.ppo.empty()) variant += "ppo:" + options.ppo;
+      if (!options.sampling.empty()) {
+        if (!variant.empty()) variant += ' ';
+        variant += "sampling:" + options.sampling;
+      }
+      if (!variant.empty()) line["variant"] = variant;
       line["transfer_records"] = history.rows.features.size();
       line["seconds"] = {{"compile", times.compile_s},
                          {"run", times.run_s},

@@ -31,6 +31,16 @@ AdaptiveSampler::Options AdaptiveSampler::Options::Parse(std::string_view spec) 
                         std::string(item) + "'");
     const std::string name(item.substr(0, equals));
     const std::string text(item.substr(equals + 1));
+    if (name == "pick") {
+      if (text == "centroid") {
+        options.pick = Pick::kCentroid;
+      } else if (text == "best") {
+        options.pick = Pick::kBestMember;
+      } else {
+        throw ConfigError("--sampling pick must be centroid or best, got '" + text + "'");
+      }
+      continue;
+    }
     if (name == "knee") {
       if (text == "elbow") {
         options.knee = Knee::kElbow;
@@ -63,7 +73,7 @@ AdaptiveSampler::Options AdaptiveSampler::Options::Parse(std::string_view spec) 
       options.k_step = static_cast<int>(value);
     } else {
       throw ConfigError("unknown --sampling key '" + name +
-                        "'; known keys: knee, k_min, k_max, k_step, top");
+                        "'; known keys: knee, k_min, k_max, k_step, top, pick");
     }
   }
   options.Validate();
@@ -178,13 +188,21 @@ std::optional<Config> AdaptiveSampler::NearestUnvisited(
 }
 
 std::vector<Config> AdaptiveSampler::Select(const std::vector<Config>& trajectory,
-                                            const std::unordered_set<uint64_t>& visited) {
+                                            const std::unordered_set<uint64_t>& visited,
+                                            const std::vector<double>& scores) {
+  TESSEL_CHECK(scores.empty() || scores.size() == trajectory.size())
+      << "one score per trajectory entry";
   last_k_ = 0;
   last_losses_.clear();
   std::vector<Config> configs;
-  for (const Config& config : trajectory)
-    if (space_.IsValid(config)) configs.push_back(config);
+  std::vector<double> config_scores;
+  for (size_t i = 0; i < trajectory.size(); ++i) {
+    if (!space_.IsValid(trajectory[i])) continue;
+    configs.push_back(trajectory[i]);
+    if (!scores.empty()) config_scores.push_back(scores[i]);
+  }
   if (configs.empty()) return {};
+  const bool best_member = options_.pick == Options::Pick::kBestMember && !scores.empty();
 
   Eigen::MatrixXd points(configs.size(), space_.num_knobs());
   for (size_t i = 0; i < configs.size(); ++i) {
@@ -199,6 +217,19 @@ std::vector<Config> AdaptiveSampler::Select(const std::vector<Config>& trajector
   const Config mode = ModeConfig(space_, configs);
   std::vector<Config> batch;
   for (Eigen::Index cluster = 0; cluster < knee.centroids.rows(); ++cluster) {
+    if (best_member) {
+      // The member the model likes best among those not measured or picked yet.
+      int best = -1;
+      for (size_t i = 0; i < configs.size(); ++i) {
+        if (knee.assignment[i] != cluster || taken.count(space_.FlatIndex(configs[i]))) continue;
+        if (best < 0 || config_scores[i] > config_scores[best]) best = static_cast<int>(i);
+      }
+      if (best >= 0) {
+        taken.insert(space_.FlatIndex(configs[best]));
+        batch.push_back(configs[best]);
+        continue;
+      }
+    }
     Config pick = Snap(knee.centroids.row(cluster), points, configs, knee.assignment,
                        static_cast<int>(cluster));
     if (taken.count(space_.FlatIndex(pick))) {

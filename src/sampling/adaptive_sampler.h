@@ -43,10 +43,15 @@ class AdaptiveSampler {
     // The share of the trajectory that is clustered, best predicted first (1: all of it, as
     // the seed's Algorithm 1). Applied by the tuner, which holds the cost model.
     double top_share = 1.0;
+    // A cluster's configuration: its snapped centroid (the seed's Algorithm 1), or its
+    // unvisited member the cost model scores best (needs the scores; centroid without them).
+    enum class Pick { kCentroid, kBestMember };
+    Pick pick = Pick::kCentroid;
 
     void Validate() const;  // throws tessel::Error naming the offending option
     // Sets options from "key=value,..." (keys: knee=elbow|loss-drop, k_min, k_max, k_step,
-    // top) over the defaults; throws tessel::Error for an unknown key or a bad value.
+    // top, pick=centroid|best) over the defaults; throws tessel::Error for an unknown key or a bad
+    // value.
     static Options Parse(std::string_view spec);
   };
 
@@ -54,9 +59,11 @@ class AdaptiveSampler {
 
   // Distinct valid configurations, none in `visited` (flat indices), one per cluster of the
   // trajectory's valid configurations (fewer when replacements run out). Empty trajectory,
-  // empty result.
+  // empty result. `scores` (the cost model's, one per trajectory entry, higher is better)
+  // serve Pick::kBestMember.
   std::vector<Config> Select(const std::vector<Config>& trajectory,
-                             const std::unordered_set<uint64_t>& visited);
+                             const std::unordered_set<uint64_t>& visited,
+                             const std::vector<double>& scores = {});
 
   // The k the last Select clustered with, and the loss curve it scanned (one per k tried).
   int last_k() const { return last_k_; }

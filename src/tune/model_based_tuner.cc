@@ -127,32 +127,47 @@ std::vector<Config> ModelBasedTuner::PpoStarts() {
   return starts;
 }
 
-std::vector<Config> ModelBasedTuner::ClusterPoints(const std::vector<Config>& trajectory) const {
-  std::vector<Config> kept = trajectory;
-  const double share = options_.sampling.top_share;
-  if (share < 1 && !kept.empty()) {
-    // Only the best-predicted share, and never fewer points than the largest k tried.
-    const size_t keep = std::min(
-        kept.size(), std::max<size_t>(std::ceil(share * kept.size()), options_.sampling.k_max));
-    const std::vector<double> scores = model_.Predict(kept);
-    std::vector<size_t> order(kept.size());
-    std::iota(order.begin(), order.end(), 0);
-    // Stable, so that equal scores keep trajectory order and runs stay reproducible.
-    std::stable_sort(order.begin(), order.end(),
-                     [&](size_t a, size_t b) { return scores[a] > scores[b]; });
-    order.resize(keep);
-    std::sort(order.begin(), order.end());
-    std::vector<Config> best;
-    best.reserve(keep);
-    for (size_t i : order) best.push_back(trajectory[i]);
-    kept = std::move(best);
-  }
+std::pair<std::vector<Config>, std::vector<double>> ModelBasedTuner::ClusterPoints(
+    const std::vector<Config>& trajectory) const {
+  const AdaptiveSampler::Options& sampling = options_.sampling;
+  const bool need_scores =
+      sampling.top_share < 1 || sampling.pick == AdaptiveSampler::Options::Pick::kBestMember;
+  // An even stride over the trajectory keeps k-means' input bounded.
   const size_t limit = static_cast<size_t>(options_.max_cluster_points);
-  if (kept.size() <= limit) return kept;
+  auto stride = [&](std::vector<size_t> indices) {
+    if (indices.size() <= limit) return indices;
+    std::vector<size_t> kept(limit);
+    for (size_t i = 0; i < limit; ++i) kept[i] = indices[i * indices.size() / limit];
+    return kept;
+  };
+  std::vector<size_t> indices(trajectory.size());
+  std::iota(indices.begin(), indices.end(), 0);
+  std::vector<double> scores;
+  if (need_scores && !trajectory.empty()) {
+    scores = model_.Predict(trajectory);
+    if (sampling.top_share < 1) {
+      // Only the best-predicted share, and never fewer points than the largest k tried.
+      const size_t keep = std::min(
+          indices.size(),
+          std::max<size_t>(std::ceil(sampling.top_share * indices.size()), sampling.k_max));
+      // Stable, so that equal scores keep trajectory order and runs stay reproducible.
+      std::stable_sort(indices.begin(), indices.end(),
+                       [&](size_t a, size_t b) { return scores[a] > scores[b]; });
+      indices.resize(keep);
+      std::sort(indices.begin(), indices.end());
+    }
+  } else if (trajectory.size() <= limit) {
+    return {trajectory, {}};
+  }
+  indices = stride(std::move(indices));
   std::vector<Config> points;
-  points.reserve(limit);
-  for (size_t i = 0; i < limit; ++i) points.push_back(kept[i * kept.size() / limit]);
-  return points;
+  std::vector<double> point_scores;
+  points.reserve(indices.size());
+  for (size_t i : indices) {
+    points.push_back(trajectory[i]);
+    if (!scores.empty()) point_scores.push_back(scores[i]);
+  }
+  return {std::move(points), std::move(point_scores)};
 }
 
 void ModelBasedTuner::PlanFromModel() {
@@ -172,7 +187,8 @@ void ModelBasedTuner::PlanFromModel() {
   }
   plan_next_ = 0;
   if (options_.selection == Selection::kAdaptive) {
-    plan_ = sampler_.Select(ClusterPoints(trajectory), visited_);
+    const auto [points, scores] = ClusterPoints(trajectory);
+    plan_ = sampler_.Select(points, visited_, scores);
     if (plan_.empty()) plan_ = std::move(best);  // nothing new in the trajectory's clusters
     round.planned = static_cast<int>(plan_.size());
     rounds_.push_back(round);

@@ -65,7 +65,10 @@ class ModelBasedTuner : public Tuner {
   void Replan();
   void PlanFromModel();
   std::vector<Config> PpoStarts();
-  std::vector<Config> ClusterPoints(const std::vector<Config>& trajectory) const;
+  // The trajectory points adaptive sampling clusters, with their scores when the sampling
+  // options need them (else empty).
+  std::pair<std::vector<Config>, std::vector<double>> ClusterPoints(
+      const std::vector<Config>& trajectory) const;
 
   const Space& space_;
   Options options_;
