@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "core/error.h"
 
 namespace tessel {
@@ -112,6 +114,33 @@ TEST(AdaptiveSamplerTest, SameSeedSameBatch) {
   EXPECT_TRUE(a.Select({}, {}).empty());
 }
 
+TEST(AdaptiveSamplerTest, PickBestTakesEachClustersBestScoredUnvisitedMember) {
+  const Space space = GridSpace();
+  const std::vector<Config> centres = GridCentres(4);  // 16 clusters
+  const std::vector<Config> trajectory = Dwelling(centres);
+  // The model likes the step to the right of each centre best, then the one above it.
+  std::vector<double> scores;
+  for (size_t i = 0; i < trajectory.size(); ++i) scores.push_back(i % 5 == 1 ? 2 : i % 5 == 3);
+  std::unordered_set<uint64_t> visited;
+  for (const Config& centre : centres)
+    if (centre[0] < 20) visited.insert(space.FlatIndex({centre[0] + 1, centre[1]}));
+  AdaptiveSampler::Options options;
+  options.pick = AdaptiveSampler::Options::Pick::kBestMember;
+  AdaptiveSampler sampler(space, options, Rng(3));
+  const std::vector<Config> batch = sampler.Select(trajectory, visited, scores);
+  ASSERT_EQ(batch.size(), 16u);
+  for (const Config& centre : centres) {
+    // Its right-hand step, or the one above it where the right-hand step was measured.
+    const Config wanted =
+        centre[0] < 20 ? Config{centre[0], centre[1] + 1} : Config{centre[0] + 1, centre[1]};
+    EXPECT_EQ(std::count(batch.begin(), batch.end(), wanted), 1) << centre[0] << "," << centre[1];
+  }
+  // Without scores the centroids are picked, as the seed's Algorithm 1 does.
+  AdaptiveSampler unscored(space, options, Rng(3));
+  for (const Config& pick : unscored.Select(trajectory, {}))
+    EXPECT_TRUE(std::count(centres.begin(), centres.end(), pick) == 1);
+}
+
 TEST(AdaptiveSamplerTest, OptionsParseFromKeyValuePairs) {
   const AdaptiveSampler::Options options =
       AdaptiveSampler::Options::Parse("knee=loss-drop,k_min=4,k_max=32,k_step=4,top=0.25");
@@ -127,6 +156,9 @@ TEST(AdaptiveSamplerTest, OptionsParseFromKeyValuePairs) {
   EXPECT_THROW(AdaptiveSampler::Options::Parse("k_max=4"), Error);  // below k_min
   EXPECT_THROW(AdaptiveSampler::Options::Parse("size=3"), Error);
   EXPECT_THROW(AdaptiveSampler::Options::Parse("top"), Error);
+  EXPECT_THROW(AdaptiveSampler::Options::Parse("pick=worst"), Error);
+  EXPECT_EQ(AdaptiveSampler::Options::Parse("pick=best").pick,
+            AdaptiveSampler::Options::Pick::kBestMember);
 }
 
 }  // namespace
