@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Re-times each tuning run's best kernels against oneDNN: for every TUNER and SEED, the records
 # of that run alone (from DB) go into a fresh database and onednn_compare times their best
-# per layer next to oneDNN, in one process (2 threads, ResNet-18). Appends the reports to OUT.
+# per layer next to oneDNN, in one process (2 threads). Appends the reports to OUT; summarise
+# them with bench/retime_table.py.
 #
 #   bench/compare_runs_onednn.sh DB OUT "SEEDS" TUNER...
+#
+# MODELS (default resnet18; comma-separated), ROUNDS (21) and MIN_TIME_MS (1000) pass on to
+# onednn_compare.
 set -euo pipefail
 
 if [[ $# -lt 4 ]]; then
@@ -31,8 +35,8 @@ for line in sys.stdin:
     rm -f "$work"/run.db*
     "$tessel" import "$work/run.jsonl" --db "$work/run.db" >/dev/null
     echo "### $tuner, seed $seed" >>"$out"
-    "$compare" --threads 2 --db "$work/run.db" --models resnet18 --rounds 21 --min-time-ms 1000 \
-      >>"$out"
+    "$compare" --threads 2 --db "$work/run.db" --models "${MODELS:-resnet18}" \
+      --rounds "${ROUNDS:-21}" --min-time-ms "${MIN_TIME_MS:-1000}" >>"$out"
     echo >>"$out"
   done
 done
