@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/error.h"
+#include "core/key_values.h"
 
 namespace tessel {
 
@@ -21,56 +22,20 @@ void AdaptiveSampler::Options::Validate() const {
 
 AdaptiveSampler::Options AdaptiveSampler::Options::Parse(std::string_view spec) {
   Options options;
-  while (!spec.empty()) {
-    const size_t comma = spec.find(',');
-    const std::string_view item = spec.substr(0, comma);
-    spec = comma == std::string_view::npos ? std::string_view() : spec.substr(comma + 1);
-    const size_t equals = item.find('=');
-    if (equals == std::string_view::npos)
-      throw ConfigError("--sampling expects key=value pairs separated by commas, got '" +
-                        std::string(item) + "'");
-    const std::string name(item.substr(0, equals));
-    const std::string text(item.substr(equals + 1));
+  for (const auto& [name, text] : SplitKeyValues(spec, "--sampling")) {
     if (name == "pick") {
-      if (text == "centroid") {
-        options.pick = Pick::kCentroid;
-      } else if (text == "best") {
-        options.pick = Pick::kBestMember;
-      } else {
+      if (text != "centroid" && text != "best")
         throw ConfigError("--sampling pick must be centroid or best, got '" + text + "'");
-      }
-      continue;
-    }
-    if (name == "knee") {
-      if (text == "elbow") {
-        options.knee = Knee::kElbow;
-      } else if (text == "loss-drop") {
-        options.knee = Knee::kLossDrop;
-      } else {
+      options.pick = text == "best" ? Pick::kBestMember : Pick::kCentroid;
+    } else if (name == "knee") {
+      if (text != "elbow" && text != "loss-drop")
         throw ConfigError("--sampling knee must be elbow or loss-drop, got '" + text + "'");
-      }
-      continue;
-    }
-    double value = 0;
-    size_t used = 0;
-    try {
-      value = std::stod(text, &used);
-    } catch (const std::logic_error&) {
-      used = 0;
-    }
-    if (used == 0 || used != text.size())
-      throw ConfigError("--sampling " + name + " needs a number, got '" + text + "'");
-    const bool whole = value == std::floor(value) && std::fabs(value) < 1e9;
-    if (name == "top") {
-      options.top_share = value;
-    } else if ((name == "k_min" || name == "k_max" || name == "k_step") && !whole) {
-      throw ConfigError("--sampling " + name + " needs a whole number, got '" + text + "'");
-    } else if (name == "k_min") {
-      options.k_min = static_cast<int>(value);
-    } else if (name == "k_max") {
-      options.k_max = static_cast<int>(value);
-    } else if (name == "k_step") {
-      options.k_step = static_cast<int>(value);
+      options.knee = text == "elbow" ? Knee::kElbow : Knee::kLossDrop;
+    } else if (name == "top") {
+      options.top_share = ParseOptionNumber(text, "--sampling", name, false);
+    } else if (name == "k_min" || name == "k_max" || name == "k_step") {
+      const int value = static_cast<int>(ParseOptionNumber(text, "--sampling", name, true));
+      (name == "k_min" ? options.k_min : name == "k_max" ? options.k_max : options.k_step) = value;
     } else {
       throw ConfigError("unknown --sampling key '" + name +
                         "'; known keys: knee, k_min, k_max, k_step, top, pick");

@@ -6,9 +6,9 @@
 #include <cmath>
 #include <numeric>
 #include <sstream>
-#include <stdexcept>
 
 #include "core/error.h"
+#include "core/key_values.h"
 #include "search/top_candidates.h"
 
 namespace tessel {
@@ -119,33 +119,17 @@ PpoSearch::Options PpoSearch::Options::Parse(std::string_view spec) {
   Options options;
   std::string known;
   for (const PpoKey& key : kPpoKeys) known += (known.empty() ? "" : ", ") + std::string(key.name);
-  while (!spec.empty()) {
-    const size_t comma = spec.find(',');
-    const std::string_view item = spec.substr(0, comma);
-    spec = comma == std::string_view::npos ? std::string_view() : spec.substr(comma + 1);
-    const size_t equals = item.find('=');
-    if (equals == std::string_view::npos)
-      throw ConfigError("--ppo expects key=value pairs separated by commas, got '" +
-                        std::string(item) + "'");
-    const std::string_view name = item.substr(0, equals);
-    const std::string text(item.substr(equals + 1));
+  for (const auto& [name, text] : SplitKeyValues(spec, "--ppo")) {
     const PpoKey* key = nullptr;
     for (const PpoKey& candidate : kPpoKeys)
       if (candidate.name == name) key = &candidate;
-    if (key == nullptr)
-      throw ConfigError("unknown --ppo key '" + std::string(name) + "'; known keys: " + known);
-    size_t used = 0;
-    try {
-      if (key->real) {
-        options.*(key->real) = std::stod(text, &used);
-      } else {
-        options.*(key->integer) = std::stoi(text, &used);
-      }
-    } catch (const std::logic_error&) {
-      used = 0;
+    if (key == nullptr) throw ConfigError("unknown --ppo key '" + name + "'; known keys: " + known);
+    const double value = ParseOptionNumber(text, "--ppo", name, key->integer != nullptr);
+    if (key->real) {
+      options.*(key->real) = value;
+    } else {
+      options.*(key->integer) = static_cast<int>(value);
     }
-    if (used == 0 || used != text.size())
-      throw ConfigError("--ppo " + std::string(name) + " needs a number, got '" + text + "'");
   }
   options.Validate();
   return options;
