@@ -134,6 +134,22 @@ def print_time_table(by_task):
             print(f"| {task} | {tuner} | {parts['wall']:.1f} | {parts['compile']:.1f} | "
                   f"{parts['run']:.1f} | {parts['fit']:.1f} | {parts['search']:.1f} | "
                   f"{100 * share:.1f}% |")
+    # Over every run of a tuner: the share of all its wall time that fitting and search took.
+    totals = {}
+    for tuners in by_task.values():
+        for tuner, seeds in tuners.items():
+            total = totals.setdefault(tuner, {"wall": 0.0, "own": 0.0, "runs": 0})
+            for run in seeds.values():
+                total["wall"] += run["seconds"]["wall"]
+                total["own"] += run["seconds"]["fit"] + run["seconds"]["search"]
+                total["runs"] += 1
+    print("\nOver all runs: the share of wall time spent fitting models and searching:\n")
+    print("| tuner | runs | wall, s | fit+search, s | share |")
+    print("|---|---:|---:|---:|---:|")
+    for tuner, total in sorted(totals.items()):
+        share = total["own"] / total["wall"] if total["wall"] else 0
+        print(f"| {tuner} | {total['runs']} | {total['wall']:.0f} | {total['own']:.0f} | "
+              f"{100 * share:.1f}% |")
 
 
 def main():
