@@ -130,12 +130,14 @@ class ReportReader {
       if (eof_) return line;
       const double left_ms =
           std::chrono::duration<double, std::milli>(deadline - Clock::now()).count();
-      if (left_ms <= 0) {
+      // Past the deadline, what the child already wrote still counts (with parallel builds a
+      // child is often read long after it reported): one look without waiting.
+      pollfd poll_fd{fd_, POLLIN, 0};
+      const int ready = poll(&poll_fd, 1, left_ms > 0 ? static_cast<int>(std::ceil(left_ms)) : 0);
+      if (ready <= 0 && left_ms <= 0) {
         line.timed_out = true;
         return line;
       }
-      pollfd poll_fd{fd_, POLLIN, 0};
-      const int ready = poll(&poll_fd, 1, static_cast<int>(std::ceil(left_ms)));
       if (ready <= 0) continue;  // interrupted or not ready yet: check the deadline again
       char buffer[4096];
       const ssize_t n = read(fd_, buffer, sizeof(buffer));
