@@ -16,7 +16,6 @@ budget (a lower bound of the ratio; marked with >).
 """
 import argparse
 import collections
-import json
 import math
 import os
 import re
@@ -24,7 +23,8 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plot_curves import print_time_table, speed_curve, svg_plot  # noqa: E402
+from plot_curves import (load_runs, print_time_table, run_label, speed_curve,  # noqa: E402
+                         svg_plot)
 
 
 def first_reach(curve, target):
@@ -54,11 +54,8 @@ def main():
     parser.add_argument("--baseline", default="autotvm")
     parser.add_argument("--measure-seconds", type=float, default=None)
     args = parser.parse_args()
-    try:
-        with open(args.runs) as f:
-            runs = [json.loads(line) for line in f if line.strip()]
-    except (OSError, ValueError) as e:
-        print(f"ablation_table: cannot read {args.runs}: {e}", file=sys.stderr)
+    runs = load_runs(args.runs, "ablation_table")
+    if runs is None:
         return 2
     if args.measure_seconds is None and any("elapsed_s" not in r for r in runs):
         print("ablation_table: runs without elapsed_s (replay runs?): pass --measure-seconds",
@@ -67,9 +64,7 @@ def main():
     os.makedirs(args.out_dir, exist_ok=True)
     by_task = collections.OrderedDict()
     for run in runs:
-        # Runs with changed options (--ppo, --sampling) are their own row.
-        label = run["tuner"] + (f" [{run['variant']}]" if run.get("variant") else "")
-        by_task.setdefault(run["task"], collections.defaultdict(dict))[label][
+        by_task.setdefault(run["task"], collections.defaultdict(dict))[run_label(run)][
             run["seed"]] = run
 
     base = args.baseline

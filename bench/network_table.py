@@ -10,11 +10,14 @@ runs it, from `tessel zoo MODEL`); then the ratios to the baseline's run of the 
 """
 import argparse
 import collections
-import json
+import os
 import re
 import statistics
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from plot_curves import load_runs, run_label  # noqa: E402
 
 
 def occurrences(tessel, model):
@@ -31,11 +34,8 @@ def main():
     parser.add_argument("--baseline", default="autotvm")
     parser.add_argument("--tessel", default="build/tessel")
     args = parser.parse_args()
-    try:
-        with open(args.runs) as f:
-            runs = [json.loads(line) for line in f if line.strip()]
-    except (OSError, ValueError) as e:
-        print(f"network_table: cannot read {args.runs}: {e}", file=sys.stderr)
+    runs = load_runs(args.runs, "network_table")
+    if runs is None:
         return 2
     models = {"alex": "alexnet", "vgg": "vgg16", "r18": "resnet18", "mb1": "mobilenet_v1",
               "sq": "squeezenet_v1.1"}
@@ -46,8 +46,7 @@ def main():
         model = models.get(run["task"].split(".")[0])
         if model is None:
             continue
-        label = run["tuner"] + (f" [{run['variant']}]" if run.get("variant") else "")
-        table[model][label][run["seed"]][run["task"]] = run
+        table[model][run_label(run)][run["seed"]][run["task"]] = run
 
     print("| network | tuner | seeds | tasks | optimization time, s | ratio | network time "
           "(summed best layers), ms | ratio |")

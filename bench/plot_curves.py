@@ -23,6 +23,22 @@ COLOURS = {"random": "#888888", "autotvm": "#d62728", "release": "#1f77b4", "rl"
            "sa-as": "#9467bd", "bted": "#ff7f0e", "bted-bao": "#8c564b"}
 
 
+def load_runs(path, tool):
+    """The JSON lines of `tessel tune --json` in `path`; None (after a one-line error on stderr
+    naming `tool`) when the file cannot be read."""
+    try:
+        with open(path) as f:
+            return [json.loads(line) for line in f if line.strip()]
+    except (OSError, ValueError) as e:
+        print(f"{tool}: cannot read {path}: {e}", file=sys.stderr)
+        return None
+
+
+def run_label(run):
+    """A run's row in the tables: its tuner, and the options it changed (--ppo, --sampling)."""
+    return run["tuner"] + (f" [{run['variant']}]" if run.get("variant") else "")
+
+
 def conv_flops(workload):
     """2 x multiply-adds of a conv2d workload spec; None for anything else."""
     if not workload.startswith("conv2d:"):
@@ -159,11 +175,8 @@ def main():
     parser.add_argument("--baseline", default="random")
     parser.add_argument("--tuner", default="autotvm")
     args = parser.parse_args()
-    try:
-        with open(args.curves) as f:
-            runs = [json.loads(line) for line in f if line.strip()]
-    except (OSError, ValueError) as e:
-        print(f"plot_curves: cannot read {args.curves}: {e}", file=sys.stderr)
+    runs = load_runs(args.curves, "plot_curves")
+    if runs is None:
         return 2
     os.makedirs(args.out_dir, exist_ok=True)
 
