@@ -52,9 +52,7 @@ Config NearestTo(const Space& space, const Config& target, const std::vector<Con
   const Config* best = &fallback;
   double best_distance = INFINITY;
   for (const Config& candidate : candidates) {
-    const std::vector<double> point = space.NormalisedFeatures(candidate);
-    double distance = 0;
-    for (size_t k = 0; k < aim.size(); ++k) distance += (point[k] - aim[k]) * (point[k] - aim[k]);
+    const double distance = Space::SquaredDistance(space.NormalisedFeatures(candidate), aim);
     if (distance < best_distance) best_distance = distance, best = &candidate;
   }
   return *best;

@@ -140,6 +140,13 @@ std::vector<Config> Space::Neighbours(const Config& config) const {
   return result;
 }
 
+double Space::SquaredDistance(const std::vector<double>& a, const std::vector<double>& b) {
+  TESSEL_CHECK(a.size() == b.size()) << "distance between feature vectors of different sizes";
+  double distance = 0;
+  for (size_t k = 0; k < a.size(); ++k) distance += (a[k] - b[k]) * (a[k] - b[k]);
+  return distance;
+}
+
 std::vector<double> Space::NormalisedFeatures(const Config& config) const {
   std::vector<double> features(knobs_.size());
   for (size_t i = 0; i < knobs_.size(); ++i) {
@@ -167,12 +174,7 @@ void Space::ListValid(std::vector<uint64_t> flat_indices) {
     distances.clear();
     for (size_t other = 0; other < rows; ++other) {
       if (other == row) continue;
-      double distance = 0;
-      for (size_t k = 0; k < knobs_.size(); ++k) {
-        const double d = points[row][k] - points[other][k];
-        distance += d * d;
-      }
-      distances.emplace_back(distance, other);
+      distances.emplace_back(SquaredDistance(points[row], points[other]), other);
     }
     const size_t keep = std::min(kListedNeighbours, distances.size());
     std::partial_sort(distances.begin(), distances.begin() + static_cast<ptrdiff_t>(keep),

@@ -75,6 +75,9 @@ class Space {
 
   // Each knob's index scaled to [0, 1] (0 for single-valued knobs).
   std::vector<double> NormalisedFeatures(const Config& config) const;
+  // The squared Euclidean distance between two NormalisedFeatures vectors: how far apart two
+  // configurations are when the space measures nearness (listed neighbours, nearest rows).
+  static double SquaredDistance(const std::vector<double>& a, const std::vector<double>& b);
 
   // A uniformly drawn valid configuration: from the list when there is one, otherwise by
   // rejection (nullopt after max_tries misses).
