@@ -113,6 +113,18 @@ TEST_F(CliTest, BadInputIsOneLineAndExitTwo) {
                    "--tuner release or sa-as");
   ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --tuner sa-as --sampling top=2",
                    "top share");
+  ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --tuner random --init bted",
+                   "model-based tuner");
+  ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --tuner autotvm --init sobol",
+                   "unknown initial design 'sobol'");
+  ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --bted mu=1",
+                   "--tuner bted or bted-bao, or with --init bted");
+  ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --tuner bted --bted kernel=cosine",
+                   "kernel must be rbf or distance");
+  ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --tuner bted --bao tau=2",
+                   "--tuner bted-bao");
+  ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --tuner bted-bao --bao tau=0.5",
+                   "tau");
   std::ofstream(dir_ / "bad.csv") << "tile,mode\n1,a\n";
   ExpectUsageError("tune --space bad.csv --trials 5", "time_ms");
   ExpectUsageError(
@@ -200,7 +212,7 @@ TEST_F(CliTest, ModelBasedPresetsOnReplayAreReproducible) {
         }
       }
   table.close();
-  for (const std::string tuner : {"autotvm", "release", "rl", "sa-as"}) {
+  for (const std::string tuner : {"autotvm", "release", "rl", "sa-as", "bted", "bted-bao"}) {
     SCOPED_TRACE(tuner);
     const std::string args =
         "tune --space big.csv --tuner " + tuner + " --trials 150 --json --seed 9 ";
@@ -214,7 +226,8 @@ TEST_F(CliTest, ModelBasedPresetsOnReplayAreReproducible) {
     EXPECT_EQ(first["curve"], second["curve"]);
     EXPECT_EQ(first["best_config"], second["best_config"]);
     EXPECT_EQ(first["search_rounds"], second["search_rounds"]);
-    // Searches start after the first 64 random measurements; each took steps and planned some.
+    EXPECT_EQ(first["init"], tuner.starts_with("bted") ? "bted" : "random");
+    // Searches start after the first 64 measurements; each took steps and planned some.
     ASSERT_FALSE(first["search_rounds"].empty());
     EXPECT_EQ(first["search_rounds"][0]["measured"], 64);
     for (const auto& round : first["search_rounds"]) {

@@ -39,6 +39,9 @@ struct TuneCommandOptions {
   bool transfer = false;
   std::string ppo;       // "key=value,..." over the PPO agent's defaults (release, rl)
   std::string sampling;  // "key=value,..." over adaptive sampling's defaults (release, sa-as)
+  std::string init;      // random or bted; empty: the tuner's own (bted for bted, bted-bao)
+  std::string bted;      // "key=value,..." over BTED's defaults (with a BTED design)
+  std::string bao;       // "key=value,..." over BAO's defaults (bted-bao)
   std::string command_line;
 };
 

@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
   AddTaskSelection(tune, tune_options.tasks);
   tune->add_option("--space", tune_options.tasks.space_csv,
                    "tune a CSV table of measured configurations instead of this machine");
-  tune->add_option("--tuner", tune_options.tuner, "random, grid, autotvm, release, rl or sa-as")
+  tune->add_option("--tuner", tune_options.tuner,
+                   "random, grid, autotvm, release, rl, sa-as, bted or bted-bao")
       ->capture_default_str();
   tune->add_option("--features", tune_options.features,
                    "cost model features: knob, loop, both, or auto (knob; both with --transfer)")
@@ -55,6 +56,13 @@ int main(int argc, char** argv) {
                    "clip=0.2,entropy=0.3,minibatch=32");
   tune->add_option("--sampling", tune_options.sampling,
                    "adaptive sampling options (release, sa-as), e.g. knee=loss-drop,top=0.25");
+  tune->add_option("--init", tune_options.init,
+                   "initial design of a model-based tuner: random or bted (default: random, "
+                   "bted for bted and bted-bao)");
+  tune->add_option("--bted", tune_options.bted,
+                   "BTED options (with a BTED design), e.g. kernel=distance,mu=5,M=512,B=8");
+  tune->add_option("--bao", tune_options.bao,
+                   "BAO options (bted-bao), e.g. members=8,radius=0.05,tau=2,threshold=0.01");
   tune->add_option("--trials", tune_options.trials, "measurements per task")->required();
   tune->add_option("--seed", tune_options.seed, "root random seed")->capture_default_str();
   tune->add_option("--threads", tune_options.threads, "kernel threads (default: all cores)");

@@ -156,6 +156,30 @@ int RunTune(const TuneCommandOptions& options) {
           "--sampling sets adaptive sampling's options; use it with --tuner release or sa-as");
     sampling_options = AdaptiveSampler::Options::Parse(options.sampling);
   }
+  InitialDesign init = InitialDesign::kPreset;
+  if (!options.init.empty()) {
+    if (!IsModelBased(tuner_kind))
+      throw ConfigError(
+          "--init chooses a cost model's first measurements; use it with a model-based tuner "
+          "(autotvm, release, rl, sa-as, bted, bted-bao)");
+    init = InitialDesignFromName(options.init);
+  }
+  const bool bted_design =
+      IsModelBased(tuner_kind) && (init == InitialDesign::kPreset ? PresetInitialDesign(tuner_kind)
+                                                                  : init) == InitialDesign::kBted;
+  std::optional<BtedOptions> bted_options;
+  if (!options.bted.empty()) {
+    if (!bted_design)
+      throw ConfigError(
+          "--bted sets BTED's options; use it with --tuner bted or bted-bao, or with --init bted");
+    bted_options = BtedOptions::Parse(options.bted);
+  }
+  std::optional<BaoOptions> bao_options;
+  if (!options.bao.empty()) {
+    if (!UsesBao(tuner_kind))
+      throw ConfigError("--bao sets BAO's options; use it with --tuner bted-bao");
+    bao_options = BaoOptions::Parse(options.bao);
+  }
   if (options.transfer && replay)
     throw ConfigError(
         "--transfer learns from other tasks of the same template, which a --space "
@@ -218,9 +242,14 @@ int RunTune(const TuneCommandOptions& options) {
     }
 
     // Each task's stream depends only on the root seed and the task, not on its position.
-    const TunerContext context{
-        space, featurizer.get(), history.rows.features.empty() ? nullptr : &history.rows,
-        ppo_options ? &*ppo_options : nullptr, sampling_options ? &*sampling_options : nullptr};
+    const TunerContext context{space,
+                               featurizer.get(),
+                               history.rows.features.empty() ? nullptr : &history.rows,
+                               ppo_options ? &*ppo_options : nullptr,
+                               sampling_options ? &*sampling_options : nullptr,
+                               init,
+                               bted_options ? &*bted_options : nullptr,
+                               bao_options ? &*bao_options : nullptr};
     std::unique_ptr<Tuner> tuner = MakeTuner(tuner_kind, context, root.Fork(task.key.workload));
     const TuneResult result =
         Tune(task.label, task.flops, *tuner, *task.measurer, tune_options, record);
@@ -256,12 +285,18 @@ int RunTune(const TuneCommandOptions& options) {
       line["elapsed_s"] = std::move(elapsed);
       line["features"] = FeatureKindName(feature_kind);
       if (UsesPpo(tuner_kind)) line["ppo"] = ppo_options.value_or(PpoSearch::Options()).ToString();
+      if (IsModelBased(tuner_kind)) line["init"] = bted_design ? "bted" : "random";
+      if (bted_design) line["bted"] = bted_options.value_or(BtedOptions()).ToString();
+      if (UsesBao(tuner_kind)) line["bao"] = bao_options.value_or(BaoOptions()).ToString();
       // What the run changed from its preset's defaults, to tell variants apart in tables.
       std::string variant;
-      if (!options.ppo.empty()) variant += "ppo:" + options.ppo;
-      if (!options.sampling.empty()) {
+      for (const auto& [name, spec] :
+           {std::pair{"init", options.init}, std::pair{"ppo", options.ppo},
+            std::pair{"sampling", options.sampling}, std::pair{"bted", options.bted},
+            std::pair{"bao", options.bao}}) {
+        if (spec.empty()) continue;
         if (!variant.empty()) variant += ' ';
-        variant += "sampling:" + options.sampling;
+        variant += std::string(name) + ":" + spec;
       }
       if (!variant.empty()) line["variant"] = variant;
       line["transfer_records"] = history.rows.features.size();
@@ -271,9 +306,12 @@ int RunTune(const TuneCommandOptions& options) {
                          {"search", times.search_s},
                          {"wall", times.wall_s}};
       nlohmann::json rounds = nlohmann::json::array();
-      for (const SearchRound& round : tuner->search_rounds())
-        rounds.push_back(
-            {{"measured", round.measured}, {"steps", round.steps}, {"planned", round.planned}});
+      for (const SearchRound& round : tuner->search_rounds()) {
+        nlohmann::json entry = {
+            {"measured", round.measured}, {"steps", round.steps}, {"planned", round.planned}};
+        if (round.radius > 0) entry["radius"] = round.radius;
+        rounds.push_back(std::move(entry));
+      }
       line["search_rounds"] = std::move(rounds);
       std::cout << line.dump() << std::endl;
     }

@@ -225,14 +225,31 @@ bool XgbCostModel::FitBaseModel(const FeatureRows& history) {
 
 void XgbCostModel::Fit(const std::vector<Config>& configs, const std::vector<double>& times_ms) {
   TESSEL_CHECK(configs.size() == times_ms.size()) << "one time per configuration";
-  booster_.reset();
-  fitted_size_ = configs.size();
-  if (base_ && BaseDiscount() < 0.05) base_.reset();
-  if (configs.empty()) return;
-
   std::vector<std::vector<float>> features;
   features.reserve(configs.size());
   for (const Config& config : configs) features.push_back(featurizer_.Features(config));
+  // A seeded shuffle picks the held-back part, so the same data and seed fit the same model.
+  std::vector<size_t> order = AllRows(configs.size());
+  Rng rng = Rng(options_.seed).Fork("holdout", configs.size());
+  for (size_t i = order.size(); i > 1; --i)
+    std::swap(order[i - 1], order[rng.UniformInt(0, static_cast<int64_t>(i) - 1)]);
+  const size_t holdout = configs.size() >= kMinRowsToHoldOut
+                             ? static_cast<size_t>(options_.holdout_fraction * configs.size())
+                             : 0;
+  const std::vector<size_t> held(order.begin(), order.begin() + holdout);
+  const std::vector<size_t> train(order.begin() + holdout, order.end());
+  FitFeatures(features, times_ms, train, held);
+}
+
+void XgbCostModel::FitFeatures(const std::vector<std::vector<float>>& features,
+                               const std::vector<double>& times_ms,
+                               const std::vector<size_t>& train, const std::vector<size_t>& held) {
+  TESSEL_CHECK(features.size() == times_ms.size()) << "one time per row";
+  booster_.reset();
+  fitted_size_ = features.size();
+  if (base_ && BaseDiscount() < 0.05) base_.reset();
+  if (train.empty()) return;
+
   const std::vector<float> fitness = Fitness(times_ms);
   std::vector<float> margins;
   if (base_) {
@@ -240,20 +257,12 @@ void XgbCostModel::Fit(const std::vector<Config>& configs, const std::vector<dou
     for (double margin : base_->Predict(Pointers(features, AllRows(features.size())), nullptr))
       margins.push_back(static_cast<float>(discount * margin));
   }
-
-  // A seeded shuffle picks the held-back part, so the same data and seed fit the same model.
-  std::vector<size_t> order = AllRows(configs.size());
-  Rng rng = Rng(options_.seed).Fork("holdout", configs.size());
-  for (size_t i = order.size(); i > 1; --i)
-    std::swap(order[i - 1], order[rng.UniformInt(0, static_cast<int64_t>(i) - 1)]);
-  const size_t holdout =
-      configs.size() >= 20 ? static_cast<size_t>(options_.holdout_fraction * configs.size()) : 0;
-  const std::vector<size_t> held(order.begin(), order.begin() + holdout);
-  const std::vector<size_t> train(order.begin() + holdout, order.end());
   booster_ = Booster::Train(options_, features, fitness, base_ ? &margins : nullptr, train, held);
 }
 
-std::vector<double> XgbCostModel::PredictRows(const std::vector<std::vector<float>>& rows) const {
+std::vector<double> XgbCostModel::PredictFeatures(
+    const std::vector<std::vector<float>>& rows) const {
+  if ((!booster_ && !base_) || rows.empty()) return std::vector<double>(rows.size(), 0.0);
   const std::vector<const std::vector<float>*> pointers = Pointers(rows, AllRows(rows.size()));
   if (!booster_) return base_->Predict(pointers, nullptr);
   if (!base_) return booster_->Predict(pointers, nullptr);
@@ -265,11 +274,11 @@ std::vector<double> XgbCostModel::PredictRows(const std::vector<std::vector<floa
 }
 
 std::vector<double> XgbCostModel::Predict(const std::vector<Config>& configs) const {
-  if ((!booster_ && !base_) || configs.empty()) return std::vector<double>(configs.size(), 0.0);
+  if (!booster_ && !base_) return std::vector<double>(configs.size(), 0.0);  // skip featurizing
   std::vector<std::vector<float>> rows;
   rows.reserve(configs.size());
   for (const Config& config : configs) rows.push_back(featurizer_.Features(config));
-  return PredictRows(rows);
+  return PredictFeatures(rows);
 }
 
 }  // namespace tessel

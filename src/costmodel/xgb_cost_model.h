@@ -37,7 +37,7 @@ class XgbCostModel : public CostModel {
     int max_rounds = 400;
     // Boosting stops after this many rounds without a better ranking of the held-back part.
     int early_stopping_rounds = 25;
-    double holdout_fraction = 0.2;  // held back for early stopping when there are >= 20 points
+    double holdout_fraction = 0.2;  // held back for early stopping (see kMinRowsToHoldOut)
     int threads = 1;
     uint64_t seed = 0;
 
@@ -53,6 +53,17 @@ class XgbCostModel : public CostModel {
   void Fit(const std::vector<Config>& configs, const std::vector<double>& times_ms) override;
   std::vector<double> Predict(const std::vector<Config>& configs) const override;
 
+  // Fit and Predict on feature rows (from this model's featurizer), for callers that featurize
+  // once for several models. FitFeatures trains on the rows listed in `train` (repeats allowed,
+  // as in a bootstrap resample) and stops boosting by the ranking of `held` (none: a quarter
+  // of max_rounds); the fitness of every row comes from all of `times_ms`.
+  void FitFeatures(const std::vector<std::vector<float>>& features,
+                   const std::vector<double>& times_ms, const std::vector<size_t>& train,
+                   const std::vector<size_t>& held);
+  std::vector<double> PredictFeatures(const std::vector<std::vector<float>>& rows) const;
+  // Fit holds back holdout_fraction of the rows only from this many measurements on.
+  static constexpr size_t kMinRowsToHoldOut = 20;
+
   // Fits the base model on other tasks' rows (features from this model's kind of featurizer).
   // Returns false, keeping no base model, when there are no rows.
   bool FitBaseModel(const FeatureRows& history);
@@ -65,7 +76,6 @@ class XgbCostModel : public CostModel {
 
  private:
   double BaseDiscount() const;
-  std::vector<double> PredictRows(const std::vector<std::vector<float>>& rows) const;
 
   const Featurizer& featurizer_;
   Options options_;

@@ -12,6 +12,7 @@ namespace tessel {
 
 void ModelBasedTuner::Options::Validate() const {
   if (plan_size < 1) throw ConfigError("the plan size must be positive");
+  if (initial_size < 1) throw ConfigError("the initial design needs at least one configuration");
   if (!(epsilon >= 0 && epsilon <= 1)) throw ConfigError("epsilon must be in [0, 1]");
   if (walkers < 1) throw ConfigError("the PPO search needs at least one walker");
   if (!(best_start_share >= 0 && best_start_share <= 1))
@@ -21,6 +22,8 @@ void ModelBasedTuner::Options::Validate() const {
   model.Validate();
   ppo.Validate();
   sampling.Validate();
+  bted.Validate();
+  bao.Validate();
 }
 
 ModelBasedTuner::ModelBasedTuner(const Space& space, const Featurizer& featurizer,
@@ -29,12 +32,6 @@ ModelBasedTuner::ModelBasedTuner(const Space& space, const Featurizer& featurize
       options_(options),
       rng_(std::move(rng)),
       random_(space, rng_.Fork("random")),
-      model_(featurizer,
-             [&] {
-               XgbCostModel::Options model = options.model;
-               model.seed = rng_.Fork("model").seed();
-               return model;
-             }()),
       annealing_(
           space,
           [&] {
@@ -44,18 +41,50 @@ ModelBasedTuner::ModelBasedTuner(const Space& space, const Featurizer& featurize
           }(),
           rng_.Fork("annealing")),
       sampler_(space, options.sampling, rng_.Fork("sampling")),
-      starts_rng_(rng_.Fork("starts")) {
+      starts_rng_(rng_.Fork("starts")),
+      design_rng_(rng_.Fork("design")) {
   options_.Validate();
+  if (options_.search == Search::kBao) {
+    BootstrapEnsemble::Options ensemble;
+    ensemble.members = options_.bao.members;
+    ensemble.spread_weight = options_.bao.spread_weight;
+    ensemble.model = options_.model;
+    ensemble_ = std::make_unique<BootstrapEnsemble>(featurizer, ensemble, rng_.Fork("ensemble"));
+    neighbourhood_ = std::make_unique<NeighbourhoodSearch>(space, options_.bao.search,
+                                                           rng_.Fork("neighbourhood"));
+    radius_.emplace(options_.bao.radius);
+  } else {
+    XgbCostModel::Options model = options_.model;
+    model.seed = rng_.Fork("model").seed();
+    single_model_ = std::make_unique<XgbCostModel>(featurizer, model);
+  }
   if (options_.search == Search::kPpo)
     ppo_ = std::make_unique<PpoSearch>(space, options_.ppo, rng_.Fork("ppo"));
+}
+
+const CostModel& ModelBasedTuner::model() const {
+  if (ensemble_) return *ensemble_;
+  return *single_model_;
 }
 
 std::vector<Config> ModelBasedTuner::NextBatch(int max_count) {
   if (!pending_history_.features.empty()) {
     const auto start = std::chrono::steady_clock::now();
-    model_.FitBaseModel(std::exchange(pending_history_, {}));
+    const FeatureRows history = std::exchange(pending_history_, {});
+    if (ensemble_)
+      ensemble_->FitBaseModel(history);
+    else
+      single_model_->FitBaseModel(history);
     fit_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (measured_.empty()) PlanFromModel();
+    // A BTED design, when asked for, takes precedence over the base model's plan.
+    if (measured_.empty() && options_.init != Init::kBted) PlanFromModel(), initial_planned_ = true;
+  }
+  if (!initial_planned_) {
+    initial_planned_ = true;
+    if (options_.init == Init::kBted && measured_.empty()) {
+      plan_ = BtedDesign(space_, options_.initial_size, visited_, options_.bted, design_rng_);
+      plan_next_ = 0;
+    }
   }
   std::vector<Config> batch;
   while (static_cast<int>(batch.size()) < max_count) {
@@ -82,11 +111,14 @@ void ModelBasedTuner::Update(const std::vector<Config>& configs,
     times_ms_.push_back(results[i].ok() ? results[i].time_ms : std::nan(""));
   }
   since_fit_ += static_cast<int>(configs.size());
-  // Greedy plans are refit every plan_size measurements (AutoTVM); adaptive batches vary in
-  // size, and each is followed by a refit and a new search.
+  // The first fit follows the initial design; greedy plans are then refit every plan_size
+  // measurements (AutoTVM); adaptive batches vary in size, and each is followed by a refit
+  // and a new search.
+  const bool due = fitted_ ? since_fit_ >= options_.plan_size
+                           : static_cast<int>(measured_.size()) >= options_.initial_size;
   const bool plan_done =
       options_.selection == Selection::kAdaptive && plan_next_ >= plan_.size() && !plan_.empty();
-  if (since_fit_ >= options_.plan_size || plan_done) Replan();
+  if (due || plan_done) Replan();
 }
 
 bool ModelBasedTuner::WarmStart(FeatureRows history) {
@@ -98,24 +130,40 @@ bool ModelBasedTuner::WarmStart(FeatureRows history) {
 
 void ModelBasedTuner::Replan() {
   since_fit_ = 0;
+  fitted_ = true;
   const auto start = std::chrono::steady_clock::now();
-  model_.Fit(measured_, times_ms_);
+  if (ensemble_)
+    ensemble_->Fit(measured_, times_ms_);
+  else
+    single_model_->Fit(measured_, times_ms_);
   fit_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   PlanFromModel();
 }
 
-std::vector<Config> ModelBasedTuner::PpoStarts() {
-  // The best measured configurations first, then random valid ones: exploit and explore.
+double ModelBasedTuner::BestTimeMs() const {
+  double best = std::nan("");
+  for (double time : times_ms_)
+    if (!std::isnan(time) && !(time >= best)) best = time;
+  return best;
+}
+
+std::vector<Config> ModelBasedTuner::BestMeasured(size_t count) const {
   std::vector<size_t> order;
   for (size_t i = 0; i < measured_.size(); ++i)
     if (!std::isnan(times_ms_[i])) order.push_back(i);
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     return times_ms_[a] < times_ms_[b] || (times_ms_[a] == times_ms_[b] && a < b);
   });
-  const size_t best = static_cast<size_t>(options_.walkers * options_.best_start_share);
-  std::vector<Config> starts;
-  for (size_t i = 0; i < order.size() && starts.size() < best; ++i)
-    starts.push_back(measured_[order[i]]);
+  std::vector<Config> best;
+  for (size_t i = 0; i < order.size() && best.size() < count; ++i)
+    best.push_back(measured_[order[i]]);
+  return best;
+}
+
+std::vector<Config> ModelBasedTuner::PpoStarts() {
+  // The best measured configurations first, then random valid ones: exploit and explore.
+  std::vector<Config> starts =
+      BestMeasured(static_cast<size_t>(options_.walkers * options_.best_start_share));
   int misses = 0;  // SampleValid gives up only on spaces with almost nothing valid
   while (static_cast<int>(starts.size()) < options_.walkers && misses < 4) {
     std::optional<Config> drawn = space_.SampleValid(starts_rng_);
@@ -144,7 +192,7 @@ std::pair<std::vector<Config>, std::vector<double>> ModelBasedTuner::ClusterPoin
   std::iota(indices.begin(), indices.end(), 0);
   std::vector<double> scores;
   if (need_scores && !trajectory.empty()) {
-    scores = model_.Predict(trajectory);
+    scores = model().Predict(trajectory);
     if (sampling.top_share < 1) {
       // Only the best-predicted share, and never fewer points than the largest k tried.
       const size_t keep = std::min(
@@ -176,12 +224,22 @@ void ModelBasedTuner::PlanFromModel() {
   SearchRound round;
   round.measured = static_cast<int>(measured_.size());
   if (ppo_) {
-    PpoSearch::Result result = ppo_->Search(model_, PpoStarts(), options_.plan_size, visited_);
+    PpoSearch::Result result = ppo_->Search(model(), PpoStarts(), options_.plan_size, visited_);
     best = std::move(result.best);
     trajectory = std::move(result.trajectory);
     round.steps = result.steps;
+  } else if (neighbourhood_) {
+    // The radius rule judges the batch measured since the last plan.
+    const double best_now = BestTimeMs();
+    if (!rounds_.empty()) radius_->Update(best_at_last_plan_ms_, best_now);
+    best_at_last_plan_ms_ = best_now;
+    best = neighbourhood_->FindMaximums(
+        model(), BestMeasured(static_cast<size_t>(options_.bao.search.centres)), radius_->radius(),
+        options_.plan_size, visited_);
+    round.steps = neighbourhood_->last_candidates();
+    round.radius = radius_->radius();
   } else {
-    best = annealing_.FindMaximums(model_, options_.plan_size, visited_);
+    best = annealing_.FindMaximums(model(), options_.plan_size, visited_);
     trajectory = annealing_.last_trajectory();
     round.steps = annealing_.last_iterations();
   }

@@ -2,20 +2,29 @@
 // everything measured and let a search over the model pick the next plan of unvisited
 // configurations. A configuration is never proposed twice.
 //
-// Two roles vary (the presets in tuner.h pick them):
-// - the search: simulated annealing (AutoTVM) or the PPO agent (RELEASE);
+// Three roles vary (the presets in tuner.h pick them):
+// - the initial design: uniform random draws (AutoTVM) or BTED (seed 001's diverse design);
+// - the model and search: one XGBoost model searched by simulated annealing (AutoTVM) or by
+//   the PPO agent (RELEASE), or BAO's bootstrap ensemble searched in an adaptive
+//   neighbourhood of the best measured configurations (seed 001);
 // - the selection: greedy (AutoTVM: the search's `plan_size` best candidates, a share
 //   `epsilon` of them replaced by random unvisited ones, refit every `plan_size`
 //   measurements) or adaptive (RELEASE: k-means over the search's trajectory, one
 //   configuration per cluster, refit after each such variable-size batch).
 #pragma once
 
+#include <cmath>
+#include <optional>
 #include <unordered_set>
 
+#include "costmodel/bootstrap_ensemble.h"
 #include "costmodel/xgb_cost_model.h"
+#include "design/ted.h"
 #include "sampling/adaptive_sampler.h"
+#include "search/neighbourhood_search.h"
 #include "search/ppo_search.h"
 #include "search/simulated_annealing.h"
+#include "tune/bao_options.h"
 #include "tune/random_tuner.h"
 #include "tune/tuner.h"
 
@@ -23,12 +32,16 @@ namespace tessel {
 
 class ModelBasedTuner : public Tuner {
  public:
-  enum class Search { kAnnealing, kPpo };
+  enum class Init { kRandom, kBted };
+  enum class Search { kAnnealing, kPpo, kBao };
   enum class Selection { kGreedy, kAdaptive };
 
   struct Options {
+    Init init = Init::kRandom;
     Search search = Search::kAnnealing;
     Selection selection = Selection::kGreedy;
+    // Measurements before the first fit (the initial design), then between refits.
+    int initial_size = 64;
     int plan_size = 64;
     double epsilon = 0.05;
     SimulatedAnnealing::Options annealing;
@@ -41,6 +54,8 @@ class ModelBasedTuner : public Tuner {
     // Adaptive selection: k-means sees at most this many trajectory points (an even stride).
     AdaptiveSampler::Options sampling;
     int max_cluster_points = 4096;
+    BtedOptions bted;  // Init::kBted
+    BaoOptions bao;    // Search::kBao (its batch is taken as plan_size by the presets)
 
     void Validate() const;  // throws tessel::Error naming the offending option
   };
@@ -62,8 +77,13 @@ class ModelBasedTuner : public Tuner {
   const std::vector<SearchRound>& search_rounds() const override { return rounds_; }
 
  private:
+  const CostModel& model() const;
   void Replan();
   void PlanFromModel();
+  // The fastest measured time (NaN while nothing worked).
+  double BestTimeMs() const;
+  // The measured configurations that worked, fastest first, at most `count`.
+  std::vector<Config> BestMeasured(size_t count) const;
   std::vector<Config> PpoStarts();
   // The trajectory points adaptive sampling clusters, with their scores when the sampling
   // options need them (else empty).
@@ -73,12 +93,19 @@ class ModelBasedTuner : public Tuner {
   const Space& space_;
   Options options_;
   Rng rng_;
-  RandomTuner random_;  // the initial plan and the epsilon share
-  XgbCostModel model_;
+  RandomTuner random_;                           // the initial plan and the epsilon share
+  std::unique_ptr<XgbCostModel> single_model_;   // all but Search::kBao
+  std::unique_ptr<BootstrapEnsemble> ensemble_;  // only for Search::kBao
   SimulatedAnnealing annealing_;
-  std::unique_ptr<PpoSearch> ppo_;  // only for Search::kPpo
+  std::unique_ptr<PpoSearch> ppo_;                      // only for Search::kPpo
+  std::unique_ptr<NeighbourhoodSearch> neighbourhood_;  // only for Search::kBao
+  std::optional<RadiusRule> radius_;                    // only for Search::kBao
+  double best_at_last_plan_ms_ = std::nan("");
   AdaptiveSampler sampler_;
   Rng starts_rng_;  // the random starts of PPO walkers
+  Rng design_rng_;  // BTED's subsets
+  bool initial_planned_ = false;
+  bool fitted_ = false;
   std::vector<SearchRound> rounds_;
   std::vector<Config> plan_;
   size_t plan_next_ = 0;

@@ -8,8 +8,10 @@ namespace tessel {
 
 namespace {
 constexpr std::pair<TunerKind, std::string_view> kTunerNames[] = {
-    {TunerKind::kRandom, "random"},   {TunerKind::kGrid, "grid"}, {TunerKind::kAutoTvm, "autotvm"},
-    {TunerKind::kRelease, "release"}, {TunerKind::kRl, "rl"},     {TunerKind::kSaAs, "sa-as"},
+    {TunerKind::kRandom, "random"},   {TunerKind::kGrid, "grid"},
+    {TunerKind::kAutoTvm, "autotvm"}, {TunerKind::kRelease, "release"},
+    {TunerKind::kRl, "rl"},           {TunerKind::kSaAs, "sa-as"},
+    {TunerKind::kBted, "bted"},       {TunerKind::kBtedBao, "bted-bao"},
 };
 }  // namespace
 
@@ -37,6 +39,19 @@ bool UsesAdaptiveSampling(TunerKind kind) {
   return kind == TunerKind::kRelease || kind == TunerKind::kSaAs;
 }
 
+bool UsesBao(TunerKind kind) { return kind == TunerKind::kBtedBao; }
+
+InitialDesign InitialDesignFromName(std::string_view name) {
+  if (name == "random") return InitialDesign::kRandom;
+  if (name == "bted") return InitialDesign::kBted;
+  throw ConfigError("unknown initial design '" + std::string(name) + "'; known: random, bted");
+}
+
+InitialDesign PresetInitialDesign(TunerKind kind) {
+  return kind == TunerKind::kBted || kind == TunerKind::kBtedBao ? InitialDesign::kBted
+                                                                 : InitialDesign::kRandom;
+}
+
 std::unique_ptr<Tuner> MakeTuner(TunerKind kind, const TunerContext& context, Rng rng) {
   switch (kind) {
     case TunerKind::kRandom:
@@ -46,16 +61,28 @@ std::unique_ptr<Tuner> MakeTuner(TunerKind kind, const TunerContext& context, Rn
     case TunerKind::kAutoTvm:
     case TunerKind::kRelease:
     case TunerKind::kRl:
-    case TunerKind::kSaAs: {
+    case TunerKind::kSaAs:
+    case TunerKind::kBted:
+    case TunerKind::kBtedBao: {
       TESSEL_CHECK(context.featurizer != nullptr) << "model-based tuners need a featurizer";
       ModelBasedTuner::Options options;
       const bool ppo = UsesPpo(kind);
       const bool adaptive = UsesAdaptiveSampling(kind);
-      options.search = ppo ? ModelBasedTuner::Search::kPpo : ModelBasedTuner::Search::kAnnealing;
+      options.search = ppo             ? ModelBasedTuner::Search::kPpo
+                       : UsesBao(kind) ? ModelBasedTuner::Search::kBao
+                                       : ModelBasedTuner::Search::kAnnealing;
       options.selection =
           adaptive ? ModelBasedTuner::Selection::kAdaptive : ModelBasedTuner::Selection::kGreedy;
       if (context.ppo) options.ppo = *context.ppo;
       if (context.sampling) options.sampling = *context.sampling;
+      const InitialDesign init =
+          context.init == InitialDesign::kPreset ? PresetInitialDesign(kind) : context.init;
+      options.init = init == InitialDesign::kBted ? ModelBasedTuner::Init::kBted
+                                                  : ModelBasedTuner::Init::kRandom;
+      if (context.bted) options.bted = *context.bted;
+      if (context.bao) options.bao = *context.bao;
+      // BAO revises its radius after each of its (smaller) batches.
+      if (UsesBao(kind)) options.plan_size = options.bao.batch;
       auto tuner = std::make_unique<ModelBasedTuner>(context.space, *context.featurizer, options,
                                                      std::move(rng));
       if (context.history) tuner->WarmStart(*context.history);

@@ -11,19 +11,23 @@
 #include "core/rng.h"
 #include "costmodel/featurizer.h"
 #include "costmodel/xgb_cost_model.h"
+#include "design/ted.h"
 #include "measure/measurer.h"
 #include "sampling/adaptive_sampler.h"
 #include "search/ppo_search.h"
 #include "space/space.h"
+#include "tune/bao_options.h"
 
 namespace tessel {
 
 // One search over the cost model: how many measurements preceded it, how many steps the
-// search took to converge (the seeds' Figure 5), and how many configurations it planned.
+// search took to converge (the seeds' Figure 5; for BAO, the candidates it scored), how many
+// configurations it planned, and BAO's neighbourhood radius (0 for other searches).
 struct SearchRound {
   int measured = 0;
   int steps = 0;
   int planned = 0;
+  double radius = 0;
 };
 
 class Tuner {
@@ -46,8 +50,10 @@ class Tuner {
 
 // autotvm: XGBoost ranker + simulated annealing + epsilon-greedy plans (AutoTVM's preset).
 // release: the same ranker + the PPO agent + adaptive sampling (RELEASE); rl: PPO + greedy
-// plans; sa-as: simulated annealing + adaptive sampling (the seeds' ablation).
-enum class TunerKind { kRandom, kGrid, kAutoTvm, kRelease, kRl, kSaAs };
+// plans; sa-as: simulated annealing + adaptive sampling (the seeds' ablation). bted: a BTED
+// initial design + AutoTVM's loop; bted-bao: BTED + BAO's bootstrap ensemble searched in an
+// adaptive neighbourhood (seed 001).
+enum class TunerKind { kRandom, kGrid, kAutoTvm, kRelease, kRl, kSaAs, kBted, kBtedBao };
 
 // True for the tuners built on a cost model (they need a featurizer and can transfer).
 bool IsModelBased(TunerKind kind);
@@ -55,6 +61,16 @@ bool IsModelBased(TunerKind kind);
 bool UsesPpo(TunerKind kind);
 // True for the tuners that select by adaptive sampling (release, sa-as).
 bool UsesAdaptiveSampling(TunerKind kind);
+// True for the tuners that search with BAO (bted-bao).
+bool UsesBao(TunerKind kind);
+
+// The initial design of a model-based tuner: its preset's (BTED for bted and bted-bao,
+// random for the others), or one chosen by --init.
+enum class InitialDesign { kPreset, kRandom, kBted };
+// Throws tessel::Error naming the known designs when the name is unknown.
+InitialDesign InitialDesignFromName(std::string_view name);
+// The design a preset uses when --init leaves it to the preset.
+InitialDesign PresetInitialDesign(TunerKind kind);
 
 // Throws tessel::Error listing the known tuners when the name is unknown.
 TunerKind TunerKindFromName(std::string_view name);
@@ -69,6 +85,9 @@ struct TunerContext {
   const PpoSearch::Options* ppo = nullptr;  // optional: the PPO agent's options (release, rl)
   // optional: adaptive sampling's options (release, sa-as)
   const AdaptiveSampler::Options* sampling = nullptr;
+  InitialDesign init = InitialDesign::kPreset;
+  const BtedOptions* bted = nullptr;  // optional: BTED's options (with a BTED design)
+  const BaoOptions* bao = nullptr;    // optional: BAO's options (bted-bao)
 };
 
 // The tuner draws all its randomness from `rng`. Throws tessel::Error when the tuner cannot

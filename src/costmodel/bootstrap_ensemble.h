@@ -1,0 +1,57 @@
+// BAO's evaluation function (seed 001): a bootstrap ensemble of XGBoost cost models, each
+// fitted on its own resample (with replacement) of the measured set, with the rows its
+// resample left out held back for early stopping. The ensemble scores a configuration by the
+// members' mean (the seed sums them: the same order) and exposes their spread, which says
+// where the measurements do not yet pin the model down.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/rng.h"
+#include "costmodel/cost_model.h"
+#include "costmodel/featurizer.h"
+#include "costmodel/xgb_cost_model.h"
+
+namespace tessel {
+
+class BootstrapEnsemble : public CostModel {
+ public:
+  struct Options {
+    int members = 8;
+    // Predict returns mean + spread_weight * spread: 0 is the seed's evaluation function; a
+    // positive weight favours configurations the members disagree on (optimism under doubt).
+    double spread_weight = 0;
+    XgbCostModel::Options model;  // each member's; the seeds are drawn from the ensemble's Rng
+
+    void Validate() const;  // throws tessel::Error naming the offending option
+  };
+
+  // The featurizer must outlive the ensemble. All resampling draws from `rng`.
+  BootstrapEnsemble(const Featurizer& featurizer, const Options& options, Rng rng);
+
+  void Fit(const std::vector<Config>& configs, const std::vector<double>& times_ms) override;
+  // The members' mean score, plus spread_weight times their spread.
+  std::vector<double> Predict(const std::vector<Config>& configs) const override;
+
+  struct Scores {
+    std::vector<double> mean;
+    std::vector<double> spread;  // the members' standard deviation
+  };
+  Scores PredictWithSpread(const std::vector<Config>& configs) const;
+
+  // Transfer learning: every member gets the base model (see XgbCostModel::FitBaseModel).
+  bool FitBaseModel(const FeatureRows& history);
+
+  int members() const { return static_cast<int>(members_.size()); }
+
+ private:
+  const Featurizer& featurizer_;
+  Options options_;
+  Rng rng_;
+  std::vector<std::unique_ptr<XgbCostModel>> members_;
+  int fits_ = 0;
+};
+
+}  // namespace tessel

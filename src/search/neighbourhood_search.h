@@ -1,0 +1,76 @@
+// BAO's search (seed 001): instead of walking the whole space, score configurations drawn
+// from the neighbourhoods of the best measured ones, and size the neighbourhood adaptively:
+// its radius is kept while the measured batches improve the best time enough, and enlarged by
+// a factor tau otherwise (the seed's figure: R, R, then tau R).
+//
+// The neighbourhood of radius R around c: every configuration whose index on each knob lies
+// within ceil(R * (values - 1)) of c's, a box in normalised knob space in which every knob
+// may move at least one step. R = 1 covers the whole space.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "core/rng.h"
+#include "costmodel/cost_model.h"
+#include "space/space.h"
+
+namespace tessel {
+
+class RadiusRule {
+ public:
+  struct Options {
+    double initial = 0.05;
+    double tau = 2;                 // the factor the radius grows by
+    double min_improvement = 0.01;  // the relative gain in best time that keeps the radius
+
+    void Validate() const;  // throws tessel::Error naming the offending option
+  };
+
+  explicit RadiusRule(const Options& options);
+
+  double radius() const { return radius_; }
+  // After a batch, with the best time before and after it (NaN or infinity: nothing worked
+  // yet). Keeps the radius when (before - after) / before >= min_improvement; otherwise
+  // multiplies it by tau, up to 1.
+  void Update(double best_before_ms, double best_after_ms);
+
+ private:
+  Options options_;
+  double radius_;
+};
+
+class NeighbourhoodSearch {
+ public:
+  struct Options {
+    int centres = 8;        // the best measured configurations whose neighbourhoods are searched
+    int candidates = 4096;  // configurations drawn and scored per search
+
+    void Validate() const;  // throws tessel::Error naming the offending option
+  };
+
+  NeighbourhoodSearch(const Space& space, const Options& options, Rng rng);
+
+  // Up to `count` distinct valid configurations, none in `exclude`, with the highest scores
+  // (best first) among up to `candidates` drawn uniformly from the radius-`radius`
+  // neighbourhoods of `centres`, taken in turn. No centres: drawn from the whole space.
+  std::vector<Config> FindMaximums(const CostModel& model, const std::vector<Config>& centres,
+                                   double radius, int count,
+                                   const std::unordered_set<uint64_t>& exclude);
+
+  // Candidates the last search scored (its search steps).
+  int last_candidates() const { return last_candidates_; }
+
+ private:
+  std::vector<Config> DrawCandidates(const std::vector<Config>& centres, double radius,
+                                     const std::unordered_set<uint64_t>& exclude);
+
+  const Space& space_;
+  Options options_;
+  Rng rng_;
+  int last_candidates_ = 0;
+};
+
+}  // namespace tessel

@@ -1,0 +1,114 @@
+#include "search/neighbourhood_search.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/error.h"
+
+namespace tessel {
+namespace {
+
+TEST(RadiusRuleTest, HoldsWhileTheBestImprovesEnoughAndGrowsByTauOtherwise) {
+  RadiusRule::Options options;
+  options.initial = 0.1;
+  options.tau = 2;
+  options.min_improvement = 0.05;
+  RadiusRule rule(options);
+  EXPECT_DOUBLE_EQ(rule.radius(), 0.1);
+  rule.Update(10.0, 9.0);  // 10% better: kept
+  EXPECT_DOUBLE_EQ(rule.radius(), 0.1);
+  rule.Update(9.0, 9.0);  // no better: grows
+  EXPECT_DOUBLE_EQ(rule.radius(), 0.2);
+  rule.Update(9.0, 8.7);  // 3.3% better, under the threshold: grows
+  EXPECT_DOUBLE_EQ(rule.radius(), 0.4);
+  rule.Update(8.7, 5.0);  // a big gain: held, never shrunk
+  EXPECT_DOUBLE_EQ(rule.radius(), 0.4);
+  rule.Update(5.0, 5.0);
+  rule.Update(5.0, 5.0);
+  EXPECT_DOUBLE_EQ(rule.radius(), 1.0);  // capped: the whole space
+  RadiusRule fresh(options);
+  fresh.Update(std::nan(""), 4.0);  // the first working configuration counts as a gain
+  EXPECT_DOUBLE_EQ(fresh.radius(), 0.1);
+  fresh.Update(std::nan(""), std::nan(""));  // still nothing works: look further
+  EXPECT_DOUBLE_EQ(fresh.radius(), 0.2);
+}
+
+TEST(RadiusRuleTest, BadOptionsAreErrors) {
+  RadiusRule::Options options;
+  options.initial = 0;
+  EXPECT_THROW(RadiusRule{options}, Error);
+  options = {};
+  options.tau = 0.5;
+  EXPECT_THROW(RadiusRule{options}, Error);
+}
+
+// Two knobs of 101 values; x + y must be even.
+Space EvenSpace() {
+  std::vector<KnobValue> values;
+  for (int64_t v = 0; v <= 100; ++v) values.push_back(v);
+  return Space({{"x", values}, {"y", values}},
+               [](const Space&, const Config& c) { return (c[0] + c[1]) % 2 == 0; });
+}
+
+// Scores a configuration higher the closer it lies to (80, 20).
+class DistanceModel : public CostModel {
+ public:
+  void Fit(const std::vector<Config>&, const std::vector<double>&) override {}
+  std::vector<double> Predict(const std::vector<Config>& configs) const override {
+    std::vector<double> scores;
+    for (const Config& c : configs) scores.push_back(-std::hypot(c[0] - 80, c[1] - 20));
+    return scores;
+  }
+};
+
+TEST(NeighbourhoodSearchTest, ScoresOnlyTheNeighbourhoodsOfTheCentres) {
+  const Space space = EvenSpace();
+  NeighbourhoodSearch::Options options;
+  options.candidates = 100;  // of the 120 valid, unexcluded configurations in the two boxes
+  NeighbourhoodSearch search(space, options, Rng(1));
+  const std::vector<Config> centres = {{50, 50}, {10, 90}};
+  const std::unordered_set<uint64_t> exclude = {space.FlatIndex({52, 52})};
+  const std::vector<Config> best = search.FindMaximums(DistanceModel(), centres, 0.05, 30, exclude);
+  ASSERT_EQ(best.size(), 30u);
+  EXPECT_EQ(search.last_candidates(), 100);
+  std::unordered_set<uint64_t> distinct;
+  for (const Config& c : best) {
+    EXPECT_TRUE(space.IsValid(c));
+    EXPECT_FALSE(exclude.count(space.FlatIndex(c)));
+    EXPECT_TRUE(distinct.insert(space.FlatIndex(c)).second);
+    // Radius 0.05 of 100 steps: within 5 of (50, 50), the centre nearer (80, 20).
+    EXPECT_LE(std::abs(c[0] - 50), 5);
+    EXPECT_LE(std::abs(c[1] - 50), 5);
+  }
+  // Best first: the top candidate is the box's corner nearest (80, 20).
+  EXPECT_EQ(best[0], (Config{55, 45}));
+}
+
+TEST(NeighbourhoodSearchTest, AListedSpaceDrawsItsRowsInsideTheBoxes) {
+  Space space = EvenSpace();
+  std::vector<uint64_t> rows;
+  for (int32_t x = 0; x <= 100; x += 10)
+    for (int32_t y = 0; y <= 100; y += 10) rows.push_back(space.FlatIndex({x, y}));
+  space.ListValid(rows);
+  NeighbourhoodSearch search(space, {}, Rng(2));
+  const std::vector<Config> best = search.FindMaximums(DistanceModel(), {{50, 50}}, 0.1, 100, {});
+  // Within 10 steps of (50, 50): the 9 listed rows of the 3 x 3 block around it.
+  EXPECT_EQ(search.last_candidates(), 9);
+  EXPECT_EQ(best.size(), 9u);
+  EXPECT_EQ(best[0], (Config{60, 40}));
+  // No centres: the whole list.
+  search.FindMaximums(DistanceModel(), {}, 0.1, 5, {});
+  EXPECT_EQ(search.last_candidates(), 121);
+}
+
+TEST(NeighbourhoodSearchTest, IsReproducibleBySeed) {
+  const Space space = EvenSpace();
+  NeighbourhoodSearch first(space, {}, Rng(3)), second(space, {}, Rng(3));
+  const std::vector<Config> centres = {{30, 30}};
+  EXPECT_EQ(first.FindMaximums(DistanceModel(), centres, 0.2, 20, {}),
+            second.FindMaximums(DistanceModel(), centres, 0.2, 20, {}));
+}
+
+}  // namespace
+}  // namespace tessel

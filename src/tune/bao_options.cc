@@ -1,0 +1,60 @@
+#include "tune/bao_options.h"
+
+#include <sstream>
+
+#include "core/error.h"
+#include "core/key_values.h"
+
+namespace tessel {
+
+void BaoOptions::Validate() const {
+  if (members < 1) throw ConfigError("--bao members must be at least 1");
+  if (!(spread_weight >= 0)) throw ConfigError("--bao spread must be >= 0");
+  if (batch < 1) throw ConfigError("--bao batch must be at least 1");
+  search.Validate();
+  radius.Validate();
+}
+
+BaoOptions BaoOptions::Parse(std::string_view spec) {
+  BaoOptions options;
+  for (const auto& pair : SplitKeyValues(spec, "--bao")) {
+    const std::string& name = pair.first;
+    auto whole = [&] {
+      return static_cast<int>(ParseOptionNumber(pair.second, "--bao", name, true));
+    };
+    auto number = [&] { return ParseOptionNumber(pair.second, "--bao", name, false); };
+    if (name == "members") {
+      options.members = whole();
+    } else if (name == "spread") {
+      options.spread_weight = number();
+    } else if (name == "centres") {
+      options.search.centres = whole();
+    } else if (name == "candidates") {
+      options.search.candidates = whole();
+    } else if (name == "radius") {
+      options.radius.initial = number();
+    } else if (name == "tau") {
+      options.radius.tau = number();
+    } else if (name == "threshold") {
+      options.radius.min_improvement = number();
+    } else if (name == "batch") {
+      options.batch = whole();
+    } else {
+      throw ConfigError("unknown --bao key '" + name +
+                        "'; known keys: members, spread, centres, candidates, radius, tau, "
+                        "threshold, batch");
+    }
+  }
+  options.Validate();
+  return options;
+}
+
+std::string BaoOptions::ToString() const {
+  std::ostringstream text;
+  text << "members=" << members << ",spread=" << spread_weight << ",centres=" << search.centres
+       << ",candidates=" << search.candidates << ",radius=" << radius.initial
+       << ",tau=" << radius.tau << ",threshold=" << radius.min_improvement << ",batch=" << batch;
+  return text.str();
+}
+
+}  // namespace tessel
