@@ -20,6 +20,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from plot_curves import load_runs, run_label  # noqa: E402
 
 
+# The zoo's task label prefixes.
+MODELS = {"alex": "alexnet", "vgg": "vgg16", "r18": "resnet18", "mb1": "mobilenet_v1",
+          "sq": "squeezenet_v1.1"}
+
+
 def occurrences(tessel, model):
     """Task label -> how often the model runs it."""
     text = subprocess.run([tessel, "zoo", model], check=True, capture_output=True,
@@ -37,13 +42,11 @@ def main():
     runs = load_runs(args.runs, "network_table")
     if runs is None:
         return 2
-    models = {"alex": "alexnet", "vgg": "vgg16", "r18": "resnet18", "mb1": "mobilenet_v1",
-              "sq": "squeezenet_v1.1"}
     # model -> tuner -> seed -> task -> run (a later line for the same task replaces an earlier)
     table = collections.defaultdict(lambda: collections.defaultdict(
         lambda: collections.defaultdict(dict)))
     for run in runs:
-        model = models.get(run["task"].split(".")[0])
+        model = MODELS.get(run["task"].split(".")[0])
         if model is None:
             continue
         table[model][run_label(run)][run["seed"]][run["task"]] = run
