@@ -142,7 +142,8 @@ int RunTune(const TuneCommandOptions& options) {
         "only knob columns; use --features knob");
   if (options.transfer && !IsModelBased(tuner_kind))
     throw ConfigError(
-        "--transfer warm-starts a cost model; use it with --tuner autotvm, release, rl or sa-as");
+        "--transfer warm-starts a cost model; use it with --tuner autotvm, release, rl, sa-as, "
+        "bted or bted-bao");
   std::optional<PpoSearch::Options> ppo_options;
   if (!options.ppo.empty()) {
     if (!UsesPpo(tuner_kind))

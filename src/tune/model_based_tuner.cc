@@ -77,7 +77,10 @@ std::vector<Config> ModelBasedTuner::NextBatch(int max_count) {
       single_model_->FitBaseModel(history);
     fit_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     // A BTED design, when asked for, takes precedence over the base model's plan.
-    if (measured_.empty() && options_.init != Init::kBted) PlanFromModel(), initial_planned_ = true;
+    if (measured_.empty() && options_.init != Init::kBted) {
+      PlanFromModel();
+      initial_planned_ = true;
+    }
   }
   if (!initial_planned_) {
     initial_planned_ = true;
