@@ -18,7 +18,7 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plot_curves import load_runs, run_label  # noqa: E402
+from plot_curves import load_all_runs, run_label  # noqa: E402
 
 
 def best_after(curve, count):
@@ -32,12 +32,9 @@ def main():
     parser.add_argument("--baseline", default="autotvm")
     parser.add_argument("--at", default="64,100,200", help="comma-separated measurement counts")
     args = parser.parse_args()
-    runs = []
-    for path in args.runs:
-        loaded = load_runs(path, "checkpoint_table")
-        if loaded is None:
-            return 2
-        runs += loaded
+    runs = load_all_runs(args.runs, "checkpoint_table")
+    if runs is None:
+        return 2
     try:
         checkpoints = [int(n) for n in args.at.split(",")]
     except ValueError:

@@ -21,7 +21,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from network_table import MODELS, occurrences  # noqa: E402
-from plot_curves import load_runs, run_label  # noqa: E402
+from plot_curves import load_all_runs, run_label  # noqa: E402
 
 
 def latencies(runs, per_task, tessel):
@@ -56,12 +56,9 @@ def main():
     parser.add_argument("--per-task", action="store_true")
     parser.add_argument("--tessel", default="build/tessel")
     args = parser.parse_args()
-    runs = []
-    for path in args.runs:
-        loaded = load_runs(path, "latency_variance_table")
-        if loaded is None:
-            return 2
-        runs += loaded
+    runs = load_all_runs(args.runs, "latency_variance_table")
+    if runs is None:
+        return 2
     table = latencies(runs, args.per_task, args.tessel)
     known = sorted({t for row in table.values() for t in row})
     others = [t for t in known if t != args.baseline]

@@ -34,6 +34,17 @@ def load_runs(path, tool):
         return None
 
 
+def load_all_runs(paths, tool):
+    """The runs of every file in `paths`, in order; None when one cannot be read."""
+    runs = []
+    for path in paths:
+        loaded = load_runs(path, tool)
+        if loaded is None:
+            return None
+        runs += loaded
+    return runs
+
+
 def run_label(run):
     """A run's row in the tables: its tuner, and the options it changed (--ppo, --sampling)."""
     return run["tuner"] + (f" [{run['variant']}]" if run.get("variant") else "")

@@ -7,29 +7,10 @@
 #include <numeric>
 
 #include "core/error.h"
+#include "costmodel/synthetic_cost_test_util.h"
 
 namespace tessel {
 namespace {
-
-// Two split knobs and a text knob: 28 x 28 x 3 configurations.
-Space SyntheticSpace() {
-  auto split = [](const char* name) {
-    Knob knob{name, {}};
-    for (Factors& f : Factorizations(64, 3)) knob.values.emplace_back(f);
-    return knob;
-  };
-  return Space({split("tile_a"),
-                split("tile_b"),
-                {"mode", {std::string("p"), std::string("q"), std::string("r")}}});
-}
-
-// A known cost: fastest with inner factors near 8 and 4, mode q best.
-double SyntheticTime(const Space& space, const Config& c) {
-  const double a = std::log2(double(space.FactorsValue(c, "tile_a")[2])) - 3;
-  const double b = std::log2(double(space.FactorsValue(c, "tile_b")[2])) - 2;
-  const double mode = space.TextValue(c, "mode") == "q" ? 0 : 1.5;
-  return 1 + a * a + 0.5 * b * b + mode;
-}
 
 std::vector<Config> Draw(const Space& space, int count, uint64_t seed) {
   Rng rng(seed);
@@ -40,7 +21,7 @@ std::vector<Config> Draw(const Space& space, int count, uint64_t seed) {
 
 std::vector<double> Times(const Space& space, const std::vector<Config>& configs) {
   std::vector<double> times;
-  for (const Config& c : configs) times.push_back(SyntheticTime(space, c));
+  for (const Config& c : configs) times.push_back(SyntheticCostTime(space, c));
   return times;
 }
 
@@ -57,7 +38,7 @@ double Concordance(const std::vector<double>& scores, const std::vector<double>&
 }
 
 TEST(BootstrapEnsembleTest, RanksHeldOutConfigurations) {
-  const Space space = SyntheticSpace();
+  const Space space = SyntheticCostSpace();
   const KnobFeaturizer features(space);
   BootstrapEnsemble ensemble(features, {}, Rng(1));
   const std::vector<Config> train = Draw(space, 300, 1), test = Draw(space, 300, 2);
@@ -68,7 +49,7 @@ TEST(BootstrapEnsembleTest, RanksHeldOutConfigurations) {
 TEST(BootstrapEnsembleTest, MembersDisagreeMoreWithLessData) {
   // The spread says how far the measurements pin the model down: fitted on 24 points the
   // members disagree more, relative to the range of their mean, than fitted on 400.
-  const Space space = SyntheticSpace();
+  const Space space = SyntheticCostSpace();
   const KnobFeaturizer features(space);
   const std::vector<Config> test = Draw(space, 300, 9);
   auto relative_spread = [&](int points) {
@@ -85,7 +66,7 @@ TEST(BootstrapEnsembleTest, MembersDisagreeMoreWithLessData) {
 }
 
 TEST(BootstrapEnsembleTest, OneMemberHasNoSpreadAndTheWeightAddsIt) {
-  const Space space = SyntheticSpace();
+  const Space space = SyntheticCostSpace();
   const KnobFeaturizer features(space);
   const std::vector<Config> train = Draw(space, 100, 5), test = Draw(space, 50, 6);
   BootstrapEnsemble::Options one;
@@ -110,7 +91,7 @@ TEST(BootstrapEnsembleTest, OneMemberHasNoSpreadAndTheWeightAddsIt) {
 }
 
 TEST(BootstrapEnsembleTest, SameSeedSamePredictionsAndUnfittedScoresZero) {
-  const Space space = SyntheticSpace();
+  const Space space = SyntheticCostSpace();
   const KnobFeaturizer features(space);
   const std::vector<Config> train = Draw(space, 80, 7), test = Draw(space, 40, 8);
   BootstrapEnsemble first(features, {}, Rng(4)), second(features, {}, Rng(4)),

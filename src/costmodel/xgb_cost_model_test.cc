@@ -7,29 +7,10 @@
 #include <numeric>
 
 #include "core/error.h"
+#include "costmodel/synthetic_cost_test_util.h"
 
 namespace tessel {
 namespace {
-
-// Two split knobs and a text knob: 28 x 28 x 3 configurations.
-Space SyntheticSpace() {
-  auto split = [](const char* name) {
-    Knob knob{name, {}};
-    for (Factors& f : Factorizations(64, 3)) knob.values.emplace_back(f);
-    return knob;
-  };
-  return Space({split("tile_a"),
-                split("tile_b"),
-                {"mode", {std::string("p"), std::string("q"), std::string("r")}}});
-}
-
-// A known cost: fastest with inner factors near 8 and 4, mode q best.
-double SyntheticTime(const Space& space, const Config& c) {
-  const double a = std::log2(double(space.FactorsValue(c, "tile_a")[2])) - 3;
-  const double b = std::log2(double(space.FactorsValue(c, "tile_b")[2])) - 2;
-  const double mode = space.TextValue(c, "mode") == "q" ? 0 : 1.5;
-  return 1 + a * a + 0.5 * b * b + mode;
-}
 
 std::vector<double> Ranks(const std::vector<double>& values) {
   std::vector<size_t> order(values.size());
@@ -62,10 +43,10 @@ Split Sample(const Space& space, uint64_t seed) {
 }
 
 void ExpectRanksHeldOutConfigurations(XgbCostModel::Objective objective) {
-  const Space space = SyntheticSpace();
+  const Space space = SyntheticCostSpace();
   const Split split = Sample(space, 1);
   std::vector<double> times;
-  for (const Config& c : split.train) times.push_back(SyntheticTime(space, c));
+  for (const Config& c : split.train) times.push_back(SyntheticCostTime(space, c));
   XgbCostModel::Options options;
   options.objective = objective;
   const KnobFeaturizer features(space);
@@ -74,7 +55,7 @@ void ExpectRanksHeldOutConfigurations(XgbCostModel::Objective objective) {
   EXPECT_GT(model.rounds(), 0);
   const std::vector<double> scores = model.Predict(split.test);
   std::vector<double> speed;  // higher is better, as the scores
-  for (const Config& c : split.test) speed.push_back(1 / SyntheticTime(space, c));
+  for (const Config& c : split.test) speed.push_back(1 / SyntheticCostTime(space, c));
   EXPECT_GT(Spearman(scores, speed), 0.85);
 }
 
@@ -87,13 +68,13 @@ TEST(XgbCostModelTest, RegressionObjectiveOrdersAKnownFunction) {
 }
 
 TEST(XgbCostModelTest, FailuresAreLearntAsTheWorstCost) {
-  const Space space = SyntheticSpace();
+  const Space space = SyntheticCostSpace();
   const Split split = Sample(space, 2);
   // Mode r always fails; otherwise it would be as fast as mode p.
   auto fails = [&](const Config& c) { return space.TextValue(c, "mode") == "r"; };
   std::vector<double> times;
   for (const Config& c : split.train)
-    times.push_back(fails(c) ? std::nan("") : SyntheticTime(space, c));
+    times.push_back(fails(c) ? std::nan("") : SyntheticCostTime(space, c));
   const KnobFeaturizer features(space);
   XgbCostModel model(features, {});
   model.Fit(split.train, times);
@@ -115,10 +96,10 @@ TEST(XgbCostModelTest, FailuresAreLearntAsTheWorstCost) {
 }
 
 TEST(XgbCostModelTest, SameDataSameSeedSamePredictions) {
-  const Space space = SyntheticSpace();
+  const Space space = SyntheticCostSpace();
   const Split split = Sample(space, 3);
   std::vector<double> times;
-  for (const Config& c : split.train) times.push_back(SyntheticTime(space, c));
+  for (const Config& c : split.train) times.push_back(SyntheticCostTime(space, c));
   const KnobFeaturizer features(space);
   XgbCostModel first(features, {}), second(features, {});
   first.Fit(split.train, times);
@@ -127,7 +108,7 @@ TEST(XgbCostModelTest, SameDataSameSeedSamePredictions) {
 }
 
 TEST(XgbCostModelTest, UnfittedModelAndBadOptions) {
-  const Space space = SyntheticSpace();
+  const Space space = SyntheticCostSpace();
   const KnobFeaturizer features(space);
   XgbCostModel model(features, {});
   EXPECT_EQ(model.Predict({{0, 0, 0}, {1, 1, 1}}), (std::vector<double>{0, 0}));
@@ -142,7 +123,7 @@ TEST(XgbCostModelTest, UnfittedModelAndBadOptions) {
 // Transfer: a base model fitted on rows of "another task" ranks this task's configurations
 // before seeing any of them, and fades out as the task's own measurements accumulate.
 TEST(XgbCostModelTest, BaseModelRanksBeforeAnyDataAndFadesOut) {
-  const Space space = SyntheticSpace();
+  const Space space = SyntheticCostSpace();
   const KnobFeaturizer features(space);
   const Split split = Sample(space, 4);
   FeatureRows history;
@@ -150,19 +131,19 @@ TEST(XgbCostModelTest, BaseModelRanksBeforeAnyDataAndFadesOut) {
   // The other task: the same landscape, twice as slow, which per-task fitness normalises away.
   for (const Config& c : split.train) {
     history.features.push_back(features.Features(c));
-    history_ms.push_back(2 * SyntheticTime(space, c));
+    history_ms.push_back(2 * SyntheticCostTime(space, c));
   }
   history.fitness = Fitness(history_ms);
   XgbCostModel model(features, {});
   EXPECT_FALSE(model.FitBaseModel({}));
   ASSERT_TRUE(model.FitBaseModel(history));
   std::vector<double> speed;
-  for (const Config& c : split.test) speed.push_back(-SyntheticTime(space, c));
+  for (const Config& c : split.test) speed.push_back(-SyntheticCostTime(space, c));
   EXPECT_GT(Spearman(model.Predict(split.test), speed), 0.8);
 
   // 300 own measurements: the discount 2^(-300/64) is below 0.05, so the base is dropped.
   std::vector<double> own;
-  for (const Config& c : split.test) own.push_back(SyntheticTime(space, c));
+  for (const Config& c : split.test) own.push_back(SyntheticCostTime(space, c));
   model.Fit(std::vector<Config>(split.test.begin(), split.test.begin() + 100),
             std::vector<double>(own.begin(), own.begin() + 100));
   EXPECT_TRUE(model.has_base_model());
