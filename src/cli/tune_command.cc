@@ -166,8 +166,7 @@ int RunTune(const TuneCommandOptions& options) {
     init = InitialDesignFromName(options.init);
   }
   const bool bted_design =
-      IsModelBased(tuner_kind) && (init == InitialDesign::kPreset ? PresetInitialDesign(tuner_kind)
-                                                                  : init) == InitialDesign::kBted;
+      IsModelBased(tuner_kind) && EffectiveInitialDesign(tuner_kind, init) == InitialDesign::kBted;
   std::optional<BtedOptions> bted_options;
   if (!options.bted.empty()) {
     if (!bted_design)

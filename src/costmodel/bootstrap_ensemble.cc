@@ -26,9 +26,7 @@ BootstrapEnsemble::BootstrapEnsemble(const Featurizer& featurizer, const Options
 void BootstrapEnsemble::Fit(const std::vector<Config>& configs,
                             const std::vector<double>& times_ms) {
   TESSEL_CHECK(configs.size() == times_ms.size()) << "one time per configuration";
-  std::vector<std::vector<float>> features;
-  features.reserve(configs.size());
-  for (const Config& config : configs) features.push_back(featurizer_.Features(config));
+  const std::vector<std::vector<float>> features = FeatureRowsOf(featurizer_, configs);
   const size_t n = configs.size();
   for (size_t member = 0; member < members_.size(); ++member) {
     // Each fit gets fresh resamples; the stream depends only on the seed and the fit's number.
@@ -52,9 +50,7 @@ void BootstrapEnsemble::Fit(const std::vector<Config>& configs,
 
 BootstrapEnsemble::Scores BootstrapEnsemble::PredictWithSpread(
     const std::vector<Config>& configs) const {
-  std::vector<std::vector<float>> rows;
-  rows.reserve(configs.size());
-  for (const Config& config : configs) rows.push_back(featurizer_.Features(config));
+  const std::vector<std::vector<float>> rows = FeatureRowsOf(featurizer_, configs);
   Scores scores{std::vector<double>(configs.size(), 0.0), std::vector<double>(configs.size(), 0.0)};
   std::vector<double> squares(configs.size(), 0.0);
   for (const auto& member : members_) {

@@ -35,6 +35,15 @@ class Featurizer {
   virtual std::vector<float> Features(const Config& config) const = 0;
 };
 
+// The featurizer's vector of each configuration, in order.
+inline std::vector<std::vector<float>> FeatureRowsOf(const Featurizer& featurizer,
+                                                     const std::vector<Config>& configs) {
+  std::vector<std::vector<float>> rows;
+  rows.reserve(configs.size());
+  for (const Config& config : configs) rows.push_back(featurizer.Features(config));
+  return rows;
+}
+
 std::vector<float> KnobFeatures(const Space& space, const Config& config);
 
 // The fixed length of LoopFeatures: nests are padded or cut to kMaxLoops loops (innermost

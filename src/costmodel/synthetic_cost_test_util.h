@@ -6,18 +6,14 @@
 #include <cmath>
 #include <string>
 
+#include "codegen/template_knobs.h"
 #include "space/space.h"
 
 namespace tessel {
 
 inline Space SyntheticCostSpace() {
-  auto split = [](const char* name) {
-    Knob knob{name, {}};
-    for (Factors& f : Factorizations(64, 3)) knob.values.emplace_back(f);
-    return knob;
-  };
-  return Space({split("tile_a"),
-                split("tile_b"),
+  return Space({SplitKnob("tile_a", 64, 3),
+                SplitKnob("tile_b", 64, 3),
                 {"mode", {std::string("p"), std::string("q"), std::string("r")}}});
 }
 

@@ -225,9 +225,7 @@ bool XgbCostModel::FitBaseModel(const FeatureRows& history) {
 
 void XgbCostModel::Fit(const std::vector<Config>& configs, const std::vector<double>& times_ms) {
   TESSEL_CHECK(configs.size() == times_ms.size()) << "one time per configuration";
-  std::vector<std::vector<float>> features;
-  features.reserve(configs.size());
-  for (const Config& config : configs) features.push_back(featurizer_.Features(config));
+  const std::vector<std::vector<float>> features = FeatureRowsOf(featurizer_, configs);
   // A seeded shuffle picks the held-back part, so the same data and seed fit the same model.
   std::vector<size_t> order = AllRows(configs.size());
   Rng rng = Rng(options_.seed).Fork("holdout", configs.size());
@@ -275,9 +273,7 @@ std::vector<double> XgbCostModel::PredictFeatures(
 
 std::vector<double> XgbCostModel::Predict(const std::vector<Config>& configs) const {
   if (!booster_ && !base_) return std::vector<double>(configs.size(), 0.0);  // skip featurizing
-  std::vector<std::vector<float>> rows;
-  rows.reserve(configs.size());
-  for (const Config& config : configs) rows.push_back(featurizer_.Features(config));
+  const std::vector<std::vector<float>> rows = FeatureRowsOf(featurizer_, configs);
   return PredictFeatures(rows);
 }
 

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "codegen/template_knobs.h"
 #include "core/error.h"
 #include "measure/fake_measurer.h"
 #include "tune/tune_loop.h"
@@ -14,14 +15,9 @@ namespace {
 // Three 3-level splits of 64 and a text knob: 28^3 x 4 = 87,808 configurations, a quarter
 // of them invalid.
 Space SyntheticSpace() {
-  auto split = [](const char* name) {
-    Knob knob{name, {}};
-    for (Factors& f : Factorizations(64, 3)) knob.values.emplace_back(f);
-    return knob;
-  };
-  return Space({split("tile_a"),
-                split("tile_b"),
-                split("tile_c"),
+  return Space({SplitKnob("tile_a", 64, 3),
+                SplitKnob("tile_b", 64, 3),
+                SplitKnob("tile_c", 64, 3),
                 {"mode", {std::string("p"), std::string("q"), std::string("r"), std::string("s")}}},
                [](const Space&, const Config& c) { return (c[0] + c[1] + c[2]) % 4 != 0; });
 }

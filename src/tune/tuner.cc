@@ -47,7 +47,8 @@ InitialDesign InitialDesignFromName(std::string_view name) {
   throw ConfigError("unknown initial design '" + std::string(name) + "'; known: random, bted");
 }
 
-InitialDesign PresetInitialDesign(TunerKind kind) {
+InitialDesign EffectiveInitialDesign(TunerKind kind, InitialDesign requested) {
+  if (requested != InitialDesign::kPreset) return requested;
   return kind == TunerKind::kBted || kind == TunerKind::kBtedBao ? InitialDesign::kBted
                                                                  : InitialDesign::kRandom;
 }
@@ -75,10 +76,9 @@ std::unique_ptr<Tuner> MakeTuner(TunerKind kind, const TunerContext& context, Rn
           adaptive ? ModelBasedTuner::Selection::kAdaptive : ModelBasedTuner::Selection::kGreedy;
       if (context.ppo) options.ppo = *context.ppo;
       if (context.sampling) options.sampling = *context.sampling;
-      const InitialDesign init =
-          context.init == InitialDesign::kPreset ? PresetInitialDesign(kind) : context.init;
-      options.init = init == InitialDesign::kBted ? ModelBasedTuner::Init::kBted
-                                                  : ModelBasedTuner::Init::kRandom;
+      options.init = EffectiveInitialDesign(kind, context.init) == InitialDesign::kBted
+                         ? ModelBasedTuner::Init::kBted
+                         : ModelBasedTuner::Init::kRandom;
       if (context.bted) options.bted = *context.bted;
       if (context.bao) options.bao = *context.bao;
       // BAO revises its radius after each of its (smaller) batches.

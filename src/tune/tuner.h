@@ -69,8 +69,9 @@ bool UsesBao(TunerKind kind);
 enum class InitialDesign { kPreset, kRandom, kBted };
 // Throws tessel::Error naming the known designs when the name is unknown.
 InitialDesign InitialDesignFromName(std::string_view name);
-// The design a preset uses when --init leaves it to the preset.
-InitialDesign PresetInitialDesign(TunerKind kind);
+// The design a model-based tuner of this kind starts with: `requested`, or for kPreset the
+// preset's own (never kPreset).
+InitialDesign EffectiveInitialDesign(TunerKind kind, InitialDesign requested);
 
 // Throws tessel::Error listing the known tuners when the name is unknown.
 TunerKind TunerKindFromName(std::string_view name);
