@@ -61,6 +61,26 @@ class CliTest : public ::testing::Test {
     return csv;
   }
 
+  // 20 x 20 x 2 configurations, one in 9 missing and one in 11 failed: big.csv.
+  void WriteBigTable() {
+    std::ofstream table(dir_ / "big.csv");
+    table << "tile_a,tile_b,mode,time_ms\n";
+    for (int a = 0; a < 20; ++a)
+      for (int b = 0; b < 20; ++b)
+        for (const char* mode : {"x", "y"}) {
+          const int id = (a * 20 + b) * 2 + (mode[0] == 'y');
+          if (id % 9 == 0) continue;
+          table << a << ',' << b << ',' << mode << ',';
+          if (id % 11 == 0) {
+            table << "nan\n";
+          } else {
+            table << 1 + (a - 13) * (a - 13) * 0.1 + (b - 4) * (b - 4) * 0.05 + (mode[0] == 'x')
+                  << "\n";
+          }
+        }
+    table.close();
+  }
+
   fs::path dir_;
 };
 
@@ -125,6 +145,10 @@ TEST_F(CliTest, BadInputIsOneLineAndExitTwo) {
                    "--tuner bted-bao");
   ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --tuner bted-bao --bao tau=0.5",
                    "tau");
+  ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --tuner random --plan-size 8",
+                   "model-based tuner");
+  ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --tuner autotvm --plan-size 0",
+                   "--plan-size must be at least 1");
   std::ofstream(dir_ / "bad.csv") << "tile,mode\n1,a\n";
   ExpectUsageError("tune --space bad.csv --trials 5", "time_ms");
   ExpectUsageError(
@@ -195,23 +219,7 @@ TEST_F(CliTest, SameSeedSameChoicesOnReplay) {
 }
 
 TEST_F(CliTest, ModelBasedPresetsOnReplayAreReproducible) {
-  // 20 x 20 x 2 configurations, one in 9 missing and one in 11 failed.
-  std::ofstream table(dir_ / "big.csv");
-  table << "tile_a,tile_b,mode,time_ms\n";
-  for (int a = 0; a < 20; ++a)
-    for (int b = 0; b < 20; ++b)
-      for (const char* mode : {"x", "y"}) {
-        const int id = (a * 20 + b) * 2 + (mode[0] == 'y');
-        if (id % 9 == 0) continue;
-        table << a << ',' << b << ',' << mode << ',';
-        if (id % 11 == 0) {
-          table << "nan\n";
-        } else {
-          table << 1 + (a - 13) * (a - 13) * 0.1 + (b - 4) * (b - 4) * 0.05 + (mode[0] == 'x')
-                << "\n";
-        }
-      }
-  table.close();
+  WriteBigTable();
   for (const std::string tuner : {"autotvm", "release", "rl", "sa-as", "bted", "bted-bao"}) {
     SCOPED_TRACE(tuner);
     const std::string args =
@@ -235,6 +243,29 @@ TEST_F(CliTest, ModelBasedPresetsOnReplayAreReproducible) {
       EXPECT_GT(round["planned"].get<int>(), 0);
     }
   }
+}
+
+TEST_F(CliTest, PlanSizeSetsTheInitialDesignAndTheBatches) {
+  // With --plan-size 8 the model is first consulted after 8 measurements and autotvm then
+  // plans 8 at a time; bted-bao's design shrinks to 8 and its batches stay BAO's own.
+  WriteBigTable();
+  const std::string args = "tune --space big.csv --trials 40 --json --seed 3 ";
+  const Outcome autotvm = Run(args + "--tuner autotvm --plan-size 8 --db p_a.db");
+  ASSERT_EQ(autotvm.status, 0) << autotvm.err;
+  const nlohmann::json line = nlohmann::json::parse(autotvm.out);
+  EXPECT_EQ(line["plan_size"], 8);
+  EXPECT_EQ(line["variant"], "plan:8");
+  ASSERT_GE(line["search_rounds"].size(), 4u);
+  for (size_t i = 0; i < line["search_rounds"].size(); ++i) {
+    EXPECT_EQ(line["search_rounds"][i]["measured"], 8 * (i + 1));
+    EXPECT_EQ(line["search_rounds"][i]["planned"], 8);
+  }
+  const Outcome bao = Run(args + "--tuner bted-bao --plan-size 8 --bao batch=16 --db p_b.db");
+  ASSERT_EQ(bao.status, 0) << bao.err;
+  const nlohmann::json bao_line = nlohmann::json::parse(bao.out);
+  ASSERT_GE(bao_line["search_rounds"].size(), 2u);
+  EXPECT_EQ(bao_line["search_rounds"][0]["measured"], 8);
+  EXPECT_EQ(bao_line["search_rounds"][1]["measured"], 24);
 }
 
 TEST_F(CliTest, TunesARealWorkloadAndUsesTesselDbFromTheEnvironment) {

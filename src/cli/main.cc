@@ -63,6 +63,9 @@ int main(int argc, char** argv) {
                    "BTED options (with a BTED design), e.g. kernel=distance,mu=5,M=512,B=8");
   tune->add_option("--bao", tune_options.bao,
                    "BAO options (bted-bao), e.g. members=8,radius=0.05,tau=2,threshold=0.01");
+  tune->add_option("--plan-size", tune_options.plan_size,
+                   "model-based tuners: size of the initial design and measurements between "
+                   "cost-model refits (default 64; bted-bao refits after each --bao batch)");
   tune->add_option("--trials", tune_options.trials, "measurements per task")->required();
   tune->add_option("--seed", tune_options.seed, "root random seed")->capture_default_str();
   tune->add_option("--threads", tune_options.threads, "kernel threads (default: all cores)");

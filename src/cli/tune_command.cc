@@ -1,4 +1,5 @@
 // `tessel tune`: tunes each selected task with one tuner and records every measurement.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include "measure/replay_measurer.h"
 #include "measure/target.h"
 #include "records/record_store.h"
+#include "tune/model_based_tuner.h"
 #include "tune/transfer.h"
 #include "tune/tune_loop.h"
 
@@ -180,6 +182,13 @@ int RunTune(const TuneCommandOptions& options) {
       throw ConfigError("--bao sets BAO's options; use it with --tuner bted-bao");
     bao_options = BaoOptions::Parse(options.bao);
   }
+  if (options.plan_size != -1) {
+    if (!IsModelBased(tuner_kind))
+      throw ConfigError(
+          "--plan-size sets a cost model's batches; use it with a model-based tuner (autotvm, "
+          "release, rl, sa-as, bted, bted-bao)");
+    if (options.plan_size < 1) throw ConfigError("--plan-size must be at least 1");
+  }
   if (options.transfer && replay)
     throw ConfigError(
         "--transfer learns from other tasks of the same template, which a --space "
@@ -249,7 +258,8 @@ int RunTune(const TuneCommandOptions& options) {
                                sampling_options ? &*sampling_options : nullptr,
                                init,
                                bted_options ? &*bted_options : nullptr,
-                               bao_options ? &*bao_options : nullptr};
+                               bao_options ? &*bao_options : nullptr,
+                               std::max(options.plan_size, 0)};
     std::unique_ptr<Tuner> tuner = MakeTuner(tuner_kind, context, root.Fork(task.key.workload));
     const TuneResult result =
         Tune(task.label, task.flops, *tuner, *task.measurer, tune_options, record);
@@ -288,12 +298,16 @@ int RunTune(const TuneCommandOptions& options) {
       if (IsModelBased(tuner_kind)) line["init"] = bted_design ? "bted" : "random";
       if (bted_design) line["bted"] = bted_options.value_or(BtedOptions()).ToString();
       if (UsesBao(tuner_kind)) line["bao"] = bao_options.value_or(BaoOptions()).ToString();
+      if (IsModelBased(tuner_kind))
+        line["plan_size"] =
+            options.plan_size > 0 ? options.plan_size : ModelBasedTuner::Options().plan_size;
       // What the run changed from its preset's defaults, to tell variants apart in tables.
       std::string variant;
       for (const auto& [name, spec] :
            {std::pair{"init", options.init}, std::pair{"ppo", options.ppo},
             std::pair{"sampling", options.sampling}, std::pair{"bted", options.bted},
-            std::pair{"bao", options.bao}}) {
+            std::pair{"bao", options.bao},
+            std::pair{"plan", options.plan_size > 0 ? std::to_string(options.plan_size) : ""}}) {
         if (spec.empty()) continue;
         if (!variant.empty()) variant += ' ';
         variant += std::string(name) + ":" + spec;

@@ -81,6 +81,7 @@ std::unique_ptr<Tuner> MakeTuner(TunerKind kind, const TunerContext& context, Rn
                          : ModelBasedTuner::Init::kRandom;
       if (context.bted) options.bted = *context.bted;
       if (context.bao) options.bao = *context.bao;
+      if (context.plan_size > 0) options.initial_size = options.plan_size = context.plan_size;
       // BAO revises its radius after each of its (smaller) batches.
       if (UsesBao(kind)) options.plan_size = options.bao.batch;
       auto tuner = std::make_unique<ModelBasedTuner>(context.space, *context.featurizer, options,

@@ -89,6 +89,9 @@ struct TunerContext {
   InitialDesign init = InitialDesign::kPreset;
   const BtedOptions* bted = nullptr;  // optional: BTED's options (with a BTED design)
   const BaoOptions* bao = nullptr;    // optional: BAO's options (bted-bao)
+  // Model-based presets: the initial design's size and the measurements between refits
+  // (AutoTVM's plan_size); 0 keeps the preset's 64. bted-bao's batches stay BAO's own.
+  int plan_size = 0;
 };
 
 // The tuner draws all its randomness from `rng`. Throws tessel::Error when the tuner cannot
