@@ -134,7 +134,7 @@ class Conv2dTemplate : public HalideTemplate {
   }
 
   std::unique_ptr<Kernel> BuildPipeline(const Config& config,
-                                        const OperatorData& data) const override;
+                                        const LayerBinding& layer) const override;
 
  private:
   Conv2dShape shape_;
@@ -240,7 +240,7 @@ LoopNest Conv2dTemplate::DescribeLoops(const Config& config) const {
 }
 
 std::unique_ptr<Kernel> Conv2dTemplate::BuildPipeline(const Config& config,
-                                                      const OperatorData& data) const {
+                                                      const LayerBinding& layer) const {
   const ConvSchedule sched(space_, config);
   const Conv2dShape& s = shape_;
   const int W = int(s.w), H = int(s.h), C = int(s.c), K = int(s.k), N = int(s.n);
@@ -251,7 +251,7 @@ std::unique_ptr<Kernel> Conv2dTemplate::BuildPipeline(const Config& config,
 
   ImageParam input(Halide::Float(32), 4, "input");
   SetDenseShape(input, {W, H, C, N});
-  input.set(Halide::Buffer<float>(const_cast<float*>(data.input.data()), {W, H, C, N}));
+  input.set(WrapBuffer(layer.input, {W, H, C, N}));
 
   std::vector<Halide::Buffer<float>> owned;
   ImageParam weights(Halide::Float(32), sched.packed ? 5 : 4, "weights");
@@ -262,13 +262,13 @@ std::unique_ptr<Kernel> Conv2dTemplate::BuildPipeline(const Config& config,
       for (int c = 0; c < Cg; ++c)
         for (int r = 0; r < R; ++r)
           for (int q = 0; q < S; ++q)
-            packed(k % block, q, r, c, k / block) = data.weights[((k * Cg + c) * R + r) * S + q];
+            packed(k % block, q, r, c, k / block) = layer.weights[((k * Cg + c) * R + r) * S + q];
     SetDenseShape(weights, {block, S, R, Cg, K / block});
     weights.set(packed);
     owned.push_back(packed);
   } else {
     SetDenseShape(weights, {S, R, Cg, K});
-    weights.set(Halide::Buffer<float>(const_cast<float*>(data.weights.data()), {S, R, Cg, K}));
+    weights.set(WrapBuffer(layer.weights, {S, R, Cg, K}));
   }
 
   Var x("x"), y("y"), k("k"), n("n");
@@ -290,7 +290,7 @@ std::unique_ptr<Kernel> Conv2dTemplate::BuildPipeline(const Config& config,
   conv(x, y, k, n) = 0.f;
   conv(x, y, k, n) += w * padded(x * stride + red.x, y * stride + red.y, cin, n);
   Func output("output");
-  output(x, y, k, n) = conv(x, y, k, n);
+  output(x, y, k, n) = LayerEpilogue(conv(x, y, k, n), layer, {x, y, k, n}, k, {OW, OH, K, N}, K);
   output.bound(x, 0, OW).bound(y, 0, OH).bound(k, 0, K).bound(n, 0, N);
   SetDenseShape(output.output_buffer(), {OW, OH, K, N});
 
@@ -355,7 +355,8 @@ std::unique_ptr<Kernel> Conv2dTemplate::BuildPipeline(const Config& config,
       if (unroll[i]) update.unroll(loops[i]);
   }
 
-  Halide::Buffer<float> out(OW, OH, K, N);
+  Halide::Buffer<float> out = layer.output ? Halide::Buffer<float>(layer.output, {OW, OH, K, N})
+                                           : Halide::Buffer<float>(OW, OH, K, N);
   return CompileKernel(Halide::Pipeline(output), out, std::move(owned));
 }
 

@@ -87,7 +87,7 @@ class DenseTemplate : public HalideTemplate {
   }
 
   std::unique_ptr<Kernel> BuildPipeline(const Config& config,
-                                        const OperatorData& data) const override;
+                                        const LayerBinding& layer) const override;
 
  private:
   DenseShape shape_;
@@ -135,26 +135,26 @@ LoopNest DenseTemplate::DescribeLoops(const Config& config) const {
 }
 
 std::unique_ptr<Kernel> DenseTemplate::BuildPipeline(const Config& config,
-                                                     const OperatorData& data) const {
+                                                     const LayerBinding& layer) const {
   const DenseSchedule sched(space_, config);
   const int IN = int(shape_.in), OUT = int(shape_.out), N = int(shape_.n);
   const int block = int(sched.o[2]);
 
   ImageParam input(Halide::Float(32), 2, "input");
   SetDenseShape(input, {IN, N});
-  input.set(Halide::Buffer<float>(const_cast<float*>(data.input.data()), {IN, N}));
+  input.set(WrapBuffer(layer.input, {IN, N}));
   std::vector<Halide::Buffer<float>> owned;
   ImageParam weights(Halide::Float(32), sched.packed ? 3 : 2, "weights");
   if (sched.packed) {
     Halide::Buffer<float> packed(block, IN, OUT / block);
     for (int o = 0; o < OUT; ++o)
-      for (int i = 0; i < IN; ++i) packed(o % block, i, o / block) = data.weights[o * IN + i];
+      for (int i = 0; i < IN; ++i) packed(o % block, i, o / block) = layer.weights[o * IN + i];
     SetDenseShape(weights, {block, IN, OUT / block});
     weights.set(packed);
     owned.push_back(packed);
   } else {
     SetDenseShape(weights, {IN, OUT});
-    weights.set(Halide::Buffer<float>(const_cast<float*>(data.weights.data()), {IN, OUT}));
+    weights.set(WrapBuffer(layer.weights, {IN, OUT}));
   }
 
   Var o("o"), n("n");
@@ -164,7 +164,7 @@ std::unique_ptr<Kernel> DenseTemplate::BuildPipeline(const Config& config,
   dense(o, n) = 0.f;
   dense(o, n) += w * input(r, n);
   Func output("output");
-  output(o, n) = dense(o, n);
+  output(o, n) = LayerEpilogue(dense(o, n), layer, {o, n}, o, {OUT, N}, OUT);
   output.bound(o, 0, OUT).bound(n, 0, N);
   SetDenseShape(output.output_buffer(), {OUT, N});
 
@@ -181,7 +181,8 @@ std::unique_ptr<Kernel> DenseTemplate::BuildPipeline(const Config& config,
   if (block > sched.vec) update.unroll(oi);
   if (sched.unroll_explicit && AutoUnroll({sched.i[1]}, sched.unroll_step)[0]) update.unroll(ri);
 
-  Halide::Buffer<float> out(OUT, N);
+  Halide::Buffer<float> out =
+      layer.output ? Halide::Buffer<float>(layer.output, {OUT, N}) : Halide::Buffer<float>(OUT, N);
   return CompileKernel(Halide::Pipeline(output), out, std::move(owned));
 }
 

@@ -59,18 +59,56 @@ Config HalideTemplate::DefaultConfig() const {
   }
   Rng rng(0);
   auto config = space_.SampleValid(rng);
-  TESSEL_CHECK(config) << "no valid configuration for " << WorkloadSpec(workload_);
+  if (!config)
+    throw ConfigError("the " + name() + " template has no valid schedule for " +
+                      WorkloadSpec(workload_) +
+                      " (its vectors need 4, 8 or 16 lanes of an output dimension)");
   return *config;
 }
 
 std::unique_ptr<Kernel> HalideTemplate::Build(const Config& config,
                                               const OperatorData& data) const {
+  TESSEL_CHECK(data.input.size() == input_size_ && data.weights.size() == weights_size_)
+      << "operator data of the wrong size";
+  LayerBinding layer;
+  layer.input = data.input.data();
+  layer.weights = data.weights.data();
+  return BuildLayer(config, layer);
+}
+
+std::unique_ptr<Kernel> HalideTemplate::BuildLayer(const Config& config,
+                                                   const LayerBinding& layer) const {
   TESSEL_CHECK(space_.IsValid(config)) << "building an invalid configuration";
+  TESSEL_CHECK(layer.input && layer.weights) << "a layer without input or weights";
   try {
-    return BuildPipeline(config, data);
+    return BuildPipeline(config, layer);
   } catch (const Halide::Error& error) {
     throw KernelBuildError(error.what());
   }
+}
+
+Halide::Buffer<float> WrapBuffer(const float* data, const std::vector<int>& extents) {
+  return Halide::Buffer<float>(const_cast<float*>(data), extents);
+}
+
+Halide::Expr LayerEpilogue(Halide::Expr value, const LayerBinding& layer,
+                           const std::vector<Halide::Var>& at, const Halide::Var& channel,
+                           const std::vector<int>& extents, int channels) {
+  if (layer.bias) {
+    Halide::ImageParam bias(Halide::Float(32), 1, "bias");
+    SetDenseShape(bias, {channels});
+    bias.set(WrapBuffer(layer.bias, {channels}));
+    value += bias(channel);
+  }
+  if (layer.residual) {
+    Halide::ImageParam residual(Halide::Float(32), static_cast<int>(at.size()), "residual");
+    SetDenseShape(residual, extents);
+    residual.set(WrapBuffer(layer.residual, extents));
+    std::vector<Halide::Expr> coords(at.begin(), at.end());
+    value += residual(coords);
+  }
+  if (layer.relu) value = Halide::max(value, 0.f);
+  return value;
 }
 
 void SetDenseShape(Halide::OutputImageParam param, const std::vector<int>& extents) {

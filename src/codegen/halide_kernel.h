@@ -50,13 +50,15 @@ class HalideTemplate : public OperatorTemplate {
   // The first valid of DefaultCandidates(), else a seeded sample of the space.
   Config DefaultConfig() const override;
   std::unique_ptr<Kernel> Build(const Config& config, const OperatorData& data) const override;
+  std::unique_ptr<Kernel> BuildLayer(const Config& config,
+                                     const LayerBinding& layer) const override;
 
  protected:
   // Canonical texts of hand-written schedules, in order of preference.
   virtual std::vector<std::string> DefaultCandidates() const = 0;
   // Builds a valid configuration; may throw Halide::Error.
   virtual std::unique_ptr<Kernel> BuildPipeline(const Config& config,
-                                                const OperatorData& data) const = 0;
+                                                const LayerBinding& layer) const = 0;
 
   Workload workload_;
   Space space_;
@@ -65,6 +67,16 @@ class HalideTemplate : public OperatorTemplate {
   size_t input_size_;
   size_t weights_size_;
 };
+
+// A read-only buffer over memory the caller keeps alive (extents innermost first).
+Halide::Buffer<float> WrapBuffer(const float* data, const std::vector<int>& extents);
+
+// The layer's epilogue applied to `value` at output coordinates `at` (innermost first;
+// `channel` is the output-channel coordinate): + bias(channel), + residual(at), then ReLU.
+// Binds the bias and residual parameters to the layer's buffers.
+Halide::Expr LayerEpilogue(Halide::Expr value, const LayerBinding& layer,
+                           const std::vector<Halide::Var>& at, const Halide::Var& channel,
+                           const std::vector<int>& extents, int channels);
 
 // Loops of extent `extents[i]` unrolled from the innermost outwards while the product of the
 // unrolled extents stays within `budget` (TVM's auto_unroll_max_step).

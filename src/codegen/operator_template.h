@@ -24,6 +24,19 @@ struct OperatorData {
   std::vector<float> weights;
 };
 
+// One layer of a network bound to its buffers, dense and row-major as OperatorData's. The
+// kernel computes the operator, then adds the bias (per output channel) and the residual
+// (the output's shape) when given, then applies ReLU when asked: the epilogues that graph
+// passes fuse into a convolution or dense layer.
+struct LayerBinding {
+  const float* input = nullptr;
+  const float* weights = nullptr;
+  const float* bias = nullptr;
+  const float* residual = nullptr;
+  bool relu = false;
+  float* output = nullptr;  // null: the kernel keeps its own output buffer
+};
+
 // A configuration that cannot be compiled, or a kernel that fails when run. These are
 // measurement outcomes: the Measurer records them and the run goes on.
 class KernelBuildError : public std::runtime_error {
@@ -54,6 +67,7 @@ class OperatorTemplate {
   virtual const Space& space() const = 0;
 
   // A reasonable hand-written schedule, the "default schedule" results are compared with.
+  // Throws tessel::Error when the space has no valid configuration for this workload.
   virtual Config DefaultConfig() const = 0;
 
   // Random inputs of the right sizes in [-1, 1].
@@ -69,6 +83,11 @@ class OperatorTemplate {
   // JIT-compiles the configuration and binds it to the data (which must outlive the kernel).
   // Throws KernelBuildError with the compiler's message when the schedule is rejected.
   virtual std::unique_ptr<Kernel> Build(const Config& config, const OperatorData& data) const = 0;
+
+  // The same as a network layer: the buffers must outlive the kernel, and the kernel writes
+  // into `layer.output` when it is given.
+  virtual std::unique_ptr<Kernel> BuildLayer(const Config& config,
+                                             const LayerBinding& layer) const = 0;
 };
 
 // The template for the workload's operator (conv2d or dense).

@@ -41,6 +41,9 @@ class ScriptedTemplate : public OperatorTemplate {
     if (behaviour == "build_slow") usleep(500'000);
     return std::make_unique<ScriptedKernel>(behaviour, data.input);
   }
+  std::unique_ptr<Kernel> BuildLayer(const Config&, const LayerBinding&) const override {
+    throw KernelBuildError("the scripted template measures only");
+  }
 
  private:
   class ScriptedKernel : public Kernel {
