@@ -12,6 +12,7 @@ packages=(
   libxgboost-dev          # the cost model
   libeigen3-dev           # k-means and other small linear algebra
   libtorch-dev            # the PPO agent
+  libonnx-dev libprotobuf-dev  # ONNX model import
   libgtest-dev googletest # tests
   libdnnl-dev             # the oneDNN comparison in bench/
 )

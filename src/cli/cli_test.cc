@@ -297,4 +297,47 @@ TEST_F(CliTest, AutoTvmWithTransferPrintsTimesAndSaysWhenHistoryIsTooSmall) {
   EXPECT_NE(outcome.out.find("compile s"), std::string::npos) << outcome.out;
 }
 
+TEST_F(CliTest, RunsANetworkWithItsTunedKernelsAgainstTheReference) {
+  // One task tuned for one thread: run uses its record and the default schedule elsewhere,
+  // and the fused network agrees with the reference executor.
+  const Outcome tuned =
+      Run("tune --model resnet18 --layer 12 --trials 3 --threads 1 --min-repeat-ms 1 --repeats 2 "
+          "--db net.db --no-default");
+  ASSERT_EQ(tuned.status, 0) << tuned.err;
+  const Outcome outcome =
+      Run("run --model resnet18 --db net.db --threads 1 --repeats 2 --warmup 1 --json");
+  ASSERT_EQ(outcome.status, 0) << outcome.err;
+  const nlohmann::json line = nlohmann::json::parse(outcome.out);
+  EXPECT_EQ(line["network"], "resnet18");
+  EXPECT_EQ(line["kernels"], 21);  // 20 convolutions and the classifier
+  EXPECT_EQ(line["tuned"], 1);
+  EXPECT_LT(line["relative_error"].get<double>(), 1e-4);
+  EXPECT_GT(line["median_ms"].get<double>(), 0);
+  int residual_kernels = 0;
+  for (const auto& layer : line["layers"]) {
+    if (layer["op"] == "conv2d+add+relu") ++residual_kernels;
+    if (layer.contains("task") && layer["task"] == "r18.12") {
+      EXPECT_TRUE(layer["tuned"].get<bool>());
+    }
+  }
+  EXPECT_EQ(residual_kernels, 8);
+
+  const Outcome table = Run("run --model squeezenet_v1.1 --db none.db --repeats 1 --warmup 0");
+  ASSERT_EQ(table.status, 0) << table.err;
+  EXPECT_NE(table.err.find("no records database at none.db"), std::string::npos) << table.err;
+  EXPECT_NE(table.out.find("end to end: median"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("untuned (default schedule): sq.18"), std::string::npos) << table.out;
+  EXPECT_FALSE(fs::exists(dir_ / "none.db"));
+}
+
+TEST_F(CliTest, RunRejectsBadNetworks) {
+  ExpectUsageError("run", "give one network");
+  ExpectUsageError("run --model resnet18 --onnx m.onnx", "give one network");
+  ExpectUsageError("run --model resnet19", "unknown model 'resnet19'");
+  ExpectUsageError("run --onnx missing.onnx", "cannot read missing.onnx");
+  std::ofstream(dir_ / "bad.onnx") << "not a model";
+  ExpectUsageError("run --onnx bad.onnx", "bad.onnx: not a readable ONNX model");
+  ExpectUsageError("run --model alexnet --repeats 0", "--repeats must be at least 1");
+}
+
 }  // namespace

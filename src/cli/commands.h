@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "graph/network_source.h"
+
 namespace tessel::cli {
 
 // Which tasks a command is about: zoo layers, workload specs, or a replay table.
@@ -46,6 +48,17 @@ struct TuneCommandOptions {
   std::string command_line;
 };
 
+struct RunCommandOptions {
+  NetworkSource network;
+  std::string db;
+  int threads = 0;  // 0: all cores
+  int repeats = 20;
+  int warmup = 3;
+  uint64_t seed = 0;  // zoo weights and the input
+  bool check = true;
+  bool json = false;
+};
+
 int RunZoo(const std::string& model);
 int RunSpace(const TaskSelection& tasks);
 int RunTune(const TuneCommandOptions& options);
@@ -53,6 +66,8 @@ int RunBest(const std::string& db);
 // --format jsonl: every record; --format csv: one task's replay table (--task ID|WORKLOAD).
 int RunExport(const std::string& db, const std::string& format, const std::string& task);
 int RunImport(const std::string& db, const std::string& file);
+// Builds a network from its best records, checks it against the reference and times it.
+int RunNetwork(const RunCommandOptions& options);
 
 // --db, else $TESSEL_DB, else ./tessel.db.
 std::string ResolveDbPath(const std::string& flag);

@@ -109,13 +109,28 @@ int main(int argc, char** argv) {
   import_cmd->add_option("file", import_file, "a JSONL file")->required();
   import_cmd->add_option("--db", import_db, "records database");
 
+  RunCommandOptions run_options;
+  CLI::App* run = app.add_subcommand(
+      "run", "run a network with its best records, check it and time it end to end");
+  run->add_option("--model", run_options.network.model, "a zoo model (see 'tessel zoo')");
+  run->add_option("--onnx", run_options.network.onnx, "an ONNX model file");
+  run->add_option("--db", run_options.db, "records database (default $TESSEL_DB or ./tessel.db)");
+  run->add_option("--threads", run_options.threads, "kernel threads (default: all cores)");
+  run->add_option("--repeats", run_options.repeats, "timed runs")->capture_default_str();
+  run->add_option("--warmup", run_options.warmup, "untimed runs first")->capture_default_str();
+  run->add_option("--seed", run_options.seed, "seed of the zoo's weights and of the input")
+      ->capture_default_str();
+  bool no_check = false;
+  run->add_flag("--no-check", no_check, "skip the comparison with the reference executor");
+  run->add_flag("--json", run_options.json, "one JSON object on stdout");
+
   // CLI11 would only say that a subcommand is required; name the unknown word instead.
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;
     for (const CLI::App* command : app.get_subcommands({})) known |= command->get_name() == argv[1];
     if (!known) {
       std::cerr << "tessel: unknown command '" << argv[1]
-                << "'; commands: zoo, space, tune, best, export, import" << std::endl;
+                << "'; commands: zoo, space, tune, run, best, export, import" << std::endl;
       return 2;
     }
   }
@@ -137,6 +152,10 @@ int main(int argc, char** argv) {
     if (*tune) {
       tune_options.measure_default = !skip_default;
       return RunTune(tune_options);
+    }
+    if (*run) {
+      run_options.check = !no_check;
+      return RunNetwork(run_options);
     }
     if (*best) return RunBest(best_db);
     if (*export_cmd) return RunExport(export_db, export_format, export_task);

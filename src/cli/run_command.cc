@@ -1,0 +1,166 @@
+// tessel run: a whole network with the best recorded schedule of each task, checked against
+// the reference executor and timed end to end.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "cli/commands.h"
+#include "core/error.h"
+#include "core/rng.h"
+#include "core/stats.h"
+#include "graph/network_executor.h"
+#include "graph/network_source.h"
+#include "graph/passes.h"
+#include "graph/reference_executor.h"
+#include "measure/local_measurer.h"
+#include "measure/target.h"
+#include "records/record_store.h"
+
+namespace tessel::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// The best recorded configuration text per (workload, template, version) for this target.
+std::map<std::string, std::string> BestConfigs(const std::string& db_path,
+                                               const std::string& target) {
+  std::map<std::string, std::string> best;
+  if (!std::filesystem::exists(db_path)) {
+    std::fprintf(stderr,
+                 "tessel: no records database at %s; every layer runs its default schedule\n",
+                 db_path.c_str());
+    return best;
+  }
+  const RecordStore store(db_path);
+  for (const BestRecord& entry : store.BestPerTask())
+    if (entry.task.target == target)
+      best[entry.task.workload + "|" + entry.task.template_name + "|" +
+           std::to_string(entry.task.template_version)] = entry.record.config;
+  return best;
+}
+
+}  // namespace
+
+int RunNetwork(const RunCommandOptions& options) {
+  if (options.threads < 0) throw ConfigError("--threads must be at least 1");
+  if (options.repeats < 1) throw ConfigError("--repeats must be at least 1");
+  if (options.warmup < 0) throw ConfigError("--warmup must not be negative");
+  const int threads = options.threads > 0 ? options.threads : DefaultThreadCount();
+  const Network network = LoadNetwork(options.network, options.seed);
+  const std::string target = HostTargetKey(threads);
+  const std::map<std::string, std::string> best = BestConfigs(ResolveDbPath(options.db), target);
+
+  // Halide sizes its thread pool from this when the first kernel runs.
+  setenv("HL_NUM_THREADS", std::to_string(threads).c_str(), 1);
+  const auto build_start = Clock::now();
+  NetworkExecutor executor(OptimizeForInference(network.graph), [&](const OperatorTemplate& tmpl) {
+    const auto found = best.find(WorkloadSpec(tmpl.workload()) + "|" + tmpl.name() + "|" +
+                                 std::to_string(tmpl.version()));
+    return found == best.end() ? std::optional<Config>()
+                               : std::optional<Config>(tmpl.space().FromText(found->second));
+  });
+  const double build_s = SecondsSince(build_start);
+
+  Rng rng = Rng(options.seed).Fork("input");
+  std::vector<float> input(ElementCount(network.graph.input().shape));
+  for (float& v : input) v = static_cast<float>(rng.UniformReal());
+
+  for (int i = 0; i < options.warmup; ++i) executor.Run(input);
+  std::vector<double> totals;
+  std::vector<std::vector<double>> per_layer(executor.layers().size());
+  std::vector<double> layer_ms;
+  for (int i = 0; i < options.repeats; ++i) {
+    const auto start = Clock::now();
+    executor.Run(input, &layer_ms);
+    totals.push_back(SecondsSince(start) * 1e3);
+    for (size_t j = 0; j < layer_ms.size(); ++j) per_layer[j].push_back(layer_ms[j]);
+  }
+  const std::span<const float> output = executor.Run(input);
+  const std::vector<float> result(output.begin(), output.end());
+  double error = std::nan("");
+  if (options.check) error = RelativeError(result, RunReference(network.graph, input));
+
+  const double median = Median(totals);
+  const double fastest = *std::min_element(totals.begin(), totals.end());
+  const double slowest = *std::max_element(totals.begin(), totals.end());
+  int kernels = 0, tuned = 0;
+  std::set<std::string> untuned;  // workloads
+  for (const LayerReport& layer : executor.layers()) {
+    if (layer.workload.empty()) continue;
+    ++kernels;
+    if (layer.tuned) {
+      ++tuned;
+    } else {
+      untuned.insert(layer.workload);
+    }
+  }
+
+  if (options.json) {
+    nlohmann::json layers = nlohmann::json::array();
+    for (size_t j = 0; j < executor.layers().size(); ++j) {
+      const LayerReport& layer = executor.layers()[j];
+      nlohmann::json entry = {
+          {"name", layer.name}, {"op", layer.op}, {"median_ms", Median(per_layer[j])}};
+      if (!layer.workload.empty()) {
+        entry["task"] = network.TaskLabel(layer.workload);
+        entry["workload"] = layer.workload;
+        entry["tuned"] = layer.tuned;
+        entry["config"] = layer.config;
+      }
+      layers.push_back(std::move(entry));
+    }
+    const nlohmann::json line = {
+        {"network", network.name},
+        {"threads", threads},
+        {"median_ms", median},
+        {"min_ms", fastest},
+        {"max_ms", slowest},
+        {"runs", options.repeats},
+        {"warmup", options.warmup},
+        {"kernels", kernels},
+        {"tuned", tuned},
+        {"build_s", build_s},
+        {"relative_error", std::isfinite(error) ? nlohmann::json(error) : nlohmann::json(nullptr)},
+        {"layers", std::move(layers)},
+    };
+    std::cout << line.dump() << std::endl;
+  } else {
+    std::printf("%s: %d threads, %d kernels (%d tuned, %d default schedules), built in %.1f s\n",
+                network.name.c_str(), threads, kernels, tuned, kernels - tuned, build_s);
+    std::printf("  %-32s %-18s %-8s %-6s %10s %7s\n", "layer", "op", "task", "tuned", "median ms",
+                "share");
+    double summed = 0;
+    for (const auto& times : per_layer) summed += Median(times);
+    for (size_t j = 0; j < executor.layers().size(); ++j) {
+      const LayerReport& layer = executor.layers()[j];
+      const double ms = Median(per_layer[j]);
+      const bool kernel = !layer.workload.empty();
+      std::printf("  %-32s %-18s %-8s %-6s %10.4f %6.1f%%\n", layer.name.c_str(), layer.op.c_str(),
+                  kernel ? network.TaskLabel(layer.workload).c_str() : "",
+                  kernel ? (layer.tuned ? "yes" : "no") : "", ms, 100 * ms / summed);
+    }
+    std::printf(
+        "end to end: median %.3f ms (min %.3f, max %.3f) over %d runs after %d warm-up runs\n",
+        median, fastest, slowest, options.repeats, options.warmup);
+    if (options.check)
+      std::printf("check: max relative error %.2e against the reference executor\n", error);
+    for (const NamedTask& named : network.tasks) {
+      const std::string workload = WorkloadSpec(named.task.workload);
+      if (untuned.count(workload))
+        std::printf("untuned (default schedule): %s %s\n", named.label.c_str(), workload.c_str());
+    }
+  }
+  return 0;
+}
+
+}  // namespace tessel::cli
