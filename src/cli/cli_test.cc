@@ -6,9 +6,14 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
+#include "graph/onnx_model_builder_test_util.h"
+
 namespace {
+
+using tessel::OnnxModelBuilder;
 
 namespace fs = std::filesystem;
 
@@ -338,6 +343,81 @@ TEST_F(CliTest, RunRejectsBadNetworks) {
   std::ofstream(dir_ / "bad.onnx") << "not a model";
   ExpectUsageError("run --onnx bad.onnx", "bad.onnx: not a readable ONNX model");
   ExpectUsageError("run --model alexnet --repeats 0", "--repeats must be at least 1");
+}
+
+TEST_F(CliTest, ABudgetIsSplitAndResumedFromTheDatabase) {
+  const std::string tasks =
+      "tune --workload conv2d:c=4,h=8,w=8,k=8,r=3,s=3,stride=1,pad=1 --workload dense:in=16,out=8 "
+      "--threads 1 --min-repeat-ms 1 --repeats 1 --no-default --json --db budget.db ";
+  auto lines = [](const std::string& out) {
+    std::vector<nlohmann::json> parsed;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);) parsed.push_back(nlohmann::json::parse(line));
+    return parsed;
+  };
+  const Outcome first = Run(tasks + "--budget 5");
+  ASSERT_EQ(first.status, 0) << first.err;
+  auto parsed = lines(first.out);
+  ASSERT_EQ(parsed.size(), 2u);
+  EXPECT_EQ(parsed[0]["measurements"], 3);
+  EXPECT_EQ(parsed[1]["measurements"], 2);
+  // Resumed with 5 each: the records count, and only the rest is measured.
+  const Outcome second = Run(tasks + "--budget 10 --resume --tuner autotvm --plan-size 2");
+  ASSERT_EQ(second.status, 0) << second.err;
+  parsed = lines(second.out);
+  ASSERT_EQ(parsed.size(), 2u);
+  EXPECT_EQ(parsed[0]["resumed"], 3);
+  EXPECT_EQ(parsed[0]["measurements"], 2);
+  EXPECT_EQ(parsed[1]["resumed"], 2);
+  EXPECT_EQ(parsed[1]["measurements"], 3);
+  // The autotvm run learned from its resumed measurements: it searched from the start.
+  EXPECT_EQ(parsed[1]["search_rounds"][0]["measured"], 2);
+  const Outcome third = Run(tasks + "--budget 10 --resume");
+  ASSERT_EQ(third.status, 0) << third.err;
+  EXPECT_TRUE(third.out.empty()) << third.out;
+  EXPECT_NE(third.err.find("nothing to do"), std::string::npos) << third.err;
+  // No configuration was measured twice.
+  const Outcome records = Run("export --db budget.db");
+  std::set<std::string> seen;
+  int count = 0;
+  for (const auto& record : lines(records.out)) {
+    ++count;
+    seen.insert(record["workload"].get<std::string>() + record["config"].get<std::string>());
+  }
+  EXPECT_EQ(count, 10);
+  EXPECT_EQ(seen.size(), 10u);
+
+  ExpectUsageError(tasks + "--budget 1", "cannot give each of the 2 tasks a measurement");
+  ExpectUsageError(tasks + "--budget 4 --trials 2", "give --trials N");
+  ExpectUsageError("tune --model resnet18 --layer 2", "give --trials N");
+}
+
+TEST_F(CliTest, TunesAndRunsAnOnnxModel) {
+  OnnxModelBuilder m;
+  m.Input("x", {1, 3, 10, 10});
+  m.Weight("w", {8, 3, 3, 3}, std::vector<float>(216, 0.05f));
+  m.Weight("b", {8}, std::vector<float>(8, 0.1f));
+  OnnxModelBuilder::Ints(m.Node("Conv", "conv", {"x", "w", "b"}, "c"), "pads", {1, 1, 1, 1});
+  m.Node("Relu", "relu", {"c"}, "r");
+  m.Node("GlobalAveragePool", "gap", {"r"}, "g");
+  m.Node("Flatten", "flat", {"g"}, "f");
+  m.Weight("fw", {4, 8}, std::vector<float>(32, 0.2f));
+  OnnxModelBuilder::Int(m.Node("Gemm", "fc", {"f", "fw"}, "y"), "transB", 1);
+  m.Output("y");
+  std::ofstream(dir_ / "tiny.onnx", std::ios::binary) << m.Bytes();
+
+  const Outcome tuned = Run(
+      "tune --onnx tiny.onnx --budget 6 --threads 1 --min-repeat-ms 1 --repeats 1 --db tiny.db");
+  ASSERT_EQ(tuned.status, 0) << tuned.err;
+  EXPECT_NE(tuned.out.find("tiny.1"), std::string::npos) << tuned.out;
+  EXPECT_NE(tuned.out.find("tiny.2"), std::string::npos) << tuned.out;
+  const Outcome outcome = Run("run --onnx tiny.onnx --db tiny.db --threads 1 --repeats 2 --json");
+  ASSERT_EQ(outcome.status, 0) << outcome.err;
+  const nlohmann::json line = nlohmann::json::parse(outcome.out);
+  EXPECT_EQ(line["kernels"], 2);
+  EXPECT_EQ(line["tuned"], 2);
+  EXPECT_LT(line["relative_error"].get<double>(), 1e-4);
+  ExpectUsageError("tune --onnx tiny.onnx --layer 3 --trials 2", "unknown layer '3' of tiny.onnx");
 }
 
 }  // namespace

@@ -17,13 +17,16 @@ struct TaskSelection {
   std::vector<std::string> layers;
   std::vector<std::string> workloads;
   std::string space_csv;
-  std::string op;  // keep only this operator ("conv2d" or "dense") of a model
+  std::string op;    // keep only this operator ("conv2d" or "dense") of a model
+  std::string onnx;  // an ONNX model, whose tasks are selected like a zoo model's
 };
 
 struct TuneCommandOptions {
   TaskSelection tasks;
   std::string tuner = "random";
-  int trials = 0;
+  int trials = 0;       // measurements per task, or
+  int budget = 0;       // measurements shared by all the selected tasks
+  bool resume = false;  // the tasks' records in --db count towards their budgets
   uint64_t seed = 0;
   int threads = 0;  // 0: all cores
   std::string db;

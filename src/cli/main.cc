@@ -15,6 +15,7 @@ std::string JoinArgs(int argc, char** argv) {
 
 void AddTaskSelection(CLI::App* command, tessel::cli::TaskSelection& tasks) {
   command->add_option("--model", tasks.model, "a zoo model (see 'tessel zoo')");
+  command->add_option("--onnx", tasks.onnx, "an ONNX model file: its conv2d and dense tasks");
   command->add_option("--layer", tasks.layers, "a layer of --model, e.g. r18.2 or 2 (repeatable)");
   command->add_option("--op", tasks.op, "keep only this operator of --model: conv2d or dense");
   command->add_option("--workload", tasks.workloads,
@@ -66,7 +67,12 @@ int main(int argc, char** argv) {
   tune->add_option("--plan-size", tune_options.plan_size,
                    "model-based tuners: size of the initial design and measurements between "
                    "cost-model refits (default 64; bted-bao refits after each --bao batch)");
-  tune->add_option("--trials", tune_options.trials, "measurements per task")->required();
+  tune->add_option("--trials", tune_options.trials, "measurements per task");
+  tune->add_option("--budget", tune_options.budget,
+                   "measurements for all the selected tasks, split equally between them");
+  tune->add_flag("--resume", tune_options.resume,
+                 "continue: the tasks' records in --db count towards their measurements and "
+                 "the tuner learns from them");
   tune->add_option("--seed", tune_options.seed, "root random seed")->capture_default_str();
   tune->add_option("--threads", tune_options.threads, "kernel threads (default: all cores)");
   tune->add_option("--db", tune_options.db, "records database (default $TESSEL_DB or ./tessel.db)");

@@ -1,9 +1,11 @@
 #include "cli/task_selection.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "cli/commands.h"
 #include "core/error.h"
+#include "graph/network_source.h"
 #include "workload/zoo.h"
 
 namespace tessel::cli {
@@ -16,7 +18,33 @@ std::string ResolveDbPath(const std::string& flag) {
 
 std::vector<NamedWorkload> SelectWorkloads(const TaskSelection& tasks) {
   std::vector<NamedWorkload> selected;
-  if (!tasks.model.empty()) {
+  if (!tasks.onnx.empty()) {
+    if (!tasks.model.empty()) throw ConfigError("give --model or --onnx, not both");
+    if (!tasks.op.empty() && tasks.op != "conv2d" && tasks.op != "dense")
+      throw ConfigError("unknown operator '" + tasks.op + "' for --op; use conv2d or dense");
+    const Network network = LoadNetwork({"", tasks.onnx}, 0);
+    const std::string prefix =
+        network.tasks.empty() ? std::string()
+                              : network.tasks[0].label.substr(0, network.tasks[0].label.rfind('.'));
+    for (const NamedTask& named : network.tasks) {
+      const bool wanted =
+          tasks.layers.empty()
+              ? tasks.op.empty() || OperatorName(named.task.workload) == tasks.op
+              : std::any_of(tasks.layers.begin(), tasks.layers.end(),
+                            [&](const std::string& layer) {
+                              return layer == named.label || prefix + "." + layer == named.label;
+                            });
+      if (wanted) selected.push_back({named.label, named.task.workload});
+    }
+    for (const std::string& layer : tasks.layers)
+      if (std::none_of(selected.begin(), selected.end(), [&](const NamedWorkload& item) {
+            return item.name == layer || item.name == prefix + "." + layer;
+          }))
+        throw ConfigError("unknown layer '" + layer + "' of " + tasks.onnx + "; its tasks are " +
+                          prefix + ".1 to " + prefix + "." + std::to_string(network.tasks.size()));
+    if (network.tasks.empty())
+      throw ConfigError(tasks.onnx + " has no conv2d or dense layer to tune");
+  } else if (!tasks.model.empty()) {
     const ZooModel& model = FindModel(tasks.model);
     if (!tasks.op.empty() && tasks.op != "conv2d" && tasks.op != "dense")
       throw ConfigError("unknown operator '" + tasks.op + "' for --op; use conv2d or dense");
@@ -31,7 +59,7 @@ std::vector<NamedWorkload> SelectWorkloads(const TaskSelection& tasks) {
       }
     }
   } else if (!tasks.layers.empty() || !tasks.op.empty()) {
-    throw ConfigError("--layer and --op need --model");
+    throw ConfigError("--layer and --op need --model or --onnx");
   }
   for (const std::string& spec : tasks.workloads) {
     Workload workload = ParseWorkloadSpec(spec);

@@ -68,9 +68,9 @@ std::vector<PreparedTask> PrepareTasks(const TuneCommandOptions& options, int th
   std::vector<PreparedTask> tasks;
   const TaskSelection& selection = options.tasks;
   if (!selection.space_csv.empty()) {
-    if (!selection.model.empty() || !selection.workloads.empty())
+    if (!selection.model.empty() || !selection.onnx.empty() || !selection.workloads.empty())
       throw ConfigError(
-          "--space replays a table and cannot be combined with --model or --workload");
+          "--space replays a table and cannot be combined with --model, --onnx or --workload");
     PreparedTask task;
     task.table = std::make_unique<ReplayTable>(ReplayTable::Load(selection.space_csv));
     task.label = std::filesystem::path(selection.space_csv).filename().string();
@@ -83,7 +83,8 @@ std::vector<PreparedTask> PrepareTasks(const TuneCommandOptions& options, int th
   }
   const std::vector<NamedWorkload> workloads = SelectWorkloads(selection);
   if (workloads.empty())
-    throw ConfigError("no task given; use --model M [--layer L], --workload SPEC or --space FILE");
+    throw ConfigError(
+        "no task given; use --model M [--layer L], --onnx FILE, --workload SPEC or --space FILE");
   MeasureOptions(options, threads).Validate();
   const std::string target = HostTargetKey(threads);
   for (const NamedWorkload& item : workloads) {
@@ -122,8 +123,14 @@ nlohmann::json NumberOrNull(double value) {
 
 int RunTune(const TuneCommandOptions& options) {
   // Everything the user gave is checked before the database is touched.
+  if ((options.trials != 0) == (options.budget != 0))
+    throw ConfigError(
+        "give --trials N (measurements per task) or --budget N (measurements shared by all "
+        "the selected tasks)");
+  if (options.trials < 0 || options.budget < 0)
+    throw ConfigError("--trials and --budget must be positive numbers");
   TuneOptions tune_options;
-  tune_options.trials = options.trials;
+  tune_options.trials = std::max(options.trials, 1);  // set per task below
   tune_options.batch_size = options.batch_size;
   tune_options.early_stopping = options.early_stopping;
   tune_options.Validate();
@@ -194,6 +201,18 @@ int RunTune(const TuneCommandOptions& options) {
         "--transfer learns from other tasks of the same template, which a --space "
         "table does not have; drop --transfer");
 
+  // Each task's measurements: --trials, or an equal share of --budget.
+  std::vector<int> targets(tasks.size(), options.trials);
+  if (options.budget > 0) {
+    const int count = static_cast<int>(tasks.size());
+    if (options.budget < count)
+      throw ConfigError("--budget " + std::to_string(options.budget) + " cannot give each of the " +
+                        std::to_string(count) + " tasks a measurement; give at least " +
+                        std::to_string(count));
+    for (int i = 0; i < count; ++i)
+      targets[i] = options.budget / count + (i < options.budget % count);
+  }
+
   RecordStore store(ResolveDbPath(options.db));
   const int64_t run_id =
       store.BeginRun({std::string(TunerKindName(tuner_kind)), options.seed, options.command_line});
@@ -207,9 +226,32 @@ int RunTune(const TuneCommandOptions& options) {
     RunTimes times;
   };
   std::vector<Row> rows;
-  for (PreparedTask& task : tasks) {
+  for (size_t task_index = 0; task_index < tasks.size(); ++task_index) {
+    PreparedTask& task = tasks[task_index];
     const int64_t task_id = store.EnsureTask(task.key);
     const Space& space = *task.space;
+    // Resuming: what the database holds for this task counts towards its measurements.
+    std::vector<Config> resumed;
+    std::vector<MeasureResult> resumed_results;
+    if (options.resume) {
+      for (const MeasurementRecord& record : store.History(task_id)) {
+        Config config = space.FromText(record.config);
+        if (!space.IsValid(config)) continue;
+        resumed.push_back(std::move(config));
+        resumed_results.push_back(record.result);
+      }
+    }
+    const int remaining = targets[task_index] - static_cast<int>(resumed.size());
+    if (remaining <= 0) {
+      std::fprintf(stderr,
+                   "[%s] --resume: %zu measurements recorded, %d asked for; nothing to do\n",
+                   task.label.c_str(), resumed.size(), targets[task_index]);
+      continue;
+    }
+    if (!resumed.empty())
+      std::fprintf(stderr, "[%s] --resume: %zu measurements recorded, %d more to make\n",
+                   task.label.c_str(), resumed.size(), remaining);
+    tune_options.trials = remaining;
     auto record = [&](const std::vector<Config>& configs,
                       const std::vector<MeasureResult>& results) {
       std::vector<MeasurementRecord> batch;
@@ -224,7 +266,7 @@ int RunTune(const TuneCommandOptions& options) {
     }
 
     double default_ms = std::nan("");
-    if (task.op_template && options.measure_default) {
+    if (task.op_template && options.measure_default && resumed.empty()) {
       const std::vector<Config> default_config = {task.op_template->DefaultConfig()};
       const std::vector<MeasureResult> measured = task.measurer->Measure(default_config);
       record(default_config, measured);
@@ -261,8 +303,14 @@ int RunTune(const TuneCommandOptions& options) {
                                bao_options ? &*bao_options : nullptr,
                                std::max(options.plan_size, 0)};
     std::unique_ptr<Tuner> tuner = MakeTuner(tuner_kind, context, root.Fork(task.key.workload));
-    const TuneResult result =
-        Tune(task.label, task.flops, *tuner, *task.measurer, tune_options, record);
+    if (!resumed.empty()) tuner->Resume(resumed, resumed_results);
+    TuneResult result = Tune(task.label, task.flops, *tuner, *task.measurer, tune_options, record);
+    // The task's best includes what it resumed from.
+    for (size_t i = 0; i < resumed.size(); ++i)
+      if (resumed_results[i].ok() && !(resumed_results[i].time_ms >= result.best_time_ms)) {
+        result.best_time_ms = resumed_results[i].time_ms;
+        result.best = resumed[i];
+      }
     const RunTimes times{run_id,
                          task_id,
                          result.measurements,
@@ -314,6 +362,7 @@ int RunTune(const TuneCommandOptions& options) {
       }
       if (!variant.empty()) line["variant"] = variant;
       line["transfer_records"] = history.rows.features.size();
+      if (options.resume) line["resumed"] = resumed.size();
       line["seconds"] = {{"compile", times.compile_s},
                          {"run", times.run_s},
                          {"fit", times.fit_s},

@@ -84,7 +84,9 @@ std::vector<Config> ModelBasedTuner::NextBatch(int max_count) {
   }
   if (!initial_planned_) {
     initial_planned_ = true;
-    if (options_.init == Init::kBted && measured_.empty()) {
+    if (static_cast<int>(measured_.size()) >= options_.initial_size) {
+      Replan();  // resumed with a design's worth of measurements
+    } else if (options_.init == Init::kBted && measured_.empty()) {
       plan_ = BtedDesign(space_, options_.initial_size, visited_, options_.bted, design_rng_);
       plan_next_ = 0;
     }
@@ -122,6 +124,16 @@ void ModelBasedTuner::Update(const std::vector<Config>& configs,
   const bool plan_done =
       options_.selection == Selection::kAdaptive && plan_next_ >= plan_.size() && !plan_.empty();
   if (due || plan_done) Replan();
+}
+
+void ModelBasedTuner::Resume(const std::vector<Config>& configs,
+                             const std::vector<MeasureResult>& results) {
+  TESSEL_CHECK(!initial_planned_) << "resumed after tuning started";
+  for (size_t i = 0; i < configs.size(); ++i) {
+    if (!visited_.insert(space_.FlatIndex(configs[i])).second) continue;
+    measured_.push_back(configs[i]);
+    times_ms_.push_back(results[i].ok() ? results[i].time_ms : std::nan(""));
+  }
 }
 
 bool ModelBasedTuner::WarmStart(FeatureRows history) {

@@ -71,6 +71,10 @@ class ModelBasedTuner : public Tuner {
   bool WarmStart(FeatureRows history);
 
   std::vector<Config> NextBatch(int max_count) override;
+  // Resumed measurements count towards the initial design; with at least a design's worth,
+  // the first batch already comes from the model.
+  void Resume(const std::vector<Config>& configs,
+              const std::vector<MeasureResult>& results) override;
   void Update(const std::vector<Config>& configs,
               const std::vector<MeasureResult>& results) override;
   double fit_seconds() const override { return fit_seconds_; }

@@ -23,8 +23,10 @@ RandomTuner::RandomTuner(const Space& space, Rng rng) : space_(space), rng_(std:
 std::vector<Config> RandomTuner::NextBatch(int max_count) {
   std::vector<Config> batch;
   if (enumerated_) {
-    while (static_cast<int>(batch.size()) < max_count && next_ < shuffled_.size())
-      batch.push_back(space_.FromFlatIndex(shuffled_[next_++]));
+    while (static_cast<int>(batch.size()) < max_count && next_ < shuffled_.size()) {
+      const uint64_t index = shuffled_[next_++];
+      if (!resumed_.count(index)) batch.push_back(space_.FromFlatIndex(index));
+    }
     return batch;
   }
   int misses = 0;
@@ -40,6 +42,13 @@ std::vector<Config> RandomTuner::NextBatch(int max_count) {
   return batch;
 }
 
+void RandomTuner::Resume(const std::vector<Config>& configs, const std::vector<MeasureResult>&) {
+  for (const Config& config : configs) {
+    resumed_.insert(space_.FlatIndex(config));
+    visited_.insert(space_.FlatIndex(config));
+  }
+}
+
 GridTuner::GridTuner(const Space& space) : space_(space) {
   if (space_.Size() > kMaxSize)
     throw ConfigError("grid search enumerates at most " + std::to_string(kMaxSize) +
@@ -50,10 +59,16 @@ GridTuner::GridTuner(const Space& space) : space_(space) {
 std::vector<Config> GridTuner::NextBatch(int max_count) {
   std::vector<Config> batch;
   while (static_cast<int>(batch.size()) < max_count && next_ < space_.Size()) {
-    Config config = space_.FromFlatIndex(next_++);
+    const uint64_t index = next_++;
+    if (resumed_.count(index)) continue;
+    Config config = space_.FromFlatIndex(index);
     if (space_.IsValid(config)) batch.push_back(std::move(config));
   }
   return batch;
+}
+
+void GridTuner::Resume(const std::vector<Config>& configs, const std::vector<MeasureResult>&) {
+  for (const Config& config : configs) resumed_.insert(space_.FlatIndex(config));
 }
 
 }  // namespace tessel

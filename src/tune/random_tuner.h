@@ -18,12 +18,14 @@ class RandomTuner : public Tuner {
   RandomTuner(const Space& space, Rng rng);
   std::vector<Config> NextBatch(int max_count) override;
   void Update(const std::vector<Config>&, const std::vector<MeasureResult>&) override {}
+  void Resume(const std::vector<Config>& configs, const std::vector<MeasureResult>&) override;
 
  private:
   const Space& space_;
   Rng rng_;
-  bool enumerated_ = false;         // small or listed spaces: drawn from a shuffled list
-  std::vector<uint64_t> shuffled_;  // enumerated spaces: valid flat indices in random order
+  std::unordered_set<uint64_t> resumed_;  // measured before: never drawn
+  bool enumerated_ = false;               // small or listed spaces: drawn from a shuffled list
+  std::vector<uint64_t> shuffled_;        // enumerated spaces: valid flat indices in random order
   size_t next_ = 0;
   std::unordered_set<uint64_t> visited_;  // sampled spaces
 };
@@ -36,10 +38,12 @@ class GridTuner : public Tuner {
   explicit GridTuner(const Space& space);
   std::vector<Config> NextBatch(int max_count) override;
   void Update(const std::vector<Config>&, const std::vector<MeasureResult>&) override {}
+  void Resume(const std::vector<Config>& configs, const std::vector<MeasureResult>&) override;
 
  private:
   const Space& space_;
   uint64_t next_ = 0;
+  std::unordered_set<uint64_t> resumed_;
 };
 
 }  // namespace tessel

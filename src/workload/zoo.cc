@@ -54,7 +54,10 @@ std::vector<ZooModel> BuildZoo() {
                            {Conv(64, 27, 192, 5, 1, 2), 1},
                            {Conv(192, 13, 384, 3, 1, 1), 1},
                            {Conv(384, 13, 256, 3, 1, 1), 1},
-                           {Conv(256, 13, 256, 3, 1, 1), 1}}));
+                           {Conv(256, 13, 256, 3, 1, 1), 1},
+                           {Dense(9216, 4096), 1},
+                           {Dense(4096, 4096), 1},
+                           {Dense(4096, 1000), 1}}));
   zoo.push_back(MakeModel("vgg16", "vgg",
                           {{Conv(3, 224, 64, 3, 1, 1), 1},
                            {Conv(64, 224, 64, 3, 1, 1), 1},
@@ -64,7 +67,10 @@ std::vector<ZooModel> BuildZoo() {
                            {Conv(256, 56, 256, 3, 1, 1), 2},
                            {Conv(256, 28, 512, 3, 1, 1), 1},
                            {Conv(512, 28, 512, 3, 1, 1), 2},
-                           {Conv(512, 14, 512, 3, 1, 1), 3}}));
+                           {Conv(512, 14, 512, 3, 1, 1), 3},
+                           {Dense(25088, 4096), 1},
+                           {Dense(4096, 4096), 1},
+                           {Dense(4096, 1000), 1}}));
   // MobileNet-v1: stem, then depthwise 3x3 (groups = channels), then pointwise 1x1.
   std::vector<std::pair<Workload, int>> mobilenet = {{Conv(3, 224, 32, 3, 2, 1), 1}};
   const int64_t depthwise[][4] = {{32, 112, 1, 1}, {64, 112, 2, 1}, {128, 56, 1, 1},

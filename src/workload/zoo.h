@@ -1,4 +1,5 @@
-// The benchmark networks' unique layer tasks (shared LAYERS.md), batch 1, fp32.
+// The benchmark networks' unique layer tasks (shared LAYERS.md, then AlexNet's and VGG-16's
+// three classifier layers), batch 1, fp32, in the order LAYERS.md numbers them.
 #pragma once
 
 #include <string>
