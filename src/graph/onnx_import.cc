@@ -280,6 +280,12 @@ class OnnxReader {
         throw NodeFail(node, "only a softmax over the features of a 2-d input is supported");
       id = b.Softmax(name, source);
     } else if (op == "Dropout" || op == "Identity") {
+      if (node.input_size() > 0 && initializers_.count(node.input(0))) {
+        // Exporters share a weight between layers through an Identity of it.
+        const Initializer copy = initializers_.at(node.input(0));
+        initializers_[node.output(0)] = copy;
+        return;
+      }
       id = input(0);  // inference: the input itself
     } else {
       throw Fail("unsupported operator " + op + " at node '" + name + "'; Tessel imports " +
@@ -303,8 +309,8 @@ Graph ImportOnnxBytes(const std::string& bytes, const std::string& origin) {
     throw ConfigError(origin + ": not a readable ONNX model (truncated, or not an ONNX file)");
   if (!model.has_graph() || model.graph().node_size() == 0)
     throw ConfigError(origin + ": the ONNX model has no graph nodes");
-  std::string name = model.graph().name();
-  if (name.empty()) name = std::filesystem::path(origin).stem().string();
+  // Exporters name every graph alike ("torch_jit", "main_graph"): the file names the network.
+  const std::string name = std::filesystem::path(origin).stem().string();
   try {
     return OnnxReader(model.graph(), origin).Read(name);
   } catch (const Error& error) {

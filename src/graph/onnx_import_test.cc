@@ -79,7 +79,8 @@ Twins EveryOperator(const std::string& extra_op = "") {
 
   const auto w3 = Values(rng, 4 * 2);
   m.Weight("w3", {4, 2, 1, 1}, w3);
-  OnnxModelBuilder::Int(m.Node("Conv", "grouped", {"r2", "w3"}, "c3"), "group", 2);
+  m.Node("Identity", "shared_weight", {"w3"}, "w3_copy");  // as exporters share weights
+  OnnxModelBuilder::Int(m.Node("Conv", "grouped", {"r2", "w3_copy"}, "c3"), "group", 2);
   x = b.Conv2d("grouped", sum, 4, 1, 1, 0, 2, w3, {});
   auto* average = m.Node("AveragePool", "avg", {"c3"}, "v1");
   OnnxModelBuilder::Ints(average, "kernel_shape", {3, 3});
