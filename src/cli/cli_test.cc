@@ -346,9 +346,10 @@ TEST_F(CliTest, RunRejectsBadNetworks) {
 }
 
 TEST_F(CliTest, ABudgetIsSplitAndResumedFromTheDatabase) {
-  const std::string tasks =
+  const std::string both =
       "tune --workload conv2d:c=4,h=8,w=8,k=8,r=3,s=3,stride=1,pad=1 --workload dense:in=16,out=8 "
-      "--threads 1 --min-repeat-ms 1 --repeats 1 --no-default --json --db budget.db ";
+      "--threads 1 --min-repeat-ms 1 --repeats 1 --no-default --json ";
+  const std::string tasks = both + "--db budget.db ";
   auto lines = [](const std::string& out) {
     std::vector<nlohmann::json> parsed;
     std::istringstream in(out);
@@ -387,7 +388,18 @@ TEST_F(CliTest, ABudgetIsSplitAndResumedFromTheDatabase) {
   EXPECT_EQ(count, 10);
   EXPECT_EQ(seen.size(), 10u);
 
+  // Ansor's allocation: a first round each, then round by round; the budget is spent exactly.
+  const Outcome gradient = Run(both + "--budget 40 --allocation gradient --db gradient.db");
+  ASSERT_EQ(gradient.status, 0) << gradient.err;
+  parsed = lines(gradient.out);
+  ASSERT_EQ(parsed.size(), 2u);
+  EXPECT_EQ(parsed[0]["measurements"].get<int>() + parsed[1]["measurements"].get<int>(), 40);
+  EXPECT_GE(parsed[0]["measurements"].get<int>(), 8);
+  EXPECT_GE(parsed[1]["measurements"].get<int>(), 8);
+
   ExpectUsageError(tasks + "--budget 1", "cannot give each of the 2 tasks a measurement");
+  ExpectUsageError(tasks + "--trials 4 --allocation gradient", "give --budget N");
+  ExpectUsageError(tasks + "--budget 40 --allocation fair", "unknown allocation 'fair'");
   ExpectUsageError(tasks + "--budget 4 --trials 2", "give --trials N");
   ExpectUsageError("tune --model resnet18 --layer 2", "give --trials N");
 }

@@ -24,9 +24,10 @@ struct TaskSelection {
 struct TuneCommandOptions {
   TaskSelection tasks;
   std::string tuner = "random";
-  int trials = 0;       // measurements per task, or
-  int budget = 0;       // measurements shared by all the selected tasks
-  bool resume = false;  // the tasks' records in --db count towards their budgets
+  int trials = 0;                    // measurements per task, or
+  int budget = 0;                    // measurements shared by all the selected tasks
+  bool resume = false;               // the tasks' records in --db count towards their budgets
+  std::string allocation = "equal";  // how --budget is shared: equal or gradient
   uint64_t seed = 0;
   int threads = 0;  // 0: all cores
   std::string db;

@@ -70,6 +70,10 @@ int main(int argc, char** argv) {
   tune->add_option("--trials", tune_options.trials, "measurements per task");
   tune->add_option("--budget", tune_options.budget,
                    "measurements for all the selected tasks, split equally between them");
+  tune->add_option("--allocation", tune_options.allocation,
+                   "how --budget is shared: equal, or gradient (round by round to the task "
+                   "whose improvement lowers the network's latency most, as Ansor)")
+      ->capture_default_str();
   tune->add_flag("--resume", tune_options.resume,
                  "continue: the tasks' records in --db count towards their measurements and "
                  "the tuner learns from them");

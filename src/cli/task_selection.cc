@@ -34,7 +34,7 @@ std::vector<NamedWorkload> SelectWorkloads(const TaskSelection& tasks) {
                             [&](const std::string& layer) {
                               return layer == named.label || prefix + "." + layer == named.label;
                             });
-      if (wanted) selected.push_back({named.label, named.task.workload});
+      if (wanted) selected.push_back({named.label, named.task.workload, named.task.occurrences});
     }
     for (const std::string& layer : tasks.layers)
       if (std::none_of(selected.begin(), selected.end(), [&](const NamedWorkload& item) {
@@ -51,11 +51,11 @@ std::vector<NamedWorkload> SelectWorkloads(const TaskSelection& tasks) {
     if (tasks.layers.empty()) {
       for (const ZooLayer& layer : model.layers)
         if (tasks.op.empty() || OperatorName(layer.workload) == tasks.op)
-          selected.push_back({layer.name, layer.workload});
+          selected.push_back({layer.name, layer.workload, layer.occurrences});
     } else {
       for (const std::string& name : tasks.layers) {
         const ZooLayer& layer = FindLayer(model, name);
-        selected.push_back({layer.name, layer.workload});
+        selected.push_back({layer.name, layer.workload, layer.occurrences});
       }
     }
   } else if (!tasks.layers.empty() || !tasks.op.empty()) {

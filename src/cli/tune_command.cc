@@ -18,6 +18,7 @@
 #include "measure/target.h"
 #include "records/record_store.h"
 #include "tune/model_based_tuner.h"
+#include "tune/task_scheduler.h"
 #include "tune/transfer.h"
 #include "tune/tune_loop.h"
 
@@ -27,7 +28,8 @@ namespace {
 // One task ready to tune: its records key, its space and how to measure it.
 struct PreparedTask {
   std::string label;
-  double flops = 0;  // 0 for replay tables, whose operator is unknown
+  int occurrences = 1;  // how often the network runs it: its weight when sharing a budget
+  double flops = 0;     // 0 for replay tables, whose operator is unknown
   TaskKey key;
   std::unique_ptr<OperatorTemplate> op_template;  // real hardware only
   std::unique_ptr<ReplayTable> table;             // replay only
@@ -90,6 +92,7 @@ std::vector<PreparedTask> PrepareTasks(const TuneCommandOptions& options, int th
   for (const NamedWorkload& item : workloads) {
     PreparedTask task;
     task.label = item.name;
+    task.occurrences = item.occurrences;
     task.flops = Flops(item.workload);
     task.op_template = MakeOperatorTemplate(item.workload);
     task.key = {WorkloadSpec(item.workload), target, task.op_template->name(),
@@ -201,7 +204,10 @@ int RunTune(const TuneCommandOptions& options) {
         "--transfer learns from other tasks of the same template, which a --space "
         "table does not have; drop --transfer");
 
-  // Each task's measurements: --trials, or an equal share of --budget.
+  // Each task's measurements: --trials, or a share of --budget (equal, or round by round).
+  const Allocation allocation = AllocationFromName(options.allocation);
+  if (allocation != Allocation::kEqual && options.budget == 0)
+    throw ConfigError("--allocation shares a --budget between tasks; give --budget N");
   std::vector<int> targets(tasks.size(), options.trials);
   if (options.budget > 0) {
     const int count = static_cast<int>(tasks.size());
@@ -209,8 +215,7 @@ int RunTune(const TuneCommandOptions& options) {
       throw ConfigError("--budget " + std::to_string(options.budget) + " cannot give each of the " +
                         std::to_string(count) + " tasks a measurement; give at least " +
                         std::to_string(count));
-    for (int i = 0; i < count; ++i)
-      targets[i] = options.budget / count + (i < options.budget % count);
+    targets = EqualShares(options.budget, count);
   }
 
   RecordStore store(ResolveDbPath(options.db));
@@ -225,94 +230,188 @@ int RunTune(const TuneCommandOptions& options) {
     std::string config;
     RunTimes times;
   };
-  std::vector<Row> rows;
-  for (size_t task_index = 0; task_index < tasks.size(); ++task_index) {
-    PreparedTask& task = tasks[task_index];
-    const int64_t task_id = store.EnsureTask(task.key);
-    const Space& space = *task.space;
-    // Resuming: what the database holds for this task counts towards its measurements.
+  // Everything one task keeps while the budget is shared out.
+  struct TaskState {
+    int64_t task_id = 0;
     std::vector<Config> resumed;
     std::vector<MeasureResult> resumed_results;
+    double default_ms = std::nan("");
+    std::unique_ptr<Featurizer> featurizer;
+    TransferHistory history;
+    std::unique_ptr<Tuner> tuner;
+    TuneResult result;  // this run's measurements, accumulated over its rounds
+    bool started = false;
+  };
+  std::vector<TaskState> states(tasks.size());
+  std::vector<TaskProgress> progress(tasks.size());
+
+  for (size_t task_index = 0; task_index < tasks.size(); ++task_index) {
+    PreparedTask& task = tasks[task_index];
+    TaskState& state = states[task_index];
+    state.task_id = store.EnsureTask(task.key);
+    const Space& space = *task.space;
+    // Resuming: what the database holds for this task counts towards its measurements.
     if (options.resume) {
-      for (const MeasurementRecord& record : store.History(task_id)) {
+      for (const MeasurementRecord& record : store.History(state.task_id)) {
         Config config = space.FromText(record.config);
         if (!space.IsValid(config)) continue;
-        resumed.push_back(std::move(config));
-        resumed_results.push_back(record.result);
+        state.resumed.push_back(std::move(config));
+        state.resumed_results.push_back(record.result);
       }
     }
-    const int remaining = targets[task_index] - static_cast<int>(resumed.size());
-    if (remaining <= 0) {
-      std::fprintf(stderr,
-                   "[%s] --resume: %zu measurements recorded, %d asked for; nothing to do\n",
-                   task.label.c_str(), resumed.size(), targets[task_index]);
-      continue;
+    TaskProgress& task_progress = progress[task_index];
+    task_progress.weight = task.occurrences;
+    task_progress.measured = static_cast<int>(state.resumed.size());
+    if (!state.resumed.empty()) {
+      double best = std::nan("");
+      for (const MeasureResult& result : state.resumed_results)
+        if (result.ok() && !(result.time_ms >= best)) best = result.time_ms;
+      task_progress.best_after_round.push_back(best);
     }
-    if (!resumed.empty())
-      std::fprintf(stderr, "[%s] --resume: %zu measurements recorded, %d more to make\n",
-                   task.label.c_str(), resumed.size(), remaining);
-    tune_options.trials = remaining;
-    auto record = [&](const std::vector<Config>& configs,
-                      const std::vector<MeasureResult>& results) {
-      std::vector<MeasurementRecord> batch;
-      for (size_t i = 0; i < configs.size(); ++i)
-        batch.push_back({task_id, run_id, space.ToText(configs[i]), results[i], ""});
-      store.Append(batch);
-    };
+  }
+
+  // Prepares a task for its first round: its measurer, default schedule, model and tuner.
+  auto start_task = [&](size_t task_index) {
+    PreparedTask& task = tasks[task_index];
+    TaskState& state = states[task_index];
+    state.started = true;
+    const Space& space = *task.space;
+    if (!state.resumed.empty())
+      std::fprintf(stderr, "[%s] --resume: %zu measurements recorded\n", task.label.c_str(),
+                   state.resumed.size());
     if (task.op_template) {
       // Made here, not up front: drawing data and computing the reference takes a while.
       task.measurer =
           std::make_unique<LocalMeasurer>(*task.op_template, MeasureOptions(options, threads));
     }
-
-    double default_ms = std::nan("");
-    if (task.op_template && options.measure_default && resumed.empty()) {
+    if (task.op_template && options.measure_default && state.resumed.empty()) {
       const std::vector<Config> default_config = {task.op_template->DefaultConfig()};
       const std::vector<MeasureResult> measured = task.measurer->Measure(default_config);
-      record(default_config, measured);
-      default_ms = measured[0].time_ms;
+      store.Append({{state.task_id, run_id, space.ToText(default_config[0]), measured[0], ""}});
+      state.default_ms = measured[0].time_ms;
     }
-
-    const std::unique_ptr<Featurizer> featurizer =
-        task.op_template ? MakeFeaturizer(feature_kind, *task.op_template)
-                         : std::make_unique<KnobFeaturizer>(space);
-    TransferHistory history;
+    state.featurizer = task.op_template ? MakeFeaturizer(feature_kind, *task.op_template)
+                                        : std::make_unique<KnobFeaturizer>(space);
     if (options.transfer) {
-      history = LoadTransferHistory(store, task.key, feature_kind);
-      if (history.rows.features.size() < kMinTransferRows) {
+      state.history = LoadTransferHistory(store, task.key, feature_kind);
+      if (state.history.rows.features.size() < kMinTransferRows) {
         std::fprintf(stderr,
                      "[%s] --transfer: %zu records of %d other tasks of this template and target "
                      "in the database, fewer than %zu; starting without a base model\n",
-                     task.label.c_str(), history.rows.features.size(), history.tasks,
+                     task.label.c_str(), state.history.rows.features.size(), state.history.tasks,
                      kMinTransferRows);
-        history = {};
+        state.history = {};
       } else {
         std::fprintf(stderr, "[%s] --transfer: base model from %zu records of %d other tasks\n",
-                     task.label.c_str(), history.rows.features.size(), history.tasks);
+                     task.label.c_str(), state.history.rows.features.size(), state.history.tasks);
       }
     }
-
     // Each task's stream depends only on the root seed and the task, not on its position.
     const TunerContext context{space,
-                               featurizer.get(),
-                               history.rows.features.empty() ? nullptr : &history.rows,
+                               state.featurizer.get(),
+                               state.history.rows.features.empty() ? nullptr : &state.history.rows,
                                ppo_options ? &*ppo_options : nullptr,
                                sampling_options ? &*sampling_options : nullptr,
                                init,
                                bted_options ? &*bted_options : nullptr,
                                bao_options ? &*bao_options : nullptr,
                                std::max(options.plan_size, 0)};
-    std::unique_ptr<Tuner> tuner = MakeTuner(tuner_kind, context, root.Fork(task.key.workload));
-    if (!resumed.empty()) tuner->Resume(resumed, resumed_results);
-    TuneResult result = Tune(task.label, task.flops, *tuner, *task.measurer, tune_options, record);
+    state.tuner = MakeTuner(tuner_kind, context, root.Fork(task.key.workload));
+    if (!state.resumed.empty()) state.tuner->Resume(state.resumed, state.resumed_results);
+  };
+
+  // Gives a task `count` more measurements and folds them into its progress.
+  auto tune_round = [&](size_t task_index, int count) {
+    PreparedTask& task = tasks[task_index];
+    TaskState& state = states[task_index];
+    if (!state.started) start_task(task_index);
+    const Space& space = *task.space;
+    auto record = [&](const std::vector<Config>& configs,
+                      const std::vector<MeasureResult>& results) {
+      std::vector<MeasurementRecord> batch;
+      for (size_t i = 0; i < configs.size(); ++i)
+        batch.push_back({state.task_id, run_id, space.ToText(configs[i]), results[i], ""});
+      store.Append(batch);
+    };
+    tune_options.trials = count;
+    const TuneResult round =
+        Tune(task.label, task.flops, *state.tuner, *task.measurer, tune_options, record);
+    TuneResult& total = state.result;
+    const double offset = total.wall_seconds;
+    for (size_t i = 0; i < round.curve.size(); ++i) {
+      total.curve.push_back(std::fmin(round.curve[i], total.best_time_ms));
+      total.elapsed_seconds.push_back(offset + round.elapsed_seconds[i]);
+    }
+    if (round.best && !(round.best_time_ms >= total.best_time_ms)) {
+      total.best_time_ms = round.best_time_ms;
+      total.best = round.best;
+    }
+    total.measurements += round.measurements;
+    total.compile_seconds += round.compile_seconds;
+    total.run_seconds += round.run_seconds;
+    total.fit_seconds += round.fit_seconds;
+    total.search_seconds += round.search_seconds;
+    total.wall_seconds += round.wall_seconds;
+    TaskProgress& task_progress = progress[task_index];
+    task_progress.measured += round.measurements;
+    double best = task_progress.best_after_round.empty() ? std::nan("")
+                                                         : task_progress.best_after_round.back();
+    if (!(total.best_time_ms >= best)) best = total.best_time_ms;
+    task_progress.best_after_round.push_back(best);
+    // The space ran dry, or early stopping ended the task.
+    if (round.measurements < count) task_progress.exhausted = true;
+  };
+
+  if (allocation == Allocation::kEqual || options.budget == 0) {
+    for (size_t task_index = 0; task_index < tasks.size(); ++task_index) {
+      const int remaining = targets[task_index] - progress[task_index].measured;
+      if (remaining <= 0) {
+        std::fprintf(
+            stderr, "[%s] --resume: %d measurements recorded, %d asked for; nothing to do\n",
+            tasks[task_index].label.c_str(), progress[task_index].measured, targets[task_index]);
+        continue;
+      }
+      tune_round(task_index, remaining);
+    }
+  } else {
+    // Rounds of a few plans each, enough of them for the scheduler to choose.
+    int already = 0;
+    for (const TaskProgress& task_progress : progress) already += task_progress.measured;
+    int left = options.budget - already;
+    const int round_size =
+        std::clamp(options.budget / (4 * static_cast<int>(tasks.size())) / 8 * 8, 8, 64);
+    if (left <= 0)
+      std::fprintf(stderr, "--resume: %d measurements recorded, %d asked for; nothing to do\n",
+                   already, options.budget);
+    while (left > 0) {
+      const std::optional<int> next = NextGradientTask(progress);
+      if (!next) break;
+      const int count = std::min(round_size, left);
+      const int before = progress[*next].measured;
+      tune_round(*next, count);
+      left -= progress[*next].measured - before;
+    }
+  }
+
+  std::vector<Row> rows;
+  for (size_t task_index = 0; task_index < tasks.size(); ++task_index) {
+    const PreparedTask& task = tasks[task_index];
+    TaskState& state = states[task_index];
+    if (!state.started) continue;
+    const Space& space = *task.space;
+    TuneResult& result = state.result;
+    const std::vector<Config>& resumed = state.resumed;
+    const std::unique_ptr<Tuner>& tuner = state.tuner;
+    const double default_ms = state.default_ms;
     // The task's best includes what it resumed from.
     for (size_t i = 0; i < resumed.size(); ++i)
-      if (resumed_results[i].ok() && !(resumed_results[i].time_ms >= result.best_time_ms)) {
-        result.best_time_ms = resumed_results[i].time_ms;
+      if (state.resumed_results[i].ok() &&
+          !(state.resumed_results[i].time_ms >= result.best_time_ms)) {
+        result.best_time_ms = state.resumed_results[i].time_ms;
         result.best = resumed[i];
       }
     const RunTimes times{run_id,
-                         task_id,
+                         state.task_id,
                          result.measurements,
                          result.compile_seconds,
                          result.run_seconds,
@@ -320,7 +419,6 @@ int RunTune(const TuneCommandOptions& options) {
                          result.search_seconds,
                          result.wall_seconds};
     store.RecordRunTimes(times);
-
     if (options.json) {
       nlohmann::json line = {
           {"task", task.label},
@@ -361,7 +459,7 @@ int RunTune(const TuneCommandOptions& options) {
         variant += std::string(name) + ":" + spec;
       }
       if (!variant.empty()) line["variant"] = variant;
-      line["transfer_records"] = history.rows.features.size();
+      line["transfer_records"] = state.history.rows.features.size();
       if (options.resume) line["resumed"] = resumed.size();
       line["seconds"] = {{"compile", times.compile_s},
                          {"run", times.run_s},

@@ -1,0 +1,51 @@
+#include "tune/task_scheduler.h"
+
+#include <cmath>
+#include <string>
+
+#include "core/error.h"
+
+namespace tessel {
+
+Allocation AllocationFromName(std::string_view name) {
+  if (name == "equal") return Allocation::kEqual;
+  if (name == "gradient") return Allocation::kGradient;
+  throw ConfigError("unknown allocation '" + std::string(name) + "'; known: equal, gradient");
+}
+
+std::vector<int> EqualShares(int budget, int count) {
+  std::vector<int> shares(count, count > 0 ? budget / count : 0);
+  for (int i = 0; i < count && i < budget % count; ++i) ++shares[i];
+  return shares;
+}
+
+std::optional<int> NextGradientTask(const std::vector<TaskProgress>& tasks,
+                                    const GradientOptions& options) {
+  // Warm-up: a round for every task before any is compared.
+  for (size_t i = 0; i < tasks.size(); ++i)
+    if (!tasks[i].exhausted && tasks[i].best_after_round.empty()) return static_cast<int>(i);
+  std::optional<int> chosen;
+  double lowest = 0;
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    const TaskProgress& task = tasks[i];
+    if (task.exhausted) continue;
+    const std::vector<double>& best = task.best_after_round;
+    const double now = best.back();
+    double gradient = 0;  // a task that has not succeeded yet promises nothing to compare
+    if (std::isfinite(now)) {
+      const int rounds = static_cast<int>(best.size());
+      double backward = 0;
+      if (rounds > options.window && std::isfinite(best[rounds - 1 - options.window]))
+        backward = (now - best[rounds - 1 - options.window]) / options.window;
+      const double forward = -now / rounds;  // optimistic: another round helps as much as each did
+      gradient = task.weight * (options.alpha * backward + (1 - options.alpha) * forward);
+    }
+    if (!chosen || gradient < lowest) {
+      chosen = static_cast<int>(i);
+      lowest = gradient;
+    }
+  }
+  return chosen;
+}
+
+}  // namespace tessel

@@ -1,0 +1,58 @@
+#include "tune/task_scheduler.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/error.h"
+
+namespace tessel {
+namespace {
+
+TaskProgress Task(double weight, std::vector<double> best, bool exhausted = false) {
+  TaskProgress task;
+  task.weight = weight;
+  task.best_after_round = std::move(best);
+  task.measured = static_cast<int>(task.best_after_round.size()) * 16;
+  task.exhausted = exhausted;
+  return task;
+}
+
+TEST(TaskSchedulerTest, EqualSharesSplitTheRemainderFirst) {
+  EXPECT_EQ(EqualShares(10, 4), (std::vector<int>{3, 3, 2, 2}));
+  EXPECT_EQ(EqualShares(8, 4), (std::vector<int>{2, 2, 2, 2}));
+  EXPECT_EQ(AllocationFromName("gradient"), Allocation::kGradient);
+  EXPECT_THROW(AllocationFromName("fair"), Error);
+}
+
+TEST(TaskSchedulerTest, EveryTaskGetsAFirstRoundInOrder) {
+  std::vector<TaskProgress> tasks = {Task(1, {2.0}), Task(1, {}), Task(5, {}, true), Task(1, {})};
+  EXPECT_EQ(NextGradientTask(tasks), 1);
+  tasks[1].best_after_round = {1.0};
+  EXPECT_EQ(NextGradientTask(tasks), 3);  // the exhausted task is skipped
+}
+
+TEST(TaskSchedulerTest, PrefersTheTaskThatWeighsMostOnTheNetwork) {
+  // The same layer time, but one task runs four times per inference.
+  EXPECT_EQ(NextGradientTask({Task(1, {2.0}), Task(4, {2.0})}), 1);
+  // The slower of two equal-weight tasks, after as many rounds.
+  EXPECT_EQ(NextGradientTask({Task(1, {3.0, 3.0}), Task(1, {1.0, 1.0})}), 0);
+}
+
+TEST(TaskSchedulerTest, TasksThatStillImproveWinOverTasksThatStalled) {
+  // Both at 1 ms after five rounds; the first fell from 2 ms in its last three rounds, the
+  // second has not moved.
+  const TaskProgress improving = Task(1, {2.0, 2.0, 1.8, 1.4, 1.0});
+  const TaskProgress stalled = Task(1, {1.0, 1.0, 1.0, 1.0, 1.0});
+  EXPECT_EQ(NextGradientTask({stalled, improving}), 1);
+  // A stalled task is still chosen when nothing else is left.
+  EXPECT_EQ(NextGradientTask({stalled, Task(1, {1.0}, true)}), 0);
+  EXPECT_EQ(NextGradientTask({Task(1, {1.0}, true)}), std::nullopt);
+}
+
+TEST(TaskSchedulerTest, ATaskWithoutASuccessYetIsNotPreferred) {
+  EXPECT_EQ(NextGradientTask({Task(1, {std::nan("")}), Task(1, {0.5})}), 1);
+}
+
+}  // namespace
+}  // namespace tessel
