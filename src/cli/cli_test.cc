@@ -430,6 +430,21 @@ TEST_F(CliTest, TunesAndRunsAnOnnxModel) {
   EXPECT_EQ(line["tuned"], 2);
   EXPECT_LT(line["relative_error"].get<double>(), 1e-4);
   ExpectUsageError("tune --onnx tiny.onnx --layer 3 --trials 2", "unknown layer '3' of tiny.onnx");
+
+  // A given input and another framework's output for it: zeros give the bias 0.1 in every
+  // channel after the convolution, and 8 x 0.1 x 0.2 out of the classifier.
+  const std::vector<float> zeros(300, 0.f), expected(4, 0.16f);
+  std::ofstream(dir_ / "zeros.bin", std::ios::binary)
+      .write(reinterpret_cast<const char*>(zeros.data()), 300 * sizeof(float));
+  std::ofstream(dir_ / "expected.bin", std::ios::binary)
+      .write(reinterpret_cast<const char*>(expected.data()), 4 * sizeof(float));
+  const Outcome compared =
+      Run("run --onnx tiny.onnx --db tiny.db --threads 1 --repeats 1 --json --input zeros.bin "
+          "--compare expected.bin");
+  ASSERT_EQ(compared.status, 0) << compared.err;
+  EXPECT_LT(nlohmann::json::parse(compared.out)["compare_error"].get<double>(), 1e-5);
+  ExpectUsageError("run --onnx tiny.onnx --input expected.bin",
+                   "must hold exactly 300 fp32 values");
 }
 
 }  // namespace

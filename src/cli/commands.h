@@ -61,6 +61,8 @@ struct RunCommandOptions {
   uint64_t seed = 0;  // zoo weights and the input
   bool check = true;
   bool json = false;
+  std::string input_file;    // raw fp32 input instead of a seeded random one
+  std::string compare_file;  // raw fp32 output another framework computed for that input
 };
 
 int RunZoo(const std::string& model);

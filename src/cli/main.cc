@@ -133,6 +133,10 @@ int main(int argc, char** argv) {
   bool no_check = false;
   run->add_flag("--no-check", no_check, "skip the comparison with the reference executor");
   run->add_flag("--json", run_options.json, "one JSON object on stdout");
+  run->add_option("--input", run_options.input_file,
+                  "the input as raw little-endian fp32 (default: seeded uniform [0, 1))");
+  run->add_option("--compare", run_options.compare_file,
+                  "raw fp32 output to compare with, e.g. another framework's for --input");
 
   // CLI11 would only say that a subcommand is required; name the unknown word instead.
   if (argc > 1 && argv[1][0] != '-') {

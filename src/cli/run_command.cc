@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -49,6 +50,20 @@ std::map<std::string, std::string> BestConfigs(const std::string& db_path,
   return best;
 }
 
+// A raw little-endian fp32 file of exactly `count` values.
+std::vector<float> ReadFloats(const std::string& path, int64_t count, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError("cannot read " + path + ": no such file or no permission");
+  std::vector<float> values(count);
+  in.read(reinterpret_cast<char*>(values.data()), count * static_cast<int64_t>(sizeof(float)));
+  const int64_t got = in.gcount() / static_cast<int64_t>(sizeof(float));
+  in.peek();
+  if (got != count || !in.eof())
+    throw ConfigError(path + " is not " + what + ": it must hold exactly " + std::to_string(count) +
+                      " fp32 values");
+  return values;
+}
+
 }  // namespace
 
 int RunNetwork(const RunCommandOptions& options) {
@@ -57,6 +72,20 @@ int RunNetwork(const RunCommandOptions& options) {
   if (options.warmup < 0) throw ConfigError("--warmup must not be negative");
   const int threads = options.threads > 0 ? options.threads : DefaultThreadCount();
   const Network network = LoadNetwork(options.network, options.seed);
+  const int64_t input_size = ElementCount(network.graph.input().shape);
+  std::vector<float> input(input_size);
+  if (options.input_file.empty()) {
+    Rng rng = Rng(options.seed).Fork("input");
+    for (float& v : input) v = static_cast<float>(rng.UniformReal());
+  } else {
+    input = ReadFloats(options.input_file, input_size,
+                       "an input of shape " + ShapeText(network.graph.input().shape));
+  }
+  std::vector<float> expected;
+  if (!options.compare_file.empty())
+    expected = ReadFloats(
+        options.compare_file, ElementCount(network.graph.nodes[network.graph.output].shape),
+        "an output of shape " + ShapeText(network.graph.nodes[network.graph.output].shape));
   const std::string target = HostTargetKey(threads);
   const std::map<std::string, std::string> best = BestConfigs(ResolveDbPath(options.db), target);
 
@@ -71,9 +100,6 @@ int RunNetwork(const RunCommandOptions& options) {
   });
   const double build_s = SecondsSince(build_start);
 
-  Rng rng = Rng(options.seed).Fork("input");
-  std::vector<float> input(ElementCount(network.graph.input().shape));
-  for (float& v : input) v = static_cast<float>(rng.UniformReal());
 
   for (int i = 0; i < options.warmup; ++i) executor.Run(input);
   std::vector<double> totals;
@@ -89,6 +115,7 @@ int RunNetwork(const RunCommandOptions& options) {
   const std::vector<float> result(output.begin(), output.end());
   double error = std::nan("");
   if (options.check) error = RelativeError(result, RunReference(network.graph, input));
+  const double compare_error = expected.empty() ? std::nan("") : RelativeError(result, expected);
 
   const double median = Median(totals);
   const double fastest = *std::min_element(totals.begin(), totals.end());
@@ -131,6 +158,8 @@ int RunNetwork(const RunCommandOptions& options) {
         {"tuned", tuned},
         {"build_s", build_s},
         {"relative_error", std::isfinite(error) ? nlohmann::json(error) : nlohmann::json(nullptr)},
+        {"compare_error",
+         std::isfinite(compare_error) ? nlohmann::json(compare_error) : nlohmann::json(nullptr)},
         {"layers", std::move(layers)},
     };
     std::cout << line.dump() << std::endl;
@@ -154,6 +183,9 @@ int RunNetwork(const RunCommandOptions& options) {
         median, fastest, slowest, options.repeats, options.warmup);
     if (options.check)
       std::printf("check: max relative error %.2e against the reference executor\n", error);
+    if (!expected.empty())
+      std::printf("compare: max relative error %.2e against %s\n", compare_error,
+                  options.compare_file.c_str());
     for (const NamedTask& named : network.tasks) {
       const std::string workload = WorkloadSpec(named.task.workload);
       if (untuned.count(workload))

@@ -17,7 +17,7 @@ namespace {
 
 constexpr const char* kSupported =
     "Conv, Relu, MaxPool, AveragePool, GlobalAveragePool, Add, Concat, Flatten, Gemm, "
-    "BatchNormalization, Softmax, Dropout, Identity";
+    "BatchNormalization, Softmax, Dropout, Identity, Constant, Reshape (as a flatten)";
 
 struct Initializer {
   std::vector<int64_t> dims;
@@ -81,9 +81,15 @@ class OnnxReader {
           result.values.assign(tensor.float_data().begin(), tensor.float_data().end());
         }
         break;
-      case onnx::TensorProto::INT64:  // shapes and axes of operators Tessel does not run
-        result.values.assign(tensor.int64_data().begin(), tensor.int64_data().end());
-        return result;
+      case onnx::TensorProto::INT64: {  // shapes (Reshape's target)
+        std::vector<int64_t> values(tensor.int64_data().begin(), tensor.int64_data().end());
+        if (!tensor.raw_data().empty()) {
+          values.resize(tensor.raw_data().size() / sizeof(int64_t));
+          std::memcpy(values.data(), tensor.raw_data().data(), values.size() * sizeof(int64_t));
+        }
+        result.values.assign(values.begin(), values.end());
+        break;
+      }
       default:
         throw Fail("initializer '" + tensor.name() + "' has ONNX data type " +
                    std::to_string(tensor.data_type()) + "; Tessel runs fp32 networks");
@@ -279,6 +285,22 @@ class OnnxReader {
       if (b.shape(source).size() != 2 || (axis != 1 && axis != -1))
         throw NodeFail(node, "only a softmax over the features of a 2-d input is supported");
       id = b.Softmax(name, source);
+    } else if (op == "Constant") {
+      const onnx::AttributeProto* value = Attribute(node, "value");
+      if (!value || !value->has_t()) throw NodeFail(node, "only a tensor value is supported");
+      initializers_[node.output(0)] = ReadTensor(value->t());
+      return;
+    } else if (op == "Reshape") {
+      // Exporters write some flattens as a reshape to (batch, -1) or (batch, features).
+      const int source = input(0);
+      const Initializer& target = Weight(node, 1);
+      const Shape& in = b.shape(source);
+      const int64_t features = ElementCount(in) / in[0];
+      const bool flattens = target.values.size() == 2 && target.values[0] == float(in[0]) &&
+                            (target.values[1] == -1 || target.values[1] == float(features));
+      if (!flattens)
+        throw NodeFail(node, "only a reshape that flattens to (batch, features) is supported");
+      id = b.Flatten(name, source);
     } else if (op == "Dropout" || op == "Identity") {
       if (node.input_size() > 0 && initializers_.count(node.input(0))) {
         // Exporters share a weight between layers through an Identity of it.

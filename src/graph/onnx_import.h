@@ -1,6 +1,7 @@
 // ONNX models in: the operators torchvision's exports of the zoo networks use (Conv, Relu,
 // MaxPool, AveragePool, GlobalAveragePool, Add, Concat, Flatten, Gemm, BatchNormalization,
-// Softmax; Dropout and Identity pass their input on), fp32 weights from the file's
+// Softmax; Dropout and Identity pass their input on, Constant gives a weight, and a Reshape
+// to (batch, features) is a flatten), fp32 weights from the file's
 // initializers, one 4-d input with a fixed shape (a symbolic batch is taken as 1).
 #pragma once
 

@@ -95,7 +95,18 @@ Twins EveryOperator(const std::string& extra_op = "") {
   x = b.Concat("cat", {sum, x});
   m.Node("GlobalAveragePool", "gap", {"k1"}, "g1");
   x = b.GlobalAvgPool("gap", x);
-  m.Node("Flatten", "flat", {"g1"}, "f1");
+  // A flatten as exporters sometimes write it: a reshape to (batch, -1) by a constant shape.
+  onnx::TensorProto* target = m.Node("Constant", "shape", {}, "s1")->add_attribute()->mutable_t();
+  m.Graph()->mutable_node(m.Graph()->node_size() - 1)->mutable_attribute(0)->set_name("value");
+  m.Graph()
+      ->mutable_node(m.Graph()->node_size() - 1)
+      ->mutable_attribute(0)
+      ->set_type(onnx::AttributeProto::TENSOR);
+  target->set_data_type(onnx::TensorProto::INT64);
+  target->add_dims(2);
+  const int64_t shape[2] = {1, -1};
+  target->set_raw_data(std::string(reinterpret_cast<const char*>(shape), sizeof(shape)));
+  m.Node("Reshape", "flat", {"g1", "s1"}, "f1");
   x = b.Flatten("flat", x);
 
   const auto w4 = Values(rng, 6 * 8), b4 = Values(rng, 6);

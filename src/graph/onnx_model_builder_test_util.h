@@ -73,6 +73,7 @@ class OnnxModelBuilder {
   }
 
   std::string Bytes() const { return model_.SerializeAsString(); }
+  onnx::GraphProto* Graph() { return graph_; }
 
  private:
   onnx::ModelProto model_;
