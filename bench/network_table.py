@@ -25,12 +25,13 @@ MODELS = {"alex": "alexnet", "vgg": "vgg16", "r18": "resnet18", "mb1": "mobilene
           "sq": "squeezenet_v1.1"}
 
 
-def occurrences(tessel, model):
-    """Task label -> how often the model runs it."""
+def occurrences(tessel, model, op=None):
+    """Task label -> how often the model runs it (only tasks of operator `op` when given)."""
     text = subprocess.run([tessel, "zoo", model], check=True, capture_output=True,
                           text=True).stdout
-    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^\s+(\S+)\s+x(\d+)\s", text,
-                                                              re.MULTILINE)}
+    return {m.group(1): int(m.group(2))
+            for m in re.finditer(r"^\s+(\S+)\s+x(\d+)\s+\S+ GFLOP\s+(\w+):", text, re.MULTILINE)
+            if op is None or m.group(3) == op}
 
 
 def main():
