@@ -21,6 +21,7 @@
 #include <algorithm>
 
 #include "codegen/halide_kernel.h"
+#include "codegen/reference_ops.h"
 #include "codegen/template_knobs.h"
 
 namespace tessel {
@@ -141,30 +142,7 @@ class Conv2dTemplate : public HalideTemplate {
 };
 
 std::vector<float> Conv2dTemplate::Reference(const OperatorData& data) const {
-  const Conv2dShape& s = shape_;
-  const int64_t oh = s.out_h(), ow = s.out_w(), cg = s.channels_per_group(), kg = s.k / s.groups;
-  std::vector<float> out(s.n * s.k * oh * ow, 0.f);
-  for (int64_t n = 0; n < s.n; ++n)
-    for (int64_t k = 0; k < s.k; ++k) {
-      float* o = &out[((n * s.k + k) * oh) * ow];
-      for (int64_t c = 0; c < cg; ++c) {
-        const int64_t cin = (k / kg) * cg + c;
-        const float* in = &data.input[((n * s.c + cin) * s.h) * s.w];
-        for (int64_t r = 0; r < s.r; ++r)
-          for (int64_t q = 0; q < s.s; ++q) {
-            const float wv = data.weights[((k * cg + c) * s.r + r) * s.s + q];
-            for (int64_t y = 0; y < oh; ++y) {
-              const int64_t iy = y * s.stride + r - s.pad;
-              if (iy < 0 || iy >= s.h) continue;
-              for (int64_t x = 0; x < ow; ++x) {
-                const int64_t ix = x * s.stride + q - s.pad;
-                if (ix >= 0 && ix < s.w) o[y * ow + x] += wv * in[iy * s.w + ix];
-              }
-            }
-          }
-      }
-    }
-  return out;
+  return ReferenceConv2d(shape_, data.input, data.weights);
 }
 
 LoopNest Conv2dTemplate::DescribeLoops(const Config& config) const {

@@ -9,6 +9,7 @@
 //             tile_o's inner factor so that vectors load contiguously.
 // Dense layers at batch 1 stream their weights once, so they are memory bound.
 #include "codegen/halide_kernel.h"
+#include "codegen/reference_ops.h"
 #include "codegen/template_knobs.h"
 
 namespace tessel {
@@ -94,15 +95,7 @@ class DenseTemplate : public HalideTemplate {
 };
 
 std::vector<float> DenseTemplate::Reference(const OperatorData& data) const {
-  std::vector<float> out(shape_.n * shape_.out, 0.f);
-  for (int64_t n = 0; n < shape_.n; ++n)
-    for (int64_t o = 0; o < shape_.out; ++o) {
-      double sum = 0;
-      for (int64_t i = 0; i < shape_.in; ++i)
-        sum += double(data.weights[o * shape_.in + i]) * data.input[n * shape_.in + i];
-      out[n * shape_.out + o] = static_cast<float>(sum);
-    }
-  return out;
+  return ReferenceDense(shape_, data.input, data.weights);
 }
 
 LoopNest DenseTemplate::DescribeLoops(const Config& config) const {

@@ -11,15 +11,26 @@ using Halide::RDom;
 using Halide::TailStrategy;
 using Halide::Var;
 
+namespace {
+
+// The NCHW input as a parameter with its dense shape fixed, bound to the caller's buffer.
+ImageParam BoundInput(const float* input, const Nchw& in) {
+  const std::vector<int> extents = {int(in[3]), int(in[2]), int(in[1]), int(in[0])};
+  ImageParam source(Halide::Float(32), 4, "input");
+  SetDenseShape(source, extents);
+  source.set(WrapBuffer(input, extents));
+  return source;
+}
+
+}  // namespace
+
 std::unique_ptr<Kernel> BuildPoolKernel(PoolKind kind, const PoolWindow& window, const float* input,
                                         const Nchw& in, float* output, const Nchw& out) {
   const int N = int(in[0]), C = int(in[1]), H = int(in[2]), W = int(in[3]);
   const int OH = int(out[2]), OW = int(out[3]);
   const int K = int(window.kernel), S = int(window.stride), P = int(window.pad);
   try {
-    ImageParam source(Halide::Float(32), 4, "input");
-    SetDenseShape(source, {W, H, C, N});
-    source.set(WrapBuffer(input, {W, H, C, N}));
+    const ImageParam source = BoundInput(input, in);
 
     Var x("x"), y("y"), c("c"), n("n");
     RDom r(0, K, 0, K, "window");
@@ -68,9 +79,7 @@ std::unique_ptr<Kernel> BuildGlobalAvgPoolKernel(const float* input, const Nchw&
                                                  float* output) {
   const int N = int(in[0]), C = int(in[1]), H = int(in[2]), W = int(in[3]);
   try {
-    ImageParam source(Halide::Float(32), 4, "input");
-    SetDenseShape(source, {W, H, C, N});
-    source.set(WrapBuffer(input, {W, H, C, N}));
+    const ImageParam source = BoundInput(input, in);
     Var x("x"), y("y"), c("c"), n("n");
     RDom r(0, W, 0, H, "plane");
     Func total("total");

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "codegen/reference_ops.h"
 #include "core/error.h"
 
 namespace tessel {
@@ -23,46 +24,6 @@ void ApplyEpilogue(const Node& node, const std::vector<Tensor>& values, Tensor& 
   }
   if (node.relu)
     for (float& v : out) v = std::max(v, 0.f);
-}
-
-Tensor Conv2d(const Node& node, const Tensor& input) {
-  const Conv2dShape& s = node.conv;
-  const int64_t oh = s.out_h(), ow = s.out_w(), cg = s.channels_per_group(), kg = s.k / s.groups;
-  Tensor out(s.n * s.k * oh * ow, 0.f);
-  for (int64_t n = 0; n < s.n; ++n)
-    for (int64_t k = 0; k < s.k; ++k) {
-      float* o = &out[((n * s.k + k) * oh) * ow];
-      for (int64_t c = 0; c < cg; ++c) {
-        const int64_t cin = (k / kg) * cg + c;
-        const float* in = &input[((n * s.c + cin) * s.h) * s.w];
-        for (int64_t r = 0; r < s.r; ++r)
-          for (int64_t q = 0; q < s.s; ++q) {
-            const float w = node.weights[((k * cg + c) * s.r + r) * s.s + q];
-            for (int64_t y = 0; y < oh; ++y) {
-              const int64_t iy = y * s.stride + r - s.pad;
-              if (iy < 0 || iy >= s.h) continue;
-              for (int64_t x = 0; x < ow; ++x) {
-                const int64_t ix = x * s.stride + q - s.pad;
-                if (ix >= 0 && ix < s.w) o[y * ow + x] += w * in[iy * s.w + ix];
-              }
-            }
-          }
-      }
-    }
-  return out;
-}
-
-Tensor Dense(const Node& node, const Tensor& input) {
-  const DenseShape& d = node.dense;
-  Tensor out(d.n * d.out, 0.f);
-  for (int64_t n = 0; n < d.n; ++n)
-    for (int64_t o = 0; o < d.out; ++o) {
-      double sum = 0;
-      for (int64_t i = 0; i < d.in; ++i)
-        sum += double(node.weights[o * d.in + i]) * input[n * d.in + i];
-      out[n * d.out + o] = static_cast<float>(sum);
-    }
-  return out;
 }
 
 Tensor BatchNorm(const Node& node, const Tensor& input) {
@@ -164,11 +125,11 @@ std::vector<float> RunReference(const Graph& graph, const std::vector<float>& in
         TESSEL_CHECK(false) << "a second input node";
         break;
       case OpKind::kConv2d:
-        out = Conv2d(node, first);
+        out = ReferenceConv2d(node.conv, first, node.weights);
         ApplyEpilogue(node, values, out, node.shape[1], node.shape[2] * node.shape[3]);
         break;
       case OpKind::kDense:
-        out = Dense(node, first);
+        out = ReferenceDense(node.dense, first, node.weights);
         ApplyEpilogue(node, values, out, node.shape[1], 1);
         break;
       case OpKind::kBatchNorm:

@@ -1,5 +1,6 @@
 #include "graph/zoo_graphs.h"
 
+#include <array>
 #include <cmath>
 #include <string>
 
@@ -37,6 +38,15 @@ class RandomNetwork {
     const int64_t in = builder_.shape(input)[1];
     return builder_.Dense(name, input, out, Uniform(out * in, std::sqrt(6.0 / in)),
                           Uniform(out, 0.1));
+  }
+
+  // AlexNet's and VGG's classifier: flatten, two 4096-wide dense layers with ReLU, then the
+  // 1000 logits; `names` are torchvision's module names (dense, relu, dense, relu, dense).
+  int Classifier(int input, const std::array<std::string, 5>& names) {
+    int x = builder_.Flatten("flatten", input);
+    x = builder_.Relu(names[1], Dense(names[0], x, 4096));
+    x = builder_.Relu(names[3], Dense(names[2], x, 4096));
+    return Dense(names[4], x, 1000);
   }
 
   GraphBuilder& builder() { return builder_; }
@@ -105,10 +115,8 @@ Graph AlexNet(uint64_t seed) {
   x = b.Relu("features.11", net.Conv("features.10", x, 256, 3, 1, 1, 1, true));
   x = b.MaxPool("features.12", x, Pool(3, 2));
   // The adaptive 6x6 average pool is the identity on a 224x224 input.
-  x = b.Flatten("flatten", x);
-  x = b.Relu("classifier.2", net.Dense("classifier.1", x, 4096));
-  x = b.Relu("classifier.5", net.Dense("classifier.4", x, 4096));
-  return std::move(b).Finish(net.Dense("classifier.6", x, 1000));
+  return std::move(b).Finish(net.Classifier(
+      x, {"classifier.1", "classifier.2", "classifier.4", "classifier.5", "classifier.6"}));
 }
 
 Graph Vgg16(uint64_t seed) {
@@ -125,10 +133,8 @@ Graph Vgg16(uint64_t seed) {
     if (width < 0) x = b.MaxPool("features." + std::to_string(index++), x, Pool(2, 2));
   }
   // The adaptive 7x7 average pool is the identity on a 224x224 input.
-  x = b.Flatten("flatten", x);
-  x = b.Relu("classifier.1", net.Dense("classifier.0", x, 4096));
-  x = b.Relu("classifier.4", net.Dense("classifier.3", x, 4096));
-  return std::move(b).Finish(net.Dense("classifier.6", x, 1000));
+  return std::move(b).Finish(net.Classifier(
+      x, {"classifier.0", "classifier.1", "classifier.3", "classifier.4", "classifier.6"}));
 }
 
 Graph MobileNetV1(uint64_t seed) {
