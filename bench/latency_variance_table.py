@@ -4,10 +4,12 @@ with each tuner's change against the baseline in percent. Markdown on stdout.
 
     bench/latency_variance_table.py RUNS.jsonl... [--baseline autotvm] [--tuners A,B,...]
                                     [--per-task] [--tessel PATH] [--op conv2d|dense]
+                                    [--tasks-in-runs]
 
 By default the rows are networks: a seed's latency is the network's summed best layer time
 (each task's best time times how often the network runs it, from `tessel zoo MODEL`), counted
-only for seeds that tuned every task of the network (of operator --op, when given). With --per-task every task (for example a
+only for seeds that tuned every task of the network (of operator --op, when given; with
+--tasks-in-runs, every task that some run of the network tuned). With --per-task every task (for example a
 replay table) is its own row and a seed's latency is that run's best time. Variance is the
 sample variance over seeds (ms^2). The last row averages the rows, and their percentages, as
 the seed's table does. --tuners picks the columns and their order (run labels: the tuner, with
@@ -24,7 +26,7 @@ from network_table import MODELS, occurrences  # noqa: E402
 from plot_curves import load_all_runs, run_label  # noqa: E402
 
 
-def latencies(runs, per_task, tessel, op=None):
+def latencies(runs, per_task, tessel, op=None, tasks_in_runs=False):
     """row -> tuner -> {seed: latency in ms}."""
     table = collections.defaultdict(lambda: collections.defaultdict(dict))
     if per_task:
@@ -41,6 +43,9 @@ def latencies(runs, per_task, tessel, op=None):
             best[model][run_label(run)][run["seed"]][run["task"]] = run["best_time_ms"]
     for model, tuners in best.items():
         counts = occurrences(tessel, model, op)
+        if tasks_in_runs:  # the tasks some run of the model tuned
+            tuned = {t for seeds in tuners.values() for tasks in seeds.values() for t in tasks}
+            counts = {t: c for t, c in counts.items() if t in tuned}
         for tuner, seeds in tuners.items():
             for seed, tasks in seeds.items():
                 if set(tasks) == set(counts):
@@ -57,11 +62,13 @@ def main():
     parser.add_argument("--tessel", default="build/tessel")
     parser.add_argument("--op", choices=["conv2d", "dense"],
                         help="sum only the networks' tasks of this operator")
+    parser.add_argument("--tasks-in-runs", action="store_true",
+                        help="sum only the tasks that some run of the network tuned")
     args = parser.parse_args()
     runs = load_all_runs(args.runs, "latency_variance_table")
     if runs is None:
         return 2
-    table = latencies(runs, args.per_task, args.tessel, args.op)
+    table = latencies(runs, args.per_task, args.tessel, args.op, args.tasks_in_runs)
     known = sorted({t for row in table.values() for t in row})
     others = [t for t in known if t != args.baseline]
     if args.tuners:
