@@ -1,4 +1,5 @@
-// `tessel tune`: tunes each selected task with one tuner and records every measurement.
+// `tessel tune`: tunes the selected tasks with one tuner, each for --trials measurements or for
+// its share of a --budget (equal, or round by round), and records every measurement.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
