@@ -12,6 +12,7 @@ Only the standard library: the plots are written as SVG by hand.
 """
 import argparse
 import collections
+import gzip
 import json
 import math
 import os
@@ -24,12 +25,12 @@ COLOURS = {"random": "#888888", "autotvm": "#d62728", "release": "#1f77b4", "rl"
 
 
 def load_runs(path, tool):
-    """The JSON lines of `tessel tune --json` in `path`; None (after a one-line error on stderr
-    naming `tool`) when the file cannot be read."""
+    """The JSON lines of `tessel tune --json` in `path` (gzipped when it ends in .gz); None (after
+    a one-line error on stderr naming `tool`) when the file cannot be read."""
     try:
-        with open(path) as f:
+        with (gzip.open(path, "rt") if path.endswith(".gz") else open(path)) as f:
             return [json.loads(line) for line in f if line.strip()]
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, EOFError) as e:  # EOFError: a truncated .gz
         print(f"{tool}: cannot read {path}: {e}", file=sys.stderr)
         return None
 
