@@ -3,7 +3,9 @@
 # in the same run, one after the other per network and thread count, ROUNDS times over:
 #   tessel-tuned    tessel run with the best records of DB
 #   tessel-default  tessel run with every layer's default schedule
-#   pytorch         PyTorch (Debian's python3-torch), eval + no_grad, same thread count
+#   pytorch         PyTorch (Debian's python3-torch), eval + no_grad, same thread count (its
+#                   BLAS as the system provides it: install libopenblas0-pthread, or PyTorch's
+#                   dense and single-threaded 1x1 layers run on the reference BLAS)
 #   onednn-sum      oneDNN's conv2d and dense layers timed alone and summed (build-bench's
 #                   onednn_network)
 # Tessel runs the ONNX export of PyTorch's very model and compares its output with PyTorch's
@@ -54,7 +56,7 @@ for ((round = 1; round <= rounds; round++)); do
         --input "$network.input.bin" --compare "$network.output.bin" | tag tessel-tuned "$round"
       "$tessel" run --onnx "$network.onnx" --db "$onnx_dir/no-records.db" --threads "$t" \
         --repeats 20 --json --no-check 2>/dev/null | tag tessel-default "$round"
-      "$python" "$root/bench/pytorch_latency.py" --threads "$t" --runs 20 "$model" |
+      OPENBLAS_NUM_THREADS=$t "$python" "$root/bench/pytorch_latency.py" --threads "$t" --runs 20 "$model" |
         tag pytorch "$round"
       "$onednn" --threads "$t" --models "$model" 2>/dev/null | tag onednn-sum "$round"
     done

@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """Summarises bench/network_latency.sh: end-to-end latency per network and thread count.
 
-    bench/network_latency_table.py RUNS.jsonl
+    bench/network_latency_table.py RUNS.jsonl[.gz]
 
 Each cell is the median over rounds of the implementation's median latency in that round;
 the ratios are PyTorch's time over the implementation's, per round, then their median (above
 1: faster than PyTorch). Tessel's tuned row also gives how many of its kernels had a record
-and its largest relative error against PyTorch's output.
+and its largest relative error against PyTorch's output. A line after the table names the BLAS
+library PyTorch loaded.
 """
 import argparse
 import collections
+import gzip
 import json
 import statistics
 import sys
@@ -19,8 +21,9 @@ def main():
     parser.add_argument("runs")
     args = parser.parse_args()
     try:
-        rows = [json.loads(line) for line in open(args.runs) if line.strip()]
-    except (OSError, json.JSONDecodeError) as error:
+        with (gzip.open(args.runs, "rt") if args.runs.endswith(".gz") else open(args.runs)) as f:
+            rows = [json.loads(line) for line in f if line.strip()]
+    except (OSError, EOFError, json.JSONDecodeError) as error:
         print(f"network_latency_table: cannot read {args.runs}: {error}", file=sys.stderr)
         return 2
     # (threads, network) -> implementation -> round -> row
@@ -55,6 +58,10 @@ def main():
               f"{fmt(median('onednn-sum'))} | {fmt(ratio('tessel-tuned'))} | "
               f"{fmt(ratio('tessel-default'))} | {fmt(ratio('onednn-sum'))} | {kernels} | "
               f"{error} |")
+    blas = sorted({row.get("blas", "not recorded") for row in rows
+                   if row["implementation"] == "pytorch"})
+    if blas:
+        print(f"\nPyTorch's BLAS: {'; '.join(blas)}")
     return 0
 
 

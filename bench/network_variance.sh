@@ -3,6 +3,8 @@
 # TRIALS measurements per task, summarised by bench/latency_variance_table.py.
 #
 #   bench/network_variance.sh OUTDIR TRIALS "SEEDS" "TUNERS" MODEL...
+#   (a TUNERS entry PRESET@ARG@... adds those arguments to that tuner's runs, e.g.
+#   bted@--bted=kernel=distance,mu=5)
 #   e.g. TUNE_ARGS="--plan-size 8" BAO_ARGS="--bao batch=8" \
 #        bench/network_variance.sh bench/out/variance 40 "1 2 3 4 5" \
 #          "autotvm bted bted-bao release" alexnet resnet18 vgg16 mobilenet_v1 squeezenet_v1.1
@@ -59,7 +61,7 @@ for seed in $seeds; do
 done
 
 run_worker() {
-  local w=$1 i seed model task tuner extra
+  local w=$1 i seed model task entry tuner extra
   local done_file=$outdir/done.$w pending=$outdir/pending.$w.jsonl
   touch "$done_file"
   for ((i = w; i < ${#items[@]}; i += workers)); do
@@ -71,9 +73,12 @@ run_worker() {
     grep -qxF "${items[i]}" "$done_file" && continue
     read -r seed model task <<<"${items[i]}"
     : >"$pending"
-    for tuner in $tuners; do
-      extra=()
-      [[ $tuner == bted-bao ]] && extra=("${bao_args[@]}")
+    for entry in $tuners; do
+      # "PRESET@ARG@ARG..." runs PRESET with those extra arguments.
+      IFS=@ read -r -a extra <<<"$entry"
+      tuner=${extra[0]}
+      extra=("${extra[@]:1}")
+      [[ $tuner == bted-bao ]] && extra+=("${bao_args[@]}")
       taskset -c "$w" "$tessel" tune --model "$model" --layer "$task" --tuner "$tuner" \
         --trials "$trials" --seed "$seed" --threads 1 --build-jobs 1 --no-default --json \
         --db "$outdir/worker.$w.db" "${tune_args[@]}" "${extra[@]}" >>"$pending" \

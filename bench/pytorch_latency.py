@@ -7,7 +7,8 @@
 MODEL is a zoo name (resnet18, alexnet, vgg16, mobilenet_v1, squeezenet_v1.1). torchvision
 defines all but MobileNet-v1, which is defined here as in its paper (and as Tessel's zoo).
 Prints one JSON object per model: the median, minimum and maximum of --runs timed forward
-passes after --warmup untimed ones, on torch.set_num_threads(T). With --export, each model is
+passes after --warmup untimed ones, on torch.set_num_threads(T), and the BLAS library PyTorch
+loaded (OpenBLAS reads its thread count from OPENBLAS_NUM_THREADS). With --export, each model is
 also written to DIR/MODEL.onnx (random weights, seed 0) with the input and PyTorch's output
 for it (DIR/MODEL.input.bin, DIR/MODEL.output.bin, raw little-endian fp32), so that Tessel
 can run the very same network and be checked against PyTorch.
@@ -64,6 +65,16 @@ def build(name):
     return model
 
 
+def blas_library():
+    """The BLAS this process loaded, as the path it was mapped from. PyTorch sends its dense
+    layers, and its 1x1 convolutions when single-threaded, to BLAS, and Debian's python3-torch
+    takes whichever libblas.so.3 the system's alternatives point to: the reference
+    implementation unless OpenBLAS (libopenblas0-pthread) is installed."""
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if "blas" in line.rsplit("/", 1)[-1]}
+    return ",".join(sorted(paths)) or "none"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="+")
@@ -103,7 +114,7 @@ def main():
         print(json.dumps({"network": name, "implementation": "pytorch", "threads": args.threads,
                           "median_ms": statistics.median(times), "min_ms": min(times),
                           "max_ms": max(times), "runs": args.runs, "warmup": args.warmup,
-                          "torch": torch.__version__}), flush=True)
+                          "torch": torch.__version__, "blas": blas_library()}), flush=True)
     return 0
 
 

@@ -1,0 +1,37 @@
+#!/usr/bin/env python3
+"""Keeps each task's fastest successful record from `tessel export` JSON lines (as AutoTVM's
+pick_best does), so that a database's tuning result can be committed and `tessel import`ed
+elsewhere without its every measurement.
+
+    build/tessel export --db DB | bench/best_records.py | gzip -9 > BEST.jsonl.gz
+
+A task is a (workload, target, template, template version); the records come out in the order
+their tasks first appear.
+"""
+import json
+import sys
+
+
+def main():
+    best = {}
+    for number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            key = (record["workload"], record["target"], record["template"],
+                   record["template_version"])
+            ok = record["status"] == "ok" and record["time_ms"] is not None
+        except (ValueError, KeyError) as error:
+            print(f"best_records: line {number} is not a tessel export record ({error}); "
+                  "pipe `tessel export` into this", file=sys.stderr)
+            return 2
+        if ok and (key not in best or record["time_ms"] < best[key]["time_ms"]):
+            best[key] = record
+    for record in best.values():
+        print(json.dumps(record, separators=(",", ":")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
