@@ -182,6 +182,11 @@ ReplayTable ReplayTable::Load(const std::string& path) {
 ReplayTable ReplayTable::Parse(std::string_view csv_text, const std::string& source_name) {
   // Spreadsheets often prefix a UTF-8 byte order mark; it is not part of the first column name.
   if (csv_text.substr(0, 3) == "\xEF\xBB\xBF") csv_text.remove_prefix(3);
+  // bench/spaces/ ships its tables gzipped; parsing the bytes would report binary garbage.
+  if (csv_text.substr(0, 2) == "\x1F\x8B")
+    throw ConfigError("replay table " + source_name +
+                      " is gzip-compressed; unpack it first (zcat " + source_name +
+                      " > table.csv) and pass the CSV");
 
   // Non-blank lines, split into fields, with their 1-based line numbers.
   std::vector<std::pair<size_t, std::vector<std::string>>> records;

@@ -198,6 +198,8 @@ TEST(ReplayTableTest, RejectsMalformedTablesNamingTheLine) {
             std::string::npos);
   EXPECT_NE(ParseError("tile,time_ms\n1,1.5ms\n").find("'1.5ms'"), std::string::npos);
   EXPECT_NE(ParseError("tile,time_ms\n1,-0.5\n").find("negative"), std::string::npos);
+  EXPECT_NE(ParseError(std::string("\x1F\x8B\x08\0\0\0", 6)).find("t.csv is gzip-compressed"),
+            std::string::npos);
   EXPECT_NE(ParseError("tile,mode,time_ms\n1,a,2\n2,a,3\n1, a ,4\n")
                 .find("t.csv:4: the row repeats the configuration of line 2 (tile=1;mode=a)"),
             std::string::npos);
