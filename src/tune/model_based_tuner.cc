@@ -68,6 +68,12 @@ const CostModel& ModelBasedTuner::model() const {
 }
 
 std::vector<Config> ModelBasedTuner::NextBatch(int max_count) {
+  // The refit and search that Update found due: done here, so that a run's last batch does
+  // not pay for a plan nobody measures.
+  if (replan_due_) {
+    replan_due_ = false;
+    Replan();
+  }
   if (!pending_history_.features.empty()) {
     const auto start = std::chrono::steady_clock::now();
     const FeatureRows history = std::exchange(pending_history_, {});
@@ -123,7 +129,7 @@ void ModelBasedTuner::Update(const std::vector<Config>& configs,
                            : static_cast<int>(measured_.size()) >= options_.initial_size;
   const bool plan_done =
       options_.selection == Selection::kAdaptive && plan_next_ >= plan_.size() && !plan_.empty();
-  if (due || plan_done) Replan();
+  if (due || plan_done) replan_due_ = true;
 }
 
 void ModelBasedTuner::Resume(const std::vector<Config>& configs,

@@ -110,6 +110,7 @@ class ModelBasedTuner : public Tuner {
   Rng design_rng_;  // BTED's subsets
   bool initial_planned_ = false;
   bool fitted_ = false;
+  bool replan_due_ = false;  // set by Update, carried out by the next NextBatch
   std::vector<SearchRound> rounds_;
   std::vector<Config> plan_;
   size_t plan_next_ = 0;

@@ -129,11 +129,12 @@ TEST(ModelBasedTunerTest, BtedBaoLearnsTheLandscapeReproducibly) {
       EXPECT_TRUE(space.IsValid(c));
       EXPECT_TRUE(seen.insert(space.FlatIndex(c)).second);
     }
-    // A refit after the 64-point design, then after every batch of 16 (the last one planned
-    // after the 256th measurement); the radius never shrinks.
-    ASSERT_EQ(rounds.size(), 13u);
+    // A refit after the 64-point design, then after every batch of 16 that another batch
+    // follows (none after the 256th measurement); the radius never shrinks.
+    ASSERT_EQ(rounds.size(), 12u);
     EXPECT_EQ(rounds[0].measured, 64);
     EXPECT_EQ(rounds[1].measured, 80);
+    EXPECT_EQ(rounds.back().measured, 240);
     EXPECT_GT(rounds[0].radius, 0);
     for (size_t i = 1; i < rounds.size(); ++i) EXPECT_GE(rounds[i].radius, rounds[i - 1].radius);
     if (seed == 1) {
