@@ -56,8 +56,8 @@ for ((round = 1; round <= rounds; round++)); do
         --input "$network.input.bin" --compare "$network.output.bin" | tag tessel-tuned "$round"
       "$tessel" run --onnx "$network.onnx" --db "$onnx_dir/no-records.db" --threads "$t" \
         --repeats 20 --json --no-check 2>/dev/null | tag tessel-default "$round"
-      OPENBLAS_NUM_THREADS=$t "$python" "$root/bench/pytorch_latency.py" --threads "$t" --runs 20 "$model" |
-        tag pytorch "$round"
+      OPENBLAS_NUM_THREADS=$t "$python" "$root/bench/pytorch_latency.py" --threads "$t" \
+        --runs 20 "$model" | tag pytorch "$round"
       "$onednn" --threads "$t" --models "$model" 2>/dev/null | tag onednn-sum "$round"
     done
   done

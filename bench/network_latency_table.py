@@ -11,20 +11,19 @@ library PyTorch loaded.
 """
 import argparse
 import collections
-import gzip
-import json
+import os
 import statistics
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from plot_curves import load_runs  # noqa: E402
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("runs")
     args = parser.parse_args()
-    try:
-        with (gzip.open(args.runs, "rt") if args.runs.endswith(".gz") else open(args.runs)) as f:
-            rows = [json.loads(line) for line in f if line.strip()]
-    except (OSError, EOFError, json.JSONDecodeError) as error:
-        print(f"network_latency_table: cannot read {args.runs}: {error}", file=sys.stderr)
+    rows = load_runs(args.runs, "network_latency_table")
+    if rows is None:
         return 2
     # (threads, network) -> implementation -> round -> row
     table = collections.defaultdict(lambda: collections.defaultdict(dict))

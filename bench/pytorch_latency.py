@@ -68,9 +68,8 @@ def build(name):
 def blas_library():
     """The BLAS this process loaded, as the path it was mapped from. PyTorch sends its dense
     layers to BLAS, and its 1x1 convolutions on one thread or on small inputs; Debian's
-    python3-torch
-    takes whichever libblas.so.3 the system's alternatives point to: the reference
-    implementation unless OpenBLAS (libopenblas0-pthread) is installed."""
+    python3-torch takes whichever libblas.so.3 the system's alternatives point to: the
+    reference implementation unless OpenBLAS (libopenblas0-pthread) is installed."""
     with open("/proc/self/maps") as maps:
         paths = {line.split()[-1] for line in maps if "blas" in line.rsplit("/", 1)[-1]}
     return ",".join(sorted(paths)) or "none"
