@@ -4,7 +4,7 @@
 #
 #   bench/network_variance.sh OUTDIR TRIALS "SEEDS" "TUNERS" MODEL...
 #   (a TUNERS entry PRESET@ARG@... adds those arguments to that tuner's runs, e.g.
-#   bted@--bted=kernel=distance,mu=5)
+#   bted@--bted=kernel=distance,mu=5; TASKS="alex.3 r18.11 ..." keeps only those tasks)
 #   e.g. TUNE_ARGS="--plan-size 8" BAO_ARGS="--bao batch=8" \
 #        bench/network_variance.sh bench/out/variance 40 "1 2 3 4 5" \
 #          "autotvm bted bted-bao release" alexnet resnet18 vgg16 mobilenet_v1 squeezenet_v1.1
@@ -56,7 +56,9 @@ items=()
 for seed in $seeds; do
   for model in "$@"; do
     tasks=$("$tessel" zoo "$model" | awk 'NR > 1 { print $1 }')
-    for task in $tasks; do items+=("$seed $model $task"); done
+    for task in $tasks; do
+      [[ -z ${TASKS:-} || " $TASKS " == *" $task "* ]] && items+=("$seed $model $task")
+    done
   done
 done
 

@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
   tune->add_option("--bted", tune_options.bted,
                    "BTED options (with a BTED design), e.g. kernel=distance,mu=5,M=512,B=8");
   tune->add_option("--bao", tune_options.bao,
-                   "BAO options (bted-bao), e.g. members=8,radius=0.05,tau=2,threshold=0.01");
+                   "BAO options (bted-bao), e.g. members=8,radius=0.2,tau=2,threshold=0.05");
   tune->add_option("--plan-size", tune_options.plan_size,
                    "model-based tuners: size of the initial design and measurements between "
                    "cost-model refits (default 64; bted-bao refits after each --bao batch)");

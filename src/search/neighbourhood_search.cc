@@ -34,14 +34,37 @@ void RadiusRule::Update(double best_before_ms, double best_after_ms) {
 void NeighbourhoodSearch::Options::Validate() const {
   if (centres < 1) throw ConfigError("BAO needs at least one centre");
   if (candidates < 1) throw ConfigError("BAO needs at least one candidate per search");
+  if (anneal_chains < 0) throw ConfigError("BAO's annealing chains must be 0 (none) or more");
 }
 
+namespace {
+
+SimulatedAnnealing::Options NeighbourhoodAnnealing() {
+  SimulatedAnnealing::Options options;  // AutoTVM's schedule; the chains are BAO's draws
+  options.persistent = false;
+  return options;
+}
+
+}  // namespace
+
 NeighbourhoodSearch::NeighbourhoodSearch(const Space& space, const Options& options, Rng rng)
-    : space_(space), options_(options), rng_(std::move(rng)) {
+    : space_(space),
+      options_(options),
+      rng_(std::move(rng)),
+      annealing_(space, NeighbourhoodAnnealing(), rng_.Fork("annealing")) {
   options_.Validate();
 }
 
-std::vector<Config> NeighbourhoodSearch::DrawCandidates(
+SimulatedAnnealing::Box NeighbourhoodSearch::WholeSpace() const {
+  SimulatedAnnealing::Box box;
+  for (const Knob& knob : space_.knobs()) {
+    box.low.push_back(0);
+    box.high.push_back(static_cast<int32_t>(knob.values.size()) - 1);
+  }
+  return box;
+}
+
+NeighbourhoodSearch::Draws NeighbourhoodSearch::DrawCandidates(
     const std::vector<Config>& centres, double radius,
     const std::unordered_set<uint64_t>& exclude) {
   const size_t knobs = space_.num_knobs();
@@ -51,57 +74,74 @@ std::vector<Config> NeighbourhoodSearch::DrawCandidates(
     spans[k] = static_cast<int32_t>(std::ceil(radius * last - 1e-9));
     if (last >= 1) spans[k] = std::max(spans[k], 1);
   }
-  auto inside = [&](const Config& config, const Config& centre) {
-    for (size_t k = 0; k < knobs; ++k)
-      if (std::abs(config[k] - centre[k]) > spans[k]) return false;
-    return true;
+  Draws draws;
+  for (const Config& centre : centres) {
+    SimulatedAnnealing::Box box;
+    for (size_t k = 0; k < knobs; ++k) {
+      const int32_t top = static_cast<int32_t>(space_.knobs()[k].values.size()) - 1;
+      box.low.push_back(std::max(0, centre[k] - spans[k]));
+      box.high.push_back(std::min(top, centre[k] + spans[k]));
+    }
+    draws.boxes.push_back(std::move(box));
+  }
+  auto box_holding = [&](const Config& config) {
+    for (size_t c = 0; c < draws.boxes.size(); ++c) {
+      bool inside = true;
+      for (size_t k = 0; k < knobs && inside; ++k)
+        inside = config[k] >= draws.boxes[c].low[k] && config[k] <= draws.boxes[c].high[k];
+      if (inside) return static_cast<int>(c);
+    }
+    return -1;
   };
   const size_t wanted = static_cast<size_t>(options_.candidates);
-  std::vector<Config> candidates;
-  std::unordered_set<uint64_t> seen;
   if (const std::vector<uint64_t>* list = space_.valid_list()) {
     // A table of measured rows: random index boxes would almost never hit a row, so keep the
     // rows inside some box and draw among them.
     for (uint64_t index : *list) {
       if (exclude.count(index)) continue;
       Config config = space_.FromFlatIndex(index);
-      const bool near =
-          centres.empty() || std::any_of(centres.begin(), centres.end(),
-                                         [&](const Config& c) { return inside(config, c); });
-      if (near) candidates.push_back(std::move(config));
+      const int box = box_holding(config);
+      if (centres.empty() || box >= 0) {
+        draws.configs.push_back(std::move(config));
+        draws.box_of.push_back(box);
+      }
     }
     // A partial Fisher-Yates shuffle keeps a uniform draw of `wanted` rows, in list order.
-    if (candidates.size() > wanted) {
-      for (size_t i = 0; i < wanted; ++i)
-        std::swap(candidates[i],
-                  candidates[static_cast<size_t>(rng_.UniformInt(
-                      static_cast<int64_t>(i), static_cast<int64_t>(candidates.size()) - 1))]);
-      candidates.resize(wanted);
+    if (draws.configs.size() > wanted) {
+      for (size_t i = 0; i < wanted; ++i) {
+        const size_t j = static_cast<size_t>(rng_.UniformInt(
+            static_cast<int64_t>(i), static_cast<int64_t>(draws.configs.size()) - 1));
+        std::swap(draws.configs[i], draws.configs[j]);
+        std::swap(draws.box_of[i], draws.box_of[j]);
+      }
+      draws.configs.resize(wanted);
+      draws.box_of.resize(wanted);
     }
-    return candidates;
+    return draws;
   }
+  std::unordered_set<uint64_t> seen;
   const size_t max_draws = 20 * wanted;
-  for (size_t draw = 0; draw < max_draws && candidates.size() < wanted; ++draw) {
+  for (size_t draw = 0; draw < max_draws && draws.configs.size() < wanted; ++draw) {
     Config config;
+    int box = -1;
     if (centres.empty()) {
       std::optional<Config> sampled = space_.SampleValid(rng_, 100);
       if (!sampled) continue;
       config = std::move(*sampled);
     } else {
-      const Config& centre = centres[draw % centres.size()];
+      box = static_cast<int>(draw % centres.size());
+      const SimulatedAnnealing::Box& bounds = draws.boxes[static_cast<size_t>(box)];
       config.resize(knobs);
-      for (size_t k = 0; k < knobs; ++k) {
-        const int32_t top = static_cast<int32_t>(space_.knobs()[k].values.size()) - 1;
-        config[k] = static_cast<int32_t>(rng_.UniformInt(std::max(0, centre[k] - spans[k]),
-                                                         std::min(top, centre[k] + spans[k])));
-      }
+      for (size_t k = 0; k < knobs; ++k)
+        config[k] = static_cast<int32_t>(rng_.UniformInt(bounds.low[k], bounds.high[k]));
       if (!space_.IsValid(config)) continue;
     }
     const uint64_t index = space_.FlatIndex(config);
     if (exclude.count(index) || !seen.insert(index).second) continue;
-    candidates.push_back(std::move(config));
+    draws.configs.push_back(std::move(config));
+    draws.box_of.push_back(box);
   }
-  return candidates;
+  return draws;
 }
 
 std::vector<Config> NeighbourhoodSearch::FindMaximums(const CostModel& model,
@@ -111,17 +151,32 @@ std::vector<Config> NeighbourhoodSearch::FindMaximums(const CostModel& model,
   std::vector<Config> used_centres = centres;
   if (used_centres.size() > static_cast<size_t>(options_.centres))
     used_centres.resize(static_cast<size_t>(options_.centres));
-  std::vector<Config> candidates = DrawCandidates(used_centres, radius, exclude);
-  last_candidates_ = static_cast<int>(candidates.size());
-  const std::vector<double> scores = model.Predict(candidates);
-  std::vector<size_t> order(candidates.size());
+  Draws draws = DrawCandidates(used_centres, radius, exclude);
+  last_candidates_ = static_cast<int>(draws.configs.size());
+  const std::vector<double> scores = model.Predict(draws.configs);
+  std::vector<size_t> order(draws.configs.size());
   std::iota(order.begin(), order.end(), 0);
   // Stable: equal scores keep draw order, so runs stay reproducible.
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return scores[a] > scores[b]; });
+  const size_t wanted = static_cast<size_t>(std::max(count, 0));
+  if (options_.anneal_chains > 0 && wanted > 0) {
+    // The best draws start the chains; each stays in the neighbourhood it was drawn from.
+    std::vector<Config> starts;
+    std::vector<SimulatedAnnealing::Box> boxes;
+    const SimulatedAnnealing::Box whole = WholeSpace();
+    for (size_t i = 0;
+         i < order.size() && starts.size() < static_cast<size_t>(options_.anneal_chains); ++i) {
+      starts.push_back(draws.configs[order[i]]);
+      const int box = draws.box_of[order[i]];
+      boxes.push_back(box >= 0 ? draws.boxes[static_cast<size_t>(box)] : whole);
+    }
+    // The starts are the best draws, so the annealing's answer ranks them too.
+    return annealing_.FindMaximumsWithin(model, std::move(starts), boxes, count, exclude);
+  }
   std::vector<Config> best;
-  for (size_t i = 0; i < order.size() && best.size() < static_cast<size_t>(std::max(count, 0)); ++i)
-    best.push_back(std::move(candidates[order[i]]));
+  for (size_t i = 0; i < order.size() && best.size() < wanted; ++i)
+    best.push_back(std::move(draws.configs[order[i]]));
   return best;
 }
 

@@ -15,6 +15,7 @@
 
 #include "core/rng.h"
 #include "costmodel/cost_model.h"
+#include "search/simulated_annealing.h"
 #include "space/space.h"
 
 namespace tessel {
@@ -22,9 +23,11 @@ namespace tessel {
 class RadiusRule {
  public:
   struct Options {
-    double initial = 0.05;
+    // Chosen on the real templates at 40 measurements per task (bench/BTED.md): a radius of
+    // 0.05 held by 1% gains kept runs that began in a slow region there.
+    double initial = 0.2;
     double tau = 2;                 // the factor the radius grows by
-    double min_improvement = 0.01;  // the relative gain in best time that keeps the radius
+    double min_improvement = 0.05;  // the relative gain in best time that keeps the radius
 
     void Validate() const;  // throws tessel::Error naming the offending option
   };
@@ -47,6 +50,10 @@ class NeighbourhoodSearch {
   struct Options {
     int centres = 8;        // the best measured configurations whose neighbourhoods are searched
     int candidates = 4096;  // configurations drawn and scored per search
+    // 0: the plan is the best-scoring draws. Otherwise simulated annealing (AutoTVM's, 500
+    // iterations at most) refines the best `anneal_chains` draws, each chain kept inside the
+    // neighbourhood it was drawn from: a stronger optimiser of the model in the same region.
+    int anneal_chains = 0;
 
     void Validate() const;  // throws tessel::Error naming the offending option
   };
@@ -60,16 +67,25 @@ class NeighbourhoodSearch {
                                    double radius, int count,
                                    const std::unordered_set<uint64_t>& exclude);
 
-  // Candidates the last search scored (its search steps).
+  // Candidates the last search drew and scored (its search steps).
   int last_candidates() const { return last_candidates_; }
 
  private:
-  std::vector<Config> DrawCandidates(const std::vector<Config>& centres, double radius,
-                                     const std::unordered_set<uint64_t>& exclude);
+  // Uniform draws from the neighbourhoods (boxes[i]: centre i's), each with the index of a
+  // box that holds it (-1 with no centres: the whole space).
+  struct Draws {
+    std::vector<Config> configs;
+    std::vector<int> box_of;
+    std::vector<SimulatedAnnealing::Box> boxes;
+  };
+  Draws DrawCandidates(const std::vector<Config>& centres, double radius,
+                       const std::unordered_set<uint64_t>& exclude);
+  SimulatedAnnealing::Box WholeSpace() const;
 
   const Space& space_;
   Options options_;
   Rng rng_;
+  SimulatedAnnealing annealing_;
   int last_candidates_ = 0;
 };
 

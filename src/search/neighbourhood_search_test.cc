@@ -85,6 +85,33 @@ TEST(NeighbourhoodSearchTest, ScoresOnlyTheNeighbourhoodsOfTheCentres) {
   EXPECT_EQ(best[0], (Config{55, 45}));
 }
 
+TEST(NeighbourhoodSearchTest, AnnealingRefinesTheDrawsWithoutLeavingTheirNeighbourhoods) {
+  // No parity rule here: with it, one-knob moves cannot leave (59, 41) for (60, 40).
+  std::vector<KnobValue> values;
+  for (int64_t v = 0; v <= 100; ++v) values.push_back(v);
+  const Space space({{"x", values}, {"y", values}},
+                    [](const Space&, const Config&) { return true; });
+  NeighbourhoodSearch::Options options;
+  options.candidates = 8;  // too few draws to hit the box's best corner by chance
+  options.anneal_chains = 4;
+  NeighbourhoodSearch search(space, options, Rng(4));
+  const std::vector<Config> centres = {{50, 50}, {10, 90}};
+  const std::vector<Config> best = search.FindMaximums(DistanceModel(), centres, 0.1, 10, {});
+  ASSERT_EQ(best.size(), 10u);
+  EXPECT_EQ(search.last_candidates(), 8);
+  // Radius 0.1: within 10 of a centre; the annealing climbs to (60, 40), the corner nearest
+  // (80, 20), which 8 uniform draws from 2 boxes of 441 points would rarely reach.
+  EXPECT_EQ(best[0], (Config{60, 40}));
+  for (const Config& c : best) {
+    EXPECT_TRUE(space.IsValid(c));
+    const bool near_first = std::abs(c[0] - 50) <= 10 && std::abs(c[1] - 50) <= 10;
+    const bool near_second = std::abs(c[0] - 10) <= 10 && std::abs(c[1] - 90) <= 10;
+    EXPECT_TRUE(near_first || near_second);
+  }
+  NeighbourhoodSearch sampling_only(space, {.centres = 8, .candidates = 8}, Rng(4));
+  EXPECT_NE(sampling_only.FindMaximums(DistanceModel(), centres, 0.1, 1, {})[0], (Config{60, 40}));
+}
+
 TEST(NeighbourhoodSearchTest, AListedSpaceDrawsItsRowsInsideTheBoxes) {
   Space space = EvenSpace();
   std::vector<uint64_t> rows;

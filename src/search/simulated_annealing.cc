@@ -20,11 +20,22 @@ SimulatedAnnealing::SimulatedAnnealing(const Space& space, const Options& option
   options_.Validate();
 }
 
-Config SimulatedAnnealing::RandomWalk(const Config& config) {
+namespace {
+
+bool InsideBox(const Config& config, const SimulatedAnnealing::Box& box) {
+  for (size_t k = 0; k < config.size(); ++k)
+    if (config[k] < box.low[k] || config[k] > box.high[k]) return false;
+  return true;
+}
+
+}  // namespace
+
+Config SimulatedAnnealing::RandomWalk(const Config& config, const Box* box) {
   if (space_.valid_list()) {
     // A table of rows: a random knob change almost never lands on a row, so the move goes to
     // one of the nearest rows instead.
-    const std::vector<Config> near = space_.Neighbours(config);
+    std::vector<Config> near = space_.Neighbours(config);
+    if (box) std::erase_if(near, [&](const Config& row) { return !InsideBox(row, *box); });
     if (near.empty()) return config;
     return near[rng_.UniformInt(0, static_cast<int64_t>(near.size()) - 1)];
   }
@@ -32,9 +43,11 @@ Config SimulatedAnnealing::RandomWalk(const Config& config) {
   for (int attempt = 0; attempt < 8; ++attempt) {
     Config next = config;
     const size_t knob = static_cast<size_t>(rng_.UniformInt(0, space_.num_knobs() - 1));
-    const int64_t size = static_cast<int64_t>(space_.knobs()[knob].values.size());
-    if (size < 2) continue;
-    int64_t value = rng_.UniformInt(0, size - 2);
+    const int64_t low = box ? box->low[knob] : 0;
+    const int64_t high =
+        box ? box->high[knob] : static_cast<int64_t>(space_.knobs()[knob].values.size()) - 1;
+    if (high - low < 1) continue;
+    int64_t value = rng_.UniformInt(low, high - 1);
     if (value >= config[knob]) ++value;  // any value but the current one
     next[knob] = static_cast<int32_t>(value);
     if (space_.IsValid(next)) return next;
@@ -51,17 +64,33 @@ std::vector<Config> SimulatedAnnealing::FindMaximums(const CostModel& model, int
     if (!start) break;  // no valid configuration can be found: nothing to search
     chains_.push_back(std::move(*start));
   }
+  return Anneal(model, chains_, nullptr, count, exclude);
+}
+
+std::vector<Config> SimulatedAnnealing::FindMaximumsWithin(
+    const CostModel& model, std::vector<Config> starts, const std::vector<Box>& boxes, int count,
+    const std::unordered_set<uint64_t>& exclude) {
+  TESSEL_CHECK(count >= 0) << "negative count";
+  TESSEL_CHECK(starts.size() == boxes.size()) << "one box per start";
+  for (size_t i = 0; i < starts.size(); ++i)
+    TESSEL_CHECK(InsideBox(starts[i], boxes[i])) << "a start outside its box";
+  return Anneal(model, starts, &boxes, count, exclude);
+}
+
+std::vector<Config> SimulatedAnnealing::Anneal(const CostModel& model, std::vector<Config>& chains,
+                                               const std::vector<Box>* boxes, int count,
+                                               const std::unordered_set<uint64_t>& exclude) {
   last_iterations_ = 0;
   trajectory_.clear();
-  if (chains_.empty() || count == 0) return {};
-  if (options_.record_trajectory) trajectory_ = chains_;
+  if (chains.empty() || count == 0) return {};
+  if (options_.record_trajectory) trajectory_ = chains;
 
   TopCandidates top(space_, count, exclude);
   bool improved = false;
   auto offer = [&](double score, const Config& config) { improved |= top.Offer(score, config); };
 
-  std::vector<double> scores = model.Predict(chains_);
-  for (size_t i = 0; i < chains_.size(); ++i) offer(scores[i], chains_[i]);
+  std::vector<double> scores = model.Predict(chains);
+  for (size_t i = 0; i < chains.size(); ++i) offer(scores[i], chains[i]);
   const int iterations = options_.iterations;
   const double cooling = (options_.temperature_start - options_.temperature_end) / iterations;
   double temperature = options_.temperature_start;
@@ -69,22 +98,23 @@ std::vector<Config> SimulatedAnnealing::FindMaximums(const CostModel& model, int
   int k = 0;
   for (; k < iterations && k < last_improvement + options_.early_stop; ++k) {
     std::vector<Config> proposals;
-    proposals.reserve(chains_.size());
-    for (const Config& chain : chains_) proposals.push_back(RandomWalk(chain));
+    proposals.reserve(chains.size());
+    for (size_t i = 0; i < chains.size(); ++i)
+      proposals.push_back(RandomWalk(chains[i], boxes ? &(*boxes)[i] : nullptr));
     const std::vector<double> proposal_scores = model.Predict(proposals);
     improved = false;
-    for (size_t i = 0; i < chains_.size(); ++i) {
+    for (size_t i = 0; i < chains.size(); ++i) {
       // AutoTVM's acceptance: exp(min((new - old) / (t + 1e-5), 1)).
       const double gain = (proposal_scores[i] - scores[i]) / (temperature + 1e-5);
       if (rng_.UniformReal() < std::exp(std::min(gain, 1.0))) {
-        chains_[i] = proposals[i];
+        chains[i] = proposals[i];
         scores[i] = proposal_scores[i];
       }
       offer(proposal_scores[i], proposals[i]);
     }
     if (improved) last_improvement = k;
     if (options_.record_trajectory)
-      trajectory_.insert(trajectory_.end(), chains_.begin(), chains_.end());
+      trajectory_.insert(trajectory_.end(), chains.begin(), chains.end());
     temperature -= cooling;
   }
   last_iterations_ = k;

@@ -25,6 +25,12 @@ class SimulatedAnnealing {
     void Validate() const;  // throws tessel::Error naming the offending option
   };
 
+  // Knob index bounds a chain may not leave: knob k stays within [low[k], high[k]].
+  struct Box {
+    std::vector<int32_t> low;
+    std::vector<int32_t> high;
+  };
+
   SimulatedAnnealing(const Space& space, const Options& options, Rng rng);
 
   // Up to `count` distinct valid configurations with the highest predicted scores found,
@@ -32,14 +38,26 @@ class SimulatedAnnealing {
   std::vector<Config> FindMaximums(const CostModel& model, int count,
                                    const std::unordered_set<uint64_t>& exclude);
 
-  // Iterations the last FindMaximums ran before it converged or ran out (search steps).
+  // As FindMaximums, but the chains start at `starts` (not the persistent chains) and chain i
+  // never leaves boxes[i]: a search confined to neighbourhoods, as BAO's.
+  std::vector<Config> FindMaximumsWithin(const CostModel& model, std::vector<Config> starts,
+                                         const std::vector<Box>& boxes, int count,
+                                         const std::unordered_set<uint64_t>& exclude);
+
+  // Iterations the last search ran before it converged or ran out (search steps).
   int last_iterations() const { return last_iterations_; }
   // With record_trajectory: the chains' positions after every iteration of the last search.
   const std::vector<Config>& last_trajectory() const { return trajectory_; }
 
  private:
-  // A copy of `config` with one random knob set to another random value, if that is valid.
-  Config RandomWalk(const Config& config);
+  // The annealing itself, from `chains` (moved along), chain i confined to (*boxes)[i] when
+  // boxes is given.
+  std::vector<Config> Anneal(const CostModel& model, std::vector<Config>& chains,
+                             const std::vector<Box>* boxes, int count,
+                             const std::unordered_set<uint64_t>& exclude);
+  // A copy of `config` with one random knob set to another random value (inside `box`, when
+  // given), if that is valid.
+  Config RandomWalk(const Config& config, const Box* box);
 
   const Space& space_;
   Options options_;

@@ -78,6 +78,34 @@ TEST(SimulatedAnnealingTest, NeverReturnsExcludedOrInvalidConfigurations) {
   }
 }
 
+TEST(SimulatedAnnealingTest, ChainsConfinedToBoxesFindTheBestInsideThem) {
+  const Space space = SmallSpace();
+  // Two boxes away from the optimum (21, 9, 2): a in [0, 9], b in [15, 29]; and a, b in [25, 29].
+  const SimulatedAnnealing::Box left{{0, 15, 0}, {9, 29, 3}};
+  const SimulatedAnnealing::Box corner{{25, 25, 0}, {29, 29, 3}};
+  auto inside = [](const Config& c, const SimulatedAnnealing::Box& box) {
+    for (size_t k = 0; k < c.size(); ++k)
+      if (c[k] < box.low[k] || c[k] > box.high[k]) return false;
+    return true;
+  };
+  const auto ranked = Exhaustive(space);
+  Config best_inside;
+  for (const auto& [score, c] : ranked)
+    if (inside(c, left) || inside(c, corner)) {
+      best_inside = c;
+      break;
+    }
+  SimulatedAnnealing annealing(space, {}, Rng(6));
+  const std::vector<Config> best = annealing.FindMaximumsWithin(
+      KnownFunctionModel(), {{1, 28, 0}, {2, 27, 1}, {28, 28, 0}}, {left, left, corner}, 8, {});
+  ASSERT_EQ(best.size(), 8u);
+  EXPECT_EQ(best[0], best_inside);
+  for (const Config& c : best) {
+    EXPECT_TRUE(space.IsValid(c));
+    EXPECT_TRUE(inside(c, left) || inside(c, corner));
+  }
+}
+
 TEST(SimulatedAnnealingTest, SameSeedSameResultAndChainsPersist) {
   const Space space = SmallSpace();
   KnownFunctionModel model;

@@ -31,6 +31,8 @@ BaoOptions BaoOptions::Parse(std::string_view spec) {
       options.search.centres = whole();
     } else if (name == "candidates") {
       options.search.candidates = whole();
+    } else if (name == "anneal") {
+      options.search.anneal_chains = whole();
     } else if (name == "radius") {
       options.radius.initial = number();
     } else if (name == "tau") {
@@ -41,8 +43,8 @@ BaoOptions BaoOptions::Parse(std::string_view spec) {
       options.batch = whole();
     } else {
       throw ConfigError("unknown --bao key '" + name +
-                        "'; known keys: members, spread, centres, candidates, radius, tau, "
-                        "threshold, batch");
+                        "'; known keys: members, spread, centres, candidates, anneal, radius, "
+                        "tau, threshold, batch");
     }
   }
   options.Validate();
@@ -52,8 +54,9 @@ BaoOptions BaoOptions::Parse(std::string_view spec) {
 std::string BaoOptions::ToString() const {
   std::ostringstream text;
   text << "members=" << members << ",spread=" << spread_weight << ",centres=" << search.centres
-       << ",candidates=" << search.candidates << ",radius=" << radius.initial
-       << ",tau=" << radius.tau << ",threshold=" << radius.min_improvement << ",batch=" << batch;
+       << ",candidates=" << search.candidates << ",anneal=" << search.anneal_chains
+       << ",radius=" << radius.initial << ",tau=" << radius.tau
+       << ",threshold=" << radius.min_improvement << ",batch=" << batch;
   return text.str();
 }
 
