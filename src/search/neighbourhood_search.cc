@@ -85,12 +85,8 @@ NeighbourhoodSearch::Draws NeighbourhoodSearch::DrawCandidates(
     draws.boxes.push_back(std::move(box));
   }
   auto box_holding = [&](const Config& config) {
-    for (size_t c = 0; c < draws.boxes.size(); ++c) {
-      bool inside = true;
-      for (size_t k = 0; k < knobs && inside; ++k)
-        inside = config[k] >= draws.boxes[c].low[k] && config[k] <= draws.boxes[c].high[k];
-      if (inside) return static_cast<int>(c);
-    }
+    for (size_t c = 0; c < draws.boxes.size(); ++c)
+      if (draws.boxes[c].Contains(config)) return static_cast<int>(c);
     return -1;
   };
   const size_t wanted = static_cast<size_t>(options_.candidates);

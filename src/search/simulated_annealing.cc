@@ -20,22 +20,12 @@ SimulatedAnnealing::SimulatedAnnealing(const Space& space, const Options& option
   options_.Validate();
 }
 
-namespace {
-
-bool InsideBox(const Config& config, const SimulatedAnnealing::Box& box) {
-  for (size_t k = 0; k < config.size(); ++k)
-    if (config[k] < box.low[k] || config[k] > box.high[k]) return false;
-  return true;
-}
-
-}  // namespace
-
 Config SimulatedAnnealing::RandomWalk(const Config& config, const Box* box) {
   if (space_.valid_list()) {
     // A table of rows: a random knob change almost never lands on a row, so the move goes to
     // one of the nearest rows instead.
     std::vector<Config> near = space_.Neighbours(config);
-    if (box) std::erase_if(near, [&](const Config& row) { return !InsideBox(row, *box); });
+    if (box) std::erase_if(near, [&](const Config& row) { return !box->Contains(row); });
     if (near.empty()) return config;
     return near[rng_.UniformInt(0, static_cast<int64_t>(near.size()) - 1)];
   }
@@ -73,7 +63,7 @@ std::vector<Config> SimulatedAnnealing::FindMaximumsWithin(
   TESSEL_CHECK(count >= 0) << "negative count";
   TESSEL_CHECK(starts.size() == boxes.size()) << "one box per start";
   for (size_t i = 0; i < starts.size(); ++i)
-    TESSEL_CHECK(InsideBox(starts[i], boxes[i])) << "a start outside its box";
+    TESSEL_CHECK(boxes[i].Contains(starts[i])) << "a start outside its box";
   return Anneal(model, starts, &boxes, count, exclude);
 }
 

@@ -29,6 +29,12 @@ class SimulatedAnnealing {
   struct Box {
     std::vector<int32_t> low;
     std::vector<int32_t> high;
+
+    bool Contains(const Config& config) const {
+      for (size_t k = 0; k < config.size(); ++k)
+        if (config[k] < low[k] || config[k] > high[k]) return false;
+      return true;
+    }
   };
 
   SimulatedAnnealing(const Space& space, const Options& options, Rng rng);
