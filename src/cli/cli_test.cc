@@ -150,6 +150,10 @@ TEST_F(CliTest, BadInputIsOneLineAndExitTwo) {
                    "--tuner bted-bao");
   ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --tuner bted-bao --bao tau=0.5",
                    "tau");
+  ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --tuner bted-bao --bao apart=-1",
+                   "apart");
+  ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --tuner bted --bted encoding=binary",
+                   "encoding must be index or onehot");
   ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --tuner random --plan-size 8",
                    "model-based tuner");
   ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --tuner autotvm --plan-size 0",

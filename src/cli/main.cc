@@ -60,8 +60,9 @@ int main(int argc, char** argv) {
   tune->add_option("--init", tune_options.init,
                    "initial design of a model-based tuner: random or bted (default: random, "
                    "bted for bted and bted-bao)");
-  tune->add_option("--bted", tune_options.bted,
-                   "BTED options (with a BTED design), e.g. kernel=distance,mu=5,M=512,B=8");
+  tune->add_option(
+      "--bted", tune_options.bted,
+      "BTED options (with a BTED design), e.g. kernel=distance,encoding=index,mu=5,M=512,B=8");
   tune->add_option("--bao", tune_options.bao,
                    "BAO options (bted-bao), e.g. members=8,radius=0.2,tau=2,threshold=0.05");
   tune->add_option("--plan-size", tune_options.plan_size,

@@ -81,6 +81,10 @@ BtedOptions BtedOptions::Parse(std::string_view spec) {
       if (text != "rbf" && text != "distance")
         throw ConfigError("--bted kernel must be rbf or distance, got '" + text + "'");
       options.kernel = text == "rbf" ? TedKernel::kRbf : TedKernel::kDistance;
+    } else if (name == "encoding") {
+      if (text != "index" && text != "onehot")
+        throw ConfigError("--bted encoding must be index or onehot, got '" + text + "'");
+      options.encoding = text == "index" ? TedEncoding::kIndex : TedEncoding::kOneHot;
     } else if (name == "mu") {
       options.mu = ParseOptionNumber(text, "--bted", name, false);
     } else if (name == "M") {
@@ -88,7 +92,8 @@ BtedOptions BtedOptions::Parse(std::string_view spec) {
     } else if (name == "B") {
       options.subsets = static_cast<int>(ParseOptionNumber(text, "--bted", name, true));
     } else {
-      throw ConfigError("unknown --bted key '" + name + "'; known keys: kernel, mu, M, B");
+      throw ConfigError("unknown --bted key '" + name +
+                        "'; known keys: kernel, encoding, mu, M, B");
     }
   }
   options.Validate();
@@ -97,21 +102,36 @@ BtedOptions BtedOptions::Parse(std::string_view spec) {
 
 std::string BtedOptions::ToString() const {
   std::ostringstream text;
-  text << "kernel=" << (kernel == TedKernel::kRbf ? "rbf" : "distance") << ",mu=" << mu
+  text << "kernel=" << (kernel == TedKernel::kRbf ? "rbf" : "distance")
+       << ",encoding=" << (encoding == TedEncoding::kIndex ? "index" : "onehot") << ",mu=" << mu
        << ",M=" << subset_size << ",B=" << subsets;
   return text.str();
 }
 
 namespace {
 
-Eigen::MatrixXd FeatureMatrix(const Space& space, const std::vector<Config>& configs) {
-  Eigen::MatrixXd points(static_cast<Eigen::Index>(configs.size()),
-                         static_cast<Eigen::Index>(space.num_knobs()));
-  for (size_t row = 0; row < configs.size(); ++row) {
-    const std::vector<double> features = space.NormalisedFeatures(configs[row]);
-    for (size_t col = 0; col < features.size(); ++col)
-      points(static_cast<Eigen::Index>(row), static_cast<Eigen::Index>(col)) = features[col];
+Eigen::MatrixXd FeatureMatrix(const Space& space, const std::vector<Config>& configs,
+                              TedEncoding encoding) {
+  const auto rows = static_cast<Eigen::Index>(configs.size());
+  if (encoding == TedEncoding::kIndex) {
+    Eigen::MatrixXd points(rows, static_cast<Eigen::Index>(space.num_knobs()));
+    for (Eigen::Index row = 0; row < rows; ++row) {
+      const std::vector<double> features =
+          space.NormalisedFeatures(configs[static_cast<size_t>(row)]);
+      for (size_t col = 0; col < features.size(); ++col)
+        points(row, static_cast<Eigen::Index>(col)) = features[col];
+    }
+    return points;
   }
+  // One-hot: knob i's values take columns offset[i] .. offset[i] + values - 1. The entry
+  // 1/sqrt(2) puts two different values of one knob at squared distance 1.
+  std::vector<Eigen::Index> offset(space.num_knobs() + 1, 0);
+  for (size_t knob = 0; knob < space.num_knobs(); ++knob)
+    offset[knob + 1] = offset[knob] + static_cast<Eigen::Index>(space.knobs()[knob].values.size());
+  Eigen::MatrixXd points = Eigen::MatrixXd::Zero(rows, offset.back());
+  for (Eigen::Index row = 0; row < rows; ++row)
+    for (size_t knob = 0; knob < space.num_knobs(); ++knob)
+      points(row, offset[knob] + configs[static_cast<size_t>(row)][knob]) = std::sqrt(0.5);
   return points;
 }
 
@@ -143,12 +163,13 @@ std::vector<Config> BtedDesign(const Space& space, int m,
   std::unordered_set<uint64_t> in_union;
   for (int b = 0; b < options.subsets; ++b) {
     const std::vector<Config> subset = DrawSubset(space, options.subset_size, visited, rng);
-    for (int row : Ted(FeatureMatrix(space, subset), m, options.mu, options.kernel))
+    for (int row :
+         Ted(FeatureMatrix(space, subset, options.encoding), m, options.mu, options.kernel))
       if (in_union.insert(space.FlatIndex(subset[static_cast<size_t>(row)])).second)
         united.push_back(subset[static_cast<size_t>(row)]);
   }
   std::vector<Config> design;
-  for (int row : Ted(FeatureMatrix(space, united), m, options.mu, options.kernel))
+  for (int row : Ted(FeatureMatrix(space, united, options.encoding), m, options.mu, options.kernel))
     design.push_back(united[static_cast<size_t>(row)]);
   return design;
 }

@@ -28,6 +28,13 @@ namespace tessel {
 
 enum class TedKernel { kRbf, kDistance };
 
+// How a configuration becomes a point for TED. kIndex: each knob's value index scaled to
+// [0, 1], so that values far apart in a knob's list are far apart. kOneHot: one coordinate
+// per value of each knob, so that two configurations are as far apart as the number of knobs
+// on which they differ; no value of a knob is nearer the middle than another, and the picks
+// spread over each knob's values instead of gathering on its middle ones.
+enum class TedEncoding { kIndex, kOneHot };
+
 // Rows of `points` (n x d) in the order TED picks them: up to m distinct indices, fewer when
 // n < m or (kDistance) no remaining point has a positive denominator. Deterministic: ties go
 // to the lower index.
@@ -35,19 +42,21 @@ std::vector<int> Ted(const Eigen::MatrixXd& points, int m, double mu, TedKernel 
 
 struct BtedOptions {
   TedKernel kernel = TedKernel::kRbf;
-  double mu = 0.1;        // relative to the kernel's largest entry
-  int subset_size = 512;  // M: configurations per random subset
-  int subsets = 8;        // B: random subsets
+  TedEncoding encoding = TedEncoding::kOneHot;  // measured better on the real templates
+  double mu = 0.1;                              // relative to the kernel's largest entry
+  int subset_size = 512;                        // M: configurations per random subset
+  int subsets = 8;                              // B: random subsets
 
   void Validate() const;  // throws tessel::Error naming the offending option
-  // Sets options from "key=value,..." (keys: kernel=rbf|distance, mu, M, B) over the
+  // Sets options from "key=value,..." (keys: kernel=rbf|distance,
+  // encoding=index|onehot, mu, M, B) over the
   // defaults; throws tessel::Error for an unknown key or a bad value.
   static BtedOptions Parse(std::string_view spec);
   std::string ToString() const;
 };
 
 // BTED over a space: m distinct valid configurations, none in `visited` (flat indices), chosen
-// on their normalised knob values. Fewer when the space has fewer unvisited valid
+// on their encoded knob values. Fewer when the space has fewer unvisited valid
 // configurations than TED can pick. Draws all randomness from `rng`.
 std::vector<Config> BtedDesign(const Space& space, int m,
                                const std::unordered_set<uint64_t>& visited,

@@ -131,6 +131,36 @@ TEST(BtedTest, IsReproducibleBySeedAndSpreadsMoreThanRandomDraws) {
   EXPECT_GT(closest_pair(design), closest_pair(random));
 }
 
+// How many (knob, value) pairs of the space a design leaves out.
+int MissingKnobValues(const Space& space, const std::vector<Config>& design) {
+  int missing = 0;
+  for (size_t knob = 0; knob < space.num_knobs(); ++knob) {
+    std::set<int32_t> seen;
+    for (const Config& config : design) seen.insert(config[knob]);
+    missing += static_cast<int>(space.knobs()[knob].values.size() - seen.size());
+  }
+  return missing;
+}
+
+TEST(BtedTest, TheOneHotEncodingSpreadsThePicksOverEveryKnobsValues) {
+  std::vector<KnobValue> values;
+  for (int64_t v = 1; v <= 5; ++v) values.push_back(v);
+  const Space space({{"a", values}, {"b", values}, {"c", values}, {"d", values}});
+  BtedOptions options;
+  options.subset_size = 625;  // the whole space
+  options.subsets = 1;
+  // By index, TED's RBF picks representative points, which gather on the middle values;
+  // one-hot, no value is nearer the middle, and five picks show each knob all five values.
+  Rng by_index_rng(1), one_hot_rng(1);
+  options.encoding = TedEncoding::kIndex;
+  const std::vector<Config> by_index = BtedDesign(space, 5, {}, options, by_index_rng);
+  options.encoding = TedEncoding::kOneHot;
+  const std::vector<Config> one_hot = BtedDesign(space, 5, {}, options, one_hot_rng);
+  ASSERT_EQ(one_hot.size(), 5u);
+  EXPECT_EQ(MissingKnobValues(space, one_hot), 0);
+  EXPECT_GT(MissingKnobValues(space, by_index), 0);
+}
+
 TEST(BtedTest, ReturnsWhatIsLeftOfASmallSpace) {
   std::vector<KnobValue> values = {int64_t{1}, int64_t{2}, int64_t{3}};
   const Space space({{"x", values}});
@@ -141,13 +171,15 @@ TEST(BtedTest, ReturnsWhatIsLeftOfASmallSpace) {
 }
 
 TEST(BtedTest, ParsesItsOptionsAndRejectsBadOnes) {
-  const BtedOptions options = BtedOptions::Parse("kernel=distance,mu=2,M=100,B=3");
+  const BtedOptions options = BtedOptions::Parse("kernel=distance,encoding=onehot,mu=2,M=100,B=3");
   EXPECT_EQ(options.kernel, TedKernel::kDistance);
+  EXPECT_EQ(options.encoding, TedEncoding::kOneHot);
   EXPECT_EQ(options.mu, 2);
   EXPECT_EQ(options.subset_size, 100);
   EXPECT_EQ(options.subsets, 3);
   EXPECT_EQ(BtedOptions::Parse(options.ToString()).ToString(), options.ToString());
   EXPECT_THROW(BtedOptions::Parse("kernel=cosine"), Error);
+  EXPECT_THROW(BtedOptions::Parse("encoding=binary"), Error);
   EXPECT_THROW(BtedOptions::Parse("mu=0"), Error);
   EXPECT_THROW(BtedOptions::Parse("M=1.5"), Error);
   EXPECT_THROW(BtedOptions::Parse("radius=2"), Error);

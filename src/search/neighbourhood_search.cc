@@ -35,9 +35,17 @@ void NeighbourhoodSearch::Options::Validate() const {
   if (centres < 1) throw ConfigError("BAO needs at least one centre");
   if (candidates < 1) throw ConfigError("BAO needs at least one candidate per search");
   if (anneal_chains < 0) throw ConfigError("BAO's annealing chains must be 0 (none) or more");
+  if (min_knobs_apart < 0)
+    throw ConfigError("--bao apart (knobs each pick differs on) must be 0 or more");
 }
 
 namespace {
+
+int KnobsApart(const Config& a, const Config& b) {
+  int apart = 0;
+  for (size_t k = 0; k < a.size(); ++k) apart += a[k] != b[k];
+  return apart;
+}
 
 SimulatedAnnealing::Options NeighbourhoodAnnealing() {
   SimulatedAnnealing::Options options;  // AutoTVM's schedule; the chains are BAO's draws
@@ -171,8 +179,19 @@ std::vector<Config> NeighbourhoodSearch::FindMaximums(const CostModel& model,
     return annealing_.FindMaximumsWithin(model, std::move(starts), boxes, count, exclude);
   }
   std::vector<Config> best;
-  for (size_t i = 0; i < order.size() && best.size() < wanted; ++i)
-    best.push_back(std::move(draws.configs[order[i]]));
+  std::vector<size_t> skipped;
+  for (size_t i = 0; i < order.size() && best.size() < wanted; ++i) {
+    const Config& draw = draws.configs[order[i]];
+    const bool apart = std::all_of(best.begin(), best.end(), [&](const Config& pick) {
+      return KnobsApart(draw, pick) >= options_.min_knobs_apart;
+    });
+    if (apart)
+      best.push_back(draw);
+    else
+      skipped.push_back(order[i]);
+  }
+  for (size_t i = 0; i < skipped.size() && best.size() < wanted; ++i)
+    best.push_back(draws.configs[skipped[i]]);
   return best;
 }
 

@@ -54,6 +54,11 @@ class NeighbourhoodSearch {
     // iterations at most) refines the best `anneal_chains` draws, each chain kept inside the
     // neighbourhood it was drawn from: a stronger optimiser of the model in the same region.
     int anneal_chains = 0;
+    // 0: the batch is the best-scoring draws, however alike. N > 0: going down the ranking, a
+    // draw joins the batch only if it differs from every earlier pick on at least N knobs
+    // (the batch is filled from the skipped draws, best first, when too few qualify): a
+    // model that has found one plateau otherwise spends a whole batch on its near-copies.
+    int min_knobs_apart = 0;
 
     void Validate() const;  // throws tessel::Error naming the offending option
   };
@@ -62,7 +67,8 @@ class NeighbourhoodSearch {
 
   // Up to `count` distinct valid configurations, none in `exclude`, with the highest scores
   // (best first) among up to `candidates` drawn uniformly from the radius-`radius`
-  // neighbourhoods of `centres`, taken in turn. No centres: drawn from the whole space.
+  // neighbourhoods of `centres`, taken in turn (and kept `min_knobs_apart`). No centres:
+  // drawn from the whole space.
   std::vector<Config> FindMaximums(const CostModel& model, const std::vector<Config>& centres,
                                    double radius, int count,
                                    const std::unordered_set<uint64_t>& exclude);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <set>
 
 #include "core/error.h"
 
@@ -127,6 +128,42 @@ TEST(NeighbourhoodSearchTest, AListedSpaceDrawsItsRowsInsideTheBoxes) {
   // No centres: the whole list.
   search.FindMaximums(DistanceModel(), {}, 0.1, 5, {});
   EXPECT_EQ(search.last_candidates(), 121);
+}
+
+// Pairs of configurations in the batch that share a value of some knob.
+int PairsSharingAKnob(const std::vector<Config>& batch) {
+  int pairs = 0;
+  for (size_t i = 0; i < batch.size(); ++i)
+    for (size_t j = i + 1; j < batch.size(); ++j)
+      pairs += batch[i][0] == batch[j][0] || batch[i][1] == batch[j][1];
+  return pairs;
+}
+
+TEST(NeighbourhoodSearchTest, KeepsTheBatchsPicksApartOnTheKnobsAsked) {
+  const Space space = EvenSpace();
+  NeighbourhoodSearch::Options options;
+  options.candidates = 100;
+  const std::vector<Config> centres = {{50, 50}};
+  NeighbourhoodSearch ranked_search(space, options, Rng(1));
+  const std::vector<Config> ranked =
+      ranked_search.FindMaximums(DistanceModel(), centres, 0.05, 8, {});
+  options.min_knobs_apart = 2;
+  NeighbourhoodSearch apart_search(space, options, Rng(1));
+  const std::vector<Config> apart =
+      apart_search.FindMaximums(DistanceModel(), centres, 0.05, 8, {});
+  ASSERT_EQ(apart.size(), 8u);
+  EXPECT_GT(PairsSharingAKnob(ranked), 0);  // the best draws crowd the corner nearest (80, 20)
+  EXPECT_EQ(PairsSharingAKnob(apart), 0);
+  EXPECT_EQ(apart[0], ranked[0]);  // the best draw still leads
+  // The box around (50, 50) holds 61 valid points, but at most 11 share no x and no y: the
+  // rest of a batch of 60 comes from the draws the rule skipped.
+  NeighbourhoodSearch filling_search(space, options, Rng(1));
+  const std::vector<Config> filled =
+      filling_search.FindMaximums(DistanceModel(), centres, 0.05, 60, {});
+  EXPECT_EQ(filled.size(), 60u);
+  EXPECT_EQ(std::set<Config>(filled.begin(), filled.end()).size(), 60u);
+  options.min_knobs_apart = -1;
+  EXPECT_THROW(NeighbourhoodSearch(space, options, Rng(1)), Error);
 }
 
 TEST(NeighbourhoodSearchTest, IsReproducibleBySeed) {

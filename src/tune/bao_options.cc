@@ -33,6 +33,8 @@ BaoOptions BaoOptions::Parse(std::string_view spec) {
       options.search.candidates = whole();
     } else if (name == "anneal") {
       options.search.anneal_chains = whole();
+    } else if (name == "apart") {
+      options.search.min_knobs_apart = whole();
     } else if (name == "radius") {
       options.radius.initial = number();
     } else if (name == "tau") {
@@ -43,8 +45,8 @@ BaoOptions BaoOptions::Parse(std::string_view spec) {
       options.batch = whole();
     } else {
       throw ConfigError("unknown --bao key '" + name +
-                        "'; known keys: members, spread, centres, candidates, anneal, radius, "
-                        "tau, threshold, batch");
+                        "'; known keys: members, spread, centres, candidates, anneal, apart, "
+                        "radius, tau, threshold, batch");
     }
   }
   options.Validate();
@@ -55,8 +57,8 @@ std::string BaoOptions::ToString() const {
   std::ostringstream text;
   text << "members=" << members << ",spread=" << spread_weight << ",centres=" << search.centres
        << ",candidates=" << search.candidates << ",anneal=" << search.anneal_chains
-       << ",radius=" << radius.initial << ",tau=" << radius.tau
-       << ",threshold=" << radius.min_improvement << ",batch=" << batch;
+       << ",apart=" << search.min_knobs_apart << ",radius=" << radius.initial
+       << ",tau=" << radius.tau << ",threshold=" << radius.min_improvement << ",batch=" << batch;
   return text.str();
 }
 

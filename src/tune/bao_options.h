@@ -19,9 +19,9 @@ struct BaoOptions {
   int batch = 16;
 
   void Validate() const;  // throws tessel::Error naming the offending option
-  // Sets options from "key=value,..." (keys: members, spread, centres, candidates, anneal, radius,
-  // tau, threshold, batch) over the defaults; throws tessel::Error for an unknown key or a bad
-  // value.
+  // Sets options from "key=value,..." (keys: members, spread, centres, candidates, anneal, apart,
+  // radius, tau, threshold, batch) over the defaults; throws tessel::Error for an unknown key or a
+  // bad value.
   static BaoOptions Parse(std::string_view spec);
   std::string ToString() const;
 };
