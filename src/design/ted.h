@@ -48,9 +48,8 @@ struct BtedOptions {
   int subsets = 8;                              // B: random subsets
 
   void Validate() const;  // throws tessel::Error naming the offending option
-  // Sets options from "key=value,..." (keys: kernel=rbf|distance,
-  // encoding=index|onehot, mu, M, B) over the
-  // defaults; throws tessel::Error for an unknown key or a bad value.
+  // Sets options from "key=value,..." (keys: kernel=rbf|distance, encoding=index|onehot, mu,
+  // M, B) over the defaults; throws tessel::Error for an unknown key or a bad value.
   static BtedOptions Parse(std::string_view spec);
   std::string ToString() const;
 };
