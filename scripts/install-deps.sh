@@ -15,6 +15,7 @@ packages=(
   libonnx-dev libprotobuf-dev  # ONNX model import
   libgtest-dev googletest # tests
   libdnnl-dev             # the oneDNN comparison in bench/
+  ocl-icd-opencl-dev      # oneDNN's CMake package (find_package(dnnl)) requires OpenCL
 )
 
 missing=()

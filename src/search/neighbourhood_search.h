@@ -58,8 +58,9 @@ class NeighbourhoodSearch {
     // draw joins the batch only if it differs from every earlier pick on at least N knobs
     // (the batch is filled from the skipped draws, best first, when too few qualify): a
     // model that has found one plateau otherwise spends a whole batch on its near-copies.
-    // Applies to the ranked draws, not to annealing's answer (anneal_chains > 0).
-    int min_knobs_apart = 0;
+    // 3 measured best on the real templates (bench/BTED.md). Applies to the ranked draws,
+    // not to annealing's answer (anneal_chains > 0).
+    int min_knobs_apart = 3;
 
     void Validate() const;  // throws tessel::Error naming the offending option
   };

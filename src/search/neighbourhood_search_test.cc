@@ -143,6 +143,7 @@ TEST(NeighbourhoodSearchTest, KeepsTheBatchsPicksApartOnTheKnobsAsked) {
   const Space space = EvenSpace();
   NeighbourhoodSearch::Options options;
   options.candidates = 100;
+  options.min_knobs_apart = 0;
   const std::vector<Config> centres = {{50, 50}};
   NeighbourhoodSearch ranked_search(space, options, Rng(1));
   const std::vector<Config> ranked =
