@@ -186,12 +186,12 @@ std::vector<Config> NeighbourhoodSearch::FindMaximums(const CostModel& model,
       return KnobsApart(draw, pick) >= options_.min_knobs_apart;
     });
     if (apart)
-      best.push_back(draw);
+      best.push_back(std::move(draws.configs[order[i]]));
     else
       skipped.push_back(order[i]);
   }
   for (size_t i = 0; i < skipped.size() && best.size() < wanted; ++i)
-    best.push_back(draws.configs[skipped[i]]);
+    best.push_back(std::move(draws.configs[skipped[i]]));
   return best;
 }
 
