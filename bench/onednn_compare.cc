@@ -52,6 +52,8 @@
 #include "codegen/operator_template.h"
 #include "core/error.h"
 #include "core/rng.h"
+#include "core/stats.h"
+#include "interleaved_timing.h"
 #include "measure/local_measurer.h"
 #include "measure/target.h"
 #include "onednn_layers.h"
@@ -62,21 +64,10 @@
 namespace tessel {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Clock = BenchClock;
 
-constexpr double kTolerance = 1e-3;     // max |out - ref| relative to max |ref|
-constexpr uint64_t kDataSeed = 0;       // the seed the LocalMeasurer draws its data with
-constexpr double kMaxCoolDownMs = 100;  // longest wait for spinning threads between rounds
-
-double MsSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-double Median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const size_t n = values.size();
-  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
-}
+constexpr double kTolerance = 1e-3;  // max |out - ref| relative to max |ref|
+constexpr uint64_t kDataSeed = 0;    // the seed the LocalMeasurer draws its data with
 
 double GeoMean(const std::vector<double>& values) {
   if (values.empty()) return std::nan("");
@@ -173,84 +164,6 @@ Peak MeasurePeak(int threads, double target_ms) {
         best, flops_per_iteration * static_cast<double>(iterations) * threads / seconds / 1e9);
   }
   return {best, avx512 ? "AVX-512 FMA" : "AVX2 FMA"};
-}
-
-// ---------------------------------------------------------------------------------------------
-// Interleaved timing.
-
-struct Contender {
-  std::function<void()> run;
-  int calls_per_round = 1;
-  std::vector<double> per_call_ms;  // one entry per round
-};
-
-// True when a thread of this process other than the calling one is running or runnable.
-bool OtherThreadRunning() {
-  const std::string self = std::to_string(gettid());
-  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) {
-    if (entry.path().filename() == self) continue;
-    std::ifstream stat(entry.path() / "stat");
-    std::string text;
-    std::getline(stat, text);
-    const size_t paren = text.rfind(')');  // the state follows the command name
-    if (paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] == 'R')
-      return true;
-  }
-  return false;
-}
-
-// Waits, at most kMaxCoolDownMs, until the other threads of the process are all asleep. After
-// a parallel region libgomp's workers spin-wait for several milliseconds (GOMP_SPINCOUNT) and
-// Halide's pool workers spin briefly too: on 2 cores that takes a core from whichever
-// implementation runs next. (The CPU-time clocks cannot tell: a thread running on another core
-// is accounted only at the next scheduler tick.)
-void CoolDown() {
-  const auto start = Clock::now();
-  while (OtherThreadRunning()) {
-    if (MsSince(start) >= kMaxCoolDownMs) {
-      static bool warned = false;
-      if (!warned)
-        std::cerr << "onednn_compare: warning: threads still running " << kMaxCoolDownMs
-                  << " ms after a round (OMP_WAIT_POLICY=active?); timings may interfere\n";
-      warned = true;
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
-  }
-}
-
-// Enough back-to-back calls to last about `round_ms`.
-int CallsPerRound(const std::function<void()>& run, double round_ms) {
-  run();  // warm caches and thread pools
-  int calls = 1;
-  for (;;) {
-    const auto start = Clock::now();
-    for (int i = 0; i < calls; ++i) run();
-    const double elapsed = MsSince(start);
-    if (elapsed >= round_ms / 4 || calls >= (1 << 20)) {
-      const double per_call = std::max(elapsed / calls, 1e-6);
-      return std::max(1, static_cast<int>(std::ceil(round_ms / per_call)));
-    }
-    calls *= 2;
-  }
-}
-
-// Runs the contenders in `rounds` rounds, alternating their order each round; each contender
-// keeps its per-call time of every round.
-void TimeInterleaved(std::vector<Contender>& contenders, int rounds, double round_ms) {
-  for (Contender& c : contenders) {
-    CoolDown();
-    c.calls_per_round = CallsPerRound(c.run, round_ms);
-  }
-  for (int round = 0; round < rounds; ++round) {
-    for (size_t i = 0; i < contenders.size(); ++i) {
-      Contender& c = contenders[round % 2 ? contenders.size() - 1 - i : i];
-      CoolDown();
-      const auto start = Clock::now();
-      for (int call = 0; call < c.calls_per_round; ++call) c.run();
-      c.per_call_ms.push_back(MsSince(start) / c.calls_per_round);
-    }
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
