@@ -2,7 +2,8 @@
 // that a table's spread across seeds measures the configurations the tuners chose and not the
 // minutes each run was measured in.
 //
-//   retime_runs RECORDS.jsonl [--rounds 15] [--round-ms 20] [--shard K/N] > RETIMED.jsonl
+//   retime_runs RECORDS.jsonl [--rounds 15] [--round-ms 20] [--seed 1] [--shard K/N]
+//               > RETIMED.jsonl
 //
 // RECORDS holds `tessel export` records, typically each run's fastest
 // (bench/best_records.py --per-run). They are grouped by task (workload, template, version,
@@ -11,6 +12,11 @@
 // timed together in --rounds rounds (bench/interleaved_timing.h), each kernel for about
 // --round-ms per round, at the thread count of the records' target. The kernels of one task
 // thus share every slow stretch of the machine, which a spread across seeds then leaves out.
+// A kernel's place in its task matters too (the first kernels built of a large dense task run
+// up to 1.3x slower than the last), so each task's kernels are built and timed in an order
+// shuffled with --seed: otherwise the place would follow the file's order of runs, and with it
+// their seeds. Several passes with different seeds, each in its own process, and the median
+// of their times (bench/retimed_runs.py) leave such states out.
 // --shard K/N keeps the tasks whose index (in order of first appearance) is K modulo N, so
 // that N processes pinned to their own cores split the work.
 //
@@ -28,6 +34,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "codegen/operator_template.h"
@@ -48,6 +55,7 @@ struct Options {
   std::string records;
   int rounds = 15;
   double round_ms = 20;
+  uint64_t seed = 1;
   std::string shard = "0/1";
 };
 
@@ -127,8 +135,19 @@ std::vector<Task> LoadTasks(const std::string& path, int& threads) {
   return tasks;
 }
 
-// Builds every entry's kernel, times those that build and agree with the reference.
-void RetimeTask(Task& task, const Options& options) {
+// The positions 0..n-1 in a random order.
+std::vector<size_t> ShuffledOrder(size_t n, Rng& rng) {
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  for (size_t i = n; i > 1; --i)
+    std::swap(order[i - 1],
+              order[static_cast<size_t>(rng.UniformInt(0, static_cast<int64_t>(i) - 1))]);
+  return order;
+}
+
+// Builds every entry's kernel, in the order `rng` shuffles them, and times those that build
+// and agree with the reference.
+void RetimeTask(Task& task, const Options& options, Rng& rng) {
   const std::unique_ptr<OperatorTemplate> tmpl =
       MakeOperatorTemplate(ParseWorkloadSpec(task.workload));
   if (tmpl->name() != task.template_name || tmpl->version() != task.template_version) {
@@ -138,14 +157,15 @@ void RetimeTask(Task& task, const Options& options) {
               << tmpl->version() << "\n";
     return;
   }
-  Rng rng(kDataSeed);
-  const OperatorData data = tmpl->RandomData(rng);
+  Rng data_rng(kDataSeed);
+  const OperatorData data = tmpl->RandomData(data_rng);
   const std::vector<float> reference = tmpl->Reference(data);
 
   std::vector<std::unique_ptr<Kernel>> kernels;
   std::vector<Contender> contenders;
   std::vector<Entry*> timed;  // the entry of each contender
-  for (Entry& entry : task.entries) {
+  for (size_t position : ShuffledOrder(task.entries.size(), rng)) {
+    Entry& entry = task.entries[position];
     try {
       std::unique_ptr<Kernel> kernel =
           tmpl->Build(tmpl->space().FromText(entry.record["config"].get<std::string>()), data);
@@ -204,6 +224,7 @@ int Main(int argc, char** argv) {
       ->check(CLI::Range(1, 1000));
   app.add_option("--round-ms", options.round_ms, "milliseconds per kernel per round")
       ->check(CLI::PositiveNumber);
+  app.add_option("--seed", options.seed, "seeds the order of each task's kernels");
   app.add_option("--shard", options.shard, "K/N: time only the tasks whose index is K mod N");
   try {
     app.parse(argc, argv);
@@ -220,7 +241,8 @@ int Main(int argc, char** argv) {
   for (size_t i = 0; i < tasks.size(); ++i) {
     if (static_cast<int>(i % static_cast<size_t>(shard.count)) != shard.index) continue;
     const auto start = BenchClock::now();
-    RetimeTask(tasks[i], options);
+    Rng order_rng = Rng(options.seed).Fork("order", i);
+    RetimeTask(tasks[i], options, order_rng);
     PrintTask(tasks[i]);
     std::cerr << tasks[i].workload << ": " << tasks[i].entries.size() << " records, "
               << static_cast<int>(MsSince(start) / 1e3) << " s\n";
