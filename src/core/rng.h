@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <random>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/error.h"
 
@@ -29,6 +31,15 @@ class Rng {
       draw = Next();
     } while (draw >= limit);
     return lo + static_cast<int64_t>(draw % span);
+  }
+
+  // Shuffles `items` in place (Fisher-Yates with this stream, so the order is the same with
+  // every standard library, which std::shuffle does not promise).
+  template <typename T>
+  void Shuffle(std::vector<T>& items) {
+    for (size_t i = items.size(); i > 1; --i)
+      std::swap(items[i - 1],
+                items[static_cast<size_t>(UniformInt(0, static_cast<int64_t>(i) - 1))]);
   }
 
   // Uniform real in [0, 1) with 53 random bits.

@@ -228,9 +228,7 @@ void XgbCostModel::Fit(const std::vector<Config>& configs, const std::vector<dou
   const std::vector<std::vector<float>> features = FeatureRowsOf(featurizer_, configs);
   // A seeded shuffle picks the held-back part, so the same data and seed fit the same model.
   std::vector<size_t> order = AllRows(configs.size());
-  Rng rng = Rng(options_.seed).Fork("holdout", configs.size());
-  for (size_t i = order.size(); i > 1; --i)
-    std::swap(order[i - 1], order[rng.UniformInt(0, static_cast<int64_t>(i) - 1)]);
+  Rng(options_.seed).Fork("holdout", configs.size()).Shuffle(order);
   const size_t holdout = configs.size() >= kMinRowsToHoldOut
                              ? static_cast<size_t>(options_.holdout_fraction * configs.size())
                              : 0;

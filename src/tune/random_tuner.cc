@@ -15,9 +15,7 @@ RandomTuner::RandomTuner(const Space& space, Rng rng) : space_(space), rng_(std:
   } else {
     return;
   }
-  // Fisher-Yates with our own generator, so the order is the same on every platform.
-  for (size_t i = shuffled_.size(); i > 1; --i)
-    std::swap(shuffled_[i - 1], shuffled_[rng_.UniformInt(0, static_cast<int64_t>(i) - 1)]);
+  rng_.Shuffle(shuffled_);  // our own Fisher-Yates: the same order on every platform
 }
 
 std::vector<Config> RandomTuner::NextBatch(int max_count) {
