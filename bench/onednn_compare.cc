@@ -49,6 +49,7 @@
 #include <dnnl.hpp>
 #endif
 
+#include "checked_kernel.h"
 #include "codegen/operator_template.h"
 #include "core/error.h"
 #include "core/rng.h"
@@ -65,9 +66,6 @@ namespace tessel {
 namespace {
 
 using Clock = BenchClock;
-
-constexpr double kTolerance = 1e-3;  // max |out - ref| relative to max |ref|
-constexpr uint64_t kDataSeed = 0;    // the seed the LocalMeasurer draws its data with
 
 double GeoMean(const std::vector<double>& values) {
   if (values.empty()) return std::nan("");
@@ -264,24 +262,16 @@ LayerResult BenchLayer(const ZooLayer& layer, const std::map<std::string, BestRe
   if (record == records.end()) {
     result.tessel_note = "-";
   } else {
-    try {
-      kernel = tmpl->Build(tmpl->space().FromText(record->second.record.config), data);
-      kernel->Run();
-      const double error = RelativeError(kernel->Output(), reference);
-      if (error <= kTolerance) {
-        contenders.push_back({[&] { kernel->Run(); }, 1, {}});
-      } else {
-        result.tessel_note = "wrong (error " + Fixed(error, 6) + ")";
-      }
-    } catch (const KernelBuildError& error) {
-      result.tessel_note = "build error";
-      std::cerr << layer.name << ": Tessel build error: " << error.what() << "\n";
-    } catch (const KernelRunError& error) {
-      result.tessel_note = "run error";
-      std::cerr << layer.name << ": Tessel run error: " << error.what() << "\n";
-    } catch (const Error& error) {  // a configuration the template's space no longer parses
-      result.tessel_note = "bad record";
-      std::cerr << layer.name << ": Tessel record not usable: " << error.what() << "\n";
+    CheckedKernel checked =
+        BuildCheckedKernel(*tmpl, record->second.record.config, data, reference);
+    kernel = std::move(checked.kernel);
+    if (kernel) {
+      contenders.push_back({[&] { kernel->Run(); }, 1, {}});
+    } else if (checked.failure == "wrong") {
+      result.tessel_note = "wrong (error " + Fixed(checked.error, 6) + ")";
+    } else {
+      result.tessel_note = checked.failure;
+      std::cerr << layer.name << ": Tessel " << checked.failure << ": " << checked.message << "\n";
     }
   }
 

@@ -32,24 +32,21 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <optional>
+#include <numeric>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "checked_kernel.h"
 #include "codegen/operator_template.h"
 #include "core/error.h"
 #include "core/rng.h"
 #include "core/stats.h"
 #include "interleaved_timing.h"
-#include "measure/local_measurer.h"
 #include "workload/workload.h"
 
 namespace tessel {
 namespace {
-
-constexpr double kTolerance = 1e-3;  // max |out - ref| relative to max |ref|, as when tuning
-constexpr uint64_t kDataSeed = 0;    // the seed the LocalMeasurer draws its data with
 
 struct Options {
   std::string records;
@@ -82,8 +79,7 @@ Shard ParseShard(const std::string& text) {
 struct Entry {
   nlohmann::json record;
   std::string status = "ok";
-  std::vector<double> rounds_ms;
-  std::optional<double> retimed_ms;
+  std::vector<double> rounds_ms;  // empty when it could not be timed
 };
 
 struct Task {
@@ -129,20 +125,10 @@ std::vector<Task> LoadTasks(const std::string& path, int& threads) {
     auto [it, added] = index.try_emplace(key, tasks.size());
     if (added)
       tasks.push_back({record["workload"], record["template"], record["template_version"], {}});
-    tasks[it->second].entries.push_back({std::move(record), "ok", {}, std::nullopt});
+    tasks[it->second].entries.push_back({std::move(record), "ok", {}});
   }
   if (tasks.empty()) throw ConfigError(path + " holds no records");
   return tasks;
-}
-
-// The positions 0..n-1 in a random order.
-std::vector<size_t> ShuffledOrder(size_t n, Rng& rng) {
-  std::vector<size_t> order(n);
-  for (size_t i = 0; i < n; ++i) order[i] = i;
-  for (size_t i = n; i > 1; --i)
-    std::swap(order[i - 1],
-              order[static_cast<size_t>(rng.UniformInt(0, static_cast<int64_t>(i) - 1))]);
-  return order;
 }
 
 // Builds every entry's kernel, in the order `rng` shuffles them, and times those that build
@@ -164,36 +150,26 @@ void RetimeTask(Task& task, const Options& options, Rng& rng) {
   std::vector<std::unique_ptr<Kernel>> kernels;
   std::vector<Contender> contenders;
   std::vector<Entry*> timed;  // the entry of each contender
-  for (size_t position : ShuffledOrder(task.entries.size(), rng)) {
+  std::vector<size_t> order(task.entries.size());
+  std::iota(order.begin(), order.end(), 0);
+  rng.Shuffle(order);
+  for (size_t position : order) {
     Entry& entry = task.entries[position];
-    try {
-      std::unique_ptr<Kernel> kernel =
-          tmpl->Build(tmpl->space().FromText(entry.record["config"].get<std::string>()), data);
-      kernel->Run();
-      if (RelativeError(kernel->Output(), reference) > kTolerance) {
-        entry.status = "wrong";
-        continue;
-      }
-      Kernel* raw = kernel.get();
-      kernels.push_back(std::move(kernel));
-      contenders.push_back({[raw] { raw->Run(); }, 1, {}});
-      timed.push_back(&entry);
-    } catch (const KernelBuildError& error) {
-      entry.status = "build error";
-      std::cerr << task.workload << ": build error: " << error.what() << "\n";
-    } catch (const KernelRunError& error) {
-      entry.status = "run error";
-      std::cerr << task.workload << ": run error: " << error.what() << "\n";
-    } catch (const Error& error) {  // a configuration the template's space no longer parses
-      entry.status = "bad record";
-      std::cerr << task.workload << ": record not usable: " << error.what() << "\n";
+    CheckedKernel checked =
+        BuildCheckedKernel(*tmpl, entry.record["config"].get<std::string>(), data, reference);
+    if (!checked.kernel) {
+      entry.status = checked.failure;
+      if (!checked.message.empty())
+        std::cerr << task.workload << ": " << checked.failure << ": " << checked.message << "\n";
+      continue;
     }
+    Kernel* raw = checked.kernel.get();
+    kernels.push_back(std::move(checked.kernel));
+    contenders.push_back({[raw] { raw->Run(); }, 1, {}});
+    timed.push_back(&entry);
   }
   TimeInterleaved(contenders, options.rounds, options.round_ms);
-  for (size_t i = 0; i < contenders.size(); ++i) {
-    timed[i]->rounds_ms = contenders[i].per_call_ms;
-    timed[i]->retimed_ms = Median(contenders[i].per_call_ms);
-  }
+  for (size_t i = 0; i < contenders.size(); ++i) timed[i]->rounds_ms = contenders[i].per_call_ms;
 }
 
 void PrintTask(const Task& task) {
@@ -207,7 +183,8 @@ void PrintTask(const Task& task) {
         {"config", r["config"]},
         {"status", entry.status},
         {"tuned_ms", r.value("time_ms", nlohmann::json())},
-        {"retimed_ms", entry.retimed_ms ? nlohmann::json(*entry.retimed_ms) : nlohmann::json()},
+        {"retimed_ms",
+         entry.rounds_ms.empty() ? nlohmann::json() : nlohmann::json(Median(entry.rounds_ms))},
         {"rounds_ms", entry.rounds_ms}};
     for (const char* field : {"run_uuid", "run_tuner", "run_seed", "run_command"})
       out[field] = r.value(field, nlohmann::json());
