@@ -27,8 +27,14 @@ MODELS = {"alex": "alexnet", "vgg": "vgg16", "r18": "resnet18", "mb1": "mobilene
 
 def occurrences(tessel, model, op=None):
     """Task label -> how often the model runs it (only tasks of operator `op` when given)."""
-    text = subprocess.run([tessel, "zoo", model], check=True, capture_output=True,
-                          text=True).stdout
+    try:
+        text = subprocess.run([tessel, "zoo", model], check=True, capture_output=True,
+                              text=True).stdout
+    except (OSError, subprocess.CalledProcessError) as error:
+        # A table script run from another folder misses the relative default build/tessel.
+        print(f"cannot list {model}'s tasks with {tessel} zoo ({error}); build tessel or give "
+              "its path with --tessel", file=sys.stderr)
+        sys.exit(2)
     return {m.group(1): int(m.group(2))
             for m in re.finditer(r"^\s+(\S+)\s+x(\d+)\s+\S+ GFLOP\s+(\w+):", text, re.MULTILINE)
             if op is None or m.group(3) == op}
