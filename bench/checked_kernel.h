@@ -13,8 +13,10 @@
 
 namespace tessel {
 
-constexpr double kTolerance = 1e-3;  // max |out - ref| relative to max |ref|, as when tuning
-constexpr uint64_t kDataSeed = 0;    // the seed the LocalMeasurer draws its data with
+// The LocalMeasurer's defaults, so that a kernel is checked on the data it was tuned with and
+// by the same bound.
+constexpr double kTolerance = LocalMeasurerOptions{}.tolerance;
+constexpr uint64_t kDataSeed = LocalMeasurerOptions{}.data_seed;
 
 struct CheckedKernel {
   std::unique_ptr<Kernel> kernel;  // null when it failed
