@@ -28,7 +28,7 @@
 #include "core/stats.h"
 #include "costmodel/xgb_cost_model.h"
 #include "records/record_store.h"
-#include "tune/transfer.h"
+#include "problems/schedule/transfer.h"
 #include "workload/workload.h"
 
 namespace tessel {
@@ -142,7 +142,7 @@ int Main(int argc, char** argv) {
     // One row per configuration: its median time over repeated measurements.
     std::map<std::string, std::vector<double>> by_config;
     for (const MeasurementRecord& record : store.History(id))
-      by_config[record.config].push_back(record.result.ok() ? record.result.time_ms : INFINITY);
+      by_config[record.config].push_back(record.result.ok() ? record.result.value : INFINITY);
     for (const auto& [text, times] : by_config) {
       task.configs.push_back(task.op->space().FromText(text));
       const double median = Median(times);

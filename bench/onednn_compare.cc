@@ -221,7 +221,7 @@ std::map<std::string, BestRecord> LoadRecords(const std::string& path, int threa
     const std::string key =
         RecordKey(record.task.workload, record.task.template_name, record.task.template_version);
     auto [it, inserted] = best.try_emplace(key, record);
-    if (!inserted && record.record.result.time_ms < it->second.record.result.time_ms)
+    if (!inserted && record.record.result.value < it->second.record.result.value)
       it->second = record;
   }
   return best;
@@ -290,7 +290,7 @@ LayerResult BenchLayer(const ZooLayer& layer, const std::map<std::string, BestRe
             << (onednn ? onednn->impl() : "none") << ")";
   if (result.tessel_note.empty())
     std::cerr << ", Tessel " << Fixed(result.tessel_ms, 4)
-              << " ms (records: " << Fixed(record->second.record.result.time_ms, 4) << " ms)";
+              << " ms (records: " << Fixed(record->second.record.result.value, 4) << " ms)";
   std::cerr << "\n";
   return result;
 }

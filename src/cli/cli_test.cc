@@ -387,7 +387,7 @@ TEST_F(CliTest, ABudgetIsSplitAndResumedFromTheDatabase) {
   int count = 0;
   for (const auto& record : lines(records.out)) {
     ++count;
-    seen.insert(record["workload"].get<std::string>() + record["config"].get<std::string>());
+    seen.insert(record["instance"].get<std::string>() + record["config"].get<std::string>());
   }
   EXPECT_EQ(count, 10);
   EXPECT_EQ(seen.size(), 10u);

@@ -25,27 +25,28 @@ std::string ThreadsOf(const std::string& target) {
   return "-";
 }
 
-double FlopsOf(const std::string& workload) {
-  if (workload.rfind("replay:", 0) == 0) return 0;
+// The FLOPs of a schedule task's workload; 0 for other problems.
+double FlopsOf(const ProblemKey& key) {
+  if (key.problem != "schedule") return 0;
   try {
-    return Flops(ParseWorkloadSpec(workload));
+    return Flops(ParseWorkloadSpec(key.instance));
   } catch (const Error&) {
     return 0;  // a workload of a newer Tessel: still printed, without GFLOP/s
   }
 }
 
-// A task by its id, or by its workload when only one task has that workload.
+// A task by its id, or by its instance (a schedule task's workload) when only one task has it.
 int64_t FindTaskId(const RecordStore& store, const std::string& task) {
   const auto tasks = store.Tasks();
   const bool is_id = !task.empty() && std::all_of(task.begin(), task.end(), ::isdigit);
   std::vector<int64_t> matches;
   for (const auto& [id, key] : tasks)
-    if (is_id ? std::to_string(id) == task : key.workload == task) matches.push_back(id);
+    if (is_id ? std::to_string(id) == task : key.instance == task) matches.push_back(id);
   if (matches.empty())
     throw ConfigError("no task '" + task + "' in the records; 'tessel best' lists the tasks");
   if (matches.size() > 1)
-    throw ConfigError("several tasks have workload '" + task +
-                      "' (other targets or templates); give its id with --task");
+    throw ConfigError("several tasks have instance '" + task +
+                      "' (other problems, targets or evaluators); give its id with --task");
   return matches[0];
 }
 
@@ -59,7 +60,7 @@ void WriteReplayTable(const RecordStore& store, int64_t task_id, std::ostream& o
   for (const MeasurementRecord& record : history) {
     auto [it, added] = times.try_emplace(record.config);
     if (added) order.push_back(record.config);
-    if (record.result.ok()) it->second.push_back(record.result.time_ms);
+    if (record.result.ok()) it->second.push_back(record.result.value);
   }
   auto fields = [](const std::string& config) {
     std::vector<std::pair<std::string, std::string>> items;
@@ -85,16 +86,18 @@ void WriteReplayTable(const RecordStore& store, int64_t task_id, std::ostream& o
 int RunBest(const std::string& db) {
   const RecordStore store(ResolveDbPath(db));
   const std::vector<BestRecord> best = store.BestPerTask();
-  std::printf("%-5s %-44s %7s %10s %9s %8s %6s %6s  %s\n", "task", "workload", "threads", "best ms",
-              "GFLOP/s", "tuner", "seed", "meas.", "config");
+  std::printf("%-5s %-9s %-44s %7s %10s %-6s %9s %8s %6s %6s  %s\n", "task", "problem",
+              "instance", "threads", "best", "unit", "GFLOP/s", "tuner", "seed", "meas.",
+              "config");
   for (const BestRecord& entry : best) {
-    const double flops = FlopsOf(entry.task.workload);
-    const double ms = entry.record.result.time_ms;
+    const double flops = FlopsOf(entry.task);
+    const double value = entry.record.result.value;
     char gflops[32] = "-";
-    if (flops > 0) std::snprintf(gflops, sizeof(gflops), "%.1f", flops / ms / 1e6);
-    std::printf("%-5lld %-44s %7s %10.4g %9s %8s %6llu %6lld  %s\n",
-                static_cast<long long>(entry.task_id), entry.task.workload.c_str(),
-                ThreadsOf(entry.task.target).c_str(), ms, gflops, entry.tuner.c_str(),
+    if (flops > 0) std::snprintf(gflops, sizeof(gflops), "%.1f", flops / value / 1e6);
+    std::printf("%-5lld %-9s %-44s %7s %10.4g %-6s %9s %8s %6llu %6lld  %s\n",
+                static_cast<long long>(entry.task_id), entry.task.problem.c_str(),
+                entry.task.instance.c_str(), ThreadsOf(entry.task.target).c_str(), value,
+                entry.objective.unit.c_str(), gflops, entry.tuner.c_str(),
                 static_cast<unsigned long long>(entry.seed),
                 static_cast<long long>(entry.measurements), entry.record.config.c_str());
   }

@@ -44,9 +44,9 @@ std::map<std::string, std::string> BestConfigs(const std::string& db_path,
   }
   const RecordStore store(db_path);
   for (const BestRecord& entry : store.BestPerTask())
-    if (entry.task.target == target)
-      best[entry.task.workload + "|" + entry.task.template_name + "|" +
-           std::to_string(entry.task.template_version)] = entry.record.config;
+    if (entry.task.problem == "schedule" && entry.task.target == target)
+      best[entry.task.instance + "|" + entry.task.evaluator + "|" +
+           std::to_string(entry.task.evaluator_version)] = entry.record.config;
   return best;
 }
 

@@ -1,54 +1,25 @@
-// `tessel tune`: tunes the selected tasks with one tuner, each for --trials measurements or for
-// its share of a --budget (equal, or round by round), and records every measurement.
+// `tessel tune`: builds the selected tasks and the tuner, calls the library's Tune (which
+// shares the budget, resumes, evaluates defaults and records every measurement) and prints
+// its report.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 
 #include "cli/commands.h"
 #include "cli/task_selection.h"
-#include "codegen/operator_template.h"
 #include "core/error.h"
-#include "measure/local_measurer.h"
-#include "measure/replay_measurer.h"
 #include "measure/target.h"
+#include "problems/replay/replay_problem.h"
+#include "problems/schedule/schedule_problem.h"
 #include "records/record_store.h"
 #include "tune/model_based_tuner.h"
-#include "tune/task_scheduler.h"
-#include "tune/transfer.h"
-#include "tune/tune_loop.h"
+#include "tune/tuning.h"
 
 namespace tessel::cli {
 namespace {
-
-// One task ready to tune: its records key, its space and how to measure it.
-struct PreparedTask {
-  std::string label;
-  int occurrences = 1;  // how often the network runs it: its weight when sharing a budget
-  double flops = 0;     // 0 for replay tables, whose operator is unknown
-  TaskKey key;
-  std::unique_ptr<OperatorTemplate> op_template;  // real hardware only
-  std::unique_ptr<ReplayTable> table;             // replay only
-  const Space* space = nullptr;
-  std::unique_ptr<Measurer> measurer;
-};
-
-// FNV-1a of the file's bytes: replay tables with the same name but other contents are
-// different tasks.
-std::string ContentHash(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  uint64_t hash = 1469598103934665603ULL;
-  char c;
-  while (in.get(c)) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-  char text[17];
-  std::snprintf(text, sizeof(text), "%016llx", static_cast<unsigned long long>(hash));
-  return text;
-}
 
 LocalMeasurerOptions MeasureOptions(const TuneCommandOptions& options, int threads) {
   LocalMeasurerOptions measure_options;
@@ -67,39 +38,29 @@ LocalMeasurerOptions MeasureOptions(const TuneCommandOptions& options, int threa
   return measure_options;
 }
 
-std::vector<PreparedTask> PrepareTasks(const TuneCommandOptions& options, int threads) {
-  std::vector<PreparedTask> tasks;
+std::vector<TuningTask> PrepareTasks(const TuneCommandOptions& options, int threads,
+                                     FeatureKind feature_kind) {
+  std::vector<TuningTask> tasks;
   const TaskSelection& selection = options.tasks;
   if (!selection.space_csv.empty()) {
     if (!selection.model.empty() || !selection.onnx.empty() || !selection.workloads.empty())
       throw ConfigError(
           "--space replays a table and cannot be combined with --model, --onnx or --workload");
-    PreparedTask task;
-    task.table = std::make_unique<ReplayTable>(ReplayTable::Load(selection.space_csv));
-    task.label = std::filesystem::path(selection.space_csv).filename().string();
-    task.key = {"replay:" + task.label + "#" + ContentHash(selection.space_csv), "replay", "replay",
-                1};
-    task.space = &task.table->space();
-    task.measurer = std::make_unique<ReplayMeasurer>(*task.table);
-    tasks.push_back(std::move(task));
+    auto problem = std::make_unique<ReplayProblem>(selection.space_csv);
+    const std::string label = problem->file_name();
+    tasks.push_back({label, 1, 0, std::move(problem)});
     return tasks;
   }
   const std::vector<NamedWorkload> workloads = SelectWorkloads(selection);
   if (workloads.empty())
     throw ConfigError(
         "no task given; use --model M [--layer L], --onnx FILE, --workload SPEC or --space FILE");
-  MeasureOptions(options, threads).Validate();
-  const std::string target = HostTargetKey(threads);
+  const LocalMeasurerOptions measure_options = MeasureOptions(options, threads);
+  measure_options.Validate();
   for (const NamedWorkload& item : workloads) {
-    PreparedTask task;
-    task.label = item.name;
-    task.occurrences = item.occurrences;
-    task.flops = Flops(item.workload);
-    task.op_template = MakeOperatorTemplate(item.workload);
-    task.key = {WorkloadSpec(item.workload), target, task.op_template->name(),
-                task.op_template->version()};
-    task.space = &task.op_template->space();
-    tasks.push_back(std::move(task));
+    auto problem = std::make_unique<ScheduleProblem>(item.workload, measure_options, feature_kind);
+    const double flops = problem->flops();
+    tasks.push_back({item.name, static_cast<double>(item.occurrences), flops, std::move(problem)});
   }
   return tasks;
 }
@@ -127,21 +88,22 @@ nlohmann::json NumberOrNull(double value) {
 
 int RunTune(const TuneCommandOptions& options) {
   // Everything the user gave is checked before the database is touched.
-  if ((options.trials != 0) == (options.budget != 0))
-    throw ConfigError(
-        "give --trials N (measurements per task) or --budget N (measurements shared by all "
-        "the selected tasks)");
-  if (options.trials < 0 || options.budget < 0)
-    throw ConfigError("--trials and --budget must be positive numbers");
-  TuneOptions tune_options;
-  tune_options.trials = std::max(options.trials, 1);  // set per task below
-  tune_options.batch_size = options.batch_size;
-  tune_options.early_stopping = options.early_stopping;
-  tune_options.Validate();
+  TuningOptions tuning;
+  tuning.trials = options.trials;
+  tuning.budget = options.budget;
+  tuning.batch_size = options.batch_size;
+  tuning.early_stopping = options.early_stopping;
+  tuning.resume = options.resume;
+  tuning.evaluate_default = options.measure_default;
+  tuning.transfer = options.transfer;
+  tuning.seed = options.seed;
+  tuning.command = options.command_line;
+  tuning.allocation = AllocationFromName(options.allocation);
+  tuning.Validate();
   const TunerKind tuner_kind = TunerKindFromName(options.tuner);
+  tuning.strategy_name = std::string(TunerKindName(tuner_kind));
   if (options.threads < 0) throw ConfigError("--threads must be at least 1");
   const int threads = options.threads > 0 ? options.threads : DefaultThreadCount();
-  std::vector<PreparedTask> tasks = PrepareTasks(options, threads);
 
   const bool replay = !options.tasks.space_csv.empty();
   // auto: what ranked best in bench/FEATURES.md, knob and loop features together, both within
@@ -204,234 +166,41 @@ int RunTune(const TuneCommandOptions& options) {
     throw ConfigError(
         "--transfer learns from other tasks of the same template, which a --space "
         "table does not have; drop --transfer");
-
-  // Each task's measurements: --trials, or a share of --budget (equal, or round by round).
-  const Allocation allocation = AllocationFromName(options.allocation);
-  if (allocation != Allocation::kEqual && options.budget == 0)
-    throw ConfigError("--allocation shares a --budget between tasks; give --budget N");
-  std::vector<int> targets(tasks.size(), options.trials);
-  if (options.budget > 0) {
-    const int count = static_cast<int>(tasks.size());
-    if (options.budget < count)
-      throw ConfigError("--budget " + std::to_string(options.budget) + " cannot give each of the " +
-                        std::to_string(count) + " tasks a measurement; give at least " +
-                        std::to_string(count));
-    targets = EqualShares(options.budget, count);
-  }
-
-  RecordStore store(ResolveDbPath(options.db));
-  const int64_t run_id =
-      store.BeginRun({std::string(TunerKindName(tuner_kind)), options.seed, options.command_line});
-  const Rng root(options.seed);
-
-  struct Row {
-    std::string label;
-    int measurements;
-    double best_ms, default_ms, flops;
-    std::string config;
-    RunTimes times;
-  };
-  // Everything one task keeps while the budget is shared out.
-  struct TaskState {
-    int64_t task_id = 0;
-    std::vector<Config> resumed;
-    std::vector<MeasureResult> resumed_results;
-    double default_ms = std::nan("");
-    std::unique_ptr<Featurizer> featurizer;
-    TransferHistory history;
-    std::unique_ptr<Tuner> tuner;
-    TuneResult result;  // this run's measurements, accumulated over its rounds
-    bool started = false;
-  };
-  std::vector<TaskState> states(tasks.size());
-  std::vector<TaskProgress> progress(tasks.size());
-
-  for (size_t task_index = 0; task_index < tasks.size(); ++task_index) {
-    PreparedTask& task = tasks[task_index];
-    TaskState& state = states[task_index];
-    state.task_id = store.EnsureTask(task.key);
-    const Space& space = *task.space;
-    // Resuming: what the database holds for this task counts towards its measurements.
-    if (options.resume) {
-      for (const MeasurementRecord& record : store.History(state.task_id)) {
-        Config config = space.FromText(record.config);
-        if (!space.IsValid(config)) continue;
-        state.resumed.push_back(std::move(config));
-        state.resumed_results.push_back(record.result);
-      }
-    }
-    TaskProgress& task_progress = progress[task_index];
-    task_progress.weight = task.occurrences;
-    task_progress.measured = static_cast<int>(state.resumed.size());
-    if (!state.resumed.empty()) {
-      double best = std::nan("");
-      for (const MeasureResult& result : state.resumed_results)
-        if (result.ok() && !(result.time_ms >= best)) best = result.time_ms;
-      task_progress.best_after_round.push_back(best);
-    }
-  }
-
-  // Prepares a task for its first round: its measurer, default schedule, model and tuner.
-  auto start_task = [&](size_t task_index) {
-    PreparedTask& task = tasks[task_index];
-    TaskState& state = states[task_index];
-    state.started = true;
-    const Space& space = *task.space;
-    if (!state.resumed.empty())
-      std::fprintf(stderr, "[%s] --resume: %zu measurements recorded\n", task.label.c_str(),
-                   state.resumed.size());
-    if (task.op_template) {
-      // Made here, not up front: drawing data and computing the reference takes a while.
-      task.measurer =
-          std::make_unique<LocalMeasurer>(*task.op_template, MeasureOptions(options, threads));
-    }
-    if (task.op_template && options.measure_default && state.resumed.empty()) {
-      const std::vector<Config> default_config = {task.op_template->DefaultConfig()};
-      const std::vector<MeasureResult> measured = task.measurer->Measure(default_config);
-      store.Append({{state.task_id, run_id, space.ToText(default_config[0]), measured[0], ""}});
-      state.default_ms = measured[0].time_ms;
-    }
-    state.featurizer = task.op_template ? MakeFeaturizer(feature_kind, *task.op_template)
-                                        : std::make_unique<KnobFeaturizer>(space);
-    if (options.transfer) {
-      state.history = LoadTransferHistory(store, task.key, feature_kind);
-      if (state.history.rows.features.size() < kMinTransferRows) {
-        std::fprintf(stderr,
-                     "[%s] --transfer: %zu records of %d other tasks of this template and target "
-                     "in the database, fewer than %zu; starting without a base model\n",
-                     task.label.c_str(), state.history.rows.features.size(), state.history.tasks,
-                     kMinTransferRows);
-        state.history = {};
-      } else {
-        std::fprintf(stderr, "[%s] --transfer: base model from %zu records of %d other tasks\n",
-                     task.label.c_str(), state.history.rows.features.size(), state.history.tasks);
-      }
-    }
-    // Each task's stream depends only on the root seed and the task, not on its position.
-    const TunerContext context{space,
-                               state.featurizer.get(),
-                               state.history.rows.features.empty() ? nullptr : &state.history.rows,
+  tuning.strategy = [&](const StrategyInputs& inputs) {
+    const TunerContext context{inputs.problem.space(),
+                               &inputs.featurizer,
+                               inputs.history,
                                ppo_options ? &*ppo_options : nullptr,
                                sampling_options ? &*sampling_options : nullptr,
                                init,
                                bted_options ? &*bted_options : nullptr,
                                bao_options ? &*bao_options : nullptr,
                                std::max(options.plan_size, 0)};
-    state.tuner = MakeTuner(tuner_kind, context, root.Fork(task.key.workload));
-    if (!state.resumed.empty()) state.tuner->Resume(state.resumed, state.resumed_results);
+    return MakeTuner(tuner_kind, context, inputs.rng);
   };
+  std::vector<TuningTask> tasks = PrepareTasks(options, threads, feature_kind);
+  CheckTuning(tasks, tuning);
 
-  // Gives a task `count` more measurements and folds them into its progress.
-  auto tune_round = [&](size_t task_index, int count) {
-    PreparedTask& task = tasks[task_index];
-    TaskState& state = states[task_index];
-    if (!state.started) start_task(task_index);
-    const Space& space = *task.space;
-    auto record = [&](const std::vector<Config>& configs,
-                      const std::vector<MeasureResult>& results) {
-      std::vector<MeasurementRecord> batch;
-      for (size_t i = 0; i < configs.size(); ++i)
-        batch.push_back({state.task_id, run_id, space.ToText(configs[i]), results[i], ""});
-      store.Append(batch);
-    };
-    tune_options.trials = count;
-    const TuneResult round =
-        Tune(task.label, task.flops, *state.tuner, *task.measurer, tune_options, record);
-    TuneResult& total = state.result;
-    const double offset = total.wall_seconds;
-    for (size_t i = 0; i < round.curve.size(); ++i) {
-      total.curve.push_back(std::fmin(round.curve[i], total.best_time_ms));
-      total.elapsed_seconds.push_back(offset + round.elapsed_seconds[i]);
-    }
-    if (round.best && !(round.best_time_ms >= total.best_time_ms)) {
-      total.best_time_ms = round.best_time_ms;
-      total.best = round.best;
-    }
-    total.measurements += round.measurements;
-    total.compile_seconds += round.compile_seconds;
-    total.run_seconds += round.run_seconds;
-    total.fit_seconds += round.fit_seconds;
-    total.search_seconds += round.search_seconds;
-    total.wall_seconds += round.wall_seconds;
-    TaskProgress& task_progress = progress[task_index];
-    task_progress.measured += round.measurements;
-    double best = task_progress.best_after_round.empty() ? std::nan("")
-                                                         : task_progress.best_after_round.back();
-    if (!(total.best_time_ms >= best)) best = total.best_time_ms;
-    task_progress.best_after_round.push_back(best);
-    // The space ran dry, or early stopping ended the task.
-    if (round.measurements < count) task_progress.exhausted = true;
-  };
+  RecordStore store(ResolveDbPath(options.db));
+  const TuningReport report = Tune(tasks, &store, tuning);
 
-  if (allocation == Allocation::kEqual || options.budget == 0) {
-    for (size_t task_index = 0; task_index < tasks.size(); ++task_index) {
-      const int remaining = targets[task_index] - progress[task_index].measured;
-      if (remaining <= 0) {
-        std::fprintf(
-            stderr, "[%s] --resume: %d measurements recorded, %d asked for; nothing to do\n",
-            tasks[task_index].label.c_str(), progress[task_index].measured, targets[task_index]);
-        continue;
-      }
-      tune_round(task_index, remaining);
-    }
-  } else {
-    // Rounds of a few plans each, enough of them for the scheduler to choose.
-    int already = 0;
-    for (const TaskProgress& task_progress : progress) already += task_progress.measured;
-    int left = options.budget - already;
-    const int round_size =
-        std::clamp(options.budget / (4 * static_cast<int>(tasks.size())) / 8 * 8, 8, 64);
-    if (left <= 0)
-      std::fprintf(stderr, "--resume: %d measurements recorded, %d asked for; nothing to do\n",
-                   already, options.budget);
-    while (left > 0) {
-      const std::optional<int> next = NextGradientTask(progress);
-      if (!next) break;
-      const int count = std::min(round_size, left);
-      const int before = progress[*next].measured;
-      tune_round(*next, count);
-      left -= progress[*next].measured - before;
-    }
-  }
-
-  std::vector<Row> rows;
-  for (size_t task_index = 0; task_index < tasks.size(); ++task_index) {
-    const PreparedTask& task = tasks[task_index];
-    TaskState& state = states[task_index];
-    if (!state.started) continue;
-    const Space& space = *task.space;
-    TuneResult& result = state.result;
-    const std::vector<Config>& resumed = state.resumed;
-    const std::unique_ptr<Tuner>& tuner = state.tuner;
-    const double default_ms = state.default_ms;
-    // The task's best includes what it resumed from.
-    for (size_t i = 0; i < resumed.size(); ++i)
-      if (state.resumed_results[i].ok() &&
-          !(state.resumed_results[i].time_ms >= result.best_time_ms)) {
-        result.best_time_ms = state.resumed_results[i].time_ms;
-        result.best = resumed[i];
-      }
-    const RunTimes times{run_id,
-                         state.task_id,
-                         result.measurements,
-                         result.compile_seconds,
-                         result.run_seconds,
-                         result.fit_seconds,
-                         result.search_seconds,
-                         result.wall_seconds};
-    store.RecordRunTimes(times);
+  for (size_t index = 0; index < tasks.size(); ++index) {
+    const TaskReport& result = report.tasks[index];
+    if (!result.started) continue;
+    const Space& space = tasks[index].problem->space();
+    const double flops = tasks[index].flops;
     if (options.json) {
       nlohmann::json line = {
-          {"task", task.label},
-          {"workload", task.key.workload},
+          {"task", result.label},
+          {"workload", result.key.instance},
           {"tuner", TunerKindName(tuner_kind)},
           {"seed", options.seed},
-          {"measurements", result.measurements},
-          {"best_time_ms", NumberOrNull(result.best_time_ms)},
+          {"measurements", result.evaluations},
+          {"best_time_ms", NumberOrNull(result.best_value)},
           {"best_gflops",
-           NumberOrNull(task.flops > 0 ? task.flops / result.best_time_ms / 1e6 : std::nan(""))},
+           NumberOrNull(flops > 0 ? flops / result.best_value / 1e6 : std::nan(""))},
           {"best_config", result.best ? ConfigJson(space, *result.best) : nlohmann::json(nullptr)},
-          {"default_time_ms", NumberOrNull(default_ms)},
+          {"default_time_ms", NumberOrNull(result.default_value)},
       };
       nlohmann::json curve = nlohmann::json::array();
       for (double value : result.curve) curve.push_back(NumberOrNull(value));
@@ -460,15 +229,15 @@ int RunTune(const TuneCommandOptions& options) {
         variant += std::string(name) + ":" + spec;
       }
       if (!variant.empty()) line["variant"] = variant;
-      line["transfer_records"] = state.history.rows.features.size();
-      if (options.resume) line["resumed"] = resumed.size();
-      line["seconds"] = {{"compile", times.compile_s},
-                         {"run", times.run_s},
-                         {"fit", times.fit_s},
-                         {"search", times.search_s},
-                         {"wall", times.wall_s}};
+      line["transfer_records"] = result.transfer_rows;
+      if (options.resume) line["resumed"] = result.resumed;
+      line["seconds"] = {{"compile", result.compile_seconds},
+                         {"run", result.run_seconds},
+                         {"fit", result.fit_seconds},
+                         {"search", result.search_seconds},
+                         {"wall", result.wall_seconds}};
       nlohmann::json rounds = nlohmann::json::array();
-      for (const SearchRound& round : tuner->search_rounds()) {
+      for (const SearchRound& round : result.search_rounds) {
         nlohmann::json entry = {
             {"measured", round.measured}, {"steps", round.steps}, {"planned", round.planned}};
         if (round.radius > 0) entry["radius"] = round.radius;
@@ -477,28 +246,32 @@ int RunTune(const TuneCommandOptions& options) {
       line["search_rounds"] = std::move(rounds);
       std::cout << line.dump() << std::endl;
     }
-    rows.push_back({task.label, result.measurements, result.best_time_ms, default_ms, task.flops,
-                    result.best ? space.ToText(*result.best) : "-", times});
   }
 
   if (!options.json) {
     std::printf("%-10s %7s %10s %10s %12s  %s\n", "task", "trials", "best ms", "GFLOP/s",
                 "% of default", "best config");
-    for (const Row& row : rows) {
-      const double gflops = row.flops > 0 ? row.flops / row.best_ms / 1e6 : std::nan("");
+    for (size_t index = 0; index < tasks.size(); ++index) {
+      const TaskReport& result = report.tasks[index];
+      if (!result.started) continue;
+      const double flops = tasks[index].flops;
+      const double gflops = flops > 0 ? flops / result.best_value / 1e6 : std::nan("");
       char versus[32] = "-";
-      if (std::isfinite(row.default_ms) && std::isfinite(row.best_ms))
-        std::snprintf(versus, sizeof(versus), "%.0f%%", 100.0 * row.default_ms / row.best_ms);
-      std::printf("%-10s %7d %10.4g %10.1f %12s  %s\n", row.label.c_str(), row.measurements,
-                  row.best_ms, gflops, versus, row.config.c_str());
+      if (std::isfinite(result.default_value) && std::isfinite(result.best_value))
+        std::snprintf(versus, sizeof(versus), "%.0f%%",
+                      100.0 * result.default_value / result.best_value);
+      std::printf("%-10s %7d %10.4g %10.1f %12s  %s\n", result.label.c_str(), result.evaluations,
+                  result.best_value, gflops, versus,
+                  result.best ? tasks[index].problem->space().ToText(*result.best).c_str() : "-");
     }
     // Where the wall time went (the rest is recording and progress output).
     std::printf("\n%-10s %9s %9s %9s %9s %9s\n", "task", "wall s", "compile s", "run s", "fit s",
                 "search s");
-    for (const Row& row : rows) {
-      const RunTimes& t = row.times;
-      std::printf("%-10s %9.1f %9.1f %9.1f %9.1f %9.1f\n", row.label.c_str(), t.wall_s, t.compile_s,
-                  t.run_s, t.fit_s, t.search_s);
+    for (const TaskReport& result : report.tasks) {
+      if (!result.started) continue;
+      std::printf("%-10s %9.1f %9.1f %9.1f %9.1f %9.1f\n", result.label.c_str(),
+                  result.wall_seconds, result.compile_seconds, result.run_seconds,
+                  result.fit_seconds, result.search_seconds);
     }
   }
   return 0;

@@ -35,6 +35,12 @@ class Featurizer {
   virtual std::vector<float> Features(const Config& config) const = 0;
 };
 
+// Feature vectors with their fitness in [0, 1] (best value over value, 0 for a failure).
+struct FeatureRows {
+  std::vector<std::vector<float>> features;
+  std::vector<float> fitness;
+};
+
 // The featurizer's vector of each configuration, in order.
 inline std::vector<std::vector<float>> FeatureRowsOf(const Featurizer& featurizer,
                                                      const std::vector<Config>& configs) {

@@ -18,12 +18,6 @@
 
 namespace tessel {
 
-// Feature vectors with their fitness in [0, 1] (best time over time, 0 for a failure).
-struct FeatureRows {
-  std::vector<std::vector<float>> features;
-  std::vector<float> fitness;
-};
-
 class XgbCostModel : public CostModel {
  public:
   enum class Objective { kRank, kRegression };

@@ -261,9 +261,9 @@ struct LocalMeasurer::Child {
   }
 };
 
-std::vector<MeasureResult> LocalMeasurer::Measure(const std::vector<Config>& configs) {
+std::vector<Evaluation> LocalMeasurer::Measure(const std::vector<Config>& configs) {
   const size_t count = configs.size();
-  std::vector<MeasureResult> results(count);
+  std::vector<Evaluation> results(count);
   std::vector<Child> children;
   children.reserve(count);
   std::vector<bool> built(count, false);
@@ -274,7 +274,7 @@ std::vector<MeasureResult> LocalMeasurer::Measure(const std::vector<Config>& con
     while (children.size() < std::min<size_t>(count, options_.build_jobs))
       children.push_back(Launch(configs[children.size()], children));
     for (size_t c = 0; c < count; ++c) {
-      std::optional<MeasureResult> failed = AwaitBuilt(children[c]);
+      std::optional<Evaluation> failed = AwaitBuilt(children[c]);
       if (failed) {
         results[c] = std::move(*failed);
       } else {
@@ -332,9 +332,9 @@ LocalMeasurer::Child LocalMeasurer::Launch(const Config& config,
   return child;
 }
 
-std::optional<MeasureResult> LocalMeasurer::AwaitBuilt(Child& child) {
-  MeasureResult result;
-  auto fail = [&](MeasureStatus status, std::string error) {
+std::optional<Evaluation> LocalMeasurer::AwaitBuilt(Child& child) {
+  Evaluation result;
+  auto fail = [&](EvalStatus status, std::string error) {
     child.Finish();
     result.status = status;
     result.error = std::move(error);
@@ -348,11 +348,11 @@ std::optional<MeasureResult> LocalMeasurer::AwaitBuilt(Child& child) {
     result.compile_ms = ElapsedMs(child.start);
     std::ostringstream message;
     message << "compiling exceeded the " << options_.compile_timeout_s << " s time limit";
-    return fail(MeasureStatus::kTimeout, message.str());
+    return fail(EvalStatus::kTimeout, message.str());
   }
   if (!built.complete) {
     result.compile_ms = ElapsedMs(child.start);
-    return fail(MeasureStatus::kCompileError, "compiler " + SignalDescription(child.Reap()));
+    return fail(EvalStatus::kCompileError, "compiler " + SignalDescription(child.Reap()));
   }
   std::istringstream built_words(built.text);
   std::string kind;
@@ -360,17 +360,17 @@ std::optional<MeasureResult> LocalMeasurer::AwaitBuilt(Child& child) {
   if (kind == "compile_error") {
     std::string message;
     std::getline(built_words >> std::ws, message);
-    return fail(MeasureStatus::kCompileError, message);
+    return fail(EvalStatus::kCompileError, message);
   }
   TESSEL_CHECK(kind == "built") << "unexpected report from the kernel process: " << built.text;
   child.compile_ms = result.compile_ms;
   return std::nullopt;
 }
 
-MeasureResult LocalMeasurer::RunBuilt(Child& child) {
-  MeasureResult result;
+Evaluation LocalMeasurer::RunBuilt(Child& child) {
+  Evaluation result;
   result.compile_ms = child.compile_ms;
-  auto finish = [&](MeasureStatus status, std::string error) {
+  auto finish = [&](EvalStatus status, std::string error) {
     child.Finish();
     result.status = status;
     result.error = std::move(error);
@@ -378,7 +378,7 @@ MeasureResult LocalMeasurer::RunBuilt(Child& child) {
   };
   if (!SendGo(child.go_fd)) {
     // The child is gone already; what it left says why.
-    return finish(MeasureStatus::kCrash, "kernel " + SignalDescription(child.Reap()));
+    return finish(EvalStatus::kCrash, "kernel " + SignalDescription(child.Reap()));
   }
   const auto run_deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                                std::chrono::duration<double>(options_.timeout_s));
@@ -386,26 +386,26 @@ MeasureResult LocalMeasurer::RunBuilt(Child& child) {
   if (report.timed_out) {
     std::ostringstream message;
     message << "measurement exceeded the " << options_.timeout_s << " s time limit";
-    return finish(MeasureStatus::kTimeout, message.str());
+    return finish(EvalStatus::kTimeout, message.str());
   }
   if (!report.complete)
-    return finish(MeasureStatus::kCrash, "kernel " + SignalDescription(child.Reap()));
+    return finish(EvalStatus::kCrash, "kernel " + SignalDescription(child.Reap()));
   std::istringstream words(report.text);
   std::string kind;
   words >> kind;
   if (kind == "ok") {
     double ms;
-    while (words >> ms) result.repeats_ms.push_back(ms);
-    TESSEL_CHECK(!result.repeats_ms.empty()) << "empty timing report";
-    result.time_ms = Median(result.repeats_ms);
+    while (words >> ms) result.repeats.push_back(ms);
+    TESSEL_CHECK(!result.repeats.empty()) << "empty timing report";
+    result.value = Median(result.repeats);
     const auto [fastest, slowest] =
-        std::minmax_element(result.repeats_ms.begin(), result.repeats_ms.end());
-    result.spread_ms = *slowest - *fastest;
-    return finish(MeasureStatus::kOk, "");
+        std::minmax_element(result.repeats.begin(), result.repeats.end());
+    result.spread = *slowest - *fastest;
+    return finish(EvalStatus::kOk, "");
   }
   std::string message;
   std::getline(words >> std::ws, message);
-  return finish(MeasureStatusFromName(kind), message);
+  return finish(EvalStatusFromName(kind), message);
 }
 
 }  // namespace tessel

@@ -49,16 +49,16 @@ class LocalMeasurer : public Measurer {
   // the measurer.
   LocalMeasurer(const OperatorTemplate& tmpl, const LocalMeasurerOptions& options);
 
-  std::vector<MeasureResult> Measure(const std::vector<Config>& configs) override;
+  std::vector<Evaluation> Measure(const std::vector<Config>& configs) override;
   double last_build_seconds() const override { return last_build_seconds_; }
 
  private:
   struct Child;  // a forked process building (then running) one configuration
   Child Launch(const Config& config, const std::vector<Child>& siblings);
   // Waits for the child's build; a result when the build failed (the child is gone then).
-  std::optional<MeasureResult> AwaitBuilt(Child& child);
+  std::optional<Evaluation> AwaitBuilt(Child& child);
   // Lets a built child run its warm-up, check and timed repeats, and reaps it.
-  MeasureResult RunBuilt(Child& child);
+  Evaluation RunBuilt(Child& child);
 
   const OperatorTemplate& template_;
   LocalMeasurerOptions options_;

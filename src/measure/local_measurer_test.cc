@@ -76,21 +76,21 @@ TEST_P(LocalMeasurerJobsTest, EveryFailureIsRecordedAndTheRunGoesOn) {
   options.timeout_s = 1;
   options.min_repeat_ms = 1;
   LocalMeasurer measurer(tmpl, options);
-  const std::vector<MeasureResult> results = measurer.Measure({{0}, {1}, {2}, {3}, {4}, {5}, {0}});
+  const std::vector<Evaluation> results = measurer.Measure({{0}, {1}, {2}, {3}, {4}, {5}, {0}});
   ASSERT_EQ(results.size(), 7u);
-  EXPECT_EQ(results[0].status, MeasureStatus::kOk);
-  EXPECT_EQ(results[0].repeats_ms.size(), 5u);
-  EXPECT_GE(results[0].time_ms, 0);
-  EXPECT_EQ(results[1].status, MeasureStatus::kCompileError);
+  EXPECT_EQ(results[0].status, EvalStatus::kOk);
+  EXPECT_EQ(results[0].repeats.size(), 5u);
+  EXPECT_GE(results[0].value, 0);
+  EXPECT_EQ(results[1].status, EvalStatus::kCompileError);
   EXPECT_EQ(results[1].error, "scripted build error");
-  EXPECT_EQ(results[2].status, MeasureStatus::kRuntimeError);
+  EXPECT_EQ(results[2].status, EvalStatus::kRuntimeError);
   EXPECT_EQ(results[2].error, "scripted run error");
-  EXPECT_EQ(results[3].status, MeasureStatus::kWrongResult);
-  EXPECT_EQ(results[4].status, MeasureStatus::kCrash);
+  EXPECT_EQ(results[3].status, EvalStatus::kWrongResult);
+  EXPECT_EQ(results[4].status, EvalStatus::kCrash);
   EXPECT_NE(results[4].error.find("signal 11"), std::string::npos) << results[4].error;
-  EXPECT_EQ(results[5].status, MeasureStatus::kTimeout);
-  EXPECT_EQ(results[6].status, MeasureStatus::kOk);  // still measuring after all that
-  for (size_t i = 1; i < 6; ++i) EXPECT_TRUE(std::isnan(results[i].time_ms)) << i;
+  EXPECT_EQ(results[5].status, EvalStatus::kTimeout);
+  EXPECT_EQ(results[6].status, EvalStatus::kOk);  // still measuring after all that
+  for (size_t i = 1; i < 6; ++i) EXPECT_TRUE(std::isnan(results[i].value)) << i;
 }
 
 TEST_P(LocalMeasurerJobsTest, ACompilerThatCrashesOrHangsIsRecordedAndTheRunGoesOn) {
@@ -101,16 +101,16 @@ TEST_P(LocalMeasurerJobsTest, ACompilerThatCrashesOrHangsIsRecordedAndTheRunGoes
   options.min_repeat_ms = 1;
   LocalMeasurer measurer(tmpl, options);
   const auto start = std::chrono::steady_clock::now();
-  const std::vector<MeasureResult> results = measurer.Measure({{6}, {7}, {0}});
+  const std::vector<Evaluation> results = measurer.Measure({{6}, {7}, {0}});
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ASSERT_EQ(results.size(), 3u);
-  EXPECT_EQ(results[0].status, MeasureStatus::kCompileError);
+  EXPECT_EQ(results[0].status, EvalStatus::kCompileError);
   EXPECT_NE(results[0].error.find("signal 6"), std::string::npos) << results[0].error;
-  EXPECT_EQ(results[1].status, MeasureStatus::kTimeout);
+  EXPECT_EQ(results[1].status, EvalStatus::kTimeout);
   EXPECT_NE(results[1].error.find("compiling"), std::string::npos) << results[1].error;
   EXPECT_GE(results[1].compile_ms, 1000);
-  EXPECT_EQ(results[2].status, MeasureStatus::kOk);
+  EXPECT_EQ(results[2].status, EvalStatus::kOk);
   EXPECT_LT(seconds, 30) << "the hanging compile was not cut off";
 }
 
@@ -123,10 +123,10 @@ TEST(LocalMeasurerTest, BuildsOverlapWhileRunsStayOneAtATime) {
   options.min_repeat_ms = 1;
   options.build_jobs = 4;
   LocalMeasurer measurer(tmpl, options);
-  const std::vector<MeasureResult> results = measurer.Measure({{8}, {8}, {8}, {8}, {0}});
+  const std::vector<Evaluation> results = measurer.Measure({{8}, {8}, {8}, {8}, {0}});
   double compile_seconds = 0;
-  for (const MeasureResult& result : results) {
-    EXPECT_EQ(result.status, MeasureStatus::kOk) << result.error;
+  for (const Evaluation& result : results) {
+    EXPECT_EQ(result.status, EvalStatus::kOk) << result.error;
     compile_seconds += result.compile_ms / 1000;
   }
   // Four half-second builds: two seconds one after the other, about half a second at once.
@@ -142,12 +142,12 @@ TEST(LocalMeasurerTest, RealKernelsAreTimedAndChecked) {
   options.min_repeat_ms = 1;
   options.repeats = 3;
   LocalMeasurer measurer(*tmpl, options);
-  const std::vector<MeasureResult> results = measurer.Measure({tmpl->DefaultConfig()});
-  ASSERT_EQ(results[0].status, MeasureStatus::kOk) << results[0].error;
-  EXPECT_GT(results[0].time_ms, 0);
+  const std::vector<Evaluation> results = measurer.Measure({tmpl->DefaultConfig()});
+  ASSERT_EQ(results[0].status, EvalStatus::kOk) << results[0].error;
+  EXPECT_GT(results[0].value, 0);
   EXPECT_GT(results[0].compile_ms, 0);
-  EXPECT_GE(results[0].spread_ms, 0);
-  EXPECT_EQ(results[0].repeats_ms.size(), 3u);
+  EXPECT_GE(results[0].spread, 0);
+  EXPECT_EQ(results[0].repeats.size(), 3u);
 }
 
 long ResidentKilobytes() {

@@ -330,8 +330,8 @@ std::optional<double> ReplayTable::TimeMs(const Config& config) const {
   return it->second;
 }
 
-std::vector<MeasureResult> ReplayMeasurer::Measure(const std::vector<Config>& configs) {
-  std::vector<MeasureResult> results;
+std::vector<Evaluation> ReplayMeasurer::Measure(const std::vector<Config>& configs) {
+  std::vector<Evaluation> results;
   results.reserve(configs.size());
   for (const Config& config : configs) {
     const std::optional<double> time = table_.TimeMs(config);
@@ -339,14 +339,14 @@ std::vector<MeasureResult> ReplayMeasurer::Measure(const std::vector<Config>& co
         << "configuration "
         << (table_.space().InRange(config) ? table_.space().ToText(config) : "(out of range)")
         << " is not in replay table " << table_.source();
-    MeasureResult result;
+    Evaluation result;
     result.compile_ms = 0;
     if (std::isfinite(*time)) {
-      result.time_ms = *time;
-      result.repeats_ms = {*time};
-      result.spread_ms = 0;
+      result.value = *time;
+      result.repeats = {*time};
+      result.spread = 0;
     } else {
-      result.status = MeasureStatus::kFailed;
+      result.status = EvalStatus::kFailed;
       result.error = "failed in the replay table";
     }
     results.push_back(std::move(result));

@@ -56,7 +56,7 @@ class ReplayMeasurer : public Measurer {
   explicit ReplayMeasurer(const ReplayTable& table) : table_(table) {}  // table must outlive it
 
   // Every configuration must be a row of the table (the space's constraint ensures it).
-  std::vector<MeasureResult> Measure(const std::vector<Config>& configs) override;
+  std::vector<Evaluation> Measure(const std::vector<Config>& configs) override;
 
  private:
   const ReplayTable& table_;

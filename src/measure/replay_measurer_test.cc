@@ -83,23 +83,23 @@ TEST(ReplayMeasurerTest, ReturnsTheTableTimesAndFailures) {
   const ReplayTable table = ReplayTable::Parse(kSmallTable, "small.csv");
   const Space& space = table.space();
   ReplayMeasurer measurer(table);
-  const std::vector<MeasureResult> results = measurer.Measure(
+  const std::vector<Evaluation> results = measurer.Measure(
       {At(space, "tile=2;mode=b"), At(space, "tile=2;mode=a"), At(space, "tile=1;mode=a")});
   ASSERT_EQ(results.size(), 3u);
   EXPECT_TRUE(results[0].ok());
-  EXPECT_EQ(results[0].time_ms, 0.3);
-  EXPECT_EQ(results[0].repeats_ms, std::vector<double>{0.3});
-  EXPECT_EQ(results[0].spread_ms, 0);
+  EXPECT_EQ(results[0].value, 0.3);
+  EXPECT_EQ(results[0].repeats, std::vector<double>{0.3});
+  EXPECT_EQ(results[0].spread, 0);
   EXPECT_EQ(results[0].compile_ms, 0);
   EXPECT_TRUE(results[0].error.empty());
 
-  EXPECT_EQ(results[1].status, MeasureStatus::kFailed);
+  EXPECT_EQ(results[1].status, EvalStatus::kFailed);
   EXPECT_EQ(results[1].error, "failed in the replay table");
-  EXPECT_TRUE(std::isnan(results[1].time_ms));
-  EXPECT_TRUE(results[1].repeats_ms.empty());
+  EXPECT_TRUE(std::isnan(results[1].value));
+  EXPECT_TRUE(results[1].repeats.empty());
 
   EXPECT_TRUE(results[2].ok());
-  EXPECT_EQ(results[2].time_ms, 0.5);
+  EXPECT_EQ(results[2].value, 0.5);
   EXPECT_TRUE(measurer.Measure({}).empty());
 }
 
@@ -152,12 +152,12 @@ TEST(ReplayTableTest, EmptyNanAndInfTimesAreFailures) {
   ReplayMeasurer measurer(table);
   std::vector<Config> configs;
   for (int32_t i = 0; i < 8; ++i) configs.push_back({i});
-  const std::vector<MeasureResult> results = measurer.Measure(configs);
+  const std::vector<Evaluation> results = measurer.Measure(configs);
   for (int i = 0; i < 5; ++i)
-    EXPECT_EQ(results[i].status, MeasureStatus::kFailed) << "row " << i + 1;
-  EXPECT_EQ(results[5].time_ms, 1.5);
-  EXPECT_EQ(results[6].time_ms, 0.2);
-  EXPECT_EQ(results[7].time_ms, 0);
+    EXPECT_EQ(results[i].status, EvalStatus::kFailed) << "row " << i + 1;
+  EXPECT_EQ(results[5].value, 1.5);
+  EXPECT_EQ(results[6].value, 0.2);
+  EXPECT_EQ(results[7].value, 0);
   EXPECT_TRUE(results[7].ok());
 }
 

@@ -239,7 +239,7 @@ int Validate(sqlite3* db, const std::string& path) {
   }
 }
 
-// Schema 2 added where each run's wall time went per task; it is the only difference from 1.
+// Schema 2 added where each run's wall time went per task.
 void CreateRunTimesTable(sqlite3* db) {
   Exec(db,
        "CREATE TABLE IF NOT EXISTS run_times ("
@@ -249,10 +249,46 @@ void CreateRunTimesTable(sqlite3* db) {
        "search_s REAL NOT NULL, wall_s REAL NOT NULL, PRIMARY KEY (run_id, task_id))");
 }
 
-// Upgrades a database of an older schema in place; nothing existing is changed.
-void UpgradeSchema(sqlite3* db) {
+constexpr std::string_view kCreateTasks =
+    "CREATE TABLE IF NOT EXISTS tasks ("
+    "id INTEGER PRIMARY KEY, problem TEXT NOT NULL, instance TEXT NOT NULL, "
+    "target TEXT NOT NULL, evaluator TEXT NOT NULL, evaluator_version INTEGER NOT NULL, "
+    "objective TEXT NOT NULL, unit TEXT NOT NULL, minimise INTEGER NOT NULL, "
+    "UNIQUE (problem, instance, target, evaluator, evaluator_version))";
+
+// The problem of a task recorded before schema 3, when Tessel had two: replay tables, whose
+// workloads read "replay:<file>#<hash>", and operator schedules. Both minimised time in ms.
+constexpr std::string_view kLegacyProblem =
+    "CASE WHEN workload LIKE 'replay:%' THEN 'replay' ELSE 'schedule' END";
+
+// Schema 3: tasks are keyed by problem, instance and evaluator instead of workload and
+// template, and keep their objective; an evaluation's time becomes its objective value, and it
+// gains metrics. SQLite's table rebuild (create, copy, drop, rename), as its ALTER TABLE
+// documentation prescribes for changing a UNIQUE constraint; ids are kept, so measurements and
+// run_times still point at their tasks.
+void MigrateToSchema3(sqlite3* db) {
+  std::string create_new(kCreateTasks);
+  create_new.replace(create_new.find("tasks"), 5, "tasks_v3");
+  Exec(db, create_new);
+  Exec(db,
+       "INSERT INTO tasks_v3 (id, problem, instance, target, evaluator, evaluator_version, "
+       "objective, unit, minimise) SELECT id, " +
+           std::string(kLegacyProblem) +
+           ", workload, target, template_name, template_version, 'time', 'ms', 1 FROM tasks");
+  Exec(db, "DROP TABLE tasks");
+  Exec(db, "ALTER TABLE tasks_v3 RENAME TO tasks");
+  Exec(db, "ALTER TABLE measurements RENAME COLUMN time_ms TO value");
+  Exec(db, "ALTER TABLE measurements RENAME COLUMN spread_ms TO spread");
+  Exec(db, "ALTER TABLE measurements RENAME COLUMN repeats_ms TO repeats");
+  Exec(db, "ALTER TABLE measurements ADD COLUMN metrics TEXT NOT NULL DEFAULT '{}'");
+}
+
+// Upgrades a database of an older schema in place, in one transaction: every record is kept,
+// and a failure leaves the file as it was.
+void UpgradeSchema(sqlite3* db, int from_version) {
   Transaction transaction(db);
   CreateRunTimesTable(db);
+  if (from_version < 3) MigrateToSchema3(db);
   Statement meta(db, "UPDATE meta SET value = ? WHERE key = 'schema_version'");
   meta.BindText(1, std::to_string(RecordStore::kSchemaVersion));
   meta.Run();
@@ -264,11 +300,7 @@ void CreateSchema(sqlite3* db) {
   Transaction transaction(db);
   Exec(db, "PRAGMA application_id = " + std::to_string(kApplicationId));
   Exec(db, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)");
-  Exec(db,
-       "CREATE TABLE IF NOT EXISTS tasks ("
-       "id INTEGER PRIMARY KEY, workload TEXT NOT NULL, target TEXT NOT NULL, "
-       "template_name TEXT NOT NULL, template_version INTEGER NOT NULL, "
-       "UNIQUE (workload, target, template_name, template_version))");
+  Exec(db, kCreateTasks);
   Exec(db,
        "CREATE TABLE IF NOT EXISTS runs ("
        "id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, tuner TEXT NOT NULL, "
@@ -277,9 +309,9 @@ void CreateSchema(sqlite3* db) {
        "CREATE TABLE IF NOT EXISTS measurements ("
        "id INTEGER PRIMARY KEY, task_id INTEGER NOT NULL REFERENCES tasks (id), "
        "run_id INTEGER NOT NULL REFERENCES runs (id), seq INTEGER NOT NULL, "
-       "config TEXT NOT NULL, status TEXT NOT NULL, error TEXT NOT NULL, time_ms REAL, "
-       "spread_ms REAL, repeats_ms TEXT NOT NULL, compile_ms REAL, timestamp TEXT NOT NULL, "
-       "UNIQUE (run_id, seq))");
+       "config TEXT NOT NULL, status TEXT NOT NULL, error TEXT NOT NULL, value REAL, "
+       "spread REAL, repeats TEXT NOT NULL, compile_ms REAL, timestamp TEXT NOT NULL, "
+       "metrics TEXT NOT NULL DEFAULT '{}', UNIQUE (run_id, seq))");
   Exec(db, "CREATE INDEX IF NOT EXISTS measurements_task ON measurements (task_id)");
   CreateRunTimesTable(db);
   Statement meta(db, "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)");
@@ -318,17 +350,49 @@ std::vector<double> RepeatsFromJson(const std::string& text) {
   const nlohmann::json array = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   std::vector<double> repeats;
   double value;
-  if (!array.is_array()) throw DbError("stored repeats_ms is not a JSON array: " + text);
+  if (!array.is_array()) throw DbError("stored repeats is not a JSON array: " + text);
   for (const auto& element : array) {
-    if (!ReadDouble(element, &value)) throw DbError("stored repeats_ms is malformed: " + text);
+    if (!ReadDouble(element, &value)) throw DbError("stored repeats is malformed: " + text);
     repeats.push_back(value);
   }
   return repeats;
 }
 
-MeasureStatus StatusFromSql(const std::string& name) {
+// Metrics as a JSON object of numbers (null for NaN or infinity, which JSON lacks).
+template <typename Json>
+Json MetricsToJson(const Metrics& metrics) {
+  Json object = Json::object();
+  for (const auto& [name, value] : metrics) {
+    if (std::isfinite(value)) {
+      object[name] = value;
+    } else {
+      object[name] = nullptr;
+    }
+  }
+  return object;
+}
+
+// Reads what MetricsToJson wrote; false when `object` is not an object of numbers or nulls.
+bool ReadMetrics(const nlohmann::json& object, Metrics* metrics) {
+  if (!object.is_object()) return false;
+  for (const auto& [name, element] : object.items()) {
+    double value;
+    if (!ReadDouble(element, &value)) return false;
+    (*metrics)[name] = value;
+  }
+  return true;
+}
+
+Metrics MetricsFromSql(const std::string& text) {
+  Metrics metrics;
+  if (!ReadMetrics(nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false), &metrics))
+    throw DbError("stored metrics are not a JSON object of numbers: " + text);
+  return metrics;
+}
+
+EvalStatus StatusFromSql(const std::string& name) {
   try {
-    return MeasureStatusFromName(name);
+    return EvalStatusFromName(name);
   } catch (const Error& e) {
     throw DbError(std::string("stored measurement has an ") + e.what());
   }
@@ -336,9 +400,9 @@ MeasureStatus StatusFromSql(const std::string& name) {
 
 // The measurement columns every reader selects, in the order ReadMeasurement expects.
 constexpr std::string_view kMeasurementColumns =
-    "m.task_id, m.run_id, m.config, m.status, m.error, m.time_ms, m.spread_ms, m.repeats_ms, "
-    "m.compile_ms, m.timestamp";
-constexpr int kMeasurementColumnCount = 10;
+    "m.task_id, m.run_id, m.config, m.status, m.error, m.value, m.spread, m.repeats, "
+    "m.compile_ms, m.timestamp, m.metrics";
+constexpr int kMeasurementColumnCount = 11;
 
 MeasurementRecord ReadMeasurement(const Statement& row, int first) {
   MeasurementRecord record;
@@ -347,41 +411,53 @@ MeasurementRecord ReadMeasurement(const Statement& row, int first) {
   record.config = row.Text(first + 2);
   record.result.status = StatusFromSql(row.Text(first + 3));
   record.result.error = row.Text(first + 4);
-  record.result.time_ms = row.Real(first + 5);
-  record.result.spread_ms = row.Real(first + 6);
-  record.result.repeats_ms = RepeatsFromJson(row.Text(first + 7));
+  record.result.value = row.Real(first + 5);
+  record.result.spread = row.Real(first + 6);
+  record.result.repeats = RepeatsFromJson(row.Text(first + 7));
   record.result.compile_ms = row.Real(first + 8);
   record.timestamp = row.Text(first + 9);
+  record.result.metrics = MetricsFromSql(row.Text(first + 10));
   return record;
 }
 
-// Binds the task key's four fields to parameters 1-4, in the tasks table's column order.
-void BindTaskKey(Statement& statement, const TaskKey& key) {
-  statement.BindText(1, key.workload)
-      .BindText(2, key.target)
-      .BindText(3, key.template_name)
-      .BindInt(4, key.template_version);
+// Binds the task key's five fields to parameters 1-5, in the tasks table's column order.
+void BindTaskKey(Statement& statement, const ProblemKey& key) {
+  statement.BindText(1, key.problem)
+      .BindText(2, key.instance)
+      .BindText(3, key.target)
+      .BindText(4, key.evaluator)
+      .BindInt(5, key.evaluator_version);
 }
 
-std::optional<int64_t> FindTaskIn(sqlite3* db, const TaskKey& key) {
+std::optional<int64_t> FindTaskIn(sqlite3* db, const ProblemKey& key) {
   Statement find(db,
-                 "SELECT id FROM tasks WHERE workload = ? AND target = ? AND template_name = ? "
-                 "AND template_version = ?");
+                 "SELECT id FROM tasks WHERE problem = ? AND instance = ? AND target = ? AND "
+                 "evaluator = ? AND evaluator_version = ?");
   BindTaskKey(find, key);
   if (find.Step()) return find.Int(0);
   return std::nullopt;
 }
 
 // Insert-or-ignore then look up, so two processes adding the same task agree on its id.
-int64_t EnsureTaskIn(sqlite3* db, const TaskKey& key) {
+int64_t EnsureTaskIn(sqlite3* db, const ProblemKey& key, const ObjectiveInfo& objective) {
   Statement insert(db,
-                   "INSERT OR IGNORE INTO tasks (workload, target, template_name, "
-                   "template_version) VALUES (?, ?, ?, ?)");
+                   "INSERT OR IGNORE INTO tasks (problem, instance, target, evaluator, "
+                   "evaluator_version, objective, unit, minimise) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   BindTaskKey(insert, key);
+  insert.BindText(6, objective.name).BindText(7, objective.unit).BindInt(8, objective.minimise);
   insert.Run();
   const std::optional<int64_t> id = FindTaskIn(db, key);
-  TESSEL_CHECK(id.has_value()) << "task vanished after insert: " << key.workload;
+  TESSEL_CHECK(id.has_value()) << "task vanished after insert: " << key.instance;
   return *id;
+}
+
+// The task columns every reader of keys selects, in the order ReadTaskKey expects.
+constexpr std::string_view kTaskColumns =
+    "t.problem, t.instance, t.target, t.evaluator, t.evaluator_version";
+
+ProblemKey ReadTaskKey(const Statement& row, int first) {
+  return {row.Text(first), row.Text(first + 1), row.Text(first + 2), row.Text(first + 3),
+          static_cast<int>(row.Int(first + 4))};
 }
 
 struct RunRow {
@@ -406,26 +482,29 @@ int64_t EnsureRunIn(sqlite3* db, const RunRow& run) {
   return find.Int(0);
 }
 
-// Binds a record to the 12 parameters of kInsertMeasurement.
+// BindMeasurement binds a record to the 12 parameters of kInsertMeasurement.
 constexpr std::string_view kInsertMeasurement =
-    "INTO measurements (task_id, run_id, seq, config, status, error, time_ms, spread_ms, "
-    "repeats_ms, compile_ms, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "INTO measurements (task_id, run_id, seq, config, status, error, value, spread, "
+    "repeats, compile_ms, timestamp, metrics) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 void BindMeasurement(Statement& insert, const MeasurementRecord& record, int64_t task_id,
                      int64_t run_id, int64_t seq) {
-  const MeasureResult& result = record.result;
+  const Evaluation& result = record.result;
   insert.BindInt(1, task_id)
       .BindInt(2, run_id)
       .BindInt(3, seq)
       .BindText(4, record.config)
-      .BindText(5, MeasureStatusName(result.status))
+      .BindText(5, EvalStatusName(result.status))
       .BindText(6, result.error)
-      // A failed measurement has no time, whatever the result carried.
-      .BindReal(7, result.ok() ? result.time_ms : std::nan(""))
-      .BindReal(8, result.spread_ms)
-      .BindText(9, RepeatsToJson(result.repeats_ms))
+      // A failed evaluation has no value, whatever the result carried; an infeasible one
+      // keeps the value it would have had.
+      .BindReal(7, result.ok() || result.status == EvalStatus::kInfeasible ? result.value
+                                                                            : std::nan(""))
+      .BindReal(8, result.spread)
+      .BindText(9, RepeatsToJson(result.repeats))
       .BindReal(10, result.compile_ms)
-      .BindText(11, record.timestamp.empty() ? NowTimestamp() : record.timestamp);
+      .BindText(11, record.timestamp.empty() ? NowTimestamp() : record.timestamp)
+      .BindText(12, MetricsToJson<nlohmann::json>(result.metrics).dump());
 }
 
 nlohmann::ordered_json NumberOrNull(double value) {
@@ -435,7 +514,8 @@ nlohmann::ordered_json NumberOrNull(double value) {
 
 // One parsed line of an export.
 struct ImportRow {
-  TaskKey task;
+  ProblemKey task;
+  ObjectiveInfo objective;
   RunRow run;
   int64_t seq = 0;
   MeasurementRecord record;
@@ -469,15 +549,35 @@ ImportRow ParseImportLine(const std::string& line) {
     return out;
   };
 
+  // Exports of schema 2 named the fields after the one problem Tessel then had: the
+  // workload, the template and the time.
+  const bool legacy = !object.contains("instance") && object.contains("workload");
+  const char* instance = legacy ? "workload" : "instance";
+  const char* evaluator = legacy ? "template" : "evaluator";
+  const char* evaluator_version = legacy ? "template_version" : "evaluator_version";
+  const char* value = legacy ? "time_ms" : "value";
+  const char* spread = legacy ? "spread_ms" : "spread";
+  const char* repeats_name = legacy ? "repeats_ms" : "repeats";
+
   ImportRow row;
-  row.task.workload = text("workload");
+  row.task.instance = text(instance);
+  row.task.problem = legacy ? (row.task.instance.starts_with("replay:") ? "replay" : "schedule")
+                            : text("problem");
+  if (row.task.problem.empty()) throw wrong("problem", "a non-empty string");
   row.task.target = text("target");
-  row.task.template_name = text("template");
-  const nlohmann::json version = integer("template_version");
+  row.task.evaluator = text(evaluator);
+  const nlohmann::json version = integer(evaluator_version);
   if (version.get<int64_t>() < 1 || version.get<int64_t>() > INT32_MAX) {
-    throw wrong("template_version", "a positive int");
+    throw wrong(evaluator_version, "a positive int");
   }
-  row.task.template_version = version.get<int>();
+  row.task.evaluator_version = version.get<int>();
+  row.objective = {"time", "ms", true};
+  if (!legacy) {
+    row.objective.name = text("objective");
+    row.objective.unit = text("unit");
+    if (!field("minimise").is_boolean()) throw wrong("minimise", "true or false");
+    row.objective.minimise = field("minimise").get<bool>();
+  }
   row.run.uuid = text("run_uuid");
   if (row.run.uuid.empty()) throw wrong("run_uuid", "a non-empty string");
   row.run.info.tuner = text("run_tuner");
@@ -491,17 +591,19 @@ ImportRow ParseImportLine(const std::string& line) {
   }
   row.seq = seq.get<int64_t>();
   row.record.config = text("config");
-  row.record.result.status = MeasureStatusFromName(text("status"));
+  row.record.result.status = EvalStatusFromName(text("status"));
   row.record.result.error = text("error");
-  row.record.result.time_ms = real("time_ms");
-  row.record.result.spread_ms = real("spread_ms");
-  const nlohmann::json& repeats = field("repeats_ms");
-  if (!repeats.is_array()) throw wrong("repeats_ms", "an array");
+  row.record.result.value = real(value);
+  row.record.result.spread = real(spread);
+  const nlohmann::json& repeats = field(repeats_name);
+  if (!repeats.is_array()) throw wrong(repeats_name, "an array");
   for (const auto& element : repeats) {
-    double value;
-    if (!ReadDouble(element, &value)) throw wrong("repeats_ms", "an array of numbers");
-    row.record.result.repeats_ms.push_back(value);
+    double number;
+    if (!ReadDouble(element, &number)) throw wrong(repeats_name, "an array of numbers");
+    row.record.result.repeats.push_back(number);
   }
+  if (!legacy && !ReadMetrics(field("metrics"), &row.record.result.metrics))
+    throw wrong("metrics", "an object of numbers");
   row.record.result.compile_ms = real("compile_ms");
   row.record.timestamp = text("timestamp");
   return row;
@@ -545,9 +647,9 @@ RecordStore::RecordStore(const std::string& path) {
                     "); give another --db path");
     }
   }
-  if (Validate(db.get(), path) < kSchemaVersion) {
+  if (const int version = Validate(db.get(), path); version < kSchemaVersion) {
     try {
-      UpgradeSchema(db.get());
+      UpgradeSchema(db.get(), version);
     } catch (const Error& e) {
       throw DbError(path + ": cannot upgrade the database to schema " +
                     std::to_string(kSchemaVersion) + " (" + e.what() + "); is it read-only?");
@@ -564,9 +666,11 @@ RecordStore::RecordStore(const std::string& path) {
 
 RecordStore::~RecordStore() { sqlite3_close_v2(db_); }
 
-int64_t RecordStore::EnsureTask(const TaskKey& key) { return EnsureTaskIn(db_, key); }
+int64_t RecordStore::EnsureTask(const ProblemKey& key, const ObjectiveInfo& objective) {
+  return EnsureTaskIn(db_, key, objective);
+}
 
-std::optional<int64_t> RecordStore::FindTask(const TaskKey& key) const {
+std::optional<int64_t> RecordStore::FindTask(const ProblemKey& key) const {
   return FindTaskIn(db_, key);
 }
 
@@ -604,14 +708,10 @@ void RecordStore::Append(const std::vector<MeasurementRecord>& batch) {
   transaction.Commit();
 }
 
-std::vector<std::pair<int64_t, TaskKey>> RecordStore::Tasks() const {
-  Statement rows(db_,
-                 "SELECT id, workload, target, template_name, template_version FROM tasks "
-                 "ORDER BY id");
-  std::vector<std::pair<int64_t, TaskKey>> tasks;
-  while (rows.Step())
-    tasks.push_back(
-        {rows.Int(0), {rows.Text(1), rows.Text(2), rows.Text(3), static_cast<int>(rows.Int(4))}});
+std::vector<std::pair<int64_t, ProblemKey>> RecordStore::Tasks() const {
+  Statement rows(db_, "SELECT t.id, " + std::string(kTaskColumns) + " FROM tasks t ORDER BY t.id");
+  std::vector<std::pair<int64_t, ProblemKey>> tasks;
+  while (rows.Step()) tasks.push_back({rows.Int(0), ReadTaskKey(rows, 1)});
   return tasks;
 }
 
@@ -652,13 +752,15 @@ std::vector<RunTimes> RecordStore::AllRunTimes() const {
 }
 
 std::vector<BestRecord> RecordStore::BestPerTask() const {
-  Statement rows(db_, "SELECT " + std::string(kMeasurementColumns) +
-                          ", t.workload, t.target, t.template_name, t.template_version, r.tuner, "
-                          "r.seed, (SELECT COUNT(*) FROM measurements c WHERE c.task_id = t.id) "
+  Statement rows(db_, "SELECT " + std::string(kMeasurementColumns) + ", " +
+                          std::string(kTaskColumns) +
+                          ", r.tuner, r.seed, (SELECT COUNT(*) FROM measurements c WHERE "
+                          "c.task_id = t.id), t.objective, t.unit, t.minimise "
                           "FROM tasks t "
                           "JOIN measurements m ON m.id = (SELECT b.id FROM measurements b "
-                          "  WHERE b.task_id = t.id AND b.status = 'ok' AND b.time_ms IS NOT NULL "
-                          "  ORDER BY b.time_ms, b.id LIMIT 1) "
+                          "  WHERE b.task_id = t.id AND b.status = 'ok' AND b.value IS NOT NULL "
+                          "  ORDER BY b.value * (SELECT CASE WHEN o.minimise THEN 1 ELSE -1 END "
+                          "    FROM tasks o WHERE o.id = b.task_id), b.id LIMIT 1) "
                           "JOIN runs r ON r.id = m.run_id "
                           "ORDER BY t.id");
   std::vector<BestRecord> best;
@@ -667,47 +769,52 @@ std::vector<BestRecord> RecordStore::BestPerTask() const {
     entry.record = ReadMeasurement(rows, 0);
     entry.task_id = entry.record.task_id;
     const int c = kMeasurementColumnCount;
-    entry.task.workload = rows.Text(c);
-    entry.task.target = rows.Text(c + 1);
-    entry.task.template_name = rows.Text(c + 2);
-    entry.task.template_version = static_cast<int>(rows.Int(c + 3));
-    entry.tuner = rows.Text(c + 4);
-    entry.seed = SeedFromSql(rows.Int(c + 5));
-    entry.measurements = rows.Int(c + 6);
+    entry.task = ReadTaskKey(rows, c);
+    entry.tuner = rows.Text(c + 5);
+    entry.seed = SeedFromSql(rows.Int(c + 6));
+    entry.measurements = rows.Int(c + 7);
+    entry.objective = {rows.Text(c + 8), rows.Text(c + 9), rows.Int(c + 10) != 0};
     best.push_back(std::move(entry));
   }
   return best;
 }
 
 void RecordStore::ExportJsonl(std::ostream& out) const {
-  Statement rows(db_, "SELECT " + std::string(kMeasurementColumns) +
-                          ", t.workload, t.target, t.template_name, t.template_version, r.uuid, "
-                          "r.tuner, r.seed, r.command, r.started_at, m.seq "
+  Statement rows(db_, "SELECT " + std::string(kMeasurementColumns) + ", " +
+                          std::string(kTaskColumns) +
+                          ", t.objective, t.unit, t.minimise, r.uuid, r.tuner, r.seed, r.command, "
+                          "r.started_at, m.seq "
                           "FROM measurements m JOIN tasks t ON t.id = m.task_id "
                           "JOIN runs r ON r.id = m.run_id ORDER BY m.id");
   while (rows.Step()) {
     const MeasurementRecord record = ReadMeasurement(rows, 0);
-    const MeasureResult& result = record.result;
+    const Evaluation& result = record.result;
     const int c = kMeasurementColumnCount;
     // ordered_json keeps the fields in this reading order instead of sorting them.
     nlohmann::ordered_json line;
-    line["workload"] = rows.Text(c);
-    line["target"] = rows.Text(c + 1);
-    line["template"] = rows.Text(c + 2);
-    line["template_version"] = rows.Int(c + 3);
-    line["run_uuid"] = rows.Text(c + 4);
-    line["run_tuner"] = rows.Text(c + 5);
-    line["run_seed"] = SeedFromSql(rows.Int(c + 6));
-    line["run_command"] = rows.Text(c + 7);
-    line["run_started_at"] = rows.Text(c + 8);
-    line["seq"] = rows.Int(c + 9);
+    const ProblemKey key = ReadTaskKey(rows, c);
+    line["problem"] = key.problem;
+    line["instance"] = key.instance;
+    line["target"] = key.target;
+    line["evaluator"] = key.evaluator;
+    line["evaluator_version"] = key.evaluator_version;
+    line["objective"] = rows.Text(c + 5);
+    line["unit"] = rows.Text(c + 6);
+    line["minimise"] = rows.Int(c + 7) != 0;
+    line["run_uuid"] = rows.Text(c + 8);
+    line["run_tuner"] = rows.Text(c + 9);
+    line["run_seed"] = SeedFromSql(rows.Int(c + 10));
+    line["run_command"] = rows.Text(c + 11);
+    line["run_started_at"] = rows.Text(c + 12);
+    line["seq"] = rows.Int(c + 13);
     line["config"] = record.config;
-    line["status"] = std::string(MeasureStatusName(result.status));
+    line["status"] = std::string(EvalStatusName(result.status));
     line["error"] = result.error;
-    line["time_ms"] = NumberOrNull(result.time_ms);
-    line["spread_ms"] = NumberOrNull(result.spread_ms);
-    line["repeats_ms"] = nlohmann::ordered_json::array();
-    for (double repeat : result.repeats_ms) line["repeats_ms"].push_back(NumberOrNull(repeat));
+    line["value"] = NumberOrNull(result.value);
+    line["metrics"] = MetricsToJson<nlohmann::ordered_json>(result.metrics);
+    line["spread"] = NumberOrNull(result.spread);
+    line["repeats"] = nlohmann::ordered_json::array();
+    for (double repeat : result.repeats) line["repeats"].push_back(NumberOrNull(repeat));
     line["compile_ms"] = NumberOrNull(result.compile_ms);
     line["timestamp"] = record.timestamp;
     // Compiler messages may carry invalid UTF-8; replacing it beats refusing the export.
@@ -733,15 +840,15 @@ int64_t RecordStore::ImportJsonl(std::istream& in) {
 
   Transaction transaction(db_);
   Statement insert(db_, "INSERT OR IGNORE " + std::string(kInsertMeasurement));
-  std::map<std::tuple<std::string, std::string, std::string, int>, int64_t> task_ids;
+  std::map<std::tuple<std::string, std::string, std::string, std::string, int>, int64_t> task_ids;
   std::map<std::string, int64_t> run_ids;  // by uuid
   int64_t added = 0;
   for (const ImportRow& row : rows) {
-    const auto task_key = std::make_tuple(row.task.workload, row.task.target,
-                                          row.task.template_name, row.task.template_version);
+    const auto task_key = std::make_tuple(row.task.problem, row.task.instance, row.task.target,
+                                          row.task.evaluator, row.task.evaluator_version);
     auto task = task_ids.find(task_key);
     if (task == task_ids.end()) {
-      task = task_ids.emplace(task_key, EnsureTaskIn(db_, row.task)).first;
+      task = task_ids.emplace(task_key, EnsureTaskIn(db_, row.task, row.objective)).first;
     }
     auto run = run_ids.find(row.run.uuid);
     if (run == run_ids.end()) run = run_ids.emplace(row.run.uuid, EnsureRunIn(db_, row.run)).first;

@@ -1,10 +1,13 @@
-// The records: every measurement Tessel makes, in an append-only SQLite database.
+// The records: every evaluation Tessel makes, of every problem, in an append-only SQLite
+// database.
 //
-// A task is identified by what makes a record transferable: the workload, the target (CPU
-// model, ISA features, thread count) and the schedule template with its version, so records
-// never apply to the wrong machine or to an older template. A run is one invocation of a
-// tuner on one or more tasks. Measurements are appended a batch per transaction, in WAL mode,
-// so Ctrl-C or a crash loses at most the batch in flight.
+// A task is identified by its ProblemKey: the problem, the instance, the target (for the
+// schedule problem: CPU model, ISA features, thread count) and the evaluator with its version,
+// so records never apply to the wrong machine, instance or an older evaluator. A task also
+// keeps its objective (name, unit, direction), which decides what "best" means. A run is one
+// invocation of a tuner on one or more tasks. Evaluations, with their status, objective value
+// and metrics, are appended a batch per transaction, in WAL mode, so Ctrl-C or a crash loses
+// at most the batch in flight. Databases of older schemas are migrated in place on opening.
 #pragma once
 
 #include <cstdint>
@@ -15,18 +18,12 @@
 #include <utility>
 #include <vector>
 
-#include "measure/measurer.h"
+#include "engine/evaluation.h"
+#include "engine/problem_key.h"
 
 struct sqlite3;
 
 namespace tessel {
-
-struct TaskKey {
-  std::string workload;  // workload spec ("conv2d:c=64,...") or "replay:<file name>"
-  std::string target;    // canonical JSON text: {"cpu":..,"isa":..,"threads":..}
-  std::string template_name;
-  int template_version = 1;
-};
 
 struct RunInfo {
   std::string tuner;
@@ -34,18 +31,20 @@ struct RunInfo {
   std::string command;  // the command line that started the run
 };
 
-// One measured configuration as stored.
+// One evaluated configuration as stored.
 struct MeasurementRecord {
   int64_t task_id = 0;
   int64_t run_id = 0;
   std::string config;  // the space's canonical text form
-  MeasureResult result;
+  Evaluation result;
   std::string timestamp;  // ISO 8601 UTC; filled by the store when empty
 };
 
-// The best successful measurement of one task.
+// The best successful evaluation of one task (by its objective's direction; infeasible
+// evaluations never count).
 struct BestRecord {
-  TaskKey task;
+  ProblemKey task;
+  ObjectiveInfo objective;
   int64_t task_id = 0;
   MeasurementRecord record;
   std::string tuner;
@@ -77,20 +76,22 @@ class RecordStore {
   RecordStore(const RecordStore&) = delete;
   RecordStore& operator=(const RecordStore&) = delete;
 
-  static constexpr int kSchemaVersion = 2;  // 2 added run_times
+  // 2 added run_times; 3 made tasks generic (problem, instance, evaluator, objective) and
+  // gave evaluations metrics.
+  static constexpr int kSchemaVersion = 3;
 
-  // Id of the task, created when new.
-  int64_t EnsureTask(const TaskKey& key);
-  std::optional<int64_t> FindTask(const TaskKey& key) const;
+  // Id of the task, created when new with this objective (an existing task keeps its own).
+  int64_t EnsureTask(const ProblemKey& key, const ObjectiveInfo& objective);
+  std::optional<int64_t> FindTask(const ProblemKey& key) const;
   int64_t BeginRun(const RunInfo& run);
 
   // Appends the batch in one transaction.
   void Append(const std::vector<MeasurementRecord>& batch);
 
   // Every task, by id.
-  std::vector<std::pair<int64_t, TaskKey>> Tasks() const;
+  std::vector<std::pair<int64_t, ProblemKey>> Tasks() const;
 
-  // Every measurement of the task, oldest first.
+  // Every evaluation of the task, oldest first.
   std::vector<MeasurementRecord> History(int64_t task_id) const;
   // The best successful record of every task that has one, ordered by task id.
   std::vector<BestRecord> BestPerTask() const;
@@ -99,9 +100,11 @@ class RecordStore {
   void RecordRunTimes(const RunTimes& times);
   std::vector<RunTimes> AllRunTimes() const;
 
-  // One JSON object per line per measurement, carrying its task and run, oldest first.
+  // One JSON object per line per evaluation, carrying its task and run, oldest first.
   void ExportJsonl(std::ostream& out) const;
-  // Reads what ExportJsonl wrote; records already present are skipped. Returns the number of
+  // Reads what ExportJsonl wrote (also the schema-2 format of earlier releases, whose
+  // "workload", "template" and "time_ms" fields become instance, evaluator and value);
+  // records already present are skipped. Returns the number of
   // records added. A malformed line throws tessel::Error naming the line, and nothing of the
   // file is added.
   int64_t ImportJsonl(std::istream& in);

@@ -39,8 +39,10 @@ class RecordStoreTest : public ::testing::Test {
   fs::path dir_;
 };
 
-TaskKey Task(const std::string& workload) {
-  return {workload, R"({"cpu":"test","isa":["avx2"],"threads":4})", "conv_nchwc", 2};
+const ObjectiveInfo kTime{"time", "ms", true};
+
+ProblemKey Task(const std::string& workload) {
+  return {"schedule", workload, R"({"cpu":"test","isa":["avx2"],"threads":4})", "conv_nchwc", 2};
 }
 
 MeasurementRecord Ok(int64_t task, int64_t run, const std::string& config, double time_ms) {
@@ -48,14 +50,14 @@ MeasurementRecord Ok(int64_t task, int64_t run, const std::string& config, doubl
   record.task_id = task;
   record.run_id = run;
   record.config = config;
-  record.result.time_ms = time_ms;
-  record.result.spread_ms = time_ms / 10;
-  record.result.repeats_ms = {time_ms * 0.95, time_ms, time_ms * 1.05};
+  record.result.value = time_ms;
+  record.result.spread = time_ms / 10;
+  record.result.repeats = {time_ms * 0.95, time_ms, time_ms * 1.05};
   record.result.compile_ms = 123.25;
   return record;
 }
 
-MeasurementRecord Failed(int64_t task, int64_t run, const std::string& config, MeasureStatus status,
+MeasurementRecord Failed(int64_t task, int64_t run, const std::string& config, EvalStatus status,
                          const std::string& error) {
   MeasurementRecord record;
   record.task_id = task;
@@ -119,14 +121,14 @@ TEST_F(RecordStoreTest, RoundTripsTasksRunsAndMeasurements) {
   constexpr uint64_t kSeed = 0xfedcba9876543210ull;  // above INT64_MAX
   {
     RecordStore store(path);
-    task = store.EnsureTask(Task("conv2d:c=64"));
-    EXPECT_EQ(store.EnsureTask(Task("conv2d:c=64")), task);
-    other = store.EnsureTask(Task("matmul:m=128"));
+    task = store.EnsureTask(Task("conv2d:c=64"), kTime);
+    EXPECT_EQ(store.EnsureTask(Task("conv2d:c=64"), kTime), task);
+    other = store.EnsureTask(Task("matmul:m=128"), kTime);
     EXPECT_NE(other, task);
     run = store.BeginRun({"random", kSeed, "tessel tune --seed 1"});
     MeasurementRecord timed = Ok(task, run, "tile=4;vec=8", 1.5);
     timed.timestamp = "2026-01-02T03:04:05.678Z";
-    store.Append({timed, Failed(task, run, "tile=8;vec=8", MeasureStatus::kCompileError,
+    store.Append({timed, Failed(task, run, "tile=8;vec=8", EvalStatus::kCompileError,
                                 "error: \"bad\" schedule\nline 2")});
     store.Append({Ok(other, run, "tile=2", 0.25)});
   }
@@ -134,8 +136,8 @@ TEST_F(RecordStoreTest, RoundTripsTasksRunsAndMeasurements) {
   EXPECT_EQ(store.FindTask(Task("conv2d:c=64")), task);
   EXPECT_EQ(store.FindTask(Task("matmul:m=128")), other);
   EXPECT_FALSE(store.FindTask(Task("unknown")).has_value());
-  TaskKey older = Task("conv2d:c=64");
-  older.template_version = 1;
+  ProblemKey older = Task("conv2d:c=64");
+  older.evaluator_version = 1;
   EXPECT_FALSE(store.FindTask(older).has_value());
 
   const std::vector<MeasurementRecord> history = store.History(task);
@@ -144,18 +146,18 @@ TEST_F(RecordStoreTest, RoundTripsTasksRunsAndMeasurements) {
   EXPECT_EQ(history[0].run_id, run);
   EXPECT_EQ(history[0].config, "tile=4;vec=8");
   EXPECT_TRUE(history[0].result.ok());
-  EXPECT_EQ(history[0].result.time_ms, 1.5);
-  EXPECT_EQ(history[0].result.spread_ms, 0.15);
-  EXPECT_EQ(history[0].result.repeats_ms, (std::vector<double>{1.5 * 0.95, 1.5, 1.5 * 1.05}));
+  EXPECT_EQ(history[0].result.value, 1.5);
+  EXPECT_EQ(history[0].result.spread, 0.15);
+  EXPECT_EQ(history[0].result.repeats, (std::vector<double>{1.5 * 0.95, 1.5, 1.5 * 1.05}));
   EXPECT_EQ(history[0].result.compile_ms, 123.25);
   EXPECT_EQ(history[0].timestamp, "2026-01-02T03:04:05.678Z");
 
   EXPECT_EQ(history[1].config, "tile=8;vec=8");
-  EXPECT_EQ(history[1].result.status, MeasureStatus::kCompileError);
+  EXPECT_EQ(history[1].result.status, EvalStatus::kCompileError);
   EXPECT_EQ(history[1].result.error, "error: \"bad\" schedule\nline 2");
-  EXPECT_TRUE(std::isnan(history[1].result.time_ms));
-  EXPECT_TRUE(std::isnan(history[1].result.spread_ms));
-  EXPECT_TRUE(history[1].result.repeats_ms.empty());
+  EXPECT_TRUE(std::isnan(history[1].result.value));
+  EXPECT_TRUE(std::isnan(history[1].result.spread));
+  EXPECT_TRUE(history[1].result.repeats.empty());
   // Filled by the store: 2026-11-23T10:00:00.123Z.
   ASSERT_EQ(history[1].timestamp.size(), 24u) << history[1].timestamp;
   EXPECT_EQ(history[1].timestamp[10], 'T');
@@ -166,7 +168,7 @@ TEST_F(RecordStoreTest, RoundTripsTasksRunsAndMeasurements) {
   EXPECT_EQ(best[0].seed, kSeed);
   EXPECT_EQ(best[0].tuner, "random");
   EXPECT_EQ(best[0].task.target, Task("x").target);
-  EXPECT_EQ(best[0].task.template_version, 2);
+  EXPECT_EQ(best[0].task.evaluator_version, 2);
 
   // The run carries its uuid, command and start time into the export.
   const std::string exported = Export(store);
@@ -180,7 +182,7 @@ TEST_F(RecordStoreTest, RoundTripsTasksRunsAndMeasurements) {
 
 TEST_F(RecordStoreTest, SeqIsContiguousPerRun) {
   RecordStore store(Path("records.db"));
-  const int64_t task = store.EnsureTask(Task("conv2d:c=64"));
+  const int64_t task = store.EnsureTask(Task("conv2d:c=64"), kTime);
   const int64_t first = store.BeginRun({"random", 1, "a"});
   const int64_t second = store.BeginRun({"anneal", 2, "b"});
   EXPECT_NE(first, second);
@@ -196,24 +198,24 @@ TEST_F(RecordStoreTest, SeqIsContiguousPerRun) {
 
 TEST_F(RecordStoreTest, BestPerTaskIgnoresFailuresAndPicksTheMinimum) {
   RecordStore store(Path("records.db"));
-  const int64_t task = store.EnsureTask(Task("conv2d:c=64"));
-  const int64_t only_failures = store.EnsureTask(Task("conv2d:c=128"));
-  const int64_t empty = store.EnsureTask(Task("conv2d:c=256"));
+  const int64_t task = store.EnsureTask(Task("conv2d:c=64"), kTime);
+  const int64_t only_failures = store.EnsureTask(Task("conv2d:c=128"), kTime);
+  const int64_t empty = store.EnsureTask(Task("conv2d:c=256"), kTime);
   const int64_t run = store.BeginRun({"random", 7, "tune"});
   const int64_t later = store.BeginRun({"anneal", 8, "tune again"});
-  store.Append({Ok(task, run, "a", 3.0), Failed(task, run, "b", MeasureStatus::kCrash, "died"),
+  store.Append({Ok(task, run, "a", 3.0), Failed(task, run, "b", EvalStatus::kCrash, "died"),
                 Ok(task, run, "c", 2.0),
-                Failed(only_failures, run, "d", MeasureStatus::kTimeout, "slow")});
+                Failed(only_failures, run, "d", EvalStatus::kTimeout, "slow")});
   store.Append({Ok(task, later, "e", 2.0), Ok(task, later, "f", 2.5)});
   (void)empty;
 
   const std::vector<BestRecord> best = store.BestPerTask();
   ASSERT_EQ(best.size(), 1u);
   EXPECT_EQ(best[0].task_id, task);
-  EXPECT_EQ(best[0].task.workload, "conv2d:c=64");
+  EXPECT_EQ(best[0].task.instance, "conv2d:c=64");
   // 2.0 twice: the earlier measurement wins.
   EXPECT_EQ(best[0].record.config, "c");
-  EXPECT_EQ(best[0].record.result.time_ms, 2.0);
+  EXPECT_EQ(best[0].record.result.value, 2.0);
   EXPECT_EQ(best[0].tuner, "random");
   EXPECT_EQ(best[0].seed, 7u);
   EXPECT_EQ(best[0].measurements, 5);
@@ -221,16 +223,16 @@ TEST_F(RecordStoreTest, BestPerTaskIgnoresFailuresAndPicksTheMinimum) {
 
 TEST_F(RecordStoreTest, ExportImportRoundTripIsExactAndIdempotent) {
   RecordStore source(Path("source.db"));
-  const int64_t task = source.EnsureTask(Task("conv2d:c=64"));
-  const int64_t other = source.EnsureTask(Task("replay:old.csv"));
+  const int64_t task = source.EnsureTask(Task("conv2d:c=64"), kTime);
+  const int64_t other = source.EnsureTask(Task("replay:old.csv"), kTime);
   const int64_t run = source.BeginRun({"random", UINT64_MAX, "tessel tune \"quoted\""});
   const int64_t replay = source.BeginRun({"replay", 0, "tessel import"});
   MeasurementRecord odd = Ok(task, run, "tile=1x2x3;layout=nchwc", 0.1 + 0.2);
-  odd.result.spread_ms = std::nan("");
-  odd.result.repeats_ms = {1e-300, 0.30000000000000004, 12345.678901234567};
-  source.Append({odd, Failed(task, run, "tile=9", MeasureStatus::kWrongResult, "ünïcode ✓")});
+  odd.result.spread = std::nan("");
+  odd.result.repeats = {1e-300, 0.30000000000000004, 12345.678901234567};
+  source.Append({odd, Failed(task, run, "tile=9", EvalStatus::kWrongResult, "ünïcode ✓")});
   source.Append(
-      {Failed(other, replay, "x", MeasureStatus::kFailed, "nan time"), Ok(other, replay, "y", 42)});
+      {Failed(other, replay, "x", EvalStatus::kFailed, "nan time"), Ok(other, replay, "y", 42)});
   const std::string exported = Export(source);
   EXPECT_EQ(std::count(exported.begin(), exported.end(), '\n'), 4);
 
@@ -258,7 +260,7 @@ TEST_F(RecordStoreTest, ExportImportRoundTripIsExactAndIdempotent) {
 
 TEST_F(RecordStoreTest, MalformedImportLineAddsNothing) {
   RecordStore source(Path("source.db"));
-  const int64_t task = source.EnsureTask(Task("conv2d:c=64"));
+  const int64_t task = source.EnsureTask(Task("conv2d:c=64"), kTime);
   const int64_t run = source.BeginRun({"random", 1, "tune"});
   source.Append({Ok(task, run, "a", 1), Ok(task, run, "b", 2)});
   const std::string good = Export(source);
@@ -277,8 +279,9 @@ TEST_F(RecordStoreTest, MalformedImportLineAddsNothing) {
   };
   for (const std::string& bad :
        {std::string("{not json"), std::string("[1, 2]"), without("seq"), without("target"),
-        with("status", "exploded"), with("time_ms", "fast"), with("run_seed", -1),
-        with("template_version", "2"), with("repeats_ms", nlohmann::json::array({1, "x"}))}) {
+        with("status", "exploded"), with("value", "fast"), with("run_seed", -1),
+        with("evaluator_version", "2"), with("repeats", nlohmann::json::array({1, "x"})),
+        with("metrics", nlohmann::json::array()), with("minimise", 1)}) {
     RecordStore target(Path("target.db"));
     // Blank lines do not count as records but do count as lines.
     std::istringstream in(good + "\n" + bad + "\n" + good);
@@ -298,7 +301,7 @@ TEST_F(RecordStoreTest, CreatesInAnEmptyFile) {
   WriteBytes(path, "");
   {
     RecordStore store(path);
-    store.EnsureTask(Task("conv2d:c=64"));
+    store.EnsureTask(Task("conv2d:c=64"), kTime);
   }
   RecordStore store(path);
   EXPECT_TRUE(store.FindTask(Task("conv2d:c=64")).has_value());
@@ -332,7 +335,7 @@ TEST_F(RecordStoreTest, RefusesATesselDatabaseCorruptedInTheMiddle) {
   const std::string path = Path("corrupt.db");
   {
     RecordStore store(path);
-    const int64_t task = store.EnsureTask(Task("conv2d:c=64"));
+    const int64_t task = store.EnsureTask(Task("conv2d:c=64"), kTime);
     const int64_t run = store.BeginRun({"random", 1, "tune"});
     std::vector<MeasurementRecord> batch;
     for (int i = 0; i < 300; ++i) {
@@ -378,7 +381,7 @@ TEST_F(RecordStoreTest, KilledWriterLosesNothingCommitted) {
   int64_t task = 0, run = 0;
   {
     RecordStore store(path);
-    task = store.EnsureTask(Task("conv2d:c=64"));
+    task = store.EnsureTask(Task("conv2d:c=64"), kTime);
     run = store.BeginRun({"random", 1, "tune"});
   }
   int progress[2];
@@ -434,7 +437,7 @@ TEST_F(RecordStoreTest, KilledWriterLosesNothingCommitted) {
 TEST_F(RecordStoreTest, StoresRunTimes) {
   const std::string path = Path("times.db");
   RecordStore store(path);
-  const int64_t task = store.EnsureTask(Task("conv2d:c=64"));
+  const int64_t task = store.EnsureTask(Task("conv2d:c=64"), kTime);
   const int64_t run = store.BeginRun({"autotvm", 1, "tune"});
   store.RecordRunTimes({run, task, 10, 1.5, 2.5, 0.25, 0.125, 4.5});
   const std::vector<RunTimes> all = store.AllRunTimes();
@@ -449,19 +452,67 @@ TEST_F(RecordStoreTest, StoresRunTimes) {
 
 // A database written by schema 1 (before run_times) opens, keeps its records and gains the
 // table.
-TEST_F(RecordStoreTest, UpgradesASchemaOneDatabaseInPlace) {
-  const std::string path = Path("old.db");
-  std::string before;
-  {
-    RecordStore store(path);
-    const int64_t task = store.EnsureTask(Task("conv2d:c=64"));
-    const int64_t run = store.BeginRun({"random", 1, "tune"});
-    store.Append({Ok(task, run, "a", 1.0), Ok(task, run, "b", 2.0)});
-    before = Export(store);
-  }
+// testdata/schema_v2.db was written by the release before schema 3 (`tessel tune --space` on
+// a five-row table with grid search, then `tessel tune --workload dense:in=64,out=32` with
+// random search: 9 measurements of a replay task and a schedule task), and
+// testdata/schema_v2_export.jsonl is its `tessel export`.
+std::string Fixture(const std::string& name) {
+  return std::string(TESSEL_SOURCE_DIR) + "/src/records/testdata/" + name;
+}
+
+TEST_F(RecordStoreTest, MigratesASchemaTwoDatabaseWithoutLoss) {
+  const std::string path = Path("v2.db");
+  std::filesystem::copy_file(Fixture("schema_v2.db"), path);
+  RecordStore store(path);
+  const auto tasks = store.Tasks();
+  ASSERT_EQ(tasks.size(), 2u);
+  EXPECT_EQ(tasks[0].second.problem, "replay");
+  EXPECT_EQ(tasks[0].second.instance, "replay:small.csv#ccfddcef51388bb3");
+  EXPECT_EQ(tasks[1].second.problem, "schedule");
+  EXPECT_EQ(tasks[1].second.instance, "dense:in=64,out=32");
+  EXPECT_EQ(tasks[1].second.evaluator, "dense_cpu");
+  EXPECT_EQ(tasks[1].second.evaluator_version, 1);
+  const std::vector<MeasurementRecord> replay = store.History(tasks[0].first);
+  ASSERT_EQ(replay.size(), 5u);
+  EXPECT_EQ(replay[0].config, "tile=1;mode=a");
+  EXPECT_EQ(replay[0].result.value, 3.5);
+  EXPECT_EQ(replay[0].result.repeats, std::vector<double>{3.5});
+  EXPECT_TRUE(replay[0].result.metrics.empty());
+  EXPECT_EQ(replay[4].config, "tile=4;mode=a");
+  EXPECT_EQ(replay[4].result.status, EvalStatus::kFailed);
+  EXPECT_EQ(store.History(tasks[1].first).size(), 4u);  // the default and 3 random
+  EXPECT_EQ(store.AllRunTimes().size(), 2u);
+  const std::vector<BestRecord> best = store.BestPerTask();
+  ASSERT_EQ(best.size(), 2u);
+  EXPECT_EQ(best[0].record.config, "tile=1;mode=b");
+  EXPECT_EQ(best[0].objective.name, "time");
+  EXPECT_EQ(best[0].objective.unit, "ms");
+  EXPECT_TRUE(best[0].objective.minimise);
+  EXPECT_EQ(best[0].tuner, "grid");
+  EXPECT_EQ(best[0].seed, 7u);
+
+  // The old export, imported into a new database, gives the migrated database's records.
+  const std::string imported_path = Path("imported.db");
+  RecordStore imported(imported_path);
+  std::ifstream old_export(Fixture("schema_v2_export.jsonl"));
+  EXPECT_EQ(imported.ImportJsonl(old_export), 9);
+  EXPECT_EQ(Export(imported), Export(store));
+  // New records of the migrated tasks go on after the old ones, with metrics.
+  const int64_t run = store.BeginRun({"random", 3, "tune"});
+  MeasurementRecord record = Ok(tasks[0].first, run, "tile=2;mode=b", 4.0);
+  record.result.metrics = {{"area", 1.5}};
+  store.Append({record});
+  EXPECT_EQ(store.History(tasks[0].first).back().result.metrics.at("area"), 1.5);
+}
+
+TEST_F(RecordStoreTest, MigratesASchemaOneDatabase) {
+  const std::string path = Path("v1.db");
+  std::filesystem::copy_file(Fixture("schema_v2.db"), path);
+  // Schema 1 was schema 2 without run_times.
   RawExec(path, "DROP TABLE run_times; UPDATE meta SET value = '1' WHERE key = 'schema_version'");
   RecordStore store(path);
-  EXPECT_EQ(Export(store), before);
+  EXPECT_EQ(store.Tasks().size(), 2u);
+  EXPECT_EQ(store.BestPerTask().size(), 2u);
   store.RecordRunTimes({1, 1, 2, 0, 0, 0, 0, 1});
   EXPECT_EQ(store.AllRunTimes().size(), 1u);
 }

@@ -116,10 +116,10 @@ std::vector<Config> ModelBasedTuner::NextBatch(int max_count) {
 }
 
 void ModelBasedTuner::Update(const std::vector<Config>& configs,
-                             const std::vector<MeasureResult>& results) {
+                             const std::vector<Evaluation>& results) {
   for (size_t i = 0; i < configs.size(); ++i) {
     measured_.push_back(configs[i]);
-    times_ms_.push_back(results[i].ok() ? results[i].time_ms : std::nan(""));
+    times_ms_.push_back(results[i].ok() ? results[i].value : std::nan(""));
   }
   since_fit_ += static_cast<int>(configs.size());
   // The first fit follows the initial design; greedy plans are then refit every plan_size
@@ -133,12 +133,12 @@ void ModelBasedTuner::Update(const std::vector<Config>& configs,
 }
 
 void ModelBasedTuner::Resume(const std::vector<Config>& configs,
-                             const std::vector<MeasureResult>& results) {
+                             const std::vector<Evaluation>& results) {
   TESSEL_CHECK(!initial_planned_) << "resumed after tuning started";
   for (size_t i = 0; i < configs.size(); ++i) {
     if (!visited_.insert(space_.FlatIndex(configs[i])).second) continue;
     measured_.push_back(configs[i]);
-    times_ms_.push_back(results[i].ok() ? results[i].time_ms : std::nan(""));
+    times_ms_.push_back(results[i].ok() ? results[i].value : std::nan(""));
   }
 }
 

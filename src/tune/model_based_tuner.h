@@ -74,9 +74,9 @@ class ModelBasedTuner : public Tuner {
   // Resumed measurements count towards the initial design; with at least a design's worth,
   // the first batch already comes from the model.
   void Resume(const std::vector<Config>& configs,
-              const std::vector<MeasureResult>& results) override;
+              const std::vector<Evaluation>& results) override;
   void Update(const std::vector<Config>& configs,
-              const std::vector<MeasureResult>& results) override;
+              const std::vector<Evaluation>& results) override;
   double fit_seconds() const override { return fit_seconds_; }
   const std::vector<SearchRound>& search_rounds() const override { return rounds_; }
 

@@ -6,8 +6,8 @@
 
 #include "codegen/template_knobs.h"
 #include "core/error.h"
-#include "measure/fake_measurer.h"
-#include "tune/tune_loop.h"
+#include "engine/fake_problem.h"
+#include "tune/tuning.h"
 
 namespace tessel {
 namespace {
@@ -28,32 +28,37 @@ double Landscape(const std::vector<double>& f) {
          2 * std::fabs(f[2] - 0.5) + (f[3] > 0.5 ? 0.8 : 0.0);
 }
 
-TuneResult TuneSynthetic(TunerKind kind, uint64_t seed, int trials, std::vector<Config>* proposed,
+TaskReport TuneSynthetic(TunerKind kind, uint64_t seed, int trials, std::vector<Config>* proposed,
                          const AdaptiveSampler::Options* sampling = nullptr,
                          InitialDesign init = InitialDesign::kPreset,
                          std::vector<SearchRound>* rounds = nullptr) {
   const Space space = SyntheticSpace();
-  FakeMeasurer measurer(space, Landscape,
-                        [&](const Config& c) { return space.NormalisedFeatures(c)[2] > 0.9; });
-  const KnobFeaturizer features(space);
-  auto tuner = MakeTuner(kind, {space, &features, nullptr, nullptr, sampling, init}, Rng(seed));
-  TuneOptions options;
+  std::vector<TuningTask> tasks;
+  tasks.push_back({"synthetic", 1, 0, std::make_unique<FakeProblem>(space, Landscape, [&](const Config& c) {
+                     return space.NormalisedFeatures(c)[2] > 0.9;
+                   })});
+  TuningOptions options;
   options.trials = trials;
   options.progress = false;
-  TuneResult result =
-      Tune("synthetic", 0, *tuner, measurer, options,
-           [&](const std::vector<Config>& configs, const std::vector<MeasureResult>&) {
-             if (proposed) proposed->insert(proposed->end(), configs.begin(), configs.end());
-           });
-  if (rounds) *rounds = tuner->search_rounds();
+  options.seed = seed;
+  options.strategy = [&](const StrategyInputs& inputs) {
+    return MakeTuner(kind, {inputs.problem.space(), &inputs.featurizer, nullptr, nullptr, sampling, init},
+                     inputs.rng);
+  };
+  TuningCallbacks callbacks;
+  callbacks.on_batch.push_back([&](const TaskBatch& batch) {
+    if (proposed) proposed->insert(proposed->end(), batch.configs.begin(), batch.configs.end());
+  });
+  TaskReport result = Tune(tasks, nullptr, options, callbacks).tasks[0];
+  if (rounds) *rounds = result.search_rounds;
   return result;
 }
 
 TEST(ModelBasedTunerTest, ProposesValidUnvisitedConfigurations) {
   const Space space = SyntheticSpace();
   std::vector<Config> proposed;
-  const TuneResult result = TuneSynthetic(TunerKind::kAutoTvm, 1, 300, &proposed);
-  EXPECT_EQ(result.measurements, 300);
+  const TaskReport result = TuneSynthetic(TunerKind::kAutoTvm, 1, 300, &proposed);
+  EXPECT_EQ(result.evaluations, 300);
   std::unordered_set<uint64_t> seen;
   for (const Config& c : proposed) {
     EXPECT_TRUE(space.IsValid(c));
@@ -72,8 +77,8 @@ TEST(ModelBasedTunerTest, ClusteringTheTopOfTheTrajectoryStillPlansNewConfigurat
   const Space space = SyntheticSpace();
   const AdaptiveSampler::Options sampling = AdaptiveSampler::Options::Parse("top=0.1");
   std::vector<Config> proposed, again;
-  const TuneResult result = TuneSynthetic(TunerKind::kSaAs, 2, 200, &proposed, &sampling);
-  EXPECT_EQ(result.measurements, 200);
+  const TaskReport result = TuneSynthetic(TunerKind::kSaAs, 2, 200, &proposed, &sampling);
+  EXPECT_EQ(result.evaluations, 200);
   std::unordered_set<uint64_t> seen;
   for (const Config& c : proposed) {
     EXPECT_TRUE(space.IsValid(c));
@@ -87,8 +92,8 @@ TEST(ModelBasedTunerTest, LearnsTheLandscapeBetterThanRandom) {
   // After its random first plan the model should steer towards the optimum: over three
   // seeds, its best after 320 trials beats random search's every time.
   for (uint64_t seed : {1, 2, 3}) {
-    const double model = TuneSynthetic(TunerKind::kAutoTvm, seed, 320, nullptr).best_time_ms;
-    const double random = TuneSynthetic(TunerKind::kRandom, seed, 320, nullptr).best_time_ms;
+    const double model = TuneSynthetic(TunerKind::kAutoTvm, seed, 320, nullptr).best_value;
+    const double random = TuneSynthetic(TunerKind::kRandom, seed, 320, nullptr).best_value;
     EXPECT_LT(model, random) << "seed " << seed;
   }
 }
@@ -97,7 +102,8 @@ TEST(ModelBasedTunerTest, ABtedInitialDesignIsMeasuredFirst) {
   // bted's first 64 proposals are BTED's design, drawn from the tuner's "design" stream; the
   // same design serves any model-based preset through --init bted.
   const Space space = SyntheticSpace();
-  Rng design_rng = Rng(5).Fork("design");
+  // The loop hands each task the root seed's stream for its instance ("fake" here).
+  Rng design_rng = Rng(5).Fork("fake").Fork("design");
   const std::vector<Config> design = BtedDesign(space, 64, {}, {}, design_rng);
   ASSERT_EQ(design.size(), 64u);
   for (auto [kind, init] : {std::pair{TunerKind::kBted, InitialDesign::kPreset},
@@ -122,8 +128,8 @@ TEST(ModelBasedTunerTest, BtedBaoLearnsTheLandscapeReproducibly) {
     std::vector<SearchRound> rounds;
     bao_sum += TuneSynthetic(TunerKind::kBtedBao, seed, 256, &proposed, nullptr,
                              InitialDesign::kPreset, &rounds)
-                   .best_time_ms;
-    random_sum += TuneSynthetic(TunerKind::kRandom, seed, 256, nullptr).best_time_ms;
+                   .best_value;
+    random_sum += TuneSynthetic(TunerKind::kRandom, seed, 256, nullptr).best_value;
     std::unordered_set<uint64_t> seen;
     for (const Config& c : proposed) {
       EXPECT_TRUE(space.IsValid(c));
@@ -185,7 +191,7 @@ TEST(ModelBasedTunerTest, WarmStartPlansTheFirstBatchFromHistory) {
 }
 
 TEST(ModelBasedTunerTest, ReportsTimeSpentFitting) {
-  const TuneResult result = TuneSynthetic(TunerKind::kAutoTvm, 1, 130, nullptr);
+  const TaskReport result = TuneSynthetic(TunerKind::kAutoTvm, 1, 130, nullptr);
   EXPECT_GT(result.fit_seconds, 0);
   EXPECT_GE(result.search_seconds, 0);
   EXPECT_LE(

@@ -8,9 +8,10 @@ namespace tessel {
 
 class ProgressLine {
  public:
-  ProgressLine(std::string label, int total, double flops, bool enabled);
-  // Reports `done` measurements with the best time so far (NaN if none succeeded).
-  void Update(int done, double best_time_ms);
+  // `flops` (0 if unknown) turns a best value in ms into GFLOP/s; `unit` is the objective's.
+  ProgressLine(std::string label, int total, double flops, std::string unit, bool enabled);
+  // Reports `done` evaluations with the best value so far (NaN if none succeeded).
+  void Update(int done, double best_value);
   // Ends the line on a terminal.
   void Finish();
 
@@ -18,6 +19,7 @@ class ProgressLine {
   std::string label_;
   int total_;
   double flops_;
+  std::string unit_;
   bool enabled_;
   bool terminal_;
   std::chrono::steady_clock::time_point start_;

@@ -40,7 +40,7 @@ std::vector<Config> RandomTuner::NextBatch(int max_count) {
   return batch;
 }
 
-void RandomTuner::Resume(const std::vector<Config>& configs, const std::vector<MeasureResult>&) {
+void RandomTuner::Resume(const std::vector<Config>& configs, const std::vector<Evaluation>&) {
   for (const Config& config : configs) {
     resumed_.insert(space_.FlatIndex(config));
     visited_.insert(space_.FlatIndex(config));
@@ -65,7 +65,7 @@ std::vector<Config> GridTuner::NextBatch(int max_count) {
   return batch;
 }
 
-void GridTuner::Resume(const std::vector<Config>& configs, const std::vector<MeasureResult>&) {
+void GridTuner::Resume(const std::vector<Config>& configs, const std::vector<Evaluation>&) {
   for (const Config& config : configs) resumed_.insert(space_.FlatIndex(config));
 }
 

@@ -17,8 +17,8 @@ class RandomTuner : public Tuner {
 
   RandomTuner(const Space& space, Rng rng);
   std::vector<Config> NextBatch(int max_count) override;
-  void Update(const std::vector<Config>&, const std::vector<MeasureResult>&) override {}
-  void Resume(const std::vector<Config>& configs, const std::vector<MeasureResult>&) override;
+  void Update(const std::vector<Config>&, const std::vector<Evaluation>&) override {}
+  void Resume(const std::vector<Config>& configs, const std::vector<Evaluation>&) override;
 
  private:
   const Space& space_;
@@ -37,8 +37,8 @@ class GridTuner : public Tuner {
 
   explicit GridTuner(const Space& space);
   std::vector<Config> NextBatch(int max_count) override;
-  void Update(const std::vector<Config>&, const std::vector<MeasureResult>&) override {}
-  void Resume(const std::vector<Config>& configs, const std::vector<MeasureResult>&) override;
+  void Update(const std::vector<Config>&, const std::vector<Evaluation>&) override {}
+  void Resume(const std::vector<Config>& configs, const std::vector<Evaluation>&) override;
 
  private:
   const Space& space_;

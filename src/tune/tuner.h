@@ -12,7 +12,7 @@
 #include "costmodel/featurizer.h"
 #include "costmodel/xgb_cost_model.h"
 #include "design/ted.h"
-#include "measure/measurer.h"
+#include "engine/evaluation.h"
 #include "sampling/adaptive_sampler.h"
 #include "search/ppo_search.h"
 #include "space/space.h"
@@ -38,12 +38,12 @@ class Tuner {
   virtual std::vector<Config> NextBatch(int max_count) = 0;
   // The results of measuring configurations this tuner proposed, in the same order.
   virtual void Update(const std::vector<Config>& configs,
-                      const std::vector<MeasureResult>& results) = 0;
+                      const std::vector<Evaluation>& results) = 0;
   // Measurements of this task from an earlier run, handed over before the first NextBatch
   // when tuning resumes: they are never proposed again, and model-based tuners learn from
   // them as from their own.
   virtual void Resume(const std::vector<Config>& configs,
-                      const std::vector<MeasureResult>& results) = 0;
+                      const std::vector<Evaluation>& results) = 0;
   // Wall time spent fitting cost models so far (part of the time in NextBatch and Update).
   virtual double fit_seconds() const { return 0; }
   // The searches over a cost model so far (none for model-free tuners).

@@ -7,6 +7,7 @@
 #include "codegen/operator_template.h"
 #include "costmodel/featurizer.h"
 #include "costmodel/xgb_cost_model.h"
+#include "engine/problem.h"
 #include "records/record_store.h"
 
 namespace tessel {
@@ -14,19 +15,11 @@ namespace tessel {
 // The featurizer of `kind` for the template's configurations (the template must outlive it).
 std::unique_ptr<Featurizer> MakeFeaturizer(FeatureKind kind, const OperatorTemplate& op);
 
-// AutoTVM needs this many records before it trusts a base model (its min_seed_records).
-constexpr size_t kMinTransferRows = 500;
-
-struct TransferHistory {
-  FeatureRows rows;
-  int tasks = 0;  // other tasks that contributed rows
-};
-
 // Every measurement of every other task with the same template, template version and target as
 // `task`, featurized by that task's own template; fitness is normalised per task (best time
 // over time, 0 for failures) so that fast and slow layers rank on one scale. Records whose
 // configuration no longer parses are skipped.
-TransferHistory LoadTransferHistory(const RecordStore& store, const TaskKey& task,
-                                    FeatureKind kind);
+TransferRows LoadTransferHistory(const RecordStore& store, const ProblemKey& task,
+                                 FeatureKind kind);
 
 }  // namespace tessel

@@ -1,4 +1,4 @@
-#include "tune/transfer.h"
+#include "problems/schedule/transfer.h"
 
 #include <gtest/gtest.h>
 
@@ -21,21 +21,21 @@ TEST(TransferTest, LoadsOtherTasksOfTheSameTemplateAndTarget) {
     const std::string here = "conv2d:c=8,h=8,w=8,k=16,r=3,s=3,stride=1,pad=1";
     const std::string other = "conv2d:c=16,h=8,w=8,k=32,r=1,s=1";
     auto key = [](const std::string& workload, const std::string& target) {
-      return TaskKey{workload, target, "conv2d_cpu", 1};
+      return ProblemKey{"schedule", workload, target, "conv2d_cpu", 1};
     };
     const int64_t run = store.BeginRun({"random", 1, "test"});
     Rng rng(3);
-    auto append = [&](const TaskKey& task_key, int count, double slowest_ms) {
-      const auto op = MakeOperatorTemplate(ParseWorkloadSpec(task_key.workload));
-      const int64_t task = store.EnsureTask(task_key);
+    auto append = [&](const ProblemKey& task_key, int count, double slowest_ms) {
+      const auto op = MakeOperatorTemplate(ParseWorkloadSpec(task_key.instance));
+      const int64_t task = store.EnsureTask(task_key, {"time", "ms", true});
       std::vector<MeasurementRecord> batch;
       for (int i = 0; i < count; ++i) {
         MeasurementRecord record;
         record.task_id = task;
         record.run_id = run;
         record.config = op->space().ToText(*op->space().SampleValid(rng));
-        record.result.status = i == 0 ? MeasureStatus::kRuntimeError : MeasureStatus::kOk;
-        record.result.time_ms = i == 0 ? std::nan("") : slowest_ms / i;
+        record.result.status = i == 0 ? EvalStatus::kRuntimeError : EvalStatus::kOk;
+        record.result.value = i == 0 ? std::nan("") : slowest_ms / i;
         batch.push_back(record);
       }
       store.Append(batch);
@@ -43,12 +43,12 @@ TEST(TransferTest, LoadsOtherTasksOfTheSameTemplateAndTarget) {
     append(key(here, "cpu-a"), 5, 1.0);
     append(key(other, "cpu-a"), 7, 60.0);  // the history: 7 rows
     append(key(other, "cpu-b"), 4, 1.0);   // another target: ignored
-    TaskKey foreign = key(other, "cpu-a");
-    foreign.template_name = "dense_cpu";
-    store.EnsureTask(foreign);  // another template: ignored (and has no records)
+    ProblemKey foreign = key(other, "cpu-a");
+    foreign.evaluator = "dense_cpu";
+    store.EnsureTask(foreign, {"time", "ms", true});  // another template: ignored (and has no records)
 
     for (FeatureKind kind : {FeatureKind::kKnob, FeatureKind::kLoop, FeatureKind::kBoth}) {
-      const TransferHistory history = LoadTransferHistory(store, key(here, "cpu-a"), kind);
+      const TransferRows history = LoadTransferHistory(store, key(here, "cpu-a"), kind);
       EXPECT_EQ(history.tasks, 1);
       ASSERT_EQ(history.rows.features.size(), 7u);
       ASSERT_EQ(history.rows.fitness.size(), 7u);

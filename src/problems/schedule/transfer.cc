@@ -1,4 +1,4 @@
-#include "tune/transfer.h"
+#include "problems/schedule/transfer.h"
 
 #include <cmath>
 
@@ -20,20 +20,20 @@ std::unique_ptr<Featurizer> MakeFeaturizer(FeatureKind kind, const OperatorTempl
   return nullptr;
 }
 
-TransferHistory LoadTransferHistory(const RecordStore& store, const TaskKey& task,
-                                    FeatureKind kind) {
-  TransferHistory history;
+TransferRows LoadTransferHistory(const RecordStore& store, const ProblemKey& task,
+                                 FeatureKind kind) {
+  TransferRows history;
   for (const auto& [task_id, key] : store.Tasks()) {
-    if (key.workload == task.workload || key.target != task.target ||
-        key.template_name != task.template_name || key.template_version != task.template_version)
+    if (key.problem != task.problem || key.instance == task.instance || key.target != task.target ||
+        key.evaluator != task.evaluator || key.evaluator_version != task.evaluator_version)
       continue;
     std::unique_ptr<OperatorTemplate> op;
     try {
-      op = MakeOperatorTemplate(ParseWorkloadSpec(key.workload));
+      op = MakeOperatorTemplate(ParseWorkloadSpec(key.instance));
     } catch (const Error&) {
       continue;  // a workload this build no longer reads
     }
-    if (op->name() != key.template_name || op->version() != key.template_version) continue;
+    if (op->name() != key.evaluator || op->version() != key.evaluator_version) continue;
     const std::unique_ptr<Featurizer> featurizer = MakeFeaturizer(kind, *op);
     std::vector<Config> configs;
     std::vector<double> times_ms;
@@ -43,7 +43,7 @@ TransferHistory LoadTransferHistory(const RecordStore& store, const TaskKey& tas
       } catch (const Error&) {
         continue;
       }
-      times_ms.push_back(record.result.ok() ? record.result.time_ms : std::nan(""));
+      times_ms.push_back(record.result.ok() ? record.result.value : std::nan(""));
     }
     if (configs.empty()) continue;
     ++history.tasks;

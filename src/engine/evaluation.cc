@@ -1,0 +1,96 @@
+#include "engine/evaluation.h"
+
+#include <cstdio>
+
+#include "core/error.h"
+
+namespace tessel {
+namespace {
+constexpr std::pair<EvalStatus, std::string_view> kStatusNames[] = {
+    {EvalStatus::kOk, "ok"},
+    {EvalStatus::kInvalid, "invalid"},
+    {EvalStatus::kInfeasible, "infeasible"},
+    {EvalStatus::kCompileError, "compile_error"},
+    {EvalStatus::kRuntimeError, "runtime_error"},
+    {EvalStatus::kWrongResult, "wrong_result"},
+    {EvalStatus::kTimeout, "timeout"},
+    {EvalStatus::kCrash, "crash"},
+    {EvalStatus::kFailed, "failed"},
+};
+
+std::string Trim(std::string_view text) {
+  const size_t first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return "";
+  const size_t last = text.find_last_not_of(" \t");
+  return std::string(text.substr(first, last - first + 1));
+}
+
+// Shortest text that reads back as the same double.
+std::string NumberText(double value) {
+  char text[32];
+  for (int digits = 6; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof(text), "%.*g", digits, value);
+    if (std::strtod(text, nullptr) == value) break;
+  }
+  return text;
+}
+}  // namespace
+
+std::string_view EvalStatusName(EvalStatus status) {
+  for (const auto& [value, name] : kStatusNames)
+    if (value == status) return name;
+  TESSEL_CHECK(false) << "unnamed status " << static_cast<int>(status);
+  return {};
+}
+
+EvalStatus EvalStatusFromName(std::string_view name) {
+  for (const auto& [value, known] : kStatusNames)
+    if (known == name) return value;
+  throw ConfigError("unknown evaluation status '" + std::string(name) + "'");
+}
+
+Constraint Constraint::Parse(std::string_view text) {
+  const size_t at = text.find("<=");
+  const std::string what = "constraint '" + std::string(text) + "'";
+  if (at == std::string_view::npos)
+    throw ConfigError(what + " is not of the form METRIC<=LIMIT, e.g. area<=1e6");
+  Constraint constraint;
+  constraint.metric = Trim(text.substr(0, at));
+  const std::string limit = Trim(text.substr(at + 2));
+  if (constraint.metric.empty()) throw ConfigError(what + " names no metric before '<='");
+  size_t used = 0;
+  try {
+    constraint.limit = std::stod(limit, &used);
+  } catch (const std::logic_error&) {
+    used = 0;
+  }
+  if (used == 0 || used != limit.size() || !std::isfinite(constraint.limit))
+    throw ConfigError(what + " needs a finite number after '<=', got '" + limit + "'");
+  return constraint;
+}
+
+std::string Constraint::ToString() const { return metric + "<=" + NumberText(limit); }
+
+void ApplyConstraints(const std::vector<Constraint>& constraints, const ObjectiveInfo& objective,
+                      Evaluation& evaluation) {
+  if (!evaluation.ok()) return;
+  for (const Constraint& constraint : constraints) {
+    double value;
+    if (constraint.metric == objective.name) {
+      value = evaluation.value;
+    } else {
+      const auto it = evaluation.metrics.find(constraint.metric);
+      TESSEL_CHECK(it != evaluation.metrics.end())
+          << "the evaluation has no metric " << constraint.metric;
+      value = it->second;
+    }
+    if (!(value <= constraint.limit)) {
+      evaluation.status = EvalStatus::kInfeasible;
+      evaluation.error = constraint.metric + " " + NumberText(value) + " > " +
+                         NumberText(constraint.limit);
+      return;
+    }
+  }
+}
+
+}  // namespace tessel

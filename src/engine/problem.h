@@ -1,0 +1,69 @@
+// The Problem role: one instance of a design-space problem, the only thing the tuning loop
+// knows about what it tunes. A problem supplies
+//   - its space: knobs, values and the validity rule (space/space.h);
+//   - a batched evaluator: configurations -> Evaluations {status, objective value, metrics};
+//   - the key its records are filed under (engine/problem_key.h);
+//   - what it reports: one objective (name, unit, direction) and any number of named metrics;
+//   - optionally a default configuration, measured first as the baseline results are
+//     compared with, and a featurizer for cost models (knob features unless it knows better).
+// Each problem is one folder under src/problems/; the engine knows none of them by name
+// (Optuna's objective function, TVM MetaSchedule's TuneContext + Builder + Runner).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "costmodel/featurizer.h"
+#include "engine/evaluation.h"
+#include "engine/problem_key.h"
+#include "space/space.h"
+
+namespace tessel {
+
+class RecordStore;
+
+// Other tasks' records as feature rows, for warming up a cost model (transfer learning).
+struct TransferRows {
+  FeatureRows rows;
+  int tasks = 0;  // tasks that contributed rows
+};
+
+class Problem {
+ public:
+  Problem() = default;
+  Problem(const Problem&) = delete;  // evaluators hold on to their problem's data
+  Problem& operator=(const Problem&) = delete;
+  virtual ~Problem() = default;
+
+  virtual const ProblemKey& key() const = 0;
+  virtual const Space& space() const = 0;
+  virtual ObjectiveInfo objective() const = 0;
+  virtual std::vector<MetricInfo> metrics() const { return {}; }
+
+  // One Evaluation per configuration, in order; every configuration is valid in space().
+  // Failures are statuses, never exceptions.
+  virtual std::vector<Evaluation> Evaluate(const std::vector<Config>& configs) = 0;
+  // Wall seconds the last Evaluate spent building what it evaluated (less than the sum of
+  // compile_ms when builds run in parallel); negative when unknown, and then the sum of
+  // compile_ms stands for it.
+  virtual double last_build_seconds() const { return -1; }
+
+  // A hand-written reasonable configuration, evaluated first when a run asks for it.
+  virtual std::optional<Config> DefaultConfig() const { return std::nullopt; }
+
+  // The features cost models see. The problem must outlive it.
+  virtual std::unique_ptr<Featurizer> MakeFeaturizer() const {
+    return std::make_unique<KnobFeaturizer>(space());
+  }
+
+  // Rows from other tasks' records in `store` that a cost model for this task may start from;
+  // empty when the problem has no notion of related tasks.
+  virtual TransferRows LoadTransferRows(const RecordStore& store) const {
+    (void)store;
+    return {};
+  }
+};
+
+}  // namespace tessel

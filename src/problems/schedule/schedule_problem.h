@@ -1,0 +1,49 @@
+// The schedule problem: one operator instance (a conv2d or dense workload) whose schedule
+// template's knobs are tuned, every configuration JIT-compiled with Halide, checked against
+// reference loops and timed on this machine's CPU (the optimizing compiler of AutoTVM and
+// RELEASE). Its objective is the kernel's time in ms; it also reports GFLOP/s.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "codegen/operator_template.h"
+#include "costmodel/featurizer.h"
+#include "engine/problem.h"
+#include "measure/local_measurer.h"
+#include "workload/workload.h"
+
+namespace tessel {
+
+class ScheduleProblem : public Problem {
+ public:
+  static constexpr const char* kName = "schedule";
+
+  // `measure.threads` is part of the key: records never carry over to another thread count.
+  ScheduleProblem(const Workload& workload, const LocalMeasurerOptions& measure,
+                  FeatureKind features);
+
+  const ProblemKey& key() const override { return key_; }
+  const Space& space() const override { return template_->space(); }
+  ObjectiveInfo objective() const override { return {"time", "ms", true}; }
+  std::vector<MetricInfo> metrics() const override;
+  std::vector<Evaluation> Evaluate(const std::vector<Config>& configs) override;
+  double last_build_seconds() const override;
+  std::optional<Config> DefaultConfig() const override { return template_->DefaultConfig(); }
+  std::unique_ptr<Featurizer> MakeFeaturizer() const override;
+  TransferRows LoadTransferRows(const RecordStore& store) const override;
+
+  const OperatorTemplate& op_template() const { return *template_; }
+  double flops() const { return flops_; }
+
+ private:
+  std::unique_ptr<OperatorTemplate> template_;
+  LocalMeasurerOptions measure_;
+  FeatureKind features_;
+  double flops_;
+  ProblemKey key_;
+  // Made on the first evaluation: drawing the data and computing the reference takes a while.
+  std::unique_ptr<LocalMeasurer> measurer_;
+};
+
+}  // namespace tessel

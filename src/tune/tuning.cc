@@ -1,0 +1,356 @@
+#include "tune/tuning.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <set>
+
+#include "core/error.h"
+#include "records/record_store.h"
+#include "tune/progress.h"
+
+namespace tessel {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Everything one task keeps while the budget is shared out.
+struct TaskState {
+  std::vector<Config> resumed;
+  std::vector<Evaluation> resumed_results;
+  std::unique_ptr<Featurizer> featurizer;
+  TransferRows transfer;
+  std::unique_ptr<Tuner> strategy;
+  TaskProgress progress;
+  int since_improvement = 0;
+};
+
+// One run of Tune: the tasks, their states and the run's record.
+class TuningRun {
+ public:
+  TuningRun(std::vector<TuningTask>& tasks, RecordStore* store, const TuningOptions& options,
+            const TuningCallbacks& callbacks)
+      : tasks_(tasks), store_(store), options_(options), callbacks_(callbacks), root_(options.seed) {}
+
+  TuningReport Run();
+
+ private:
+  void Log(const std::string& message) const {
+    if (callbacks_.log) {
+      callbacks_.log(message);
+    } else {
+      std::fprintf(stderr, "%s\n", message.c_str());
+    }
+  }
+  void LoadResumed(size_t index);
+  void StartTask(size_t index);
+  // Evaluates `configs`, applies the constraints and hands the batch to the callbacks.
+  std::vector<Evaluation> Evaluate(size_t index, const std::vector<Config>& configs,
+                                   bool is_default);
+  // Gives a task `count` more evaluations (fewer when its space runs dry or it stops early).
+  void TuneRound(size_t index, int count);
+  void Finish(size_t index);
+
+  std::vector<TuningTask>& tasks_;
+  RecordStore* store_;
+  const TuningOptions& options_;
+  const TuningCallbacks& callbacks_;
+  const Rng root_;
+  TuningReport report_;
+  std::vector<TaskState> states_;
+};
+
+void TuningRun::LoadResumed(size_t index) {
+  TaskState& state = states_[index];
+  TaskReport& report = report_.tasks[index];
+  const Problem& problem = *tasks_[index].problem;
+  const Space& space = problem.space();
+  for (const MeasurementRecord& record : store_->History(report.task_id)) {
+    Config config = space.FromText(record.config);
+    if (!space.IsValid(config)) continue;
+    Evaluation result = record.result;
+    // An earlier run's constraints may differ from this one's: judge again by these.
+    if (result.status == EvalStatus::kInfeasible) {
+      result.status = EvalStatus::kOk;
+      result.error.clear();
+    }
+    ApplyConstraints(options_.constraints, problem.objective(), result);
+    state.resumed.push_back(std::move(config));
+    state.resumed_results.push_back(std::move(result));
+  }
+  report.resumed = static_cast<int>(state.resumed.size());
+  state.progress.measured = report.resumed;
+  if (!state.resumed.empty()) {
+    double best = std::nan("");
+    for (const Evaluation& result : state.resumed_results)
+      if (result.ok() && IsBetter(problem.objective(), result.value, best)) best = result.value;
+    state.progress.best_after_round.push_back(best);
+  }
+}
+
+std::vector<Evaluation> TuningRun::Evaluate(size_t index, const std::vector<Config>& configs,
+                                            bool is_default) {
+  TuningTask& task = tasks_[index];
+  std::vector<Evaluation> evaluations = task.problem->Evaluate(configs);
+  TESSEL_CHECK(evaluations.size() == configs.size()) << "one evaluation per configuration";
+  for (Evaluation& evaluation : evaluations)
+    ApplyConstraints(options_.constraints, task.problem->objective(), evaluation);
+  const TaskBatch batch{index,   task,        report_.tasks[index].task_id, report_.run_id,
+                        configs, evaluations, is_default};
+  if (store_) {
+    std::vector<MeasurementRecord> records;
+    records.reserve(configs.size());
+    const Space& space = task.problem->space();
+    for (size_t i = 0; i < configs.size(); ++i)
+      records.push_back({batch.task_id, batch.run_id, space.ToText(configs[i]), evaluations[i], ""});
+    store_->Append(records);
+  }
+  for (const BatchCallback& callback : callbacks_.on_batch) callback(batch);
+  return evaluations;
+}
+
+void TuningRun::StartTask(size_t index) {
+  TuningTask& task = tasks_[index];
+  TaskState& state = states_[index];
+  TaskReport& report = report_.tasks[index];
+  Problem& problem = *task.problem;
+  report.started = true;
+  if (!state.resumed.empty())
+    Log("[" + task.label + "] --resume: " + std::to_string(state.resumed.size()) +
+        " measurements recorded");
+  if (options_.evaluate_default && state.resumed.empty()) {
+    if (const std::optional<Config> default_config = problem.DefaultConfig()) {
+      const std::vector<Evaluation> evaluated = Evaluate(index, {*default_config}, true);
+      report.default_value = evaluated[0].value;
+    }
+  }
+  state.featurizer = problem.MakeFeaturizer();
+  if (options_.transfer && store_) {
+    state.transfer = problem.LoadTransferRows(*store_);
+    const size_t rows = state.transfer.rows.features.size();
+    if (rows < kMinTransferRows) {
+      Log("[" + task.label + "] --transfer: " + std::to_string(rows) + " records of " +
+          std::to_string(state.transfer.tasks) +
+          " other tasks of this template and target in the database, fewer than " +
+          std::to_string(kMinTransferRows) + "; starting without a base model");
+      state.transfer = {};
+    } else {
+      Log("[" + task.label + "] --transfer: base model from " + std::to_string(rows) +
+          " records of " + std::to_string(state.transfer.tasks) + " other tasks");
+    }
+  }
+  report.transfer_rows = state.transfer.rows.features.size();
+  // Each task's stream depends only on the root seed and the instance, not on its position.
+  state.strategy = options_.strategy(
+      {problem, *state.featurizer,
+       state.transfer.rows.features.empty() ? nullptr : &state.transfer.rows,
+       root_.Fork(problem.key().instance)});
+  if (!state.resumed.empty()) state.strategy->Resume(state.resumed, state.resumed_results);
+}
+
+void TuningRun::TuneRound(size_t index, int count) {
+  TuningTask& task = tasks_[index];
+  TaskState& state = states_[index];
+  TaskReport& report = report_.tasks[index];
+  if (!report.started) StartTask(index);
+  Tuner& strategy = *state.strategy;
+  const ObjectiveInfo objective = task.problem->objective();
+
+  const auto start = Clock::now();
+  const double offset = report.wall_seconds;
+  const double fit_before = strategy.fit_seconds();
+  double search_seconds = 0;
+  ProgressLine progress(task.label, count, task.flops, objective.unit, options_.progress);
+  int done = 0;
+  while (done < count) {
+    const int want = std::min(options_.batch_size, count - done);
+    const auto search_start = Clock::now();
+    std::vector<Config> batch = strategy.NextBatch(want);
+    search_seconds += SecondsSince(search_start);
+    if (batch.empty()) break;  // the space is exhausted
+    TESSEL_CHECK(static_cast<int>(batch.size()) <= want) << "the strategy overfilled a batch";
+
+    const auto evaluate_start = Clock::now();
+    const std::vector<Evaluation> evaluated = Evaluate(index, batch, false);
+    const double evaluate_seconds = SecondsSince(evaluate_start);
+    double compile_seconds = task.problem->last_build_seconds();
+    if (compile_seconds < 0) {
+      compile_seconds = 0;
+      for (const Evaluation& one : evaluated)
+        if (std::isfinite(one.compile_ms)) compile_seconds += one.compile_ms / 1000;
+    }
+    compile_seconds = std::min(compile_seconds, evaluate_seconds);
+    report.compile_seconds += compile_seconds;
+    report.run_seconds += evaluate_seconds - compile_seconds;
+
+    bool stop = false;
+    const double batch_done = offset + SecondsSince(start);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      ++done;
+      ++report.evaluations;
+      if (evaluated[i].ok() && IsBetter(objective, evaluated[i].value, report.best_value)) {
+        report.best_value = evaluated[i].value;
+        report.best_metrics = evaluated[i].metrics;
+        report.best = batch[i];
+        state.since_improvement = 0;
+      } else {
+        ++state.since_improvement;
+      }
+      report.curve.push_back(report.best_value);
+      report.elapsed_seconds.push_back(batch_done);
+      if (options_.early_stopping > 0 && state.since_improvement >= options_.early_stopping)
+        stop = true;
+    }
+    const auto update_start = Clock::now();
+    strategy.Update(batch, evaluated);
+    search_seconds += SecondsSince(update_start);
+    progress.Update(done, report.best_value);
+    if (stop) break;
+  }
+  progress.Finish();
+  const double fit_seconds = std::min(strategy.fit_seconds() - fit_before, search_seconds);
+  report.fit_seconds += fit_seconds;
+  report.search_seconds += search_seconds - fit_seconds;
+  report.wall_seconds += SecondsSince(start);
+
+  TaskProgress& task_progress = state.progress;
+  task_progress.measured += done;
+  double best = task_progress.best_after_round.empty() ? std::nan("")
+                                                       : task_progress.best_after_round.back();
+  if (IsBetter(objective, report.best_value, best)) best = report.best_value;
+  task_progress.best_after_round.push_back(best);
+  // The space ran dry, or early stopping ended the task.
+  if (done < count) task_progress.exhausted = true;
+}
+
+void TuningRun::Finish(size_t index) {
+  TaskState& state = states_[index];
+  TaskReport& report = report_.tasks[index];
+  const ObjectiveInfo objective = tasks_[index].problem->objective();
+  // The task's best includes what it resumed from.
+  for (size_t i = 0; i < state.resumed.size(); ++i) {
+    const Evaluation& result = state.resumed_results[i];
+    if (result.ok() && IsBetter(objective, result.value, report.best_value)) {
+      report.best_value = result.value;
+      report.best_metrics = result.metrics;
+      report.best = state.resumed[i];
+    }
+  }
+  report.search_rounds = state.strategy->search_rounds();
+  if (store_)
+    store_->RecordRunTimes({report_.run_id, report.task_id, report.evaluations,
+                            report.compile_seconds, report.run_seconds, report.fit_seconds,
+                            report.search_seconds, report.wall_seconds});
+}
+
+TuningReport TuningRun::Run() {
+  CheckTuning(tasks_, options_);
+  const int count = static_cast<int>(tasks_.size());
+  // Each task's evaluations: --trials, or a share of --budget (equal, or round by round).
+  std::vector<int> targets(tasks_.size(), options_.trials);
+  if (options_.budget > 0) targets = EqualShares(options_.budget, count);
+
+  if (store_) report_.run_id = store_->BeginRun({options_.strategy_name, options_.seed,
+                                                 options_.command});
+  states_.resize(tasks_.size());
+  report_.tasks.resize(tasks_.size());
+  for (size_t index = 0; index < tasks_.size(); ++index) {
+    TaskReport& report = report_.tasks[index];
+    const Problem& problem = *tasks_[index].problem;
+    report.label = tasks_[index].label;
+    report.key = problem.key();
+    states_[index].progress.weight = tasks_[index].weight;
+    if (!store_) continue;
+    report.task_id = store_->EnsureTask(report.key, problem.objective());
+    if (options_.resume) LoadResumed(index);
+  }
+
+  if (options_.allocation == Allocation::kEqual || options_.budget == 0) {
+    for (size_t index = 0; index < tasks_.size(); ++index) {
+      const int remaining = targets[index] - states_[index].progress.measured;
+      if (remaining <= 0) {
+        Log("[" + tasks_[index].label + "] --resume: " +
+            std::to_string(states_[index].progress.measured) + " measurements recorded, " +
+            std::to_string(targets[index]) + " asked for; nothing to do");
+        continue;
+      }
+      TuneRound(index, remaining);
+    }
+  } else {
+    // Rounds of a few plans each, enough of them for the scheduler to choose.
+    int already = 0;
+    for (const TaskState& state : states_) already += state.progress.measured;
+    int left = options_.budget - already;
+    const int round_size = std::clamp(options_.budget / (4 * count) / 8 * 8, 8, 64);
+    if (left <= 0)
+      Log("--resume: " + std::to_string(already) + " measurements recorded, " +
+          std::to_string(options_.budget) + " asked for; nothing to do");
+    std::vector<TaskProgress> progress(tasks_.size());
+    while (left > 0) {
+      for (size_t index = 0; index < tasks_.size(); ++index)
+        progress[index] = states_[index].progress;
+      const std::optional<int> next = NextGradientTask(progress);
+      if (!next) break;
+      const int before = states_[*next].progress.measured;
+      TuneRound(*next, std::min(round_size, left));
+      left -= states_[*next].progress.measured - before;
+    }
+  }
+
+  for (size_t index = 0; index < tasks_.size(); ++index)
+    if (report_.tasks[index].started) Finish(index);
+  return std::move(report_);
+}
+
+}  // namespace
+
+void TuningOptions::Validate() const {
+  if ((trials != 0) == (budget != 0))
+    throw ConfigError(
+        "give --trials N (measurements per task) or --budget N (measurements shared by all "
+        "the selected tasks)");
+  if (trials < 0 || budget < 0) throw ConfigError("--trials and --budget must be positive numbers");
+  if (batch_size < 1) throw ConfigError("--batch-size must be a positive number");
+  if (early_stopping < 0) throw ConfigError("--early-stopping must not be negative");
+  if (allocation != Allocation::kEqual && budget == 0)
+    throw ConfigError("--allocation shares a --budget between tasks; give --budget N");
+}
+
+void CheckTuning(const std::vector<TuningTask>& tasks, const TuningOptions& options) {
+  TESSEL_CHECK(options.strategy != nullptr) << "a tuning run needs a strategy";
+  options.Validate();
+  const int count = static_cast<int>(tasks.size());
+  if (options.budget > 0 && options.budget < count)
+    throw ConfigError("--budget " + std::to_string(options.budget) + " cannot give each of the " +
+                      std::to_string(count) + " tasks a measurement; give at least " +
+                      std::to_string(count));
+  for (const TuningTask& task : tasks) {
+    const Problem& problem = *task.problem;
+    // The strategies minimise: they learn from values where lower is better.
+    if (!problem.objective().minimise)
+      throw ConfigError("the " + problem.key().problem + " problem maximises its objective '" +
+                        problem.objective().name +
+                        "', and Tessel's strategies minimise; report it as a cost to minimise");
+    std::set<std::string> known = {problem.objective().name};
+    for (const MetricInfo& metric : problem.metrics()) known.insert(metric.name);
+    for (const Constraint& constraint : options.constraints) {
+      if (known.count(constraint.metric)) continue;
+      std::string list;
+      for (const std::string& name : known) list += (list.empty() ? "" : ", ") + name;
+      throw ConfigError("constraint " + constraint.ToString() + ": the " +
+                        problem.key().problem + " problem reports no metric '" +
+                        constraint.metric + "'; it reports " + list);
+    }
+  }
+}
+
+TuningReport Tune(std::vector<TuningTask>& tasks, RecordStore* store, const TuningOptions& options,
+                  const TuningCallbacks& callbacks) {
+  return TuningRun(tasks, store, options, callbacks).Run();
+}
+
+}  // namespace tessel

@@ -1,0 +1,330 @@
+#include "tune/tuning.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+#include "core/error.h"
+#include "engine/fake_problem.h"
+#include "records/record_store.h"
+#include "tune/random_tuner.h"
+
+namespace tessel {
+namespace {
+
+// 10 x 10 x 4 configurations; odd sums of the first two knobs are invalid.
+Space GridSpace() {
+  std::vector<Knob> knobs;
+  for (const char* name : {"a", "b"}) {
+    Knob knob{name, {}};
+    for (int64_t v = 0; v < 10; ++v) knob.values.emplace_back(v);
+    knobs.push_back(knob);
+  }
+  knobs.push_back({"c", {std::string("p"), std::string("q"), std::string("r"), std::string("s")}});
+  return Space(knobs, [](const Space&, const Config& c) { return (c[0] + c[1]) % 2 == 0; });
+}
+
+double Bowl(const std::vector<double>& f) {
+  return 1 + (f[0] - 0.2) * (f[0] - 0.2) + (f[1] - 0.6) * (f[1] - 0.6) + f[2];
+}
+
+// Options for `trials` evaluations per task with a preset tuner, quietly.
+TuningOptions Quiet(int trials, TunerKind kind = TunerKind::kRandom, uint64_t seed = 0) {
+  TuningOptions options;
+  options.trials = trials;
+  options.progress = false;
+  options.seed = seed;
+  options.strategy_name = std::string(TunerKindName(kind));
+  options.strategy = [kind](const StrategyInputs& inputs) {
+    return MakeTuner(kind, {inputs.problem.space(), &inputs.featurizer}, inputs.rng);
+  };
+  return options;
+}
+
+std::vector<TuningTask> OneTask(std::unique_ptr<Problem> problem) {
+  std::vector<TuningTask> tasks;
+  tasks.push_back({"task", 1, 0, std::move(problem)});
+  return tasks;
+}
+
+// The task report of a run of one FakeProblem over GridSpace without a store.
+TaskReport TuneFake(FakeProblem::CostFunction cost, FakeProblem::FailureRule fails,
+                    const TuningOptions& options, TuningCallbacks callbacks = {}) {
+  std::vector<TuningTask> tasks =
+      OneTask(std::make_unique<FakeProblem>(GridSpace(), std::move(cost), std::move(fails)));
+  return Tune(tasks, nullptr, options, callbacks).tasks[0];
+}
+
+// A database file in the temporary folder, removed (with its WAL files) when done.
+class TempDb {
+ public:
+  explicit TempDb(const std::string& name)
+      : path_((std::filesystem::temp_directory_path() /
+               ("tessel_" + name + "_" + std::to_string(getpid()) + ".db"))
+                  .string()) {
+    Remove();
+  }
+  ~TempDb() { Remove(); }
+  const std::string& path() const { return path_; }
+
+ private:
+  void Remove() const {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+  }
+  std::string path_;
+};
+
+TEST(RandomTunerTest, ProposesEachValidConfigurationOnce) {
+  const Space space = GridSpace();
+  RandomTuner tuner(space, Rng(3));
+  std::set<uint64_t> seen;
+  for (;;) {
+    const std::vector<Config> batch = tuner.NextBatch(7);
+    if (batch.empty()) break;
+    for (const Config& config : batch) {
+      EXPECT_TRUE(space.IsValid(config));
+      EXPECT_TRUE(seen.insert(space.FlatIndex(config)).second);
+    }
+  }
+  EXPECT_EQ(seen.size(), 200u);  // half of 10 x 10, times 4
+}
+
+TEST(RandomTunerTest, SampledLargeSpacesNeverRepeat) {
+  std::vector<Knob> knobs;
+  for (int k = 0; k < 4; ++k) {
+    Knob knob{"k" + std::to_string(k), {}};
+    for (int64_t v = 0; v < 100; ++v) knob.values.emplace_back(v);
+    knobs.push_back(knob);
+  }
+  const Space space(knobs);
+  ASSERT_GT(space.Size(), RandomTuner::kEnumerateLimit);
+  RandomTuner tuner(space, Rng(1));
+  std::set<uint64_t> seen;
+  for (int i = 0; i < 50; ++i)
+    for (const Config& config : tuner.NextBatch(20))
+      EXPECT_TRUE(seen.insert(space.FlatIndex(config)).second);
+  EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(GridTunerTest, EnumeratesInFlatOrderAndRefusesHugeSpaces) {
+  const Space space = GridSpace();
+  GridTuner tuner(space);
+  std::vector<Config> all;
+  for (std::vector<Config> batch; !(batch = tuner.NextBatch(64)).empty();)
+    all.insert(all.end(), batch.begin(), batch.end());
+  ASSERT_EQ(all.size(), 200u);
+  for (size_t i = 1; i < all.size(); ++i)
+    EXPECT_LT(space.FlatIndex(all[i - 1]), space.FlatIndex(all[i]));
+  std::vector<Knob> knobs;
+  for (int k = 0; k < 4; ++k) {
+    Knob knob{"k" + std::to_string(k), {}};
+    for (int64_t v = 0; v < 100; ++v) knob.values.emplace_back(v);
+    knobs.push_back(knob);
+  }
+  EXPECT_THROW(MakeTuner(TunerKind::kGrid, {Space(knobs)}, Rng(0)), Error);
+}
+
+TEST(TuningTest, GridFindsTheOptimumAndStopsWhenExhausted) {
+  const Space space = GridSpace();
+  const TaskReport result = TuneFake(Bowl, nullptr, Quiet(1000, TunerKind::kGrid));
+  EXPECT_EQ(result.evaluations, 200);
+  ASSERT_TRUE(result.best.has_value());
+  EXPECT_EQ(space.ToText(*result.best), "a=2;b=6;c=p");
+  EXPECT_DOUBLE_EQ(result.best_value,
+                   1.0 + std::pow(2.0 / 9 - 0.2, 2) + std::pow(6.0 / 9 - 0.6, 2));
+}
+
+TEST(TuningTest, FailuresNeverBecomeTheBest) {
+  const Space space = GridSpace();
+  // Every configuration better than 1.2 fails; the best must be a measured success.
+  std::vector<Evaluation> seen;
+  TuningCallbacks callbacks;
+  callbacks.on_batch.push_back([&](const TaskBatch& batch) {
+    seen.insert(seen.end(), batch.evaluations.begin(), batch.evaluations.end());
+  });
+  const TaskReport result = TuneFake(
+      Bowl, [&](const Config& c) { return Bowl(space.NormalisedFeatures(c)) < 1.2; }, Quiet(120),
+      callbacks);
+  EXPECT_EQ(result.evaluations, 120);
+  EXPECT_EQ(seen.size(), 120u);
+  ASSERT_TRUE(result.best.has_value());
+  EXPECT_GE(result.best_value, 1.2);
+  int failures = 0;
+  for (const Evaluation& r : seen) failures += !r.ok();
+  EXPECT_GT(failures, 0);
+}
+
+TEST(TuningTest, CurveIsBestSoFarWithNanBeforeTheFirstSuccess) {
+  int calls = 0;
+  const TaskReport result = TuneFake(Bowl, [&](const Config&) { return ++calls <= 3; }, Quiet(30));
+  ASSERT_EQ(result.curve.size(), 30u);
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(std::isnan(result.curve[i]));
+  for (size_t i = 4; i < result.curve.size(); ++i) EXPECT_LE(result.curve[i], result.curve[i - 1]);
+  EXPECT_EQ(result.curve.back(), result.best_value);
+  ASSERT_EQ(result.elapsed_seconds.size(), 30u);
+  for (size_t i = 1; i < result.elapsed_seconds.size(); ++i)
+    EXPECT_GE(result.elapsed_seconds[i], result.elapsed_seconds[i - 1]);
+  EXPECT_LE(result.elapsed_seconds.back(), result.wall_seconds);
+}
+
+TEST(TuningTest, EarlyStoppingEndsARunThatStoppedImproving) {
+  TuningOptions options = Quiet(200);
+  options.batch_size = 1;
+  options.early_stopping = 10;
+  const TaskReport result = TuneFake([](const std::vector<double>&) { return 1.0; }, nullptr,
+                                     options);
+  EXPECT_EQ(result.evaluations, 11);  // the first success, then 10 without improvement
+}
+
+TEST(TuningTest, SameSeedSameChoices) {
+  auto run = [&](uint64_t seed) {
+    std::vector<Config> order;
+    TuningCallbacks callbacks;
+    callbacks.on_batch.push_back([&](const TaskBatch& batch) {
+      order.insert(order.end(), batch.configs.begin(), batch.configs.end());
+    });
+    TuneFake(Bowl, nullptr, Quiet(40, TunerKind::kRandom, seed), callbacks);
+    return order;
+  };
+  EXPECT_EQ(run(11), run(11));
+  EXPECT_NE(run(11), run(12));
+}
+
+TEST(TuningTest, BadOptionsAreErrors) {
+  EXPECT_THROW(Quiet(0).Validate(), Error);
+  TuningOptions options = Quiet(1);
+  options.early_stopping = -1;
+  EXPECT_THROW(options.Validate(), Error);
+  options = Quiet(1);
+  options.budget = 10;  // and --trials
+  EXPECT_THROW(options.Validate(), Error);
+  EXPECT_THROW(TunerKindFromName("annealing"), Error);
+}
+
+// Area is the first knob's share, so half the space breaks area<=0.5; the bowl's optimum
+// (a=2) is inside the budget, the unconstrained best of a shifted bowl is not.
+TEST(TuningTest, ConstraintsMakeEvaluationsInfeasibleAndNeverTheBest) {
+  auto cost = [](const std::vector<double>& f) { return 1 + (f[0] - 0.9) * (f[0] - 0.9) + f[1]; };
+  auto problem = std::make_unique<FakeProblem>(GridSpace(), cost);
+  problem->SetMetrics({{"area", "mm2", "the first knob's share"}},
+                      [](const std::vector<double>& f) { return Metrics{{"area", f[0]}}; });
+  std::vector<TuningTask> tasks = OneTask(std::move(problem));
+  TuningOptions options = Quiet(1000, TunerKind::kGrid);
+  options.constraints = {Constraint::Parse("area<=0.5")};
+  int infeasible = 0;
+  TuningCallbacks callbacks;
+  callbacks.on_batch.push_back([&](const TaskBatch& batch) {
+    for (const Evaluation& evaluation : batch.evaluations) {
+      if (evaluation.status != EvalStatus::kInfeasible) {
+        EXPECT_LE(evaluation.metrics.at("area"), 0.5);
+        continue;
+      }
+      ++infeasible;
+      EXPECT_GT(evaluation.metrics.at("area"), 0.5);
+      EXPECT_FALSE(std::isnan(evaluation.value));  // recorded with the value it would have had
+      EXPECT_NE(evaluation.error.find("area"), std::string::npos);
+    }
+  });
+  const TaskReport result = Tune(tasks, nullptr, options, callbacks).tasks[0];
+  EXPECT_EQ(result.evaluations, 200);
+  EXPECT_EQ(infeasible, 100);  // a = 5..9: 5 x 5 valid b x 4 c
+  ASSERT_TRUE(result.best.has_value());
+  EXPECT_LE(result.best_metrics.at("area"), 0.5);
+  EXPECT_EQ(GridSpace().ToText(*result.best), "a=4;b=0;c=p");
+  // A constraint on the objective itself works the same way.
+  EXPECT_NO_THROW(CheckTuning(tasks, [&] {
+    TuningOptions on_cost = options;
+    on_cost.constraints = {Constraint::Parse("cost <= 1.5")};
+    return on_cost;
+  }()));
+}
+
+TEST(TuningTest, ConstraintsOnUnknownMetricsAndMalformedOnesAreErrors) {
+  std::vector<TuningTask> tasks = OneTask(std::make_unique<FakeProblem>(GridSpace(), Bowl));
+  TuningOptions options = Quiet(10);
+  options.constraints = {Constraint::Parse("power<=2")};
+  try {
+    Tune(tasks, nullptr, options);
+    FAIL() << "an unknown metric was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no metric 'power'; it reports cost"), std::string::npos)
+        << e.what();
+  }
+  for (const char* bad : {"area", "area<=", "<=3", "area<=big", "area<=inf", "area>=3"})
+    EXPECT_THROW(Constraint::Parse(bad), Error) << bad;
+  EXPECT_EQ(Constraint::Parse(" area <= 1e6 ").ToString(), "area<=1e+06");
+  EXPECT_EQ(Constraint::Parse("power<=2.5").limit, 2.5);
+}
+
+// Records go to the store with their metrics; a second run resumes from them, never proposes
+// them again and judges their feasibility by its own constraints.
+TEST(TuningTest, RecordsMetricsAndResumesUnderNewConstraints) {
+  TempDb db("tuning_resume");
+  auto make_tasks = [] {
+    auto problem = std::make_unique<FakeProblem>(GridSpace(), Bowl);
+    problem->SetMetrics({{"area", "mm2", "the first knob's share"}},
+                        [](const std::vector<double>& f) { return Metrics{{"area", f[0]}}; });
+    problem->SetDefault({0, 0, 0});
+    return OneTask(std::move(problem));
+  };
+  std::set<uint64_t> first_run;
+  {
+    RecordStore store(db.path());
+    std::vector<TuningTask> tasks = make_tasks();
+    TuningCallbacks callbacks;
+    callbacks.on_batch.push_back([&](const TaskBatch& batch) {
+      EXPECT_GT(batch.task_id, 0);
+      for (const Config& config : batch.configs)
+        first_run.insert(batch.task.problem->space().FlatIndex(config));
+    });
+    const TuningReport report = Tune(tasks, &store, Quiet(30), callbacks);
+    EXPECT_EQ(report.tasks[0].evaluations, 30);
+    EXPECT_FALSE(std::isnan(report.tasks[0].default_value));
+    const std::vector<MeasurementRecord> history = store.History(report.tasks[0].task_id);
+    ASSERT_EQ(history.size(), 31u);  // the default first, then 30
+    for (const MeasurementRecord& record : history)
+      EXPECT_EQ(record.result.metrics.count("area"), 1u);
+  }
+  {
+    RecordStore store(db.path());
+    std::vector<TuningTask> tasks = make_tasks();
+    TuningOptions options = Quiet(50);
+    options.resume = true;
+    options.constraints = {Constraint::Parse("area<=0.3")};
+    int evaluated = 0;
+    TuningCallbacks callbacks;
+    callbacks.on_batch.push_back([&](const TaskBatch& batch) {
+      EXPECT_FALSE(batch.is_default);  // a resumed task has its baseline already
+      for (const Config& config : batch.configs) {
+        ++evaluated;
+        EXPECT_EQ(first_run.count(batch.task.problem->space().FlatIndex(config)), 0u);
+      }
+    });
+    const TaskReport report = Tune(tasks, &store, options, callbacks).tasks[0];
+    EXPECT_EQ(report.resumed, 31);
+    EXPECT_EQ(evaluated, 19);  // 50 asked for, 31 recorded
+    ASSERT_TRUE(report.best.has_value());
+    EXPECT_LE(report.best_metrics.at("area"), 0.3);
+  }
+}
+
+TEST(TuningTest, ABudgetIsSharedAndEveryTaskIsReported) {
+  std::vector<TuningTask> tasks;
+  for (const char* name : {"one", "two", "three"})
+    tasks.push_back({name, 1, 0, std::make_unique<FakeProblem>(GridSpace(), Bowl, nullptr, name)});
+  TuningOptions options = Quiet(0);
+  options.budget = 50;
+  const TuningReport report = Tune(tasks, nullptr, options);
+  ASSERT_EQ(report.tasks.size(), 3u);
+  EXPECT_EQ(report.tasks[0].evaluations + report.tasks[1].evaluations +
+                report.tasks[2].evaluations,
+            50);
+  options.budget = 2;
+  EXPECT_THROW(Tune(tasks, nullptr, options), Error);  // fewer than one per task
+}
+
+}  // namespace
+}  // namespace tessel
