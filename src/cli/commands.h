@@ -11,8 +11,10 @@
 
 namespace tessel::cli {
 
-// Which tasks a command is about: zoo layers, workload specs, or a replay table.
+// Which tasks a command is about: a problem (inferred from the other options when empty) and
+// its instances: zoo layers, ONNX layers or workload specs (schedule), or a table (replay).
 struct TaskSelection {
+  std::string problem;
   std::string model;
   std::vector<std::string> layers;
   std::vector<std::string> workloads;
@@ -21,27 +23,33 @@ struct TaskSelection {
   std::string onnx;  // an ONNX model, whose tasks are selected like a zoo model's
 };
 
-struct TuneCommandOptions {
-  TaskSelection tasks;
-  std::string tuner = "random";
-  int trials = 0;                    // measurements per task, or
-  int budget = 0;                    // measurements shared by all the selected tasks
-  bool resume = false;               // the tasks' records in --db count towards their budgets
-  std::string allocation = "equal";  // how --budget is shared: equal or gradient
-  uint64_t seed = 0;
+// How the schedule problem measures a kernel on this CPU.
+struct MeasureFlags {
   int threads = 0;  // 0: all cores
-  std::string db;
-  bool json = false;
-  int early_stopping = 0;
-  int batch_size = 8;
   int repeats = 5;
   double min_repeat_ms = 10;
   double warmup_ms = 30;
   double timeout_s = 10;
   double compile_timeout_s = 30;
   int build_jobs = 0;  // configurations compiled at once; 0: cores + 1
+};
+
+struct TuneCommandOptions {
+  TaskSelection tasks;
+  MeasureFlags measure;
+  std::vector<std::string> constraints;  // "metric<=limit"
+  std::string tuner = "random";
+  int trials = 0;                    // measurements per task, or
+  int budget = 0;                    // measurements shared by all the selected tasks
+  bool resume = false;               // the tasks' records in --db count towards their budgets
+  std::string allocation = "equal";  // how --budget is shared: equal or gradient
+  uint64_t seed = 0;
+  std::string db;
+  bool json = false;
+  int early_stopping = 0;
+  int batch_size = 8;
   bool measure_default = true;
-  std::string features = "auto";  // knob, loop, both, or auto (knob; both with --transfer)
+  std::string features = "auto";  // knob, loop, both, or auto (both; knob for a replay table)
   bool transfer = false;
   std::string ppo;       // "key=value,..." over the PPO agent's defaults (release, rl)
   std::string sampling;  // "key=value,..." over adaptive sampling's defaults (release, sa-as)
@@ -49,6 +57,18 @@ struct TuneCommandOptions {
   std::string bted;      // "key=value,..." over BTED's defaults (with a BTED design)
   std::string bao;       // "key=value,..." over BAO's defaults (bted-bao)
   int plan_size = -1;    // model-based presets' initial design and batch; -1: the preset's
+  std::string command_line;
+};
+
+// `tessel eval`: one configuration of one problem instance, evaluated and recorded.
+struct EvalCommandOptions {
+  TaskSelection tasks;
+  MeasureFlags measure;
+  std::string config;  // "knob=value,knob=value"
+  std::vector<std::string> constraints;
+  uint64_t seed = 0;  // the schedule problem's input data
+  std::string db;
+  bool json = false;
   std::string command_line;
 };
 
@@ -68,6 +88,9 @@ struct RunCommandOptions {
 int RunZoo(const std::string& model);
 int RunSpace(const TaskSelection& tasks);
 int RunTune(const TuneCommandOptions& options);
+// Lists the problems with their instances, knobs, objective and metrics.
+int RunProblems();
+int RunEval(const EvalCommandOptions& options);
 int RunBest(const std::string& db);
 // --format jsonl: every record; --format csv: one task's replay table (--task ID|WORKLOAD).
 int RunExport(const std::string& db, const std::string& format, const std::string& task);

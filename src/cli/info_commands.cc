@@ -1,13 +1,31 @@
-// `tessel zoo` and `tessel space`: what the tasks are and how large their spaces are.
+// `tessel problems`, `tessel zoo` and `tessel space`: which problems there are, what the tasks
+// are and how large their spaces are.
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/problem_catalog.h"
 #include "cli/task_selection.h"
 #include "codegen/operator_template.h"
 #include "core/error.h"
 #include "workload/zoo.h"
 
 namespace tessel::cli {
+
+int RunProblems() {
+  for (const ProblemEntry& entry : ProblemCatalog()) {
+    const ObjectiveInfo objective = entry.objective();
+    std::printf("%s: %s\n", std::string(entry.name).c_str(), std::string(entry.summary).c_str());
+    std::printf("  instances  %s\n", std::string(entry.instances).c_str());
+    for (const std::string& knobs : entry.describe_knobs())
+      std::printf("  knobs      %s\n", knobs.c_str());
+    std::printf("  objective  %s (%s, %s)\n", objective.name.c_str(), objective.unit.c_str(),
+                objective.minimise ? "minimised" : "maximised");
+    for (const MetricInfo& metric : entry.metrics())
+      std::printf("  metric     %s (%s): %s\n", metric.name.c_str(), metric.unit.c_str(),
+                  metric.meaning.c_str());
+  }
+  return 0;
+}
 
 int RunZoo(const std::string& model_name) {
   std::vector<const ZooModel*> models;

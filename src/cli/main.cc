@@ -14,6 +14,9 @@ std::string JoinArgs(int argc, char** argv) {
 }
 
 void AddTaskSelection(CLI::App* command, tessel::cli::TaskSelection& tasks) {
+  command->add_option("--problem", tasks.problem,
+                      "the problem: schedule or replay (default: what the other options imply; "
+                      "see 'tessel problems')");
   command->add_option("--model", tasks.model, "a zoo model (see 'tessel zoo')");
   command->add_option("--onnx", tasks.onnx, "an ONNX model file: its conv2d and dense tasks");
   command->add_option("--layer", tasks.layers, "a layer of --model, e.g. r18.2 or 2 (repeatable)");
@@ -21,6 +24,25 @@ void AddTaskSelection(CLI::App* command, tessel::cli::TaskSelection& tasks) {
   command->add_option("--workload", tasks.workloads,
                       "conv2d:c=..,h=..,w=..,k=..,r=..,s=..[,stride=..,pad=..,groups=..,n=..] "
                       "or dense:in=..,out=..[,n=..] (repeatable)");
+}
+
+void AddMeasureFlags(CLI::App* command, tessel::cli::MeasureFlags& measure) {
+  command->add_option("--threads", measure.threads, "kernel threads (default: all cores)");
+  command->add_option("--repeats", measure.repeats, "timed repeats per measurement")
+      ->capture_default_str();
+  command->add_option("--min-repeat-ms", measure.min_repeat_ms, "minimum length of a repeat")
+      ->capture_default_str();
+  command->add_option("--warmup-ms", measure.warmup_ms,
+                      "untimed runs before the timed repeats, at least this long")
+      ->capture_default_str();
+  command->add_option("--timeout", measure.timeout_s, "seconds allowed per measurement")
+      ->capture_default_str();
+  command->add_option("--compile-timeout", measure.compile_timeout_s,
+                      "seconds allowed to compile one configuration")
+      ->capture_default_str();
+  command->add_option("--build-jobs", measure.build_jobs,
+                      "configurations compiled at once before they run one by one (default: "
+                      "cores + 1)");
 }
 
 }  // namespace
@@ -48,12 +70,12 @@ int main(int argc, char** argv) {
                    "random, grid, autotvm, release, rl, sa-as, bted or bted-bao")
       ->capture_default_str();
   tune->add_option("--features", tune_options.features,
-                   "cost model features: knob, loop, both, or auto (knob; both with --transfer)")
+                   "cost model features: knob, loop, both, or auto (both; knob for a replay table)")
       ->capture_default_str();
   tune->add_flag("--transfer", tune_options.transfer,
                  "warm-start the cost model from other tasks of the same template in --db");
   tune->add_option("--ppo", tune_options.ppo,
-                   "PPO agent options over Table 2's defaults (release, rl), e.g. "
+                   "PPO agent options over the RELEASE paper's defaults (release, rl), e.g. "
                    "clip=0.2,entropy=0.3,minibatch=32");
   tune->add_option("--sampling", tune_options.sampling,
                    "adaptive sampling options (release, sa-as), e.g. knee=loss-drop,top=0.25");
@@ -78,31 +100,39 @@ int main(int argc, char** argv) {
   tune->add_flag("--resume", tune_options.resume,
                  "continue: the tasks' records in --db count towards their measurements and "
                  "the tuner learns from them");
+  tune->add_option("--constraint", tune_options.constraints,
+                   "METRIC<=LIMIT: an evaluation that breaks it is recorded as infeasible and "
+                   "is never the best (repeatable)");
   tune->add_option("--seed", tune_options.seed, "root random seed")->capture_default_str();
-  tune->add_option("--threads", tune_options.threads, "kernel threads (default: all cores)");
   tune->add_option("--db", tune_options.db, "records database (default $TESSEL_DB or ./tessel.db)");
   tune->add_flag("--json", tune_options.json, "one JSON object per task on stdout");
   tune->add_option("--early-stopping", tune_options.early_stopping,
                    "stop a task after this many measurements without improvement");
   tune->add_option("--batch-size", tune_options.batch_size, "measurements per batch")
       ->capture_default_str();
-  tune->add_option("--repeats", tune_options.repeats, "timed repeats per measurement")
-      ->capture_default_str();
-  tune->add_option("--min-repeat-ms", tune_options.min_repeat_ms, "minimum length of a repeat")
-      ->capture_default_str();
-  tune->add_option("--warmup-ms", tune_options.warmup_ms,
-                   "untimed runs before the timed repeats, at least this long")
-      ->capture_default_str();
-  tune->add_option("--timeout", tune_options.timeout_s, "seconds allowed per measurement")
-      ->capture_default_str();
-  tune->add_option("--compile-timeout", tune_options.compile_timeout_s,
-                   "seconds allowed to compile one configuration")
-      ->capture_default_str();
-  tune->add_option("--build-jobs", tune_options.build_jobs,
-                   "configurations compiled at once before they run one by one (default: cores + "
-                   "1)");
+  AddMeasureFlags(tune, tune_options.measure);
   bool skip_default = false;
   tune->add_flag("--no-default", skip_default, "do not measure the default schedule");
+
+  EvalCommandOptions eval_options;
+  eval_options.command_line = tune_options.command_line;
+  CLI::App* eval = app.add_subcommand(
+      "eval", "evaluate one configuration of one problem instance and record it");
+  AddTaskSelection(eval, eval_options.tasks);
+  eval->add_option("--space", eval_options.tasks.space_csv, "a replay table (the replay problem)");
+  eval->add_option("--config", eval_options.config,
+                   "the configuration: knob=value,knob=value,... (every knob)")
+      ->required();
+  eval->add_option("--constraint", eval_options.constraints,
+                   "METRIC<=LIMIT: the evaluation is infeasible when it breaks it (repeatable)");
+  eval->add_option("--seed", eval_options.seed, "seed of the schedule problem's input data")
+      ->capture_default_str();
+  eval->add_option("--db", eval_options.db, "records database (default $TESSEL_DB or ./tessel.db)");
+  eval->add_flag("--json", eval_options.json, "one JSON object on stdout");
+  AddMeasureFlags(eval, eval_options.measure);
+
+  CLI::App* problems = app.add_subcommand(
+      "problems", "list the problems with their instances, knobs, objective and metrics");
 
   std::string best_db;
   CLI::App* best = app.add_subcommand("best", "print the best record of every task");
@@ -145,7 +175,8 @@ int main(int argc, char** argv) {
     for (const CLI::App* command : app.get_subcommands({})) known |= command->get_name() == argv[1];
     if (!known) {
       std::cerr << "tessel: unknown command '" << argv[1]
-                << "'; commands: zoo, space, tune, run, best, export, import" << std::endl;
+                << "'; commands: problems, zoo, space, tune, eval, run, best, export, import"
+                << std::endl;
       return 2;
     }
   }
@@ -162,6 +193,8 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (*problems) return RunProblems();
+    if (*eval) return RunEval(eval_options);
     if (*zoo) return RunZoo(zoo_model);
     if (*space) return RunSpace(space_tasks);
     if (*tune) {

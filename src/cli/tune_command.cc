@@ -9,83 +9,15 @@
 #include <optional>
 
 #include "cli/commands.h"
-#include "cli/task_selection.h"
+#include "cli/json_output.h"
+#include "cli/problem_catalog.h"
 #include "core/error.h"
-#include "measure/target.h"
 #include "problems/replay/replay_problem.h"
-#include "problems/schedule/schedule_problem.h"
 #include "records/record_store.h"
 #include "tune/model_based_tuner.h"
 #include "tune/tuning.h"
 
 namespace tessel::cli {
-namespace {
-
-LocalMeasurerOptions MeasureOptions(const TuneCommandOptions& options, int threads) {
-  LocalMeasurerOptions measure_options;
-  measure_options.threads = threads;
-  measure_options.repeats = options.repeats;
-  measure_options.min_repeat_ms = options.min_repeat_ms;
-  measure_options.warmup_ms = options.warmup_ms;
-  measure_options.timeout_s = options.timeout_s;
-  measure_options.compile_timeout_s = options.compile_timeout_s;
-  if (options.build_jobs < 0) throw ConfigError("--build-jobs must be at least 1");
-  // One more build than cores: builds are awaited in launch order, and a spare one keeps a
-  // core busy while a slow build holds up the queue.
-  measure_options.build_jobs =
-      options.build_jobs > 0 ? options.build_jobs : DefaultThreadCount() + 1;
-  measure_options.data_seed = options.seed;
-  return measure_options;
-}
-
-std::vector<TuningTask> PrepareTasks(const TuneCommandOptions& options, int threads,
-                                     FeatureKind feature_kind) {
-  std::vector<TuningTask> tasks;
-  const TaskSelection& selection = options.tasks;
-  if (!selection.space_csv.empty()) {
-    if (!selection.model.empty() || !selection.onnx.empty() || !selection.workloads.empty())
-      throw ConfigError(
-          "--space replays a table and cannot be combined with --model, --onnx or --workload");
-    auto problem = std::make_unique<ReplayProblem>(selection.space_csv);
-    const std::string label = problem->file_name();
-    tasks.push_back({label, 1, 0, std::move(problem)});
-    return tasks;
-  }
-  const std::vector<NamedWorkload> workloads = SelectWorkloads(selection);
-  if (workloads.empty())
-    throw ConfigError(
-        "no task given; use --model M [--layer L], --onnx FILE, --workload SPEC or --space FILE");
-  const LocalMeasurerOptions measure_options = MeasureOptions(options, threads);
-  measure_options.Validate();
-  for (const NamedWorkload& item : workloads) {
-    auto problem = std::make_unique<ScheduleProblem>(item.workload, measure_options, feature_kind);
-    const double flops = problem->flops();
-    tasks.push_back({item.name, static_cast<double>(item.occurrences), flops, std::move(problem)});
-  }
-  return tasks;
-}
-
-nlohmann::json ConfigJson(const Space& space, const Config& config) {
-  nlohmann::json object = nlohmann::json::object();
-  for (size_t i = 0; i < space.num_knobs(); ++i) {
-    const KnobValue& value = space.Value(config, i);
-    if (const auto* number = std::get_if<int64_t>(&value)) {
-      object[space.knobs()[i].name] = *number;
-    } else if (const auto* word = std::get_if<std::string>(&value)) {
-      object[space.knobs()[i].name] = *word;
-    } else {
-      object[space.knobs()[i].name] = std::get<Factors>(value);
-    }
-  }
-  return object;
-}
-
-nlohmann::json NumberOrNull(double value) {
-  return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
-}
-
-}  // namespace
-
 int RunTune(const TuneCommandOptions& options) {
   // Everything the user gave is checked before the database is touched.
   TuningOptions tuning;
@@ -98,14 +30,12 @@ int RunTune(const TuneCommandOptions& options) {
   tuning.transfer = options.transfer;
   tuning.seed = options.seed;
   tuning.command = options.command_line;
+  tuning.constraints = ParseConstraints(options.constraints);
   tuning.allocation = AllocationFromName(options.allocation);
   tuning.Validate();
   const TunerKind tuner_kind = TunerKindFromName(options.tuner);
   tuning.strategy_name = std::string(TunerKindName(tuner_kind));
-  if (options.threads < 0) throw ConfigError("--threads must be at least 1");
-  const int threads = options.threads > 0 ? options.threads : DefaultThreadCount();
-
-  const bool replay = !options.tasks.space_csv.empty();
+  const bool replay = ResolveProblem(options.tasks).name == ReplayProblem::kName;
   // auto: what ranked best in bench/FEATURES.md, knob and loop features together, both within
   // a task and across tasks; a replay table has only its knobs.
   const FeatureKind feature_kind = options.features == "auto"
@@ -178,7 +108,8 @@ int RunTune(const TuneCommandOptions& options) {
                                std::max(options.plan_size, 0)};
     return MakeTuner(tuner_kind, context, inputs.rng);
   };
-  std::vector<TuningTask> tasks = PrepareTasks(options, threads, feature_kind);
+  std::vector<TuningTask> tasks =
+      BuildTasks(options.tasks, options.measure, options.seed, feature_kind);
   CheckTuning(tasks, tuning);
 
   RecordStore store(ResolveDbPath(options.db));
@@ -190,18 +121,34 @@ int RunTune(const TuneCommandOptions& options) {
     const Space& space = tasks[index].problem->space();
     const double flops = tasks[index].flops;
     if (options.json) {
+      const ObjectiveInfo objective = tasks[index].problem->objective();
       nlohmann::json line = {
           {"task", result.label},
+          {"problem", result.key.problem},
           {"workload", result.key.instance},
           {"tuner", TunerKindName(tuner_kind)},
           {"seed", options.seed},
           {"measurements", result.evaluations},
-          {"best_time_ms", NumberOrNull(result.best_value)},
-          {"best_gflops",
-           NumberOrNull(flops > 0 ? flops / result.best_value / 1e6 : std::nan(""))},
+          {"objective", objective.name},
+          {"unit", objective.unit},
+          {"best_value", NumberOrNull(result.best_value)},
+          {"best_metrics", MetricsJson(result.best_metrics)},
           {"best_config", result.best ? ConfigJson(space, *result.best) : nlohmann::json(nullptr)},
-          {"default_time_ms", NumberOrNull(result.default_value)},
+          {"default_value", NumberOrNull(result.default_value)},
       };
+      // Problems that minimise a time in ms also give it under the names of earlier releases.
+      if (objective.name == "time" && objective.unit == "ms") {
+        line["best_time_ms"] = line["best_value"];
+        line["default_time_ms"] = line["default_value"];
+        line["best_gflops"] =
+            NumberOrNull(flops > 0 ? flops / result.best_value / 1e6 : std::nan(""));
+      }
+      if (!tuning.constraints.empty()) {
+        nlohmann::json constraints = nlohmann::json::array();
+        for (const Constraint& constraint : tuning.constraints)
+          constraints.push_back(constraint.ToString());
+        line["constraints"] = std::move(constraints);
+      }
       nlohmann::json curve = nlohmann::json::array();
       for (double value : result.curve) curve.push_back(NumberOrNull(value));
       line["curve"] = std::move(curve);

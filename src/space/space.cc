@@ -82,8 +82,14 @@ Config Space::FromText(std::string_view text) const {
     const auto& values = knobs_[knob].values;
     auto it = std::find_if(values.begin(), values.end(),
                            [&](const KnobValue& v) { return KnobValueText(v) == value; });
-    if (it == values.end())
-      throw ConfigError("knob '" + knobs_[knob].name + "' has no value '" + value + "'");
+    if (it == values.end()) {
+      std::string known;
+      for (size_t i = 0; i < values.size() && i < 12; ++i)
+        known += (i ? ", " : "") + KnobValueText(values[i]);
+      if (values.size() > 12) known += ", ... (" + std::to_string(values.size()) + " values)";
+      throw ConfigError("knob '" + knobs_[knob].name + "' has no value '" + value +
+                        "'; its values are " + known);
+    }
     config[knob] = static_cast<int32_t>(it - values.begin());
   }
   for (size_t i = 0; i < knobs_.size(); ++i)

@@ -320,6 +320,19 @@ void TuningOptions::Validate() const {
     throw ConfigError("--allocation shares a --budget between tasks; give --budget N");
 }
 
+void CheckConstraints(const Problem& problem, const std::vector<Constraint>& constraints) {
+  std::set<std::string> known = {problem.objective().name};
+  for (const MetricInfo& metric : problem.metrics()) known.insert(metric.name);
+  for (const Constraint& constraint : constraints) {
+    if (known.count(constraint.metric)) continue;
+    std::string list;
+    for (const std::string& name : known) list += (list.empty() ? "" : ", ") + name;
+    throw ConfigError("constraint " + constraint.ToString() + ": the " + problem.key().problem +
+                      " problem reports no metric '" + constraint.metric + "'; it reports " +
+                      list);
+  }
+}
+
 void CheckTuning(const std::vector<TuningTask>& tasks, const TuningOptions& options) {
   TESSEL_CHECK(options.strategy != nullptr) << "a tuning run needs a strategy";
   options.Validate();
@@ -335,16 +348,7 @@ void CheckTuning(const std::vector<TuningTask>& tasks, const TuningOptions& opti
       throw ConfigError("the " + problem.key().problem + " problem maximises its objective '" +
                         problem.objective().name +
                         "', and Tessel's strategies minimise; report it as a cost to minimise");
-    std::set<std::string> known = {problem.objective().name};
-    for (const MetricInfo& metric : problem.metrics()) known.insert(metric.name);
-    for (const Constraint& constraint : options.constraints) {
-      if (known.count(constraint.metric)) continue;
-      std::string list;
-      for (const std::string& name : known) list += (list.empty() ? "" : ", ") + name;
-      throw ConfigError("constraint " + constraint.ToString() + ": the " +
-                        problem.key().problem + " problem reports no metric '" +
-                        constraint.metric + "'; it reports " + list);
-    }
+    CheckConstraints(problem, options.constraints);
   }
 }
 

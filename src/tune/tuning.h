@@ -125,6 +125,10 @@ struct TuningReport {
   std::vector<TaskReport> tasks;
 };
 
+// Throws tessel::Error when a constraint names neither the problem's objective nor one of its
+// metrics, naming what the problem reports.
+void CheckConstraints(const Problem& problem, const std::vector<Constraint>& constraints);
+
 // Throws tessel::Error when the options do not fit the tasks: bad options, a budget too small
 // to give each task an evaluation, constraints on metrics the problems do not report. Tune
 // checks this itself; callers that open a store call it first, so that bad input never
