@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tunes the conv layers of ResNet-18, VGG-16 and AlexNet with the random tuner, as the
-# records that bench/onednn_compare times against oneDNN. Budgets per task:
-#   2 threads: ResNet-18 200 trials (the bar), VGG-16 and AlexNet 60 trials;
+# records that onednn_compare (bench/common/) times against oneDNN. Budgets per task:
+#   2 threads: ResNet-18 200 trials (the first target's budget), VGG-16 and AlexNet 60 trials;
 #   1 thread:  every layer 60 trials.
 # Usage: bench/onednn/tune_zoo.sh DB   (run from the repository root after `make build`)
 set -euo pipefail
