@@ -1,19 +1,21 @@
 #!/usr/bin/env python3
-"""Seed 001's table from `tessel tune --json` lines: mean latency and its variance across seeds,
-with each tuner's change against the baseline in percent. Markdown on stdout.
+"""Mean latency and its variance across seeds, from `tessel tune --json` lines: Markdown on stdout.
+The table of "Deep Neural Network Hardware Deployment Optimization via Advanced Active Learning"
+(the BTED and BAO paper), with each tuner's change against the baseline in percent.
 
     bench/bted/latency_variance_table.py RUNS.jsonl... [--baseline autotvm] [--tuners A,B,...]
                                     [--per-task] [--tessel PATH] [--op conv2d|dense]
                                     [--tasks-in-runs]
 
-By default the rows are networks: a seed's latency is the network's summed best layer time
+By default the rows are networks: the latency of a seed is the network's summed best layer time
 (each task's best time times how often the network runs it, from `tessel zoo MODEL`), counted
 only for seeds that tuned every task of the network (of operator --op, when given; with
---tasks-in-runs, every task that some run of the network tuned). With --per-task every task (for example a
-replay table) is its own row and a seed's latency is that run's best time. Variance is the
-sample variance over seeds (ms^2). The last row averages the rows, and their percentages, as
-the seed's table does. --tuners picks the columns and their order (run labels: the tuner, with
-a variant's options in brackets as plot_curves.py names them); default: all.
+--tasks-in-runs, every task that some run of the network tuned). With --per-task every task (for
+example a replay table) is its own row and the latency of a seed is that run's best time.
+Variance is the sample variance over seeds (ms^2). The last row averages the rows, and their
+percentages, as that paper's table does. --tuners picks the columns and their order (run
+labels: the tuner, with a variant's options in brackets as plot_curves.py names them); default:
+all.
 """
 import argparse
 import collections

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Seed 001's latency table: every task of each MODEL tuned by each TUNER for each of SEEDS, with
-# TRIALS measurements per task, summarised by bench/bted/latency_variance_table.py.
+# The network table of the BTED and BAO paper ("Deep Neural Network Hardware Deployment
+# Optimization via Advanced Active Learning"): every task of each MODEL tuned by each TUNER for
+# each of SEEDS, with TRIALS measurements per task, summarised by
+# bench/bted/latency_variance_table.py.
 #
 #   bench/bted/network_variance.sh OUTDIR TRIALS "SEEDS" "TUNERS" MODEL...
 #   (a TUNERS entry PRESET@ARG@... adds those arguments to that tuner's runs, e.g.

@@ -127,8 +127,8 @@ def svg_plot(path, title, unit, series):
 
 
 def reach_text(runs, baseline_runs, share):
-    """Measurements each run needed to reach `share` of the same seed's baseline final best:
-    a table cell (median, its share of the baseline's budget, per seed) and that share."""
+    """Measurements each run needed to reach `share` of the final best of the baseline's run with
+    the same seed: a table cell (median, its share of the baseline's budget, per seed) and that share."""
     needed = []
     for seed, run in sorted(runs.items()):
         base = baseline_runs.get(seed)

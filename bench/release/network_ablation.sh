@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The seeds' whole-network figure (RELEASE's Tables 5 and 6): every task of each MODEL tuned
-# by each TUNER with TRIALS measurements per task, 2 threads, one JSON line per task to JSONL
-# (summarise with bench/common/network_table.py). For each model and seed the tuners run one
-# after the other, so that the machine's slow stretches hit all of them alike.
+# The whole-network figure of the RELEASE paper (its Tables 5 and 6): every task of each MODEL
+# tuned by each TUNER with TRIALS measurements per task, 2 threads, one JSON line per task to
+# JSONL (summarise with bench/common/network_table.py). For each model and seed the tuners run
+# one after the other, so that the machine's slow stretches hit all of them alike.
 #
 #   bench/release/network_ablation.sh DB JSONL TRIALS "SEEDS" "TUNERS" MODEL...
 #   e.g. bench/release/network_ablation.sh bench/out/network.db bench/out/network.jsonl 200 "1" \
