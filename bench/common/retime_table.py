@@ -7,7 +7,7 @@ seeds; then, per tuner, the geometric mean over layers and its ratio to the base
     bench/common/retime_table.py REPORTS.md [--baseline autotvm]
 
 Pairing each kernel with oneDNN in interleaved rounds cancels most of this machine's slow
-stretches, which the times recorded during tuning do not (bench/AUTOTVM.md).
+stretches, which the times recorded during tuning do not (bench/autotvm/README.md).
 """
 import argparse
 import collections
