@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "codegen/operator_template.h"
+#include "problems/schedule/operator_template.h"
 #include "core/rng.h"
 #include "design/ted.h"
-#include "workload/zoo.h"
+#include "problems/schedule/zoo.h"
 
 namespace {
 

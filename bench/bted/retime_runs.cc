@@ -37,13 +37,13 @@
 #include <utility>
 #include <vector>
 
-#include "codegen/operator_template.h"
+#include "problems/schedule/operator_template.h"
 #include "common/checked_kernel.h"
 #include "common/interleaved_timing.h"
 #include "core/error.h"
 #include "core/rng.h"
 #include "core/stats.h"
-#include "workload/workload.h"
+#include "problems/schedule/workload.h"
 
 namespace tessel {
 namespace {
@@ -108,6 +108,13 @@ std::vector<Task> LoadTasks(const std::string& path, int& threads) {
   for (int line = 1; std::getline(in, text); ++line) {
     if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
     nlohmann::json record = nlohmann::json::parse(text, nullptr, false);
+    // Exports of schema 3 name the task generically; this program reads the schema-2 names.
+    if (record.is_object() && record.contains("instance")) {
+      record["workload"] = record["instance"];
+      record["template"] = record.value("evaluator", nlohmann::json());
+      record["template_version"] = record.value("evaluator_version", nlohmann::json());
+      record["time_ms"] = record.value("value", nlohmann::json());
+    }
     const char* fields[] = {"workload", "template", "template_version", "target", "config"};
     bool complete = record.is_object();
     for (const char* field : fields) complete = complete && record.contains(field);

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "codegen/operator_template.h"
+#include "problems/schedule/operator_template.h"
 #include "core/error.h"
-#include "measure/local_measurer.h"
+#include "problems/schedule/local_measurer.h"
 
 namespace tessel {
 

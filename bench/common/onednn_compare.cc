@@ -49,18 +49,18 @@
 #include <dnnl.hpp>
 #endif
 
-#include "codegen/operator_template.h"
+#include "problems/schedule/operator_template.h"
 #include "common/checked_kernel.h"
 #include "common/interleaved_timing.h"
 #include "common/onednn_layers.h"
 #include "core/error.h"
 #include "core/rng.h"
 #include "core/stats.h"
-#include "measure/local_measurer.h"
-#include "measure/target.h"
+#include "problems/schedule/local_measurer.h"
+#include "problems/schedule/target.h"
 #include "records/record_store.h"
-#include "workload/workload.h"
-#include "workload/zoo.h"
+#include "problems/schedule/workload.h"
+#include "problems/schedule/zoo.h"
 
 namespace tessel {
 namespace {

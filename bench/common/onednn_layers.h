@@ -13,8 +13,8 @@
 #include <dnnl.hpp>
 #endif
 
-#include "codegen/operator_template.h"
-#include "workload/workload.h"
+#include "problems/schedule/operator_template.h"
+#include "problems/schedule/workload.h"
 
 namespace tessel {
 

@@ -22,21 +22,22 @@
 #include <string>
 #include <vector>
 
-#include "codegen/operator_template.h"
+#include "problems/schedule/operator_template.h"
 #include "core/error.h"
 #include "core/rng.h"
 #include "core/stats.h"
 #include "costmodel/xgb_cost_model.h"
 #include "records/record_store.h"
+#include "problems/schedule/loop_features.h"
 #include "problems/schedule/transfer.h"
-#include "workload/workload.h"
+#include "problems/schedule/workload.h"
 
 namespace tessel {
 namespace {
 
 struct TaskData {
   int64_t id = 0;
-  TaskKey key;
+  ProblemKey key;
   std::unique_ptr<OperatorTemplate> op;
   std::vector<Config> configs;
   std::vector<double> times_ms;  // NaN for failures
@@ -136,9 +137,9 @@ int Main(int argc, char** argv) {
   RecordStore store(db);
   std::vector<TaskData> tasks;
   for (const auto& [id, key] : store.Tasks()) {
-    if (key.template_name != "conv2d_cpu") continue;
-    TaskData task{id, key, MakeOperatorTemplate(ParseWorkloadSpec(key.workload)), {}, {}};
-    if (task.op->version() != key.template_version) continue;
+    if (key.evaluator != "conv2d_cpu") continue;
+    TaskData task{id, key, MakeOperatorTemplate(ParseWorkloadSpec(key.instance)), {}, {}};
+    if (task.op->version() != key.evaluator_version) continue;
     // One row per configuration: its median time over repeated measurements.
     std::map<std::string, std::vector<double>> by_config;
     for (const MeasurementRecord& record : store.History(id))

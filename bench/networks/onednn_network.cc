@@ -18,13 +18,13 @@
 #include <string>
 #include <vector>
 
-#include "codegen/operator_template.h"
+#include "problems/schedule/operator_template.h"
 #include "common/onednn_layers.h"
 #include "core/error.h"
 #include "core/rng.h"
 #include "core/stats.h"
-#include "measure/local_measurer.h"
-#include "workload/zoo.h"
+#include "problems/schedule/local_measurer.h"
+#include "problems/schedule/zoo.h"
 
 namespace tessel {
 namespace {

@@ -9,7 +9,7 @@
 #include <set>
 #include <sstream>
 
-#include "graph/onnx_model_builder_test_util.h"
+#include "network/onnx_model_builder_test_util.h"
 
 namespace {
 

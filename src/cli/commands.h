@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "graph/network_source.h"
+#include "network/network_source.h"
 
 namespace tessel::cli {
 

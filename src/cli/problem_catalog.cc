@@ -1,9 +1,9 @@
 #include "cli/problem_catalog.h"
 
 #include "cli/task_selection.h"
-#include "codegen/operator_template.h"
+#include "problems/schedule/operator_template.h"
 #include "core/error.h"
-#include "measure/target.h"
+#include "problems/schedule/target.h"
 #include "problems/replay/replay_problem.h"
 #include "problems/schedule/schedule_problem.h"
 

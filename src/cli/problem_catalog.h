@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "costmodel/featurizer.h"
+#include "problems/schedule/loop_features.h"
 #include "tune/tuning.h"
 
 namespace tessel::cli {

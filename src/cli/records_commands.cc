@@ -13,7 +13,7 @@
 #include "core/error.h"
 #include "core/stats.h"
 #include "records/record_store.h"
-#include "workload/workload.h"
+#include "problems/schedule/workload.h"
 
 namespace tessel::cli {
 namespace {

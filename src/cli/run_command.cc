@@ -15,12 +15,12 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "core/stats.h"
-#include "graph/network_executor.h"
-#include "graph/network_source.h"
-#include "graph/passes.h"
-#include "graph/reference_executor.h"
-#include "measure/local_measurer.h"
-#include "measure/target.h"
+#include "network/network_executor.h"
+#include "network/network_source.h"
+#include "network/passes.h"
+#include "network/reference_executor.h"
+#include "problems/schedule/local_measurer.h"
+#include "problems/schedule/target.h"
 #include "records/record_store.h"
 
 namespace tessel::cli {

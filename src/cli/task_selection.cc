@@ -5,8 +5,8 @@
 
 #include "cli/commands.h"
 #include "core/error.h"
-#include "graph/network_source.h"
-#include "workload/zoo.h"
+#include "network/network_source.h"
+#include "problems/schedule/zoo.h"
 
 namespace tessel::cli {
 

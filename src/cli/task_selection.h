@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "workload/workload.h"
+#include "problems/schedule/workload.h"
 
 namespace tessel::cli {
 

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <string>
 
-#include "codegen/template_knobs.h"
+
 #include "space/space.h"
 
 namespace tessel {

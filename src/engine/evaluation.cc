@@ -1,6 +1,6 @@
 #include "engine/evaluation.h"
 
-#include <cstdio>
+#include <charconv>
 
 #include "core/error.h"
 
@@ -25,14 +25,12 @@ std::string Trim(std::string_view text) {
   return std::string(text.substr(first, last - first + 1));
 }
 
-// Shortest text that reads back as the same double.
+// Shortest text that reads back as the same double (cheap: infeasible evaluations of fast
+// analytical problems each format two numbers).
 std::string NumberText(double value) {
   char text[32];
-  for (int digits = 6; digits <= 17; ++digits) {
-    std::snprintf(text, sizeof(text), "%.*g", digits, value);
-    if (std::strtod(text, nullptr) == value) break;
-  }
-  return text;
+  const std::to_chars_result end = std::to_chars(text, text + sizeof(text), value);
+  return std::string(text, end.ptr);
 }
 }  // namespace
 

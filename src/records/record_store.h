@@ -87,6 +87,10 @@ class RecordStore {
 
   // Appends the batch in one transaction.
   void Append(const std::vector<MeasurementRecord>& batch);
+  // The same for one task's evaluations in one run (configurations in their text form), without
+  // copying them into records: what the tuning loop calls once per batch.
+  void Append(int64_t task_id, int64_t run_id, const std::vector<std::string>& configs,
+              const std::vector<Evaluation>& evaluations);
 
   // Every task, by id.
   std::vector<std::pair<int64_t, ProblemKey>> Tasks() const;
@@ -110,7 +114,10 @@ class RecordStore {
   int64_t ImportJsonl(std::istream& in);
 
  private:
+  struct AppendStatements;  // prepared once, reused by every Append
+
   sqlite3* db_ = nullptr;
+  std::unique_ptr<AppendStatements> append_;
 };
 
 }  // namespace tessel

@@ -113,4 +113,12 @@ class Space {
 // first, sorted lexicographically (TVM's split entity with an exact product).
 std::vector<Factors> Factorizations(int64_t extent, int levels);
 
+// A knob whose values are every split of `extent` into `levels` exact factors, outermost first
+// (TVM's split entity).
+inline Knob SplitKnob(std::string name, int64_t extent, int levels) {
+  Knob knob{std::move(name), {}};
+  for (Factors& factors : Factorizations(extent, levels)) knob.values.emplace_back(factors);
+  return knob;
+}
+
 }  // namespace tessel

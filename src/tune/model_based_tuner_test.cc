@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "codegen/template_knobs.h"
+
 #include "core/error.h"
 #include "engine/fake_problem.h"
 #include "tune/tuning.h"

@@ -102,12 +102,10 @@ std::vector<Evaluation> TuningRun::Evaluate(size_t index, const std::vector<Conf
   const TaskBatch batch{index,   task,        report_.tasks[index].task_id, report_.run_id,
                         configs, evaluations, is_default};
   if (store_) {
-    std::vector<MeasurementRecord> records;
-    records.reserve(configs.size());
-    const Space& space = task.problem->space();
-    for (size_t i = 0; i < configs.size(); ++i)
-      records.push_back({batch.task_id, batch.run_id, space.ToText(configs[i]), evaluations[i], ""});
-    store_->Append(records);
+    std::vector<std::string> texts;
+    texts.reserve(configs.size());
+    for (const Config& config : configs) texts.push_back(task.problem->space().ToText(config));
+    store_->Append(batch.task_id, batch.run_id, texts, evaluations);
   }
   for (const BatchCallback& callback : callbacks_.on_batch) callback(batch);
   return evaluations;

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "engine/problem.h"
-#include "measure/replay_measurer.h"
+#include "problems/replay/replay_measurer.h"
 
 namespace tessel {
 

@@ -1,6 +1,6 @@
 #include "problems/schedule/schedule_problem.h"
 
-#include "measure/target.h"
+#include "problems/schedule/target.h"
 #include "problems/schedule/transfer.h"
 
 namespace tessel {

@@ -7,11 +7,11 @@
 #include <memory>
 #include <string>
 
-#include "codegen/operator_template.h"
-#include "costmodel/featurizer.h"
+#include "problems/schedule/operator_template.h"
+#include "problems/schedule/loop_features.h"
 #include "engine/problem.h"
-#include "measure/local_measurer.h"
-#include "workload/workload.h"
+#include "problems/schedule/local_measurer.h"
+#include "problems/schedule/workload.h"
 
 namespace tessel {
 

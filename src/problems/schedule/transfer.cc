@@ -6,20 +6,6 @@
 
 namespace tessel {
 
-std::unique_ptr<Featurizer> MakeFeaturizer(FeatureKind kind, const OperatorTemplate& op) {
-  auto describe = [&op](const Config& config) { return op.DescribeLoops(config); };
-  switch (kind) {
-    case FeatureKind::kKnob:
-      return std::make_unique<KnobFeaturizer>(op.space());
-    case FeatureKind::kLoop:
-      return std::make_unique<LoopFeaturizer>(describe);
-    case FeatureKind::kBoth:
-      return std::make_unique<CombinedFeaturizer>(op.space(), describe);
-  }
-  TESSEL_CHECK(false) << "unhandled feature kind";
-  return nullptr;
-}
-
 TransferRows LoadTransferHistory(const RecordStore& store, const ProblemKey& task,
                                  FeatureKind kind) {
   TransferRows history;

@@ -4,16 +4,14 @@
 
 #include <memory>
 
-#include "codegen/operator_template.h"
+#include "problems/schedule/operator_template.h"
 #include "costmodel/featurizer.h"
+#include "problems/schedule/loop_features.h"
 #include "costmodel/xgb_cost_model.h"
 #include "engine/problem.h"
 #include "records/record_store.h"
 
 namespace tessel {
-
-// The featurizer of `kind` for the template's configurations (the template must outlive it).
-std::unique_ptr<Featurizer> MakeFeaturizer(FeatureKind kind, const OperatorTemplate& op);
 
 // Every measurement of every other task with the same template, template version and target as
 // `task`, featurized by that task's own template; fitness is normalised per task (best time

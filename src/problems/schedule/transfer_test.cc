@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "workload/workload.h"
+#include "problems/schedule/workload.h"
 
 namespace tessel {
 namespace {

@@ -1,0 +1,61 @@
+// Runs a network with compiled kernels: each conv2d and dense node with the configuration
+// chosen for its workload (else its template's default schedule), pooling with Halide
+// pipelines, and the remaining light operations (unfused add, relu and batch norm,
+// concatenation copies, softmax) with plain loops. Every buffer is allocated once; at batch 1
+// the inputs of a concatenation write straight into their slice of it, and a flatten reads
+// its input's buffer.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "problems/schedule/operator_template.h"
+#include "network/graph.h"
+
+namespace tessel {
+
+// What ran for one node of the graph.
+struct LayerReport {
+  int node = -1;
+  std::string name;
+  std::string op;        // OpKindName, with "+add" / "+relu" for fused epilogues
+  std::string workload;  // conv2d and dense: the tuning task's spec; else empty
+  bool tuned = false;    // conv2d and dense: a chosen configuration, not the default
+  std::string config;    // conv2d and dense: the configuration's text
+};
+
+class NetworkExecutor {
+ public:
+  // The configuration for a conv2d or dense layer's template, or nullopt for its default.
+  using ConfigChooser = std::function<std::optional<Config>(const OperatorTemplate&)>;
+
+  // Compiles every layer. Throws tessel::Error naming the layer when a configuration is
+  // invalid for its space or fails to compile.
+  NetworkExecutor(Graph graph, const ConfigChooser& choose);
+  ~NetworkExecutor();
+
+  // Runs the network on `input` (the graph's input shape) and returns its output, valid until
+  // the next Run. With `layer_ms`, each layer's milliseconds are written to the entry of the
+  // same index as layers().
+  std::span<const float> Run(const std::vector<float>& input,
+                             std::vector<double>* layer_ms = nullptr);
+
+  const std::vector<LayerReport>& layers() const { return layers_; }
+  const Graph& graph() const { return graph_; }
+
+ private:
+  void PlanBuffers();
+  void BuildLayers(const ConfigChooser& choose);
+
+  Graph graph_;
+  std::vector<std::vector<float>> owned_;  // per node; empty when the node aliases another
+  std::vector<float*> data_;               // where each node's output lives
+  std::vector<LayerReport> layers_;
+  std::vector<std::unique_ptr<Kernel>> kernels_;  // one per entry of layers_
+};
+
+}  // namespace tessel

@@ -1,0 +1,119 @@
+#include "network/network_executor.h"
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "network/passes.h"
+#include "network/reference_executor.h"
+#include "network/small_network_test_util.h"
+#include "problems/schedule/local_measurer.h"
+
+namespace tessel {
+namespace {
+
+std::optional<Config> DefaultSchedules(const OperatorTemplate&) { return std::nullopt; }
+
+TEST(NetworkExecutorTest, FusedKernelsAgreeWithTheReference) {
+  const Graph graph = SmallNetwork(5);
+  Rng rng(6);
+  const std::vector<float> input = RandomValues(rng, 4 * 12 * 12);
+  const std::vector<float> expected = RunReference(graph, input);
+
+  NetworkExecutor defaults(OptimizeForInference(graph), DefaultSchedules);
+  EXPECT_LE(RelativeError(defaults.Run(input), expected), 1e-4);
+  for (const LayerReport& layer : defaults.layers()) {
+    if (!layer.workload.empty()) {
+      EXPECT_FALSE(layer.tuned) << layer.name;
+    }
+  }
+
+  // Random valid schedules of every kernel, as tuning might choose them.
+  Rng choices(7);
+  NetworkExecutor sampled(OptimizeForInference(graph), [&](const OperatorTemplate& tmpl) {
+    return tmpl.space().SampleValid(choices);
+  });
+  std::vector<double> layer_ms;
+  const std::span<const float> result = sampled.Run(input, &layer_ms);
+  EXPECT_LE(RelativeError(result, expected), 1e-4);
+  ASSERT_EQ(layer_ms.size(), sampled.layers().size());
+  for (double ms : layer_ms) EXPECT_GE(ms, 0);
+  int fused_residuals = 0;
+  for (const LayerReport& layer : sampled.layers()) {
+    if (layer.workload.empty()) continue;
+    EXPECT_TRUE(layer.tuned) << layer.name;
+    fused_residuals += layer.op == "conv2d+add+relu";
+  }
+  EXPECT_EQ(fused_residuals, 1);
+}
+
+TEST(NetworkExecutorTest, PoolingAgreesWithTheReference) {
+  // Odd sizes, padding, ceil mode and both average divisors, on a 1x3x11x13 input.
+  Rng rng(8);
+  const std::vector<float> input = RandomValues(rng, 3 * 11 * 13);
+  auto check = [&](const Graph& graph) {
+    NetworkExecutor executor(graph, DefaultSchedules);
+    EXPECT_LE(RelativeError(executor.Run(input), RunReference(graph, input)), 1e-5) << graph.name;
+  };
+  PoolAttrs padded;
+  padded.kernel = 3;
+  padded.stride = 2;
+  padded.pad = 1;
+  PoolAttrs counting = padded;
+  counting.count_include_pad = true;
+  PoolAttrs ceil;
+  ceil.kernel = 3;
+  ceil.stride = 2;
+  ceil.ceil_mode = true;
+  {
+    GraphBuilder b("padded", {1, 3, 11, 13});
+    const int max = b.MaxPool("max", 0, padded);
+    const int avg = b.AvgPool("avg", 0, padded);
+    const int avg_pad = b.AvgPool("avg_pad", 0, counting);
+    check(std::move(b).Finish(b.Concat("cat", {max, avg, avg_pad})));
+  }
+  {
+    GraphBuilder b("ceil", {1, 3, 11, 13});
+    const int max = b.MaxPool("max", 0, ceil);
+    const int avg = b.AvgPool("avg", 0, ceil);
+    check(std::move(b).Finish(b.Concat("cat", {max, avg})));
+  }
+  {
+    GraphBuilder b("global", {1, 3, 11, 13});
+    check(std::move(b).Finish(b.GlobalAvgPool("gap", 0)));
+  }
+}
+
+TEST(NetworkExecutorTest, ALayerNoScheduleFitsRunsOnTheReferenceLoops) {
+  // Ten outputs: the dense template's vectors need 4, 8 or 16 of them.
+  Rng rng(9);
+  GraphBuilder b("ten", {1, 4, 6, 6});
+  const int conv = b.Conv2d("conv", 0, 8, 3, 1, 1, 1, RandomValues(rng, 8 * 4 * 9), {});
+  const int flat = b.Flatten("flat", b.GlobalAvgPool("gap", b.Relu("relu", conv)));
+  const Graph graph =
+      std::move(b).Finish(b.Dense("fc", flat, 10, RandomValues(rng, 80), RandomValues(rng, 10)));
+  const std::vector<float> input = RandomValues(rng, 4 * 36);
+  NetworkExecutor executor(OptimizeForInference(graph), DefaultSchedules);
+  EXPECT_LE(RelativeError(executor.Run(input), RunReference(graph, input)), 1e-5);
+  EXPECT_EQ(executor.layers().back().config, "reference loops");
+}
+
+TEST(NetworkExecutorTest, AConfigurationFromAnotherSpaceIsAnError) {
+  const Graph graph = OptimizeForInference(SmallNetwork(5));
+  try {
+    // The first configuration in flat order that the space rejects.
+    NetworkExecutor executor(graph, [](const OperatorTemplate& tmpl) {
+      for (uint64_t index = 0; index < tmpl.space().Size(); ++index) {
+        const Config config = tmpl.space().FromFlatIndex(index);
+        if (!tmpl.space().IsValid(config)) return std::optional<Config>(config);
+      }
+      return std::optional<Config>();
+    });
+    FAIL() << "an invalid configuration was accepted";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("is not valid for"), std::string::npos)
+        << error.what();
+  }
+}
+
+}  // namespace
+}  // namespace tessel

@@ -1,0 +1,103 @@
+#include "network/pool_kernels.h"
+
+#include "problems/schedule/halide_kernel.h"
+
+namespace tessel {
+
+using Halide::Expr;
+using Halide::Func;
+using Halide::ImageParam;
+using Halide::RDom;
+using Halide::TailStrategy;
+using Halide::Var;
+
+namespace {
+
+// The NCHW input as a parameter with its dense shape fixed, bound to the caller's buffer.
+ImageParam BoundInput(const float* input, const Nchw& in) {
+  const std::vector<int> extents = {int(in[3]), int(in[2]), int(in[1]), int(in[0])};
+  ImageParam source(Halide::Float(32), 4, "input");
+  SetDenseShape(source, extents);
+  source.set(WrapBuffer(input, extents));
+  return source;
+}
+
+}  // namespace
+
+std::unique_ptr<Kernel> BuildPoolKernel(PoolKind kind, const PoolWindow& window, const float* input,
+                                        const Nchw& in, float* output, const Nchw& out) {
+  const int N = int(in[0]), C = int(in[1]), H = int(in[2]), W = int(in[3]);
+  const int OH = int(out[2]), OW = int(out[3]);
+  const int K = int(window.kernel), S = int(window.stride), P = int(window.pad);
+  try {
+    const ImageParam source = BoundInput(input, in);
+
+    Var x("x"), y("y"), c("c"), n("n");
+    RDom r(0, K, 0, K, "window");
+    const Expr x0 = x * S - P, y0 = y * S - P;
+    const Expr ix = x0 + r.x, iy = y0 + r.y;
+    const Expr inside = ix >= 0 && ix < W && iy >= 0 && iy < H;
+    const Expr tap = source(Halide::clamp(ix, 0, W - 1), Halide::clamp(iy, 0, H - 1), c, n);
+    const bool max = kind == PoolKind::kMax;
+    Func accumulated("accumulated");
+    accumulated(x, y, c, n) = max ? Halide::Float(32).min() : Expr(0.f);
+    accumulated(x, y, c, n) =
+        max ? Halide::max(accumulated(x, y, c, n),
+                          Halide::select(inside, tap, Halide::Float(32).min()))
+            : accumulated(x, y, c, n) + Halide::select(inside, tap, 0.f);
+    Func pooled("pooled");
+    if (max) {
+      pooled(x, y, c, n) = accumulated(x, y, c, n);
+    } else {
+      const Expr taps = kind == PoolKind::kAverage
+                            ? (Halide::min(x0 + K, W) - Halide::max(x0, 0)) *
+                                  (Halide::min(y0 + K, H) - Halide::max(y0, 0))
+                            : (Halide::min(x0 + K, W + P) - x0) * (Halide::min(y0 + K, H + P) - y0);
+      pooled(x, y, c, n) = accumulated(x, y, c, n) / Halide::cast<float>(taps);
+    }
+    pooled.bound(x, 0, OW).bound(y, 0, OH).bound(c, 0, C).bound(n, 0, N);
+    SetDenseShape(pooled.output_buffer(), {OW, OH, C, N});
+
+    // One plane per parallel task, a row of vectors at a time.
+    Var plane("plane");
+    pooled.fuse(c, n, plane).parallel(plane);
+    const int lanes = OW >= 8 ? 8 : 1;
+    if (lanes > 1) pooled.vectorize(x, lanes, TailStrategy::GuardWithIf);
+    accumulated.compute_at(pooled, y);
+    if (lanes > 1) {
+      accumulated.vectorize(x, lanes, TailStrategy::GuardWithIf);
+      accumulated.update().reorder(x, r.x, r.y).vectorize(x, lanes, TailStrategy::GuardWithIf);
+    }
+    return CompileKernel(Halide::Pipeline(pooled), Halide::Buffer<float>(output, {OW, OH, C, N}),
+                         {});
+  } catch (const Halide::Error& error) {
+    throw KernelBuildError(error.what());
+  }
+}
+
+std::unique_ptr<Kernel> BuildGlobalAvgPoolKernel(const float* input, const Nchw& in,
+                                                 float* output) {
+  const int N = int(in[0]), C = int(in[1]), H = int(in[2]), W = int(in[3]);
+  try {
+    const ImageParam source = BoundInput(input, in);
+    Var x("x"), y("y"), c("c"), n("n");
+    RDom r(0, W, 0, H, "plane");
+    Func total("total");
+    total(c, n) = 0.f;
+    total(c, n) += source(r.x, r.y, c, n);
+    Func mean("mean");
+    mean(x, y, c, n) = total(c, n) / float(W * H);
+    mean.bound(x, 0, 1).bound(y, 0, 1).bound(c, 0, C).bound(n, 0, N);
+    SetDenseShape(mean.output_buffer(), {1, 1, C, N});
+    total.compute_root();
+    if (C >= 8) {
+      total.vectorize(c, 8, TailStrategy::GuardWithIf);
+      total.update().reorder(c, r.x, r.y).vectorize(c, 8, TailStrategy::GuardWithIf);
+    }
+    return CompileKernel(Halide::Pipeline(mean), Halide::Buffer<float>(output, {1, 1, C, N}), {});
+  } catch (const Halide::Error& error) {
+    throw KernelBuildError(error.what());
+  }
+}
+
+}  // namespace tessel

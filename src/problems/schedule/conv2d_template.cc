@@ -1,0 +1,347 @@
+// The conv2d schedule template (CPU). Its knobs mirror TVM's conv2d template:
+//
+//   tile_f, tile_y, tile_x   3-level splits [outer, middle, inner] of output channels, rows
+//                            and columns. outer x outer x outer is the parallel grid of cache
+//                            tiles; middle is swept inside a tile; inner is the register tile.
+//   tile_rc, tile_ry, tile_rx 2-level splits of the reductions (input channels per group,
+//                            kernel rows, kernel columns). The outer part of tile_rc blocks the
+//                            input channels for cache reuse; the inner parts set the granularity
+//                            that the unroll knobs act on.
+//   auto_unroll_max_step     unroll the innermost reduction loops while their total extent
+//   unroll_explicit          stays within the step (only when unroll_explicit is 1).
+//   vec                      vector width of the innermost register-tile dimension.
+//   parallel                 which outer tile loops are fused into the parallel loop.
+//   layout                   nchw: vectors run along output columns, weights broadcast;
+//                            nchwc: weights pre-packed into blocks of tile_f's inner factor
+//                            (NCHWc-style, as oneDNN's blocked formats), vectors run along
+//                            output channels and input pixels are broadcast.
+//
+// Register tiles are capped at 32 vector accumulators (the AVX-512 register file) so that a
+// configuration cannot unroll into a kernel that takes minutes to compile.
+#include <algorithm>
+
+#include "problems/schedule/halide_kernel.h"
+#include "problems/schedule/reference_ops.h"
+#include "problems/schedule/template_knobs.h"
+
+namespace tessel {
+namespace {
+
+using Halide::Expr;
+using Halide::Func;
+using Halide::ImageParam;
+using Halide::RDom;
+using Halide::RVar;
+using Halide::Var;
+
+enum ConvKnob {
+  kTileF,
+  kTileY,
+  kTileX,
+  kTileRc,
+  kTileRy,
+  kTileRx,
+  kAutoUnroll,
+  kUnrollExplicit,
+  kVec,
+  kParallel,
+  kLayout,
+};
+
+constexpr int kMaxAccumulators = 32;
+
+// The decoded knobs of one configuration.
+struct ConvSchedule {
+  Factors f, y, x, rc, ry, rx;
+  int64_t unroll_step;
+  bool unroll_explicit;
+  int vec;
+  std::string parallel;
+  bool packed;
+
+  ConvSchedule(const Space& space, const Config& c) {
+    auto factors = [&](ConvKnob knob) { return std::get<Factors>(space.Value(c, knob)); };
+    auto number = [&](ConvKnob knob) { return std::get<int64_t>(space.Value(c, knob)); };
+    f = factors(kTileF);
+    y = factors(kTileY);
+    x = factors(kTileX);
+    rc = factors(kTileRc);
+    ry = factors(kTileRy);
+    rx = factors(kTileRx);
+    unroll_step = number(kAutoUnroll);
+    unroll_explicit = number(kUnrollExplicit) != 0;
+    vec = static_cast<int>(number(kVec));
+    parallel = std::get<std::string>(space.Value(c, kParallel));
+    packed = std::get<std::string>(space.Value(c, kLayout)) == "nchwc";
+  }
+
+  // Extent of the vectorised register-tile dimension.
+  int64_t vector_extent() const { return packed ? f[2] : x[2]; }
+  int64_t accumulators() const { return f[2] * x[2] * y[2] / vec; }
+};
+
+bool IsValidConvConfig(const Space& space, const Config& config) {
+  const ConvSchedule schedule(space, config);
+  return schedule.vector_extent() % schedule.vec == 0 &&
+         schedule.accumulators() <= kMaxAccumulators;
+}
+
+Space MakeConvSpace(const Conv2dShape& shape) {
+  std::vector<Knob> knobs(kLayout + 1);
+  knobs[kTileF] = SplitKnob("tile_f", shape.k, 3);
+  knobs[kTileY] = SplitKnob("tile_y", shape.out_h(), 3);
+  knobs[kTileX] = SplitKnob("tile_x", shape.out_w(), 3);
+  knobs[kTileRc] = SplitKnob("tile_rc", shape.channels_per_group(), 2);
+  knobs[kTileRy] = SplitKnob("tile_ry", shape.r, 2);
+  knobs[kTileRx] = SplitKnob("tile_rx", shape.s, 2);
+  knobs[kAutoUnroll] = AutoUnrollKnob();
+  knobs[kUnrollExplicit] = UnrollExplicitKnob();
+  knobs[kVec] = VectorWidthKnob();
+  knobs[kParallel] = {"parallel", {std::string("k"), std::string("k_y"), std::string("k_y_x")}};
+  knobs[kLayout] = {"layout", {std::string("nchw"), std::string("nchwc")}};
+  return Space(std::move(knobs), IsValidConvConfig);
+}
+
+class Conv2dTemplate : public HalideTemplate {
+ public:
+  explicit Conv2dTemplate(const Conv2dShape& shape)
+      : HalideTemplate(shape, MakeConvSpace(shape), shape.n * shape.c * shape.h * shape.w,
+                       shape.k * shape.channels_per_group() * shape.r * shape.s),
+        shape_(shape) {}
+
+  std::string name() const override { return "conv2d_cpu"; }
+  int version() const override { return 1; }
+
+  std::vector<float> Reference(const OperatorData& data) const override;
+  LoopNest DescribeLoops(const Config& config) const override;
+
+ protected:
+  std::vector<std::string> DefaultCandidates() const override {
+    // One block of output channels per tile with a whole row of columns, as a hand-written
+    // NCHWc kernel would start.
+    const int64_t oh = shape_.out_h(), ow = shape_.out_w();
+    std::vector<std::string> candidates;
+    for (int64_t block : {16, 8, 4}) {
+      if (shape_.k % block) continue;
+      candidates.push_back(
+          "tile_f=" + std::to_string(shape_.k / block) + "x1x" + std::to_string(block) +
+          ";tile_y=" + std::to_string(oh) + "x1x1;tile_x=1x" + std::to_string(ow) + "x1" +
+          ";tile_rc=1x" + std::to_string(shape_.channels_per_group()) + ";tile_ry=1x" +
+          std::to_string(shape_.r) + ";tile_rx=1x" + std::to_string(shape_.s) +
+          ";auto_unroll_max_step=0;unroll_explicit=0;vec=" +
+          std::to_string(std::min<int64_t>(block, 16)) + ";parallel=k_y;layout=nchwc");
+    }
+    return candidates;
+  }
+
+  std::unique_ptr<Kernel> BuildPipeline(const Config& config,
+                                        const LayerBinding& layer) const override;
+
+ private:
+  Conv2dShape shape_;
+};
+
+std::vector<float> Conv2dTemplate::Reference(const OperatorData& data) const {
+  return ReferenceConv2d(shape_, data.input, data.weights);
+}
+
+LoopNest Conv2dTemplate::DescribeLoops(const Config& config) const {
+  const ConvSchedule sched(space_, config);
+  const Conv2dShape& s = shape_;
+  // The update stage of BuildPipeline inside the loops over cache tiles, outermost first.
+  LoopNest nest;
+  const bool par_y = sched.parallel != "k", par_x = sched.parallel == "k_y_x";
+  const size_t n = nest.Add("n", s.n);
+  const size_t ko = nest.Add("ko", sched.f[0], LoopKind::kParallel);
+  const size_t yo = nest.Add("yo", sched.y[0], par_y ? LoopKind::kParallel : LoopKind::kSerial);
+  const size_t xo = nest.Add("xo", sched.x[0], par_x ? LoopKind::kParallel : LoopKind::kSerial);
+  const std::vector<bool> unroll =
+      sched.unroll_explicit
+          ? AutoUnroll({sched.rx[1], sched.rx[0], sched.ry[1], sched.ry[0], sched.rc[1]},
+                       sched.unroll_step)
+          : std::vector<bool>(5, false);
+  auto maybe_unrolled = [&](int i) { return unroll[i] ? LoopKind::kUnrolled : LoopKind::kSerial; };
+  const size_t rco = nest.Add("rco", sched.rc[0]);
+  const size_t km = nest.Add("km", sched.f[1]);
+  const size_t ym = nest.Add("ym", sched.y[1]);
+  const size_t xm = nest.Add("xm", sched.x[1]);
+  const size_t rci = nest.Add("rci", sched.rc[1], maybe_unrolled(4));
+  const size_t ryo = nest.Add("ryo", sched.ry[0], maybe_unrolled(3));
+  const size_t ryi = nest.Add("ryi", sched.ry[1], maybe_unrolled(2));
+  const size_t rxo = nest.Add("rxo", sched.rx[0], maybe_unrolled(1));
+  const size_t rxi = nest.Add("rxi", sched.rx[1], maybe_unrolled(0));
+  const size_t yi = nest.Add("yi", sched.y[2], LoopKind::kUnrolled);
+  const size_t ki = sched.packed ? nest.loops.size() + 1 : nest.loops.size();
+  const size_t xi = sched.packed ? nest.loops.size() : nest.loops.size() + 1;
+  nest.Add(sched.packed ? "xi" : "ki", sched.packed ? sched.x[2] : sched.f[2], LoopKind::kUnrolled);
+  nest.Add(sched.packed ? "ki" : "xi", sched.vector_extent(), LoopKind::kVectorized);
+
+  // Index expressions as coefficients over the loops.
+  using Row = std::vector<int64_t>;
+  auto scaled = [](Row r, int64_t by) {
+    for (int64_t& v : r) v *= by;
+    return r;
+  };
+  auto sum = [](Row a, const Row& b) {
+    for (size_t i = 0; i < a.size(); ++i) a[i] += b[i];
+    return a;
+  };
+  const Row out_x = nest.IndexRow({{xo, sched.x[1] * sched.x[2]}, {xm, sched.x[2]}, {xi, 1}});
+  const Row out_y = nest.IndexRow({{yo, sched.y[1] * sched.y[2]}, {ym, sched.y[2]}, {yi, 1}});
+  const Row out_k = nest.IndexRow({{ko, sched.f[1] * sched.f[2]}, {km, sched.f[2]}, {ki, 1}});
+  const Row rx = nest.IndexRow({{rxo, sched.rx[1]}, {rxi, 1}});
+  const Row ry = nest.IndexRow({{ryo, sched.ry[1]}, {ryi, 1}});
+  const Row rc = nest.IndexRow({{rco, sched.rc[1]}, {rci, 1}});
+  const Row batch = nest.IndexRow({{n, 1}});
+
+  nest.buffers.push_back(
+      {"input",
+       4,
+       {s.w + 2 * s.pad, s.h + 2 * s.pad, s.c, s.n},
+       {sum(scaled(out_x, s.stride), rx), sum(scaled(out_y, s.stride), ry), rc, batch}});
+  if (sched.packed) {
+    const int64_t block = sched.f[2];
+    nest.buffers.push_back(
+        {"weights",
+         4,
+         {block, s.s, s.r, s.channels_per_group(), s.k / block},
+         {nest.IndexRow({{ki, 1}}), rx, ry, rc, nest.IndexRow({{ko, sched.f[1]}, {km, 1}})}});
+    nest.buffers.push_back(
+        {"accumulators", 4, {s.k, s.out_w(), s.out_h(), s.n}, {out_k, out_x, out_y, batch}});
+  } else {
+    nest.buffers.push_back(
+        {"weights", 4, {s.s, s.r, s.channels_per_group(), s.k}, {rx, ry, rc, out_k}});
+    nest.buffers.push_back(
+        {"accumulators", 4, {s.out_w(), s.out_h(), s.k, s.n}, {out_x, out_y, out_k, batch}});
+  }
+  return nest;
+}
+
+std::unique_ptr<Kernel> Conv2dTemplate::BuildPipeline(const Config& config,
+                                                      const LayerBinding& layer) const {
+  const ConvSchedule sched(space_, config);
+  const Conv2dShape& s = shape_;
+  const int W = int(s.w), H = int(s.h), C = int(s.c), K = int(s.k), N = int(s.n);
+  const int R = int(s.r), S = int(s.s), stride = int(s.stride), pad = int(s.pad);
+  const int Cg = int(s.channels_per_group()), Kg = int(s.k / s.groups);
+  const int OH = int(s.out_h()), OW = int(s.out_w());
+  const int block = int(sched.f[2]);
+
+  ImageParam input(Halide::Float(32), 4, "input");
+  SetDenseShape(input, {W, H, C, N});
+  input.set(WrapBuffer(layer.input, {W, H, C, N}));
+
+  std::vector<Halide::Buffer<float>> owned;
+  ImageParam weights(Halide::Float(32), sched.packed ? 5 : 4, "weights");
+  if (sched.packed) {
+    // Blocked weights, packed once here as oneDNN reorders them outside the timed region.
+    Halide::Buffer<float> packed(block, S, R, Cg, K / block);
+    for (int k = 0; k < K; ++k)
+      for (int c = 0; c < Cg; ++c)
+        for (int r = 0; r < R; ++r)
+          for (int q = 0; q < S; ++q)
+            packed(k % block, q, r, c, k / block) = layer.weights[((k * Cg + c) * R + r) * S + q];
+    SetDenseShape(weights, {block, S, R, Cg, K / block});
+    weights.set(packed);
+    owned.push_back(packed);
+  } else {
+    SetDenseShape(weights, {S, R, Cg, K});
+    weights.set(WrapBuffer(layer.weights, {S, R, Cg, K}));
+  }
+
+  Var x("x"), y("y"), k("k"), n("n");
+  Func padded("padded");
+  if (pad == 0) {
+    padded(x, y, k, n) = input(x, y, k, n);
+  } else {
+    Expr ix = x - pad, iy = y - pad;
+    padded(x, y, k, n) =
+        Halide::select(ix >= 0 && ix < W && iy >= 0 && iy < H,
+                       input(Halide::clamp(ix, 0, W - 1), Halide::clamp(iy, 0, H - 1), k, n), 0.f);
+  }
+
+  RDom red(0, S, 0, R, 0, Cg, "red");
+  Expr cin = s.groups == 1 ? Expr(red.z) : (k / Kg) * Cg + red.z;
+  Expr w = sched.packed ? weights(k % block, red.x, red.y, red.z, k / block)
+                        : weights(red.x, red.y, red.z, k);
+  Func conv("conv");
+  conv(x, y, k, n) = 0.f;
+  conv(x, y, k, n) += w * padded(x * stride + red.x, y * stride + red.y, cin, n);
+  Func output("output");
+  output(x, y, k, n) = LayerEpilogue(conv(x, y, k, n), layer, {x, y, k, n}, k, {OW, OH, K, N}, K);
+  output.bound(x, 0, OW).bound(y, 0, OH).bound(k, 0, K).bound(n, 0, N);
+  SetDenseShape(output.output_buffer(), {OW, OH, K, N});
+
+  // Padding is materialised once, so that the inner loops read without bounds selects.
+  if (pad == 0) {
+    padded.compute_inline();
+  } else {
+    padded.compute_root().parallel(k).vectorize(x, 8, Halide::TailStrategy::GuardWithIf);
+  }
+
+  // Cache tiles of the output, and the parallel loop over them.
+  Var ko("ko"), kt("kt"), yo("yo"), yt("yt"), xo("xo"), xt("xt"), tile("tile");
+  const int tile_k = int(sched.f[1] * sched.f[2]);
+  const int tile_y = int(sched.y[1] * sched.y[2]);
+  const int tile_x = int(sched.x[1] * sched.x[2]);
+  output.split(k, ko, kt, tile_k)
+      .split(y, yo, yt, tile_y)
+      .split(x, xo, xt, tile_x)
+      .reorder(xt, yt, kt, xo, yo, ko, n);
+  Var tile_loop = xo;
+  if (sched.parallel == "k") {
+    output.parallel(ko);
+  } else if (sched.parallel == "k_y") {
+    output.fuse(yo, ko, tile).parallel(tile);
+  } else {
+    output.fuse(xo, yo, tile).fuse(tile, ko, tile).parallel(tile);
+    tile_loop = tile;
+  }
+  if (tile_x >= sched.vec) output.vectorize(xt, sched.vec, Halide::TailStrategy::GuardWithIf);
+
+  // The tile's accumulators, stored with the vectorised dimension innermost.
+  conv.compute_at(output, tile_loop);
+  if (sched.packed) {
+    conv.reorder_storage(k, x, y, n).reorder(k, x, y, n).vectorize(k, sched.vec);
+  } else {
+    conv.vectorize(x, sched.vec);
+  }
+
+  Var km("km"), ki("ki"), ym("ym"), yi("yi"), xm("xm"), xi("xi");
+  RVar rxo("rxo"), rxi("rxi"), ryo("ryo"), ryi("ryi"), rco("rco"), rci("rci");
+  Halide::Stage update = conv.update();
+  update.split(k, km, ki, int(sched.f[2]))
+      .split(y, ym, yi, int(sched.y[2]))
+      .split(x, xm, xi, int(sched.x[2]))
+      .split(red.x, rxo, rxi, int(sched.rx[1]))
+      .split(red.y, ryo, ryi, int(sched.ry[1]))
+      .split(red.z, rco, rci, int(sched.rc[1]));
+  // Register tile innermost, then the reduction in its natural order, then the rest of the
+  // tile, with the input-channel blocks outermost for cache reuse.
+  const Var vector_var = sched.packed ? ki : xi;
+  const Var unrolled_var = sched.packed ? xi : ki;
+  update.reorder(vector_var, unrolled_var, yi, rxi, rxo, ryi, ryo, rci, xm, ym, km, rco, n);
+  update.vectorize(vector_var, sched.vec);
+  if (sched.vector_extent() > sched.vec) update.unroll(vector_var);
+  update.unroll(unrolled_var).unroll(yi);
+  if (sched.unroll_explicit) {
+    const std::vector<int64_t> extents = {sched.rx[1], sched.rx[0], sched.ry[1], sched.ry[0],
+                                          sched.rc[1]};
+    const RVar loops[] = {rxi, rxo, ryi, ryo, rci};
+    const std::vector<bool> unroll = AutoUnroll(extents, sched.unroll_step);
+    for (size_t i = 0; i < unroll.size(); ++i)
+      if (unroll[i]) update.unroll(loops[i]);
+  }
+
+  Halide::Buffer<float> out = layer.output ? Halide::Buffer<float>(layer.output, {OW, OH, K, N})
+                                           : Halide::Buffer<float>(OW, OH, K, N);
+  return CompileKernel(Halide::Pipeline(output), out, std::move(owned));
+}
+
+}  // namespace
+
+std::unique_ptr<OperatorTemplate> MakeConv2dTemplate(const Conv2dShape& shape) {
+  return std::make_unique<Conv2dTemplate>(shape);
+}
+
+}  // namespace tessel

@@ -1,0 +1,79 @@
+// Measures configurations of an operator template on this machine's CPU.
+//
+// Each configuration is JIT-compiled and run in a forked child process, so that a compiler
+// that crashes or never finishes, or a kernel that crashes or hangs, takes only the child with
+// it: the parent records a compile error, crash or timeout and goes on. Compiling and running
+// have their own time limits. The parent never compiles or runs a kernel, so LLVM's and
+// Halide's state (the thread pool, JIT memory) only ever lives in children, and memory stays
+// flat over thousands of measurements.
+//
+// Like AutoTVM's LocalBuilder (n_parallel), up to `build_jobs` configurations of a batch are
+// compiled at once, each in its own child; then the built children run one at a time, so that
+// no compile competes with a timed kernel. Compiling is single-threaded and most of a tuning
+// run's wall time, so on a 2-core machine this nearly halves it.
+//
+// Timing follows AutoTVM's protocol with a longer warm-up: untimed runs for at least
+// `warmup_ms` (the first one's output is checked against the reference), then `repeats` timed
+// repeats, each running the kernel back to back enough times to last at least
+// `min_repeat_ms`; the median repeat is the result. AutoTVM warms up with one run; on this
+// machine a fresh process runs its first few milliseconds of kernels up to 1.7x slower, which
+// one run does not cover.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "problems/schedule/operator_template.h"
+#include "engine/evaluation.h"
+#include "space/space.h"
+
+namespace tessel {
+
+struct LocalMeasurerOptions {
+  int threads = 1;                // the kernels' thread count
+  int repeats = 5;                // timed repeats per configuration
+  double min_repeat_ms = 10;      // lower bound on one repeat's duration
+  double warmup_ms = 30;          // untimed runs (the checked one first) for at least this long
+  double timeout_s = 10;          // wall time allowed to warm-up, check and repeats together
+  double compile_timeout_s = 30;  // wall time allowed to compile one configuration
+  int build_jobs = 1;             // configurations compiled at once
+  double tolerance = 1e-3;        // max |out - ref| allowed, relative to max |ref|
+  uint64_t data_seed = 0;         // seeds the random input data
+
+  // Throws tessel::Error naming the offending option.
+  void Validate() const;
+};
+
+class LocalMeasurer {
+ public:
+  // Draws the input data and computes the reference output once. The template must outlive
+  // the measurer.
+  LocalMeasurer(const OperatorTemplate& tmpl, const LocalMeasurerOptions& options);
+
+  // One result per configuration, in order; every configuration must be valid. Failures
+  // (compile errors, wrong results, timeouts, crashes) are statuses, never exceptions.
+  std::vector<Evaluation> Measure(const std::vector<Config>& configs);
+  // Wall seconds the last Measure spent building kernels: less than the sum of their
+  // compile_ms, since they are built in parallel.
+  double last_build_seconds() const { return last_build_seconds_; }
+
+ private:
+  struct Child;  // a forked process building (then running) one configuration
+  Child Launch(const Config& config, const std::vector<Child>& siblings);
+  // Waits for the child's build; a result when the build failed (the child is gone then).
+  std::optional<Evaluation> AwaitBuilt(Child& child);
+  // Lets a built child run its warm-up, check and timed repeats, and reaps it.
+  Evaluation RunBuilt(Child& child);
+
+  const OperatorTemplate& template_;
+  LocalMeasurerOptions options_;
+  OperatorData data_;
+  std::vector<float> reference_;
+  double last_build_seconds_ = 0;
+};
+
+// The largest |out - ref| relative to the largest |ref| (0 when both are all zero; infinity
+// when the sizes differ or the output holds a NaN).
+double RelativeError(std::span<const float> out, const std::vector<float>& ref);
+
+}  // namespace tessel

@@ -1,0 +1,147 @@
+#include "problems/schedule/workload.h"
+
+#include <charconv>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "core/error.h"
+
+namespace tessel {
+
+double Flops(const Workload& workload) {
+  if (const auto* conv = std::get_if<Conv2dShape>(&workload)) {
+    return 2.0 * conv->n * conv->k * conv->out_h() * conv->out_w() * conv->channels_per_group() *
+           conv->r * conv->s;
+  }
+  const auto& dense = std::get<DenseShape>(workload);
+  return 2.0 * dense.n * dense.in * dense.out;
+}
+
+std::string OperatorName(const Workload& workload) {
+  return std::holds_alternative<Conv2dShape>(workload) ? "conv2d" : "dense";
+}
+
+std::string WorkloadSpec(const Workload& workload) {
+  std::string spec;
+  auto add = [&spec](const char* key, int64_t value) {
+    spec += spec.back() == ':' ? "" : ",";
+    spec += std::string(key) + "=" + std::to_string(value);
+  };
+  if (const auto* conv = std::get_if<Conv2dShape>(&workload)) {
+    spec = "conv2d:";
+    if (conv->n != 1) add("n", conv->n);
+    add("c", conv->c);
+    add("h", conv->h);
+    add("w", conv->w);
+    add("k", conv->k);
+    add("r", conv->r);
+    add("s", conv->s);
+    add("stride", conv->stride);
+    add("pad", conv->pad);
+    if (conv->groups != 1) add("groups", conv->groups);
+    return spec;
+  }
+  const auto& dense = std::get<DenseShape>(workload);
+  spec = "dense:";
+  if (dense.n != 1) add("n", dense.n);
+  add("in", dense.in);
+  add("out", dense.out);
+  return spec;
+}
+
+namespace {
+
+constexpr const char* kSpecHelp =
+    "expected conv2d:c=..,h=..,w=..,k=..,r=..,s=..[,stride=..][,pad=..][,groups=..][,n=..] or "
+    "dense:in=..,out=..[,n=..]";
+
+std::map<std::string, int64_t> ParseKeyValues(std::string_view spec, std::string_view body) {
+  std::map<std::string, int64_t> values;
+  size_t start = 0;
+  while (start < body.size()) {
+    size_t end = body.find(',', start);
+    if (end == std::string_view::npos) end = body.size();
+    const std::string_view item = body.substr(start, end - start);
+    start = end + 1;
+    const size_t eq = item.find('=');
+    if (eq == std::string_view::npos || eq == 0)
+      throw ConfigError("malformed workload '" + std::string(spec) + "': item '" +
+                        std::string(item) + "' is not key=value; " + kSpecHelp);
+    const std::string key(item.substr(0, eq));
+    const std::string_view text = item.substr(eq + 1);
+    int64_t value = 0;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || ptr != text.data() + text.size())
+      throw ConfigError("malformed workload '" + std::string(spec) + "': '" + key +
+                        "' is not an integer");
+    if (!values.emplace(key, value).second)
+      throw ConfigError("malformed workload '" + std::string(spec) + "': '" + key +
+                        "' is given twice");
+  }
+  return values;
+}
+
+int64_t Take(std::map<std::string, int64_t>& values, const std::string& key,
+             std::optional<int64_t> fallback, std::string_view spec, int64_t minimum) {
+  auto it = values.find(key);
+  int64_t value;
+  if (it == values.end()) {
+    if (!fallback)
+      throw ConfigError("workload '" + std::string(spec) + "' lacks '" + key + "'; " + kSpecHelp);
+    value = *fallback;
+  } else {
+    value = it->second;
+    values.erase(it);
+  }
+  if (value < minimum)
+    throw ConfigError("workload '" + std::string(spec) + "': '" + key + "' must be at least " +
+                      std::to_string(minimum));
+  return value;
+}
+
+}  // namespace
+
+Workload ParseWorkloadSpec(std::string_view spec) {
+  const size_t colon = spec.find(':');
+  if (colon == std::string_view::npos)
+    throw ConfigError("malformed workload '" + std::string(spec) + "'; " + kSpecHelp);
+  const std::string_view op = spec.substr(0, colon);
+  auto values = ParseKeyValues(spec, spec.substr(colon + 1));
+  Workload workload;
+  if (op == "conv2d") {
+    Conv2dShape conv;
+    conv.n = Take(values, "n", 1, spec, 1);
+    conv.c = Take(values, "c", std::nullopt, spec, 1);
+    conv.h = Take(values, "h", std::nullopt, spec, 1);
+    conv.w = Take(values, "w", std::nullopt, spec, 1);
+    conv.k = Take(values, "k", std::nullopt, spec, 1);
+    conv.r = Take(values, "r", std::nullopt, spec, 1);
+    conv.s = Take(values, "s", std::nullopt, spec, 1);
+    conv.stride = Take(values, "stride", 1, spec, 1);
+    conv.pad = Take(values, "pad", 0, spec, 0);
+    conv.groups = Take(values, "groups", 1, spec, 1);
+    if (conv.c % conv.groups || conv.k % conv.groups)
+      throw ConfigError("workload '" + std::string(spec) +
+                        "': c and k must be divisible by groups");
+    if (conv.h + 2 * conv.pad < conv.r || conv.w + 2 * conv.pad < conv.s)
+      throw ConfigError("workload '" + std::string(spec) +
+                        "': the kernel is larger than the padded input");
+    workload = conv;
+  } else if (op == "dense") {
+    DenseShape dense;
+    dense.n = Take(values, "n", 1, spec, 1);
+    dense.in = Take(values, "in", std::nullopt, spec, 1);
+    dense.out = Take(values, "out", std::nullopt, spec, 1);
+    workload = dense;
+  } else {
+    throw ConfigError("unknown operator '" + std::string(op) + "' in workload '" +
+                      std::string(spec) + "'; " + kSpecHelp);
+  }
+  if (!values.empty())
+    throw ConfigError("workload '" + std::string(spec) + "': unknown key '" +
+                      values.begin()->first + "'; " + kSpecHelp);
+  return workload;
+}
+
+}  // namespace tessel
