@@ -8,6 +8,7 @@
 
 #include "problems/replay/replay_problem.h"
 #include "records/record_store.h"
+#include "tune/presets.h"
 #include "tune/tuning.h"
 
 int main(int argc, char** argv) try {
@@ -20,8 +21,8 @@ int main(int argc, char** argv) try {
   options.progress = false;
   options.strategy_name = "autotvm";
   options.strategy = [](const tessel::StrategyInputs& in) {
-    return tessel::MakeTuner(tessel::TunerKind::kAutoTvm, {in.problem.space(), &in.featurizer},
-                             in.rng);
+    return tessel::MakeStrategy(tessel::FindPreset("autotvm"),
+                                {in.problem.space(), &in.featurizer}, {}, in.rng);
   };
   tessel::RecordStore store(argc > 2 ? argv[2] : "example.db");
   const tessel::TaskReport best = tessel::Tune(tasks, &store, options).tasks[0];

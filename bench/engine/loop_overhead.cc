@@ -24,6 +24,7 @@
 #include "core/error.h"
 #include "core/stats.h"
 #include "records/record_store.h"
+#include "tune/presets.h"
 #include "tune/tuning.h"
 
 namespace tessel {
@@ -86,7 +87,7 @@ double OneRun(int evaluations, int batch_size, bool records, uint64_t seed) {
   options.constraints = {Constraint::Parse("sum<=27")};
   options.strategy_name = "random";
   options.strategy = [](const StrategyInputs& inputs) {
-    return MakeTuner(TunerKind::kRandom, {inputs.problem.space()}, inputs.rng);
+    return MakeStrategy(FindPreset("random"), {inputs.problem.space()}, {}, inputs.rng);
   };
   std::unique_ptr<RecordStore> store;
   if (records) store = std::make_unique<RecordStore>(path);

@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "core/error.h"
+#include "tune/presets.h"
 
 namespace {
 
@@ -67,7 +68,7 @@ int main(int argc, char** argv) {
   tune->add_option("--space", tune_options.tasks.space_csv,
                    "tune a CSV table of measured configurations instead of this machine");
   tune->add_option("--tuner", tune_options.tuner,
-                   "random, grid, autotvm, release, rl, sa-as, bted or bted-bao")
+                   tessel::PresetNames([](const tessel::Preset&) { return true; }))
       ->capture_default_str();
   tune->add_option("--features", tune_options.features,
                    "cost model features: knob, loop, both, or auto (both; knob for a replay table)")

@@ -14,7 +14,7 @@
 #include "core/error.h"
 #include "problems/replay/replay_problem.h"
 #include "records/record_store.h"
-#include "tune/model_based_tuner.h"
+#include "tune/presets.h"
 #include "tune/tuning.h"
 
 namespace tessel::cli {
@@ -33,10 +33,11 @@ int RunTune(const TuneCommandOptions& options) {
   tuning.constraints = ParseConstraints(options.constraints);
   tuning.allocation = AllocationFromName(options.allocation);
   tuning.Validate();
-  const TunerKind tuner_kind = TunerKindFromName(options.tuner);
-  tuning.strategy_name = std::string(TunerKindName(tuner_kind));
+  const Preset& preset = FindPreset(options.tuner);
+  tuning.strategy_name = std::string(preset.name);
+  const bool model_based = preset.model_based;
   const bool replay = ResolveProblem(options.tasks).name == ReplayProblem::kName;
-  // auto: what ranked best in bench/FEATURES.md, knob and loop features together, both within
+  // auto: what ranked best in bench/features, knob and loop features together, both within
   // a task and across tasks; a replay table has only its knobs.
   const FeatureKind feature_kind = options.features == "auto"
                                        ? (replay ? FeatureKind::kKnob : FeatureKind::kBoth)
@@ -45,68 +46,63 @@ int RunTune(const TuneCommandOptions& options) {
     throw ConfigError(
         "--features loop or both needs an operator's template, and a --space table has "
         "only knob columns; use --features knob");
-  if (options.transfer && !IsModelBased(tuner_kind))
-    throw ConfigError(
-        "--transfer warm-starts a cost model; use it with --tuner autotvm, release, rl, sa-as, "
-        "bted or bted-bao");
-  std::optional<PpoSearch::Options> ppo_options;
+  auto is_model_based = [](const Preset& p) { return p.model_based; };
+  auto uses_ppo = [](const Preset& p) { return p.model_based && p.roles.search == SearchKind::kPpo; };
+  auto uses_sampling = [](const Preset& p) {
+    return p.model_based && p.roles.selector == SelectorKind::kAdaptive;
+  };
+  auto uses_bao = [](const Preset& p) { return p.model_based && p.roles.search == SearchKind::kBao; };
+  auto uses_bted = [](const Preset& p) { return p.model_based && p.roles.design == DesignKind::kBted; };
+  if (options.transfer && !model_based)
+    throw ConfigError("--transfer warm-starts a cost model; use it with --tuner " +
+                      PresetNames(is_model_based));
+  StrategyOptions strategy_options;
   if (!options.ppo.empty()) {
-    if (!UsesPpo(tuner_kind))
-      throw ConfigError("--ppo sets the PPO agent's options; use it with --tuner release or rl");
-    ppo_options = PpoSearch::Options::Parse(options.ppo);
+    if (!uses_ppo(preset))
+      throw ConfigError("--ppo sets the PPO agent's options; use it with --tuner " +
+                        PresetNames(uses_ppo));
+    strategy_options.roles.ppo = PpoSearch::Options::Parse(options.ppo);
   }
-  std::optional<AdaptiveSampler::Options> sampling_options;
   if (!options.sampling.empty()) {
-    if (!UsesAdaptiveSampling(tuner_kind))
-      throw ConfigError(
-          "--sampling sets adaptive sampling's options; use it with --tuner release or sa-as");
-    sampling_options = AdaptiveSampler::Options::Parse(options.sampling);
+    if (!uses_sampling(preset))
+      throw ConfigError("--sampling sets adaptive sampling's options; use it with --tuner " +
+                        PresetNames(uses_sampling));
+    strategy_options.roles.sampling = AdaptiveSampler::Options::Parse(options.sampling);
   }
-  InitialDesign init = InitialDesign::kPreset;
   if (!options.init.empty()) {
-    if (!IsModelBased(tuner_kind))
+    if (!model_based)
       throw ConfigError(
           "--init chooses a cost model's first measurements; use it with a model-based tuner "
-          "(autotvm, release, rl, sa-as, bted, bted-bao)");
-    init = InitialDesignFromName(options.init);
+          "(" + PresetNames(is_model_based) + ")");
+    strategy_options.design = DesignKindFromName(options.init);
   }
-  const bool bted_design =
-      IsModelBased(tuner_kind) && EffectiveInitialDesign(tuner_kind, init) == InitialDesign::kBted;
-  std::optional<BtedOptions> bted_options;
+  const bool bted_design = model_based && preset.design(strategy_options) == DesignKind::kBted;
   if (!options.bted.empty()) {
     if (!bted_design)
-      throw ConfigError(
-          "--bted sets BTED's options; use it with --tuner bted or bted-bao, or with --init bted");
-    bted_options = BtedOptions::Parse(options.bted);
+      throw ConfigError("--bted sets BTED's options; use it with --tuner " +
+                        PresetNames(uses_bted) + ", or with --init bted");
+    strategy_options.roles.bted = BtedOptions::Parse(options.bted);
   }
-  std::optional<BaoOptions> bao_options;
   if (!options.bao.empty()) {
-    if (!UsesBao(tuner_kind))
-      throw ConfigError("--bao sets BAO's options; use it with --tuner bted-bao");
-    bao_options = BaoOptions::Parse(options.bao);
+    if (!uses_bao(preset))
+      throw ConfigError("--bao sets BAO's options; use it with --tuner " + PresetNames(uses_bao));
+    strategy_options.roles.bao = BaoOptions::Parse(options.bao);
   }
   if (options.plan_size != -1) {
-    if (!IsModelBased(tuner_kind))
+    if (!model_based)
       throw ConfigError(
-          "--plan-size sets a cost model's batches; use it with a model-based tuner (autotvm, "
-          "release, rl, sa-as, bted, bted-bao)");
+          "--plan-size sets a cost model's batches; use it with a model-based tuner (" +
+          PresetNames(is_model_based) + ")");
     if (options.plan_size < 1) throw ConfigError("--plan-size must be at least 1");
+    strategy_options.plan_size = options.plan_size;
   }
   if (options.transfer && replay)
     throw ConfigError(
         "--transfer learns from other tasks of the same template, which a --space "
         "table does not have; drop --transfer");
   tuning.strategy = [&](const StrategyInputs& inputs) {
-    const TunerContext context{inputs.problem.space(),
-                               &inputs.featurizer,
-                               inputs.history,
-                               ppo_options ? &*ppo_options : nullptr,
-                               sampling_options ? &*sampling_options : nullptr,
-                               init,
-                               bted_options ? &*bted_options : nullptr,
-                               bao_options ? &*bao_options : nullptr,
-                               std::max(options.plan_size, 0)};
-    return MakeTuner(tuner_kind, context, inputs.rng);
+    return MakeStrategy(preset, {inputs.problem.space(), &inputs.featurizer, inputs.history},
+                        strategy_options, inputs.rng);
   };
   std::vector<TuningTask> tasks =
       BuildTasks(options.tasks, options.measure, options.seed, feature_kind);
@@ -126,7 +122,7 @@ int RunTune(const TuneCommandOptions& options) {
           {"task", result.label},
           {"problem", result.key.problem},
           {"workload", result.key.instance},
-          {"tuner", TunerKindName(tuner_kind)},
+          {"tuner", preset.name},
           {"seed", options.seed},
           {"measurements", result.evaluations},
           {"objective", objective.name},
@@ -157,13 +153,13 @@ int RunTune(const TuneCommandOptions& options) {
         elapsed.push_back(std::round(seconds * 1e3) / 1e3);
       line["elapsed_s"] = std::move(elapsed);
       line["features"] = FeatureKindName(feature_kind);
-      if (UsesPpo(tuner_kind)) line["ppo"] = ppo_options.value_or(PpoSearch::Options()).ToString();
-      if (IsModelBased(tuner_kind)) line["init"] = bted_design ? "bted" : "random";
-      if (bted_design) line["bted"] = bted_options.value_or(BtedOptions()).ToString();
-      if (UsesBao(tuner_kind)) line["bao"] = bao_options.value_or(BaoOptions()).ToString();
-      if (IsModelBased(tuner_kind))
+      if (uses_ppo(preset)) line["ppo"] = strategy_options.roles.ppo.ToString();
+      if (model_based) line["init"] = bted_design ? "bted" : "random";
+      if (bted_design) line["bted"] = strategy_options.roles.bted.ToString();
+      if (uses_bao(preset)) line["bao"] = strategy_options.roles.bao.ToString();
+      if (model_based)
         line["plan_size"] =
-            options.plan_size > 0 ? options.plan_size : ModelBasedTuner::Options().plan_size;
+            options.plan_size > 0 ? options.plan_size : ModelRoleOptions().plan_size;
       // What the run changed from its preset's defaults, to tell variants apart in tables.
       std::string variant;
       for (const auto& [name, spec] :

@@ -42,7 +42,7 @@ class BootstrapEnsemble : public CostModel {
   Scores PredictWithSpread(const std::vector<Config>& configs) const;
 
   // Transfer learning: every member gets the base model (see XgbCostModel::FitBaseModel).
-  bool FitBaseModel(const FeatureRows& history);
+  bool FitBaseModel(const FeatureRows& history) override;
 
   int members() const { return static_cast<int>(members_.size()); }
 

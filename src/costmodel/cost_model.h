@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "costmodel/featurizer.h"
 #include "space/space.h"
 
 namespace tessel {
@@ -16,6 +17,13 @@ class CostModel {
   virtual void Fit(const std::vector<Config>& configs, const std::vector<double>& times_ms) = 0;
   // A score per configuration, higher for faster: only the order is meaningful.
   virtual std::vector<double> Predict(const std::vector<Config>& configs) const = 0;
+  // Transfer learning: a base model fitted on other tasks' rows, which later fits start from.
+  // Returns false (and changes nothing) when `history` has no rows or the model cannot
+  // transfer.
+  virtual bool FitBaseModel(const FeatureRows& history) {
+    (void)history;
+    return false;
+  }
 };
 
 }  // namespace tessel

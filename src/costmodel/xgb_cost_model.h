@@ -60,7 +60,7 @@ class XgbCostModel : public CostModel {
 
   // Fits the base model on other tasks' rows (features from this model's kind of featurizer).
   // Returns false, keeping no base model, when there are no rows.
-  bool FitBaseModel(const FeatureRows& history);
+  bool FitBaseModel(const FeatureRows& history) override;
   bool has_base_model() const { return base_ != nullptr; }
 
   // Boosting rounds kept by the last Fit (0 before any).

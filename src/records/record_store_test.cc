@@ -505,6 +505,31 @@ TEST_F(RecordStoreTest, MigratesASchemaTwoDatabaseWithoutLoss) {
   EXPECT_EQ(store.History(tasks[0].first).back().result.metrics.at("area"), 1.5);
 }
 
+TEST_F(RecordStoreTest, MetricsRoundTripWhateverTheirNamesAndValues) {
+  RecordStore store(Path("metrics.db"));
+  const int64_t task = store.EnsureTask(Task("conv2d:c=64"), kTime);
+  const int64_t run = store.BeginRun({"random", 1, "tune"});
+  MeasurementRecord record = Ok(task, run, "a", 1.0);
+  record.result.metrics = {{"area", 1.5e12}, {"power.w", std::nan("")}, {"odd \"name\"", -2}};
+  MeasurementRecord infeasible = Ok(task, run, "b", 3.0);
+  infeasible.result.status = EvalStatus::kInfeasible;
+  infeasible.result.error = "area 3e+12 > 1e+12";
+  infeasible.result.metrics = {{"area", 3e12}};
+  store.Append({record, infeasible});
+  const std::vector<MeasurementRecord> history = store.History(task);
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0].result.metrics.at("area"), 1.5e12);
+  EXPECT_TRUE(std::isnan(history[0].result.metrics.at("power.w")));
+  EXPECT_EQ(history[0].result.metrics.at("odd \"name\""), -2);
+  EXPECT_EQ(history[1].result.status, EvalStatus::kInfeasible);
+  EXPECT_EQ(history[1].result.value, 3.0);  // kept, though never the best
+  EXPECT_EQ(store.BestPerTask()[0].record.config, "a");
+  RecordStore copy(Path("metrics_copy.db"));
+  std::istringstream exported(Export(store));
+  EXPECT_EQ(copy.ImportJsonl(exported), 2);
+  EXPECT_EQ(Export(copy), Export(store));
+}
+
 TEST_F(RecordStoreTest, MigratesASchemaOneDatabase) {
   const std::string path = Path("v1.db");
   std::filesystem::copy_file(Fixture("schema_v2.db"), path);

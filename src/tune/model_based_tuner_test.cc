@@ -1,5 +1,8 @@
 #include "tune/model_based_tuner.h"
 
+#include <optional>
+#include <string_view>
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -7,6 +10,7 @@
 
 #include "core/error.h"
 #include "engine/fake_problem.h"
+#include "tune/presets.h"
 #include "tune/tuning.h"
 
 namespace tessel {
@@ -28,9 +32,10 @@ double Landscape(const std::vector<double>& f) {
          2 * std::fabs(f[2] - 0.5) + (f[3] > 0.5 ? 0.8 : 0.0);
 }
 
-TaskReport TuneSynthetic(TunerKind kind, uint64_t seed, int trials, std::vector<Config>* proposed,
+TaskReport TuneSynthetic(std::string_view preset, uint64_t seed, int trials,
+                         std::vector<Config>* proposed,
                          const AdaptiveSampler::Options* sampling = nullptr,
-                         InitialDesign init = InitialDesign::kPreset,
+                         std::optional<DesignKind> design = std::nullopt,
                          std::vector<SearchRound>* rounds = nullptr) {
   const Space space = SyntheticSpace();
   std::vector<TuningTask> tasks;
@@ -42,8 +47,11 @@ TaskReport TuneSynthetic(TunerKind kind, uint64_t seed, int trials, std::vector<
   options.progress = false;
   options.seed = seed;
   options.strategy = [&](const StrategyInputs& inputs) {
-    return MakeTuner(kind, {inputs.problem.space(), &inputs.featurizer, nullptr, nullptr, sampling, init},
-                     inputs.rng);
+    StrategyOptions strategy;
+    if (sampling) strategy.roles.sampling = *sampling;
+    strategy.design = design;
+    return MakeStrategy(FindPreset(preset), {inputs.problem.space(), &inputs.featurizer},
+                        strategy, inputs.rng);
   };
   TuningCallbacks callbacks;
   callbacks.on_batch.push_back([&](const TaskBatch& batch) {
@@ -57,7 +65,7 @@ TaskReport TuneSynthetic(TunerKind kind, uint64_t seed, int trials, std::vector<
 TEST(ModelBasedTunerTest, ProposesValidUnvisitedConfigurations) {
   const Space space = SyntheticSpace();
   std::vector<Config> proposed;
-  const TaskReport result = TuneSynthetic(TunerKind::kAutoTvm, 1, 300, &proposed);
+  const TaskReport result = TuneSynthetic("autotvm", 1, 300, &proposed);
   EXPECT_EQ(result.evaluations, 300);
   std::unordered_set<uint64_t> seen;
   for (const Config& c : proposed) {
@@ -68,8 +76,8 @@ TEST(ModelBasedTunerTest, ProposesValidUnvisitedConfigurations) {
 
 TEST(ModelBasedTunerTest, SeededRunsAreReproducible) {
   std::vector<Config> first, second;
-  TuneSynthetic(TunerKind::kAutoTvm, 4, 200, &first);
-  TuneSynthetic(TunerKind::kAutoTvm, 4, 200, &second);
+  TuneSynthetic("autotvm", 4, 200, &first);
+  TuneSynthetic("autotvm", 4, 200, &second);
   EXPECT_EQ(first, second);
 }
 
@@ -77,14 +85,14 @@ TEST(ModelBasedTunerTest, ClusteringTheTopOfTheTrajectoryStillPlansNewConfigurat
   const Space space = SyntheticSpace();
   const AdaptiveSampler::Options sampling = AdaptiveSampler::Options::Parse("top=0.1");
   std::vector<Config> proposed, again;
-  const TaskReport result = TuneSynthetic(TunerKind::kSaAs, 2, 200, &proposed, &sampling);
+  const TaskReport result = TuneSynthetic("sa-as", 2, 200, &proposed, &sampling);
   EXPECT_EQ(result.evaluations, 200);
   std::unordered_set<uint64_t> seen;
   for (const Config& c : proposed) {
     EXPECT_TRUE(space.IsValid(c));
     EXPECT_TRUE(seen.insert(space.FlatIndex(c)).second);
   }
-  TuneSynthetic(TunerKind::kSaAs, 2, 200, &again, &sampling);
+  TuneSynthetic("sa-as", 2, 200, &again, &sampling);
   EXPECT_EQ(proposed, again);
 }
 
@@ -92,8 +100,8 @@ TEST(ModelBasedTunerTest, LearnsTheLandscapeBetterThanRandom) {
   // After its random first plan the model should steer towards the optimum: over three
   // seeds, its best after 320 trials beats random search's every time.
   for (uint64_t seed : {1, 2, 3}) {
-    const double model = TuneSynthetic(TunerKind::kAutoTvm, seed, 320, nullptr).best_value;
-    const double random = TuneSynthetic(TunerKind::kRandom, seed, 320, nullptr).best_value;
+    const double model = TuneSynthetic("autotvm", seed, 320, nullptr).best_value;
+    const double random = TuneSynthetic("random", seed, 320, nullptr).best_value;
     EXPECT_LT(model, random) << "seed " << seed;
   }
 }
@@ -106,15 +114,16 @@ TEST(ModelBasedTunerTest, ABtedInitialDesignIsMeasuredFirst) {
   Rng design_rng = Rng(5).Fork("fake").Fork("design");
   const std::vector<Config> design = BtedDesign(space, 64, {}, {}, design_rng);
   ASSERT_EQ(design.size(), 64u);
-  for (auto [kind, init] : {std::pair{TunerKind::kBted, InitialDesign::kPreset},
-                            std::pair{TunerKind::kRelease, InitialDesign::kBted}}) {
+  for (auto [preset, initial] :
+       {std::pair<std::string_view, std::optional<DesignKind>>{"bted", std::nullopt},
+        std::pair<std::string_view, std::optional<DesignKind>>{"release", DesignKind::kBted}}) {
     std::vector<Config> proposed;
-    TuneSynthetic(kind, 5, 72, &proposed, nullptr, init);
+    TuneSynthetic(preset, 5, 72, &proposed, nullptr, initial);
     ASSERT_EQ(proposed.size(), 72u);
     EXPECT_EQ(std::vector<Config>(proposed.begin(), proposed.begin() + 64), design);
   }
   std::vector<Config> random_start;
-  TuneSynthetic(TunerKind::kBted, 5, 64, &random_start, nullptr, InitialDesign::kRandom);
+  TuneSynthetic("bted", 5, 64, &random_start, nullptr, DesignKind::kRandom);
   EXPECT_NE(random_start, design);
 }
 
@@ -126,10 +135,10 @@ TEST(ModelBasedTunerTest, BtedBaoLearnsTheLandscapeReproducibly) {
   for (uint64_t seed : {1, 2, 3, 4, 5, 6}) {
     std::vector<Config> proposed;
     std::vector<SearchRound> rounds;
-    bao_sum += TuneSynthetic(TunerKind::kBtedBao, seed, 256, &proposed, nullptr,
-                             InitialDesign::kPreset, &rounds)
+    bao_sum += TuneSynthetic("bted-bao", seed, 256, &proposed, nullptr,
+                             std::nullopt, &rounds)
                    .best_value;
-    random_sum += TuneSynthetic(TunerKind::kRandom, seed, 256, nullptr).best_value;
+    random_sum += TuneSynthetic("random", seed, 256, nullptr).best_value;
     std::unordered_set<uint64_t> seen;
     for (const Config& c : proposed) {
       EXPECT_TRUE(space.IsValid(c));
@@ -145,7 +154,7 @@ TEST(ModelBasedTunerTest, BtedBaoLearnsTheLandscapeReproducibly) {
     for (size_t i = 1; i < rounds.size(); ++i) EXPECT_GE(rounds[i].radius, rounds[i - 1].radius);
     if (seed == 1) {
       std::vector<Config> again;
-      TuneSynthetic(TunerKind::kBtedBao, seed, 256, &again);
+      TuneSynthetic("bted-bao", seed, 256, &again);
       EXPECT_EQ(proposed, again);
     }
   }
@@ -153,7 +162,7 @@ TEST(ModelBasedTunerTest, BtedBaoLearnsTheLandscapeReproducibly) {
 }
 
 TEST(ModelBasedTunerTest, BadOptionsAreErrors) {
-  ModelBasedTuner::Options options;
+  ModelRoleOptions options;
   options.plan_size = 0;
   EXPECT_THROW(options.Validate(), Error);
   options = {};
@@ -176,7 +185,7 @@ TEST(ModelBasedTunerTest, WarmStartPlansTheFirstBatchFromHistory) {
   }
   history.fitness = Fitness(history_ms);
   auto first_plan_mean = [&](bool warm) {
-    ModelBasedTuner tuner(space, features, {}, Rng(9));
+    ModelBasedTuner tuner(space, features, {}, {}, Rng(9));
     if (warm) {
       EXPECT_TRUE(tuner.WarmStart(history));
     }
@@ -186,12 +195,12 @@ TEST(ModelBasedTunerTest, WarmStartPlansTheFirstBatchFromHistory) {
     return sum / double(batch.size());
   };
   EXPECT_LT(first_plan_mean(true), first_plan_mean(false));
-  ModelBasedTuner tuner(space, features, {}, Rng(9));
+  ModelBasedTuner tuner(space, features, {}, {}, Rng(9));
   EXPECT_FALSE(tuner.WarmStart({}));
 }
 
 TEST(ModelBasedTunerTest, ReportsTimeSpentFitting) {
-  const TaskReport result = TuneSynthetic(TunerKind::kAutoTvm, 1, 130, nullptr);
+  const TaskReport result = TuneSynthetic("autotvm", 1, 130, nullptr);
   EXPECT_GT(result.fit_seconds, 0);
   EXPECT_GE(result.search_seconds, 0);
   EXPECT_LE(

@@ -3,11 +3,11 @@
 
 #include <unordered_set>
 
-#include "tune/tuner.h"
+#include "tune/strategy.h"
 
 namespace tessel {
 
-class RandomTuner : public Tuner {
+class RandomTuner : public Strategy {
  public:
   // Spaces up to this many configurations are enumerated and shuffled, which makes the
   // search exhaustive; larger ones are sampled by rejection.
@@ -31,7 +31,7 @@ class RandomTuner : public Tuner {
 };
 
 // Every valid configuration once, in flat-index order.
-class GridTuner : public Tuner {
+class GridTuner : public Strategy {
  public:
   static constexpr uint64_t kMaxSize = 10'000'000;
 

@@ -24,7 +24,7 @@ struct TaskState {
   std::vector<Evaluation> resumed_results;
   std::unique_ptr<Featurizer> featurizer;
   TransferRows transfer;
-  std::unique_ptr<Tuner> strategy;
+  std::unique_ptr<Strategy> strategy;
   TaskProgress progress;
   int since_improvement = 0;
 };
@@ -155,7 +155,7 @@ void TuningRun::TuneRound(size_t index, int count) {
   TaskState& state = states_[index];
   TaskReport& report = report_.tasks[index];
   if (!report.started) StartTask(index);
-  Tuner& strategy = *state.strategy;
+  Strategy& strategy = *state.strategy;
   const ObjectiveInfo objective = task.problem->objective();
 
   const auto start = Clock::now();

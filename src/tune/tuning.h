@@ -28,7 +28,7 @@
 #include "core/rng.h"
 #include "engine/problem.h"
 #include "tune/task_scheduler.h"
-#include "tune/tuner.h"
+#include "tune/strategy.h"
 
 namespace tessel {
 
@@ -49,7 +49,7 @@ struct StrategyInputs {
   const FeatureRows* history;  // other tasks' rows to warm-start a cost model; null if none
   Rng rng;                     // the task's own stream: depends on the seed and its instance
 };
-using StrategyFactory = std::function<std::unique_ptr<Tuner>(const StrategyInputs&)>;
+using StrategyFactory = std::function<std::unique_ptr<Strategy>(const StrategyInputs&)>;
 
 // AutoTVM needs this many records before it trusts a base model (its min_seed_records).
 constexpr size_t kMinTransferRows = 500;

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "engine/fake_problem.h"
 #include "records/record_store.h"
+#include "tune/presets.h"
 #include "tune/random_tuner.h"
 
 namespace tessel {
@@ -32,14 +33,15 @@ double Bowl(const std::vector<double>& f) {
 }
 
 // Options for `trials` evaluations per task with a preset tuner, quietly.
-TuningOptions Quiet(int trials, TunerKind kind = TunerKind::kRandom, uint64_t seed = 0) {
+TuningOptions Quiet(int trials, std::string_view preset = "random", uint64_t seed = 0) {
   TuningOptions options;
   options.trials = trials;
   options.progress = false;
   options.seed = seed;
-  options.strategy_name = std::string(TunerKindName(kind));
-  options.strategy = [kind](const StrategyInputs& inputs) {
-    return MakeTuner(kind, {inputs.problem.space(), &inputs.featurizer}, inputs.rng);
+  options.strategy_name = std::string(preset);
+  options.strategy = [preset](const StrategyInputs& inputs) {
+    return MakeStrategy(FindPreset(preset), {inputs.problem.space(), &inputs.featurizer}, {},
+                        inputs.rng);
   };
   return options;
 }
@@ -124,12 +126,12 @@ TEST(GridTunerTest, EnumeratesInFlatOrderAndRefusesHugeSpaces) {
     for (int64_t v = 0; v < 100; ++v) knob.values.emplace_back(v);
     knobs.push_back(knob);
   }
-  EXPECT_THROW(MakeTuner(TunerKind::kGrid, {Space(knobs)}, Rng(0)), Error);
+  EXPECT_THROW(MakeStrategy(FindPreset("grid"), {Space(knobs)}, {}, Rng(0)), Error);
 }
 
 TEST(TuningTest, GridFindsTheOptimumAndStopsWhenExhausted) {
   const Space space = GridSpace();
-  const TaskReport result = TuneFake(Bowl, nullptr, Quiet(1000, TunerKind::kGrid));
+  const TaskReport result = TuneFake(Bowl, nullptr, Quiet(1000, "grid"));
   EXPECT_EQ(result.evaluations, 200);
   ASSERT_TRUE(result.best.has_value());
   EXPECT_EQ(space.ToText(*result.best), "a=2;b=6;c=p");
@@ -186,7 +188,7 @@ TEST(TuningTest, SameSeedSameChoices) {
     callbacks.on_batch.push_back([&](const TaskBatch& batch) {
       order.insert(order.end(), batch.configs.begin(), batch.configs.end());
     });
-    TuneFake(Bowl, nullptr, Quiet(40, TunerKind::kRandom, seed), callbacks);
+    TuneFake(Bowl, nullptr, Quiet(40, "random", seed), callbacks);
     return order;
   };
   EXPECT_EQ(run(11), run(11));
@@ -201,7 +203,7 @@ TEST(TuningTest, BadOptionsAreErrors) {
   options = Quiet(1);
   options.budget = 10;  // and --trials
   EXPECT_THROW(options.Validate(), Error);
-  EXPECT_THROW(TunerKindFromName("annealing"), Error);
+  EXPECT_THROW(FindPreset("annealing"), Error);
 }
 
 // Area is the first knob's share, so half the space breaks area<=0.5; the bowl's optimum
@@ -212,7 +214,7 @@ TEST(TuningTest, ConstraintsMakeEvaluationsInfeasibleAndNeverTheBest) {
   problem->SetMetrics({{"area", "mm2", "the first knob's share"}},
                       [](const std::vector<double>& f) { return Metrics{{"area", f[0]}}; });
   std::vector<TuningTask> tasks = OneTask(std::move(problem));
-  TuningOptions options = Quiet(1000, TunerKind::kGrid);
+  TuningOptions options = Quiet(1000, "grid");
   options.constraints = {Constraint::Parse("area<=0.5")};
   int infeasible = 0;
   TuningCallbacks callbacks;

@@ -1,0 +1,97 @@
+#include "tune/presets.h"
+
+#include "core/error.h"
+#include "tune/random_tuner.h"
+
+namespace tessel {
+namespace {
+
+std::unique_ptr<Strategy> MakeRandom(const Preset&, const StrategyContext& context,
+                                     const StrategyOptions&, Rng rng) {
+  return std::make_unique<RandomTuner>(context.space, std::move(rng));
+}
+
+std::unique_ptr<Strategy> MakeGrid(const Preset&, const StrategyContext& context,
+                                   const StrategyOptions&, Rng) {
+  return std::make_unique<GridTuner>(context.space);
+}
+
+std::unique_ptr<Strategy> MakeModelBased(const Preset& preset, const StrategyContext& context,
+                                         const StrategyOptions& options, Rng rng) {
+  TESSEL_CHECK(context.featurizer != nullptr) << "model-based strategies need a featurizer";
+  ModelBasedTuner::Roles roles = preset.roles;
+  roles.design = preset.design(options);
+  ModelRoleOptions role_options = options.roles;
+  if (options.plan_size > 0) role_options.initial_size = role_options.plan_size = options.plan_size;
+  // BAO revises its radius after each of its (smaller) batches.
+  if (roles.search == SearchKind::kBao) role_options.plan_size = role_options.bao.batch;
+  auto tuner = std::make_unique<ModelBasedTuner>(context.space, *context.featurizer, roles,
+                                                 role_options, std::move(rng));
+  if (context.history) tuner->WarmStart(*context.history);
+  return tuner;
+}
+
+using D = DesignKind;
+using M = CostModelKind;
+using S = SearchKind;
+using L = SelectorKind;
+
+// The presets, in the order the command line lists them.
+const std::vector<Preset> kPresets = {
+    {"random", "uniform random search without replacement", MakeRandom},
+    {"grid", "every valid configuration in order", MakeGrid},
+    {"autotvm", "AutoTVM: XGBoost ranker, simulated annealing, epsilon-greedy plans",
+     MakeModelBased, true, {D::kRandom, M::kXgboost, S::kAnnealing, L::kEpsilonGreedy}},
+    {"release", "RELEASE: XGBoost ranker, PPO walkers, adaptive sampling", MakeModelBased, true,
+     {D::kRandom, M::kXgboost, S::kPpo, L::kAdaptive}},
+    {"rl", "RELEASE's ablation: PPO walkers with epsilon-greedy plans", MakeModelBased, true,
+     {D::kRandom, M::kXgboost, S::kPpo, L::kEpsilonGreedy}},
+    {"sa-as", "RELEASE's ablation: simulated annealing with adaptive sampling", MakeModelBased,
+     true, {D::kRandom, M::kXgboost, S::kAnnealing, L::kAdaptive}},
+    {"bted", "a BTED initial design, then AutoTVM's loop", MakeModelBased, true,
+     {D::kBted, M::kXgboost, S::kAnnealing, L::kEpsilonGreedy}},
+    {"bted-bao", "BTED, then BAO: bootstrap ensemble searched in adaptive neighbourhoods",
+     MakeModelBased, true, {D::kBted, M::kBootstrapEnsemble, S::kBao, L::kEpsilonGreedy}},
+};
+
+}  // namespace
+
+const std::vector<Preset>& Presets() { return kPresets; }
+
+const Preset& FindPreset(std::string_view name) {
+  std::string known;
+  for (const Preset& preset : kPresets) {
+    if (preset.name == name) return preset;
+    known += (known.empty() ? "" : ", ") + std::string(preset.name);
+  }
+  throw ConfigError("unknown tuner '" + std::string(name) + "'; known tuners: " + known);
+}
+
+std::string PresetNames(bool (*wanted)(const Preset&)) {
+  std::vector<std::string_view> names;
+  for (const Preset& preset : kPresets)
+    if (wanted(preset)) names.push_back(preset.name);
+  std::string text;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) text += i + 1 == names.size() ? " or " : ", ";
+    text += names[i];
+  }
+  return text;
+}
+
+DesignKind DesignKindFromName(std::string_view name) {
+  if (name == "random") return DesignKind::kRandom;
+  if (name == "bted") return DesignKind::kBted;
+  throw ConfigError("unknown initial design '" + std::string(name) + "'; known: random, bted");
+}
+
+std::string_view DesignKindName(DesignKind kind) {
+  return kind == DesignKind::kBted ? "bted" : "random";
+}
+
+std::unique_ptr<Strategy> MakeStrategy(const Preset& preset, const StrategyContext& context,
+                                       const StrategyOptions& options, Rng rng) {
+  return preset.make(preset, context, options, std::move(rng));
+}
+
+}  // namespace tessel

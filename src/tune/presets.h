@@ -1,0 +1,70 @@
+// The presets: named strategies, one line of a table each. A direct preset names its
+// strategy's maker; a model-based one names the roles ModelBasedTuner combines (model_roles.h).
+// Adding a strategy: its file pair under tune/ (or search/), one line in kPresets in
+// presets.cc, and its test.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/rng.h"
+#include "costmodel/featurizer.h"
+#include "tune/model_based_tuner.h"
+#include "tune/model_roles.h"
+#include "tune/strategy.h"
+
+namespace tessel {
+
+// What a strategy may use besides its options: the space, the problem's featurizer (for cost
+// models) and other tasks' rows to warm-start a cost model (transfer learning; may be null).
+struct StrategyContext {
+  const Space& space;
+  const Featurizer* featurizer = nullptr;
+  const FeatureRows* history = nullptr;
+};
+
+// What the command line (or a library user) changes from a preset's defaults.
+struct StrategyOptions {
+  std::optional<DesignKind> design;  // model-based presets: another initial design
+  int plan_size = 0;  // model-based presets: initial design and batch size; 0 keeps the preset's
+  ModelRoleOptions roles;  // the roles' options (--ppo, --sampling, --bted, --bao)
+};
+
+struct Preset;
+using StrategyMaker = std::unique_ptr<Strategy> (*)(const Preset& preset,
+                                                    const StrategyContext& context,
+                                                    const StrategyOptions& options, Rng rng);
+
+struct Preset {
+  std::string_view name;
+  std::string_view summary;
+  StrategyMaker make;
+  // Model-based presets only: their roles.
+  bool model_based = false;
+  ModelBasedTuner::Roles roles;
+
+  // The initial design a model-based run of this preset uses.
+  DesignKind design(const StrategyOptions& options) const {
+    return options.design.value_or(roles.design);
+  }
+};
+
+const std::vector<Preset>& Presets();
+// Throws tessel::Error listing the presets when the name is unknown.
+const Preset& FindPreset(std::string_view name);
+// The names of the presets `wanted` accepts, as "a, b or c" (for error messages).
+std::string PresetNames(bool (*wanted)(const Preset&));
+
+// Throws tessel::Error naming the known designs when the name is unknown.
+DesignKind DesignKindFromName(std::string_view name);
+std::string_view DesignKindName(DesignKind kind);
+
+// Throws tessel::Error when the preset cannot work on this space (grid search over a space too
+// large to enumerate) or the options are bad.
+std::unique_ptr<Strategy> MakeStrategy(const Preset& preset, const StrategyContext& context,
+                                       const StrategyOptions& options, Rng rng);
+
+}  // namespace tessel
