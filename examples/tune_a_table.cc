@@ -21,8 +21,8 @@ int main(int argc, char** argv) try {
   options.progress = false;
   options.strategy_name = "autotvm";
   options.strategy = [](const tessel::StrategyInputs& in) {
-    return tessel::MakeStrategy(tessel::FindPreset("autotvm"),
-                                {in.problem.space(), &in.featurizer}, {}, in.rng);
+    return tessel::MakeStrategy(tessel::FindPreset("autotvm"), {in.problem.space(), &in.featurizer},
+                                {}, in.rng);
   };
   tessel::RecordStore store(argc > 2 ? argv[2] : "example.db");
   const tessel::TaskReport best = tessel::Tune(tasks, &store, options).tasks[0];

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "problems/schedule/operator_template.h"
 #include "core/rng.h"
 #include "design/ted.h"
+#include "problems/schedule/operator_template.h"
 #include "problems/schedule/zoo.h"
 
 namespace {

@@ -37,12 +37,12 @@
 #include <utility>
 #include <vector>
 
-#include "problems/schedule/operator_template.h"
 #include "common/checked_kernel.h"
 #include "common/interleaved_timing.h"
 #include "core/error.h"
 #include "core/rng.h"
 #include "core/stats.h"
+#include "problems/schedule/operator_template.h"
 #include "problems/schedule/workload.h"
 
 namespace tessel {

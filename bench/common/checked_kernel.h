@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "problems/schedule/operator_template.h"
 #include "core/error.h"
 #include "problems/schedule/local_measurer.h"
+#include "problems/schedule/operator_template.h"
 
 namespace tessel {
 

@@ -49,7 +49,6 @@
 #include <dnnl.hpp>
 #endif
 
-#include "problems/schedule/operator_template.h"
 #include "common/checked_kernel.h"
 #include "common/interleaved_timing.h"
 #include "common/onednn_layers.h"
@@ -57,10 +56,11 @@
 #include "core/rng.h"
 #include "core/stats.h"
 #include "problems/schedule/local_measurer.h"
+#include "problems/schedule/operator_template.h"
 #include "problems/schedule/target.h"
-#include "records/record_store.h"
 #include "problems/schedule/workload.h"
 #include "problems/schedule/zoo.h"
+#include "records/record_store.h"
 
 namespace tessel {
 namespace {

@@ -22,15 +22,15 @@
 #include <string>
 #include <vector>
 
-#include "problems/schedule/operator_template.h"
 #include "core/error.h"
 #include "core/rng.h"
 #include "core/stats.h"
 #include "costmodel/xgb_cost_model.h"
-#include "records/record_store.h"
 #include "problems/schedule/loop_features.h"
+#include "problems/schedule/operator_template.h"
 #include "problems/schedule/transfer.h"
 #include "problems/schedule/workload.h"
+#include "records/record_store.h"
 
 namespace tessel {
 namespace {

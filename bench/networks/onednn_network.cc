@@ -18,12 +18,12 @@
 #include <string>
 #include <vector>
 
-#include "problems/schedule/operator_template.h"
 #include "common/onednn_layers.h"
 #include "core/error.h"
 #include "core/rng.h"
 #include "core/stats.h"
 #include "problems/schedule/local_measurer.h"
+#include "problems/schedule/operator_template.h"
 #include "problems/schedule/zoo.h"
 
 namespace tessel {

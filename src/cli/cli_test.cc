@@ -203,6 +203,104 @@ TEST_F(CliTest, ReplayTuningPrintsJsonAndRecordsEverything) {
   EXPECT_NE(best.out.find("tile=4;mode=b"), std::string::npos) << best.out;
 }
 
+TEST_F(CliTest, ProblemsListsEveryProblemWithItsKnobsObjectiveAndMetrics) {
+  const Outcome problems = Run("problems");
+  ASSERT_EQ(problems.status, 0) << problems.err;
+  EXPECT_NE(problems.out.find("schedule:"), std::string::npos) << problems.out;
+  EXPECT_NE(problems.out.find("replay:"), std::string::npos);
+  EXPECT_NE(problems.out.find("tile_f["), std::string::npos);  // conv2d's knobs
+  EXPECT_NE(problems.out.find("metric     gflops"), std::string::npos);
+  EXPECT_NE(problems.out.find("objective  time (ms, minimised)"), std::string::npos);
+}
+
+// `tessel eval` evaluates one configuration, records it and prints it; constraints make it
+// infeasible, and a configuration outside the table is invalid; both are recorded too.
+TEST_F(CliTest, EvalEvaluatesRecordsAndPrintsOneConfiguration) {
+  const std::string table = WriteTable().string();
+  const Outcome ok =
+      Run("eval --problem replay --space " + table + " --config tile=4,mode=b --json --db e.db");
+  ASSERT_EQ(ok.status, 0) << ok.err;
+  const nlohmann::json line = nlohmann::json::parse(ok.out);
+  EXPECT_EQ(line["problem"], "replay");
+  EXPECT_EQ(line["status"], "ok");
+  EXPECT_EQ(line["objective"], "time");
+  EXPECT_DOUBLE_EQ(line["value"].get<double>(), 1.5);
+  EXPECT_EQ(line["config"]["tile"], 4);
+  EXPECT_EQ(line["config"]["mode"], "b");
+  EXPECT_TRUE(line["metrics"].is_object());
+  const Outcome infeasible =
+      Run("eval --space " + table + " --config tile=2,mode=a --constraint 'time<=2.5' --json " +
+          "--db e.db");
+  ASSERT_EQ(infeasible.status, 0) << infeasible.err;
+  EXPECT_EQ(nlohmann::json::parse(infeasible.out)["status"], "infeasible");
+  const Outcome invalid = Run("eval --space " + table + " --config tile=8,mode=b --db e.db");
+  ASSERT_EQ(invalid.status, 0) << invalid.err;
+  EXPECT_NE(invalid.out.find("status     invalid"), std::string::npos) << invalid.out;
+  // All three are in the records; the infeasible one is not the best.
+  const Outcome records = Run("export --db e.db");
+  std::istringstream lines(records.out);
+  std::vector<std::string> statuses;
+  for (std::string text; std::getline(lines, text);)
+    statuses.push_back(nlohmann::json::parse(text)["status"]);
+  EXPECT_EQ(statuses, (std::vector<std::string>{"ok", "infeasible", "invalid"}));
+  EXPECT_NE(Run("best --db e.db").out.find("tile=4;mode=b"), std::string::npos);
+
+  // Bad input: one line, exit 2, nothing recorded.
+  ExpectUsageError("eval --problem accel --config a=1 --db e.db", "unknown problem 'accel'");
+  ExpectUsageError("eval --space " + table + " --config tile=3,mode=a --db e.db",
+                   "knob 'tile' has no value '3'; its values are 1, 2, 4, 8");
+  ExpectUsageError("eval --space " + table + " --config tile=1,shape=a --db e.db", "shape");
+  ExpectUsageError("eval --space " + table + " --config tile=1 --db e.db", "lacks knob 'mode'");
+  ExpectUsageError(
+      "eval --space " + table + " --config tile=1,mode=a --constraint 'area<=3' " + "--db e.db",
+      "reports no metric 'area'");
+  ExpectUsageError("eval --space " + table + " --config tile=1,mode=a --constraint area --db e.db",
+                   "METRIC<=LIMIT");
+  ExpectUsageError("eval --problem schedule --space " + table + " --config tile=1 --db e.db",
+                   "drop the other problem's options");
+  ExpectUsageError("eval --model resnet18 --config tile_f=1 --db e.db", "evaluates one instance");
+  const std::string after = Run("export --db e.db").out;
+  EXPECT_EQ(std::count(after.begin(), after.end(), '\n'), 3);
+}
+
+// --problem names what the other options imply, --constraint applies to every evaluation, and
+// the --json line carries the objective, the best value and its metrics.
+TEST_F(CliTest, TuneTakesAProblemAndConstraints) {
+  const std::string table = WriteTable().string();
+  const Outcome tuned = Run("tune --problem replay --space " + table +
+                            " --tuner grid --trials 50 --constraint 'time<=100' --json --db t.db");
+  ASSERT_EQ(tuned.status, 0) << tuned.err;
+  const nlohmann::json line = nlohmann::json::parse(tuned.out);
+  EXPECT_EQ(line["problem"], "replay");
+  EXPECT_EQ(line["objective"], "time");
+  EXPECT_EQ(line["unit"], "ms");
+  EXPECT_DOUBLE_EQ(line["best_value"].get<double>(), 1.5);
+  EXPECT_EQ(line["best_metrics"], nlohmann::json::object());
+  EXPECT_EQ(line["constraints"], nlohmann::json::array({"time<=100"}));
+  const Outcome tight = Run("tune --space " + table +
+                            " --tuner grid --trials 50 --constraint 'time<=1' --json --db v.db");
+  ASSERT_EQ(tight.status, 0) << tight.err;
+  EXPECT_EQ(nlohmann::json::parse(tight.out)["best_value"], nullptr);  // nothing feasible
+  // The genetic algorithm is a preset like the others, with its options.
+  const Outcome genetic = Run("tune --space " + table +
+                              " --tuner ga --ga population=4,parents=2 --trials 7 --json --db g.db");
+  ASSERT_EQ(genetic.status, 0) << genetic.err;
+  const nlohmann::json ga = nlohmann::json::parse(genetic.out);
+  EXPECT_EQ(ga["measurements"], 7);
+  EXPECT_EQ(ga["ga"], "population=4,parents=2,mutation=0.1");
+  EXPECT_DOUBLE_EQ(ga["best_value"].get<double>(), 1.5);
+  ExpectUsageError("tune --space " + table + " --tuner random --ga population=4 --trials 5",
+                   "use it with --tuner ga");
+  ExpectUsageError("tune --space " + table + " --tuner ga --ga parents=30 --trials 5",
+                   "parents must be between 2 and its population");
+  ExpectUsageError("tune --problem nas --space " + table + " --trials 5", "unknown problem 'nas'");
+  ExpectUsageError("tune --problem replay --workload dense:in=4,out=4 --trials 5",
+                   "drop the other problem's options");
+  ExpectUsageError("tune --space " + table + " --trials 5 --constraint 'gflops<=1'",
+                   "reports no metric 'gflops'");
+  EXPECT_FALSE(fs::exists(dir_ / "tessel.db"));  // refused before the database was touched
+}
+
 TEST_F(CliTest, CsvExportIsAReplayTable) {
   const std::string table = WriteTable().string();
   ASSERT_EQ(Run("tune --space " + table + " --tuner grid --trials 50 --db r.db").status, 0);

@@ -56,6 +56,7 @@ struct TuneCommandOptions {
   std::string init;      // random or bted; empty: the tuner's own (bted for bted, bted-bao)
   std::string bted;      // "key=value,..." over BTED's defaults (with a BTED design)
   std::string bao;       // "key=value,..." over BAO's defaults (bted-bao)
+  std::string ga;        // "key=value,..." over the genetic algorithm's defaults (ga)
   int plan_size = -1;    // model-based presets' initial design and batch; -1: the preset's
   std::string command_line;
 };

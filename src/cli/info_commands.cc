@@ -5,8 +5,8 @@
 #include "cli/commands.h"
 #include "cli/problem_catalog.h"
 #include "cli/task_selection.h"
-#include "problems/schedule/operator_template.h"
 #include "core/error.h"
+#include "problems/schedule/operator_template.h"
 #include "problems/schedule/zoo.h"
 
 namespace tessel::cli {

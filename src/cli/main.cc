@@ -33,13 +33,15 @@ void AddMeasureFlags(CLI::App* command, tessel::cli::MeasureFlags& measure) {
       ->capture_default_str();
   command->add_option("--min-repeat-ms", measure.min_repeat_ms, "minimum length of a repeat")
       ->capture_default_str();
-  command->add_option("--warmup-ms", measure.warmup_ms,
-                      "untimed runs before the timed repeats, at least this long")
+  command
+      ->add_option("--warmup-ms", measure.warmup_ms,
+                   "untimed runs before the timed repeats, at least this long")
       ->capture_default_str();
   command->add_option("--timeout", measure.timeout_s, "seconds allowed per measurement")
       ->capture_default_str();
-  command->add_option("--compile-timeout", measure.compile_timeout_s,
-                      "seconds allowed to compile one configuration")
+  command
+      ->add_option("--compile-timeout", measure.compile_timeout_s,
+                   "seconds allowed to compile one configuration")
       ->capture_default_str();
   command->add_option("--build-jobs", measure.build_jobs,
                       "configurations compiled at once before they run one by one (default: "
@@ -88,6 +90,8 @@ int main(int argc, char** argv) {
       "BTED options (with a BTED design), e.g. kernel=distance,encoding=index,mu=5,M=512,B=8");
   tune->add_option("--bao", tune_options.bao,
                    "BAO options (bted-bao), e.g. members=8,radius=0.2,tau=2,threshold=0.05");
+  tune->add_option("--ga", tune_options.ga,
+                   "genetic algorithm options (ga), e.g. population=20,parents=8,mutation=0.1");
   tune->add_option("--plan-size", tune_options.plan_size,
                    "model-based tuners: size of the initial design and measurements between "
                    "cost-model refits (default 64; bted-bao refits after each --bao batch)");

@@ -1,11 +1,11 @@
 #include "cli/problem_catalog.h"
 
 #include "cli/task_selection.h"
-#include "problems/schedule/operator_template.h"
 #include "core/error.h"
-#include "problems/schedule/target.h"
 #include "problems/replay/replay_problem.h"
+#include "problems/schedule/operator_template.h"
 #include "problems/schedule/schedule_problem.h"
+#include "problems/schedule/target.h"
 
 namespace tessel::cli {
 namespace {

@@ -12,8 +12,8 @@
 #include "cli/commands.h"
 #include "core/error.h"
 #include "core/stats.h"
-#include "records/record_store.h"
 #include "problems/schedule/workload.h"
+#include "records/record_store.h"
 
 namespace tessel::cli {
 namespace {
@@ -86,9 +86,8 @@ void WriteReplayTable(const RecordStore& store, int64_t task_id, std::ostream& o
 int RunBest(const std::string& db) {
   const RecordStore store(ResolveDbPath(db));
   const std::vector<BestRecord> best = store.BestPerTask();
-  std::printf("%-5s %-9s %-44s %7s %10s %-6s %9s %8s %6s %6s  %s\n", "task", "problem",
-              "instance", "threads", "best", "unit", "GFLOP/s", "tuner", "seed", "meas.",
-              "config");
+  std::printf("%-5s %-9s %-44s %7s %10s %-6s %9s %8s %6s %6s  %s\n", "task", "problem", "instance",
+              "threads", "best", "unit", "GFLOP/s", "tuner", "seed", "meas.", "config");
   for (const BestRecord& entry : best) {
     const double flops = FlopsOf(entry.task);
     const double value = entry.record.result.value;

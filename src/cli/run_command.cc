@@ -100,7 +100,6 @@ int RunNetwork(const RunCommandOptions& options) {
   });
   const double build_s = SecondsSince(build_start);
 
-
   for (int i = 0; i < options.warmup; ++i) executor.Run(input);
   std::vector<double> totals;
   std::vector<std::vector<double>> per_layer(executor.layers().size());

@@ -47,12 +47,18 @@ int RunTune(const TuneCommandOptions& options) {
         "--features loop or both needs an operator's template, and a --space table has "
         "only knob columns; use --features knob");
   auto is_model_based = [](const Preset& p) { return p.model_based; };
-  auto uses_ppo = [](const Preset& p) { return p.model_based && p.roles.search == SearchKind::kPpo; };
+  auto uses_ppo = [](const Preset& p) {
+    return p.model_based && p.roles.search == SearchKind::kPpo;
+  };
   auto uses_sampling = [](const Preset& p) {
     return p.model_based && p.roles.selector == SelectorKind::kAdaptive;
   };
-  auto uses_bao = [](const Preset& p) { return p.model_based && p.roles.search == SearchKind::kBao; };
-  auto uses_bted = [](const Preset& p) { return p.model_based && p.roles.design == DesignKind::kBted; };
+  auto uses_bao = [](const Preset& p) {
+    return p.model_based && p.roles.search == SearchKind::kBao;
+  };
+  auto uses_bted = [](const Preset& p) {
+    return p.model_based && p.roles.design == DesignKind::kBted;
+  };
   if (options.transfer && !model_based)
     throw ConfigError("--transfer warm-starts a cost model; use it with --tuner " +
                       PresetNames(is_model_based));
@@ -73,7 +79,8 @@ int RunTune(const TuneCommandOptions& options) {
     if (!model_based)
       throw ConfigError(
           "--init chooses a cost model's first measurements; use it with a model-based tuner "
-          "(" + PresetNames(is_model_based) + ")");
+          "(" +
+          PresetNames(is_model_based) + ")");
     strategy_options.design = DesignKindFromName(options.init);
   }
   const bool bted_design = model_based && preset.design(strategy_options) == DesignKind::kBted;
@@ -87,6 +94,11 @@ int RunTune(const TuneCommandOptions& options) {
     if (!uses_bao(preset))
       throw ConfigError("--bao sets BAO's options; use it with --tuner " + PresetNames(uses_bao));
     strategy_options.roles.bao = BaoOptions::Parse(options.bao);
+  }
+  const bool genetic = preset.name == "ga";
+  if (!options.ga.empty()) {
+    if (!genetic) throw ConfigError("--ga sets the genetic algorithm's options; use it with --tuner ga");
+    strategy_options.genetic = GeneticTuner::Options::Parse(options.ga);
   }
   if (options.plan_size != -1) {
     if (!model_based)
@@ -157,6 +169,7 @@ int RunTune(const TuneCommandOptions& options) {
       if (model_based) line["init"] = bted_design ? "bted" : "random";
       if (bted_design) line["bted"] = strategy_options.roles.bted.ToString();
       if (uses_bao(preset)) line["bao"] = strategy_options.roles.bao.ToString();
+      if (genetic) line["ga"] = strategy_options.genetic.ToString();
       if (model_based)
         line["plan_size"] =
             options.plan_size > 0 ? options.plan_size : ModelRoleOptions().plan_size;
@@ -165,7 +178,7 @@ int RunTune(const TuneCommandOptions& options) {
       for (const auto& [name, spec] :
            {std::pair{"init", options.init}, std::pair{"ppo", options.ppo},
             std::pair{"sampling", options.sampling}, std::pair{"bted", options.bted},
-            std::pair{"bao", options.bao},
+            std::pair{"bao", options.bao}, std::pair{"ga", options.ga},
             std::pair{"plan", options.plan_size > 0 ? std::to_string(options.plan_size) : ""}}) {
         if (spec.empty()) continue;
         if (!variant.empty()) variant += ' ';

@@ -1,4 +1,4 @@
-// Tessel's three error channels (ARCHITECTURE.md "Habits"):
+// Tessel's three error channels (docs/architecture.md, "Habits"):
 //   1. TESSEL_CHECK(cond) << "why" aborts on a programming bug; never caught.
 //   2. A failed measurement is a value (Evaluation::status), not an exception.
 //   3. Bad user input, I/O, SQLite or backend errors throw tessel::Error, which main()

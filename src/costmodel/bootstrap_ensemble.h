@@ -1,8 +1,8 @@
-// BAO's evaluation function (seed 001): a bootstrap ensemble of XGBoost cost models, each
-// fitted on its own resample (with replacement) of the measured set, with the rows its
-// resample left out held back for early stopping. The ensemble scores a configuration by the
-// members' mean (the seed sums them: the same order) and exposes their spread, which says
-// where the measurements do not yet pin the model down.
+// BAO's evaluation function ("Deep Neural Network Hardware Deployment Optimization via Advanced
+// Active Learning"): a bootstrap ensemble of XGBoost cost models, each fitted on its own resample
+// (with replacement) of the measured set, with the rows its resample left out held back for early
+// stopping. The ensemble scores a configuration by the members' mean (the paper sums them: the same
+// order) and exposes their spread, which says where the measurements do not yet pin the model down.
 #pragma once
 
 #include <memory>
@@ -20,7 +20,7 @@ class BootstrapEnsemble : public CostModel {
  public:
   struct Options {
     int members = 8;
-    // Predict returns mean + spread_weight * spread: 0 is the seed's evaluation function; a
+    // Predict returns mean + spread_weight * spread: 0 is the paper's evaluation function; a
     // positive weight favours configurations the members disagree on (optimism under doubt).
     double spread_weight = 0;
     XgbCostModel::Options model;  // each member's; the seeds are drawn from the ensemble's Rng

@@ -1,6 +1,7 @@
-// Transductive experimental design (TED) and its batch form (BTED, seed 001's Algorithm 2): an
-// initial design that spreads the first measurements over the space instead of drawing them at
-// random, so that the first cost model sees diverse configurations.
+// Transductive experimental design (TED) and its batch form (BTED, Algorithm 2 of "Deep Neural
+// Network Hardware Deployment Optimization via Advanced Active Learning"): an initial design that
+// spreads the first measurements over the space instead of drawing them at random, so that the
+// first cost model sees diverse configurations.
 //
 // TED greedily picks the point v maximising ||K_v||^2 / (K_vv + mu) and then deflates the
 // kernel matrix, K <- K - K_v K_v^T / (K_vv + mu), so that points like the ones picked score
@@ -8,7 +9,7 @@
 // would not fit) and then once more on the union of their picks.
 //
 // Two kernels: kRbf, the textbook TED (exp(-d^2 / 2 s^2), s^2 the median squared distance of
-// the set), and kDistance, the seed's "Euclidean distance matrix" (K_ij = ||x_i - x_j||). With
+// the set), and kDistance, the paper's "Euclidean distance matrix" (K_ij = ||x_i - x_j||). With
 // distances the first pick is the point farthest from the rest (a corner), and the deflation
 // only stays meaningful while K_vv + mu > 0: points whose denominator has fallen to zero or
 // below are passed over. mu is relative to the kernel's largest entry, so one value serves

@@ -84,8 +84,8 @@ void ApplyConstraints(const std::vector<Constraint>& constraints, const Objectiv
     }
     if (!(value <= constraint.limit)) {
       evaluation.status = EvalStatus::kInfeasible;
-      evaluation.error = constraint.metric + " " + NumberText(value) + " > " +
-                         NumberText(constraint.limit);
+      evaluation.error =
+          constraint.metric + " " + NumberText(value) + " > " + NumberText(constraint.limit);
       return;
     }
   }

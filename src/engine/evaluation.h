@@ -35,12 +35,12 @@ using Metrics = std::map<std::string, double>;
 
 struct Evaluation {
   EvalStatus status = EvalStatus::kOk;
-  std::string error;                // empty when ok; for kInfeasible, the broken constraint
-  double value = std::nan("");      // the objective; NaN unless ok or infeasible
-  Metrics metrics;                  // what the evaluator reports besides the objective
-  double spread = std::nan("");     // timed evaluators: max - min of the repeats
-  std::vector<double> repeats;      // timed evaluators: every repeat's value
-  double compile_ms = 0;            // time spent building what was evaluated
+  std::string error;             // empty when ok; for kInfeasible, the broken constraint
+  double value = std::nan("");   // the objective; NaN unless ok or infeasible
+  Metrics metrics;               // what the evaluator reports besides the objective
+  double spread = std::nan("");  // timed evaluators: max - min of the repeats
+  std::vector<double> repeats;   // timed evaluators: every repeat's value
+  double compile_ms = 0;         // time spent building what was evaluated
 
   bool ok() const { return status == EvalStatus::kOk; }
 };

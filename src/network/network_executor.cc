@@ -5,9 +5,9 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/error.h"
 #include "network/pool_kernels.h"
 #include "problems/schedule/reference_ops.h"
-#include "core/error.h"
 
 namespace tessel {
 namespace {

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "problems/schedule/operator_template.h"
 #include "network/graph.h"
+#include "problems/schedule/operator_template.h"
 
 namespace tessel {
 

@@ -31,7 +31,7 @@ Network LoadNetwork(const NetworkSource& source, uint64_t seed) {
     network.name = network.graph.name;
     prefix = std::filesystem::path(source.onnx).stem().string();
   }
-  // Zoo tasks keep their LAYERS.md names; any others are numbered after them.
+  // Zoo tasks keep their docs/layers.md names; any others are numbered after them.
   int next = zoo ? static_cast<int>(zoo->layers.size()) + 1 : 1;
   for (GraphTask& task : ExtractTasks(OptimizeForInference(network.graph))) {
     std::string label;

@@ -17,7 +17,7 @@ struct NetworkSource {
 };
 
 struct NamedTask {
-  std::string label;  // "r18.2" for zoo models (LAYERS.md's names), "<file stem>.N" for ONNX
+  std::string label;  // "r18.2" for zoo models (docs/layers.md's names), "<file stem>.N" for ONNX
   GraphTask task;
 };
 

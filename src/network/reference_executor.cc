@@ -4,8 +4,8 @@
 #include <cmath>
 #include <limits>
 
-#include "problems/schedule/reference_ops.h"
 #include "core/error.h"
+#include "problems/schedule/reference_ops.h"
 
 namespace tessel {
 namespace {

@@ -60,8 +60,8 @@ class Statement {
   }
   // For text that outlives the statement's next Run or Step (no copy is made).
   Statement& BindLastingText(int index, std::string_view value) {
-    return Check(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_STATIC,
-                                     SQLITE_UTF8));
+    return Check(
+        sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_STATIC, SQLITE_UTF8));
   }
   Statement& BindNull(int index) { return Check(sqlite3_bind_null(stmt_, index)); }
 
@@ -530,8 +530,8 @@ void BindMeasurement(Statement& insert, const std::string& config, const Evaluat
       .BindLastingText(6, result.error)
       // A failed evaluation has no value, whatever the result carried; an infeasible one
       // keeps the value it would have had.
-      .BindReal(7, result.ok() || result.status == EvalStatus::kInfeasible ? result.value
-                                                                            : std::nan(""))
+      .BindReal(
+          7, result.ok() || result.status == EvalStatus::kInfeasible ? result.value : std::nan(""))
       .BindReal(8, result.spread)
       .BindText(9, RepeatsToJson(result.repeats))
       .BindReal(10, result.compile_ms)
@@ -593,8 +593,8 @@ ImportRow ParseImportLine(const std::string& line) {
 
   ImportRow row;
   row.task.instance = text(instance);
-  row.task.problem = legacy ? (row.task.instance.starts_with("replay:") ? "replay" : "schedule")
-                            : text("problem");
+  row.task.problem =
+      legacy ? (row.task.instance.starts_with("replay:") ? "replay" : "schedule") : text("problem");
   if (row.task.problem.empty()) throw wrong("problem", "a non-empty string");
   row.task.target = text("target");
   row.task.evaluator = text(evaluator);
@@ -755,8 +755,8 @@ void RecordStore::Append(const std::vector<MeasurementRecord>& batch) {
   for (const MeasurementRecord& record : batch) {
     auto [it, added] = next_seq.try_emplace(record.run_id, 0);
     if (added) it->second = append_->NextSeq(record.run_id);
-    BindMeasurement(append_->insert, record.config, record.result, record.timestamp,
-                    record.task_id, record.run_id, it->second++, now);
+    BindMeasurement(append_->insert, record.config, record.result, record.timestamp, record.task_id,
+                    record.run_id, it->second++, now);
     append_->insert.Run();
     append_->insert.Reset();
   }

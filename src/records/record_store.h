@@ -52,9 +52,9 @@ struct BestRecord {
   int64_t measurements = 0;  // all measurements of the task, failures included
 };
 
-// Where one run's wall time went on one task (the seeds' Figure 2 breakdown): compiling
-// kernels, running them (with the measurement harness), fitting cost models, and the rest of
-// the tuner's work (search).
+// Where one run's wall time went on one task (the breakdown of the RELEASE paper's Figure 2):
+// compiling kernels, running them (with the measurement harness), fitting cost models, and the rest
+// of the tuner's work (search).
 struct RunTimes {
   int64_t run_id = 0;
   int64_t task_id = 0;

@@ -1,8 +1,8 @@
-// RELEASE's adaptive sampling (the seed's Algorithm 1): instead of measuring the top of the
-// search's candidates, cluster the configurations the search visited (its trajectory) and
-// measure one configuration per cluster, with the number of clusters taken at the knee of the
-// k-means loss curve. Configurations the search dwelt on form tight clusters, so a few
-// measurements cover where the search went.
+// RELEASE's adaptive sampling (Algorithm 1 of "Reinforcement Learning and Adaptive Sampling for
+// Optimized DNN Compilation"): instead of measuring the top of the search's candidates, cluster the
+// configurations the search visited (its trajectory) and measure one configuration per cluster,
+// with the number of clusters taken at the knee of the k-means loss curve. Configurations the
+// search dwelt on form tight clusters, so a few measurements cover where the search went.
 //
 // The knee: k runs from k_min in steps of k_step up to k_max. Rule kElbow scans them all and
 // takes the k whose loss lies furthest below the chord from the first to the last point of
@@ -16,7 +16,7 @@
 // nearest to them. A centroid already measured (or already in the batch) is replaced by the
 // per-knob mode of the trajectory, then by the unvisited member of its cluster nearest to it,
 // then by the nearest unvisited valid configuration (breadth-first over +-1 steps of one knob),
-// as the seed's "replace visited configurations with new ones" asks.
+// as the paper's "replace visited configurations with new ones" asks.
 #pragma once
 
 #include <string_view>
@@ -41,9 +41,9 @@ class AdaptiveSampler {
     int max_replacement_steps = 2000;  // configurations the neighbour search may look at
     KMeansOptions kmeans;
     // The share of the trajectory that is clustered, best predicted first (1: all of it, as
-    // the seed's Algorithm 1). Applied by the tuner, which holds the cost model.
+    // the paper's Algorithm 1). Applied by the tuner, which holds the cost model.
     double top_share = 1.0;
-    // A cluster's configuration: its snapped centroid (the seed's Algorithm 1), or its
+    // A cluster's configuration: its snapped centroid (the paper's Algorithm 1), or its
     // unvisited member the cost model scores best (needs the scores; centroid without them).
     enum class Pick { kCentroid, kBestMember };
     Pick pick = Pick::kCentroid;

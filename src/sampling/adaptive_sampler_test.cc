@@ -135,7 +135,7 @@ TEST(AdaptiveSamplerTest, PickBestTakesEachClustersBestScoredUnvisitedMember) {
         centre[0] < 20 ? Config{centre[0], centre[1] + 1} : Config{centre[0] + 1, centre[1]};
     EXPECT_EQ(std::count(batch.begin(), batch.end(), wanted), 1) << centre[0] << "," << centre[1];
   }
-  // Without scores the centroids are picked, as the seed's Algorithm 1 does.
+  // Without scores the centroids are picked, as RELEASE's Algorithm 1 does.
   AdaptiveSampler unscored(space, options, Rng(3));
   for (const Config& pick : unscored.Select(trajectory, {}))
     EXPECT_TRUE(std::count(centres.begin(), centres.end(), pick) == 1);

@@ -1,7 +1,8 @@
-// BAO's search (seed 001): instead of walking the whole space, score configurations drawn
-// from the neighbourhoods of the best measured ones, and size the neighbourhood adaptively:
-// its radius is kept while the measured batches improve the best time enough, and enlarged by
-// a factor tau otherwise (the seed's figure: R, R, then tau R).
+// BAO's search ("Deep Neural Network Hardware Deployment Optimization via Advanced Active
+// Learning"): instead of walking the whole space, score configurations drawn from the
+// neighbourhoods of the best measured ones, and size the neighbourhood adaptively: its radius is
+// kept while the measured batches improve the best time enough, and enlarged by a factor tau
+// otherwise (the paper's figure: R, R, then tau R).
 //
 // The neighbourhood of radius R around c: every configuration whose index on each knob lies
 // within ceil(R * (values - 1)) of c's, a box in normalised knob space in which every knob
@@ -23,7 +24,7 @@ namespace tessel {
 class RadiusRule {
  public:
   struct Options {
-    // Chosen on the real templates at 40 measurements per task (bench/BTED.md): a radius of
+    // Chosen on the real templates at 40 measurements per task (bench/bted): a radius of
     // 0.05 held by 1% gains kept runs that began in a slow region there.
     double initial = 0.2;
     double tau = 2;                 // the factor the radius grows by
@@ -58,7 +59,7 @@ class NeighbourhoodSearch {
     // draw joins the batch only if it differs from every earlier pick on at least N knobs
     // (the batch is filled from the skipped draws, best first, when too few qualify): a
     // model that has found one plateau otherwise spends a whole batch on its near-copies.
-    // 3 measured best on the real templates (bench/BTED.md). Applies to the ranked draws,
+    // 3 measured best on the real templates (bench/bted). Applies to the ranked draws,
     // not to annealing's answer (anneal_chains > 0).
     int min_knobs_apart = 3;
 

@@ -30,7 +30,8 @@ namespace tessel {
 class PpoSearch {
  public:
   struct Options {
-    // The seeds' Table 2.
+    // Table 2 of "Reinforcement Learning and Adaptive Sampling for Optimized DNN Compilation"
+    // (RELEASE).
     double learning_rate = 1e-3;
     double discount = 0.9;
     double gae_lambda = 0.99;

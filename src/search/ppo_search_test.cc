@@ -114,7 +114,7 @@ TEST(PpoSearchTest, OptionsParseFromKeyValuePairs) {
   EXPECT_EQ(options.minibatch, 32);
   EXPECT_EQ(options.hidden, 20);
   EXPECT_DOUBLE_EQ(options.temperature, 0.1);
-  EXPECT_DOUBLE_EQ(options.learning_rate, 1e-3);  // untouched keys keep Table 2's values
+  EXPECT_DOUBLE_EQ(options.learning_rate, 1e-3);  // untouched keys keep RELEASE's Table 2 values
   // ToString gives every key back in a form Parse reads.
   const PpoSearch::Options again = PpoSearch::Options::Parse(options.ToString());
   EXPECT_EQ(again.ToString(), options.ToString());

@@ -1,6 +1,7 @@
-// The options of BAO (seed 001's bootstrap-guided adaptive optimization), as `--bao` sets them:
-// the bootstrap ensemble that scores, the neighbourhood search and its radius rule, and the
-// size of the batches measured between refits (the radius is revised after each).
+// The options of BAO (the bootstrap-guided adaptive optimization of "Deep Neural Network Hardware
+// Deployment Optimization via Advanced Active Learning"), as `--bao` sets them: the bootstrap
+// ensemble that scores, the neighbourhood search and its radius rule, and the size of the batches
+// measured between refits (the radius is revised after each).
 #pragma once
 
 #include <string>

@@ -104,8 +104,7 @@ void ModelBasedTuner::Replan() {
 }
 
 void ModelBasedTuner::PlanFromModel() {
-  Proposal proposal =
-      search_->Search(*model_, {measured_, values_}, options_.plan_size, visited_);
+  Proposal proposal = search_->Search(*model_, {measured_, values_}, options_.plan_size, visited_);
   proposal.round.measured = static_cast<int>(measured_.size());
   plan_ = selector_->Select(proposal, *model_, visited_, random_);
   plan_next_ = 0;

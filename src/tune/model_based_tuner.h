@@ -41,10 +41,8 @@ class ModelBasedTuner : public Strategy {
   std::vector<Config> NextBatch(int max_count) override;
   // Resumed measurements count towards the initial design; with at least a design's worth,
   // the first batch already comes from the model.
-  void Resume(const std::vector<Config>& configs,
-              const std::vector<Evaluation>& results) override;
-  void Update(const std::vector<Config>& configs,
-              const std::vector<Evaluation>& results) override;
+  void Resume(const std::vector<Config>& configs, const std::vector<Evaluation>& results) override;
+  void Update(const std::vector<Config>& configs, const std::vector<Evaluation>& results) override;
   double fit_seconds() const override { return fit_seconds_; }
   const std::vector<SearchRound>& search_rounds() const override { return rounds_; }
 

@@ -1,12 +1,10 @@
 #include "tune/model_based_tuner.h"
 
-#include <optional>
-#include <string_view>
-
 #include <gtest/gtest.h>
 
 #include <cmath>
-
+#include <optional>
+#include <string_view>
 
 #include "core/error.h"
 #include "engine/fake_problem.h"
@@ -39,9 +37,10 @@ TaskReport TuneSynthetic(std::string_view preset, uint64_t seed, int trials,
                          std::vector<SearchRound>* rounds = nullptr) {
   const Space space = SyntheticSpace();
   std::vector<TuningTask> tasks;
-  tasks.push_back({"synthetic", 1, 0, std::make_unique<FakeProblem>(space, Landscape, [&](const Config& c) {
-                     return space.NormalisedFeatures(c)[2] > 0.9;
-                   })});
+  tasks.push_back(
+      {"synthetic", 1, 0, std::make_unique<FakeProblem>(space, Landscape, [&](const Config& c) {
+         return space.NormalisedFeatures(c)[2] > 0.9;
+       })});
   TuningOptions options;
   options.trials = trials;
   options.progress = false;
@@ -50,8 +49,8 @@ TaskReport TuneSynthetic(std::string_view preset, uint64_t seed, int trials,
     StrategyOptions strategy;
     if (sampling) strategy.roles.sampling = *sampling;
     strategy.design = design;
-    return MakeStrategy(FindPreset(preset), {inputs.problem.space(), &inputs.featurizer},
-                        strategy, inputs.rng);
+    return MakeStrategy(FindPreset(preset), {inputs.problem.space(), &inputs.featurizer}, strategy,
+                        inputs.rng);
   };
   TuningCallbacks callbacks;
   callbacks.on_batch.push_back([&](const TaskBatch& batch) {
@@ -135,9 +134,8 @@ TEST(ModelBasedTunerTest, BtedBaoLearnsTheLandscapeReproducibly) {
   for (uint64_t seed : {1, 2, 3, 4, 5, 6}) {
     std::vector<Config> proposed;
     std::vector<SearchRound> rounds;
-    bao_sum += TuneSynthetic("bted-bao", seed, 256, &proposed, nullptr,
-                             std::nullopt, &rounds)
-                   .best_value;
+    bao_sum +=
+        TuneSynthetic("bted-bao", seed, 256, &proposed, nullptr, std::nullopt, &rounds).best_value;
     random_sum += TuneSynthetic("random", seed, 256, nullptr).best_value;
     std::unordered_set<uint64_t> seen;
     for (const Config& c : proposed) {

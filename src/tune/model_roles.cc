@@ -40,7 +40,8 @@ std::vector<Config> MeasuredHistory::BestConfigs(size_t count) const {
     return values[a] < values[b] || (values[a] == values[b] && a < b);
   });
   std::vector<Config> best;
-  for (size_t i = 0; i < order.size() && best.size() < count; ++i) best.push_back(configs[order[i]]);
+  for (size_t i = 0; i < order.size() && best.size() < count; ++i)
+    best.push_back(configs[order[i]]);
   return best;
 }
 
@@ -135,7 +136,9 @@ class PpoWalkers : public ModelSearch {
 class BaoNeighbourhoods : public ModelSearch {
  public:
   BaoNeighbourhoods(const Space& space, const BaoOptions& options, Rng rng)
-      : options_(options), search_(space, options.search, std::move(rng)), radius_(options.radius) {}
+      : options_(options),
+        search_(space, options.search, std::move(rng)),
+        radius_(options.radius) {}
   Proposal Search(const CostModel& model, const MeasuredHistory& history, int count,
                   const std::unordered_set<uint64_t>& visited) override {
     // The radius rule judges the batch measured since the last search.
@@ -144,9 +147,9 @@ class BaoNeighbourhoods : public ModelSearch {
     best_at_last_search_ = best_now;
     ++searches_;
     Proposal proposal;
-    proposal.best =
-        search_.FindMaximums(model, history.BestConfigs(static_cast<size_t>(options_.search.centres)),
-                             radius_.radius(), count, visited);
+    proposal.best = search_.FindMaximums(
+        model, history.BestConfigs(static_cast<size_t>(options_.search.centres)), radius_.radius(),
+        count, visited);
     proposal.round.steps = search_.last_candidates();
     proposal.round.radius = radius_.radius();
     return proposal;
@@ -199,8 +202,7 @@ class AdaptiveSelector : public Selector {
         max_points_(static_cast<size_t>(options.max_cluster_points)),
         sampler_(space, options.sampling, std::move(rng)) {}
   std::vector<Config> Select(const Proposal& proposal, const CostModel& model,
-                             const std::unordered_set<uint64_t>& visited,
-                             RandomTuner&) override {
+                             const std::unordered_set<uint64_t>& visited, RandomTuner&) override {
     const auto [points, scores] = ClusterPoints(proposal.trajectory, model);
     std::vector<Config> plan = sampler_.Select(points, visited, scores);
     if (plan.empty()) plan = proposal.best;  // nothing new in the trajectory's clusters
@@ -311,8 +313,7 @@ std::unique_ptr<ModelSearch> MakeModelSearch(SearchKind kind, const Space& space
 }
 
 std::unique_ptr<Selector> MakeSelector(SelectorKind kind, const Space& space,
-                                       const ModelRoleOptions& options, int count,
-                                       const Rng& rng) {
+                                       const ModelRoleOptions& options, int count, const Rng& rng) {
   switch (kind) {
     case SelectorKind::kEpsilonGreedy:
       return std::make_unique<EpsilonGreedySelector>(space, count, options.epsilon);

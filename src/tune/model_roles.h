@@ -117,7 +117,6 @@ std::unique_ptr<ModelSearch> MakeModelSearch(SearchKind kind, const Space& space
                                              const Rng& rng);
 // `count` is the plan's size.
 std::unique_ptr<Selector> MakeSelector(SelectorKind kind, const Space& space,
-                                       const ModelRoleOptions& options, int count,
-                                       const Rng& rng);
+                                       const ModelRoleOptions& options, int count, const Rng& rng);
 
 }  // namespace tessel

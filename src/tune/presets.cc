@@ -16,6 +16,11 @@ std::unique_ptr<Strategy> MakeGrid(const Preset&, const StrategyContext& context
   return std::make_unique<GridTuner>(context.space);
 }
 
+std::unique_ptr<Strategy> MakeGenetic(const Preset&, const StrategyContext& context,
+                                      const StrategyOptions& options, Rng rng) {
+  return std::make_unique<GeneticTuner>(context.space, options.genetic, std::move(rng));
+}
+
 std::unique_ptr<Strategy> MakeModelBased(const Preset& preset, const StrategyContext& context,
                                          const StrategyOptions& options, Rng rng) {
   TESSEL_CHECK(context.featurizer != nullptr) << "model-based strategies need a featurizer";
@@ -38,20 +43,40 @@ using L = SelectorKind;
 
 // The presets, in the order the command line lists them.
 const std::vector<Preset> kPresets = {
-    {"random", "uniform random search without replacement", MakeRandom},
-    {"grid", "every valid configuration in order", MakeGrid},
-    {"autotvm", "AutoTVM: XGBoost ranker, simulated annealing, epsilon-greedy plans",
-     MakeModelBased, true, {D::kRandom, M::kXgboost, S::kAnnealing, L::kEpsilonGreedy}},
-    {"release", "RELEASE: XGBoost ranker, PPO walkers, adaptive sampling", MakeModelBased, true,
+    {"random", "uniform random search without replacement", MakeRandom, false, {}},
+    {"grid", "every valid configuration in order", MakeGrid, false, {}},
+    {"ga", "a genetic algorithm: elitist survivors, uniform crossover, random mutation",
+     MakeGenetic, false, {}},
+    {"autotvm",
+     "AutoTVM: XGBoost ranker, simulated annealing, epsilon-greedy plans",
+     MakeModelBased,
+     true,
+     {D::kRandom, M::kXgboost, S::kAnnealing, L::kEpsilonGreedy}},
+    {"release",
+     "RELEASE: XGBoost ranker, PPO walkers, adaptive sampling",
+     MakeModelBased,
+     true,
      {D::kRandom, M::kXgboost, S::kPpo, L::kAdaptive}},
-    {"rl", "RELEASE's ablation: PPO walkers with epsilon-greedy plans", MakeModelBased, true,
+    {"rl",
+     "RELEASE's ablation: PPO walkers with epsilon-greedy plans",
+     MakeModelBased,
+     true,
      {D::kRandom, M::kXgboost, S::kPpo, L::kEpsilonGreedy}},
-    {"sa-as", "RELEASE's ablation: simulated annealing with adaptive sampling", MakeModelBased,
-     true, {D::kRandom, M::kXgboost, S::kAnnealing, L::kAdaptive}},
-    {"bted", "a BTED initial design, then AutoTVM's loop", MakeModelBased, true,
+    {"sa-as",
+     "RELEASE's ablation: simulated annealing with adaptive sampling",
+     MakeModelBased,
+     true,
+     {D::kRandom, M::kXgboost, S::kAnnealing, L::kAdaptive}},
+    {"bted",
+     "a BTED initial design, then AutoTVM's loop",
+     MakeModelBased,
+     true,
      {D::kBted, M::kXgboost, S::kAnnealing, L::kEpsilonGreedy}},
-    {"bted-bao", "BTED, then BAO: bootstrap ensemble searched in adaptive neighbourhoods",
-     MakeModelBased, true, {D::kBted, M::kBootstrapEnsemble, S::kBao, L::kEpsilonGreedy}},
+    {"bted-bao",
+     "BTED, then BAO: bootstrap ensemble searched in adaptive neighbourhoods",
+     MakeModelBased,
+     true,
+     {D::kBted, M::kBootstrapEnsemble, S::kBao, L::kEpsilonGreedy}},
 };
 
 }  // namespace

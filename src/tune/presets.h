@@ -12,6 +12,7 @@
 
 #include "core/rng.h"
 #include "costmodel/featurizer.h"
+#include "tune/genetic_tuner.h"
 #include "tune/model_based_tuner.h"
 #include "tune/model_roles.h"
 #include "tune/strategy.h"
@@ -31,6 +32,7 @@ struct StrategyOptions {
   std::optional<DesignKind> design;  // model-based presets: another initial design
   int plan_size = 0;  // model-based presets: initial design and batch size; 0 keeps the preset's
   ModelRoleOptions roles;  // the roles' options (--ppo, --sampling, --bted, --bao)
+  GeneticTuner::Options genetic;  // the ga preset's (--ga)
 };
 
 struct Preset;

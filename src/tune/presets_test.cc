@@ -64,6 +64,7 @@ TEST(PresetsTest, EveryPresetTunesThroughTheLoop) {
 TEST(PresetsTest, NamesAndRolesAreAsDocumented) {
   EXPECT_EQ(PresetNames([](const Preset& p) { return p.model_based; }),
             "autotvm, release, rl, sa-as, bted or bted-bao");
+  EXPECT_FALSE(FindPreset("ga").model_based);
   const Preset& bao = FindPreset("bted-bao");
   EXPECT_EQ(bao.roles.design, DesignKind::kBted);
   EXPECT_EQ(bao.roles.model, CostModelKind::kBootstrapEnsemble);

@@ -34,7 +34,11 @@ class TuningRun {
  public:
   TuningRun(std::vector<TuningTask>& tasks, RecordStore* store, const TuningOptions& options,
             const TuningCallbacks& callbacks)
-      : tasks_(tasks), store_(store), options_(options), callbacks_(callbacks), root_(options.seed) {}
+      : tasks_(tasks),
+        store_(store),
+        options_(options),
+        callbacks_(callbacks),
+        root_(options.seed) {}
 
   TuningReport Run();
 
@@ -99,8 +103,8 @@ std::vector<Evaluation> TuningRun::Evaluate(size_t index, const std::vector<Conf
   TESSEL_CHECK(evaluations.size() == configs.size()) << "one evaluation per configuration";
   for (Evaluation& evaluation : evaluations)
     ApplyConstraints(options_.constraints, task.problem->objective(), evaluation);
-  const TaskBatch batch{index,   task,        report_.tasks[index].task_id, report_.run_id,
-                        configs, evaluations, is_default};
+  const TaskBatch batch{
+      index, task, report_.tasks[index].task_id, report_.run_id, configs, evaluations, is_default};
   if (store_) {
     std::vector<std::string> texts;
     texts.reserve(configs.size());
@@ -143,10 +147,10 @@ void TuningRun::StartTask(size_t index) {
   }
   report.transfer_rows = state.transfer.rows.features.size();
   // Each task's stream depends only on the root seed and the instance, not on its position.
-  state.strategy = options_.strategy(
-      {problem, *state.featurizer,
-       state.transfer.rows.features.empty() ? nullptr : &state.transfer.rows,
-       root_.Fork(problem.key().instance)});
+  state.strategy =
+      options_.strategy({problem, *state.featurizer,
+                         state.transfer.rows.features.empty() ? nullptr : &state.transfer.rows,
+                         root_.Fork(problem.key().instance)});
   if (!state.resumed.empty()) state.strategy->Resume(state.resumed, state.resumed_results);
 }
 
@@ -217,8 +221,8 @@ void TuningRun::TuneRound(size_t index, int count) {
 
   TaskProgress& task_progress = state.progress;
   task_progress.measured += done;
-  double best = task_progress.best_after_round.empty() ? std::nan("")
-                                                       : task_progress.best_after_round.back();
+  double best =
+      task_progress.best_after_round.empty() ? std::nan("") : task_progress.best_after_round.back();
   if (IsBetter(objective, report.best_value, best)) best = report.best_value;
   task_progress.best_after_round.push_back(best);
   // The space ran dry, or early stopping ended the task.
@@ -252,8 +256,8 @@ TuningReport TuningRun::Run() {
   std::vector<int> targets(tasks_.size(), options_.trials);
   if (options_.budget > 0) targets = EqualShares(options_.budget, count);
 
-  if (store_) report_.run_id = store_->BeginRun({options_.strategy_name, options_.seed,
-                                                 options_.command});
+  if (store_)
+    report_.run_id = store_->BeginRun({options_.strategy_name, options_.seed, options_.command});
   states_.resize(tasks_.size());
   report_.tasks.resize(tasks_.size());
   for (size_t index = 0; index < tasks_.size(); ++index) {
@@ -326,8 +330,7 @@ void CheckConstraints(const Problem& problem, const std::vector<Constraint>& con
     std::string list;
     for (const std::string& name : known) list += (list.empty() ? "" : ", ") + name;
     throw ConfigError("constraint " + constraint.ToString() + ": the " + problem.key().problem +
-                      " problem reports no metric '" + constraint.metric + "'; it reports " +
-                      list);
+                      " problem reports no metric '" + constraint.metric + "'; it reports " + list);
   }
 }
 

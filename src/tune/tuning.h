@@ -27,8 +27,8 @@
 
 #include "core/rng.h"
 #include "engine/problem.h"
-#include "tune/task_scheduler.h"
 #include "tune/strategy.h"
+#include "tune/task_scheduler.h"
 
 namespace tessel {
 
@@ -55,19 +55,19 @@ using StrategyFactory = std::function<std::unique_ptr<Strategy>(const StrategyIn
 constexpr size_t kMinTransferRows = 500;
 
 struct TuningOptions {
-  StrategyFactory strategy;   // required
-  std::string strategy_name;  // recorded with the run
-  int trials = 0;             // evaluations per task, or
-  int budget = 0;             // evaluations shared by all tasks
+  StrategyFactory strategy;                    // required
+  std::string strategy_name;                   // recorded with the run
+  int trials = 0;                              // evaluations per task, or
+  int budget = 0;                              // evaluations shared by all tasks
   Allocation allocation = Allocation::kEqual;  // how a budget is shared
-  int batch_size = 8;         // configurations per strategy request and per records transaction
-  int early_stopping = 0;     // stop a task after this many evaluations without improvement
-  bool resume = false;        // the tasks' records in the store count towards their budgets
+  int batch_size = 8;            // configurations per strategy request and per records transaction
+  int early_stopping = 0;        // stop a task after this many evaluations without improvement
+  bool resume = false;           // the tasks' records in the store count towards their budgets
   bool evaluate_default = true;  // evaluate a task's default configuration first, when it has one
   bool transfer = false;         // warm-start cost models from other tasks' records
   std::vector<Constraint> constraints;
   uint64_t seed = 0;
-  std::string command;  // recorded with the run: the command line that started it
+  std::string command;   // recorded with the run: the command line that started it
   bool progress = true;  // a progress line per task on stderr
 
   // Throws tessel::Error naming the offending option.

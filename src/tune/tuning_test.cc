@@ -161,7 +161,8 @@ TEST(TuningTest, FailuresNeverBecomeTheBest) {
 
 TEST(TuningTest, CurveIsBestSoFarWithNanBeforeTheFirstSuccess) {
   int calls = 0;
-  const TaskReport result = TuneFake(Bowl, [&](const Config&) { return ++calls <= 3; }, Quiet(30));
+  const TaskReport result = TuneFake(
+      Bowl, [&](const Config&) { return ++calls <= 3; }, Quiet(30));
   ASSERT_EQ(result.curve.size(), 30u);
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(std::isnan(result.curve[i]));
   for (size_t i = 4; i < result.curve.size(); ++i) EXPECT_LE(result.curve[i], result.curve[i - 1]);
@@ -176,8 +177,8 @@ TEST(TuningTest, EarlyStoppingEndsARunThatStoppedImproving) {
   TuningOptions options = Quiet(200);
   options.batch_size = 1;
   options.early_stopping = 10;
-  const TaskReport result = TuneFake([](const std::vector<double>&) { return 1.0; }, nullptr,
-                                     options);
+  const TaskReport result =
+      TuneFake([](const std::vector<double>&) { return 1.0; }, nullptr, options);
   EXPECT_EQ(result.evaluations, 11);  // the first success, then 10 without improvement
 }
 
@@ -212,7 +213,9 @@ TEST(TuningTest, ConstraintsMakeEvaluationsInfeasibleAndNeverTheBest) {
   auto cost = [](const std::vector<double>& f) { return 1 + (f[0] - 0.9) * (f[0] - 0.9) + f[1]; };
   auto problem = std::make_unique<FakeProblem>(GridSpace(), cost);
   problem->SetMetrics({{"area", "mm2", "the first knob's share"}},
-                      [](const std::vector<double>& f) { return Metrics{{"area", f[0]}}; });
+                      [](const std::vector<double>& f) {
+                        return Metrics{{"area", f[0]}};
+                      });
   std::vector<TuningTask> tasks = OneTask(std::move(problem));
   TuningOptions options = Quiet(1000, "grid");
   options.constraints = {Constraint::Parse("area<=0.5")};
@@ -268,7 +271,9 @@ TEST(TuningTest, RecordsMetricsAndResumesUnderNewConstraints) {
   auto make_tasks = [] {
     auto problem = std::make_unique<FakeProblem>(GridSpace(), Bowl);
     problem->SetMetrics({{"area", "mm2", "the first knob's share"}},
-                        [](const std::vector<double>& f) { return Metrics{{"area", f[0]}}; });
+                        [](const std::vector<double>& f) {
+                          return Metrics{{"area", f[0]}};
+                        });
     problem->SetDefault({0, 0, 0});
     return OneTask(std::move(problem));
   };
@@ -321,8 +326,7 @@ TEST(TuningTest, ABudgetIsSharedAndEveryTaskIsReported) {
   options.budget = 50;
   const TuningReport report = Tune(tasks, nullptr, options);
   ASSERT_EQ(report.tasks.size(), 3u);
-  EXPECT_EQ(report.tasks[0].evaluations + report.tasks[1].evaluations +
-                report.tasks[2].evaluations,
+  EXPECT_EQ(report.tasks[0].evaluations + report.tasks[1].evaluations + report.tasks[2].evaluations,
             50);
   options.budget = 2;
   EXPECT_THROW(Tune(tasks, nullptr, options), Error);  // fewer than one per task

@@ -19,7 +19,6 @@
 
 #include "engine/evaluation.h"
 #include "space/space.h"
-#include "space/space.h"
 
 namespace tessel {
 

@@ -153,8 +153,7 @@ TEST(ReplayTableTest, EmptyNanAndInfTimesAreFailures) {
   std::vector<Config> configs;
   for (int32_t i = 0; i < 8; ++i) configs.push_back({i});
   const std::vector<Evaluation> results = measurer.Measure(configs);
-  for (int i = 0; i < 5; ++i)
-    EXPECT_EQ(results[i].status, EvalStatus::kFailed) << "row " << i + 1;
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(results[i].status, EvalStatus::kFailed) << "row " << i + 1;
   EXPECT_EQ(results[5].value, 1.5);
   EXPECT_EQ(results[6].value, 0.2);
   EXPECT_EQ(results[7].value, 0);

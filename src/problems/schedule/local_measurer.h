@@ -23,8 +23,8 @@
 #include <optional>
 #include <vector>
 
-#include "problems/schedule/operator_template.h"
 #include "engine/evaluation.h"
+#include "problems/schedule/operator_template.h"
 #include "space/space.h"
 
 namespace tessel {

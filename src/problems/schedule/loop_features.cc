@@ -15,7 +15,6 @@ constexpr std::pair<FeatureKind, std::string_view> kFeatureNames[] = {
     {FeatureKind::kBoth, "both"},
 };
 
-
 float Log2(double value) { return static_cast<float>(std::log2(std::max(value, 1.0))); }
 
 constexpr int kLoopKinds = 4;

@@ -12,8 +12,8 @@
 
 #include "core/rng.h"
 #include "problems/schedule/loop_nest.h"
-#include "space/space.h"
 #include "problems/schedule/workload.h"
+#include "space/space.h"
 
 namespace tessel {
 

@@ -7,10 +7,10 @@
 #include <memory>
 #include <string>
 
-#include "problems/schedule/operator_template.h"
-#include "problems/schedule/loop_features.h"
 #include "engine/problem.h"
 #include "problems/schedule/local_measurer.h"
+#include "problems/schedule/loop_features.h"
+#include "problems/schedule/operator_template.h"
 #include "problems/schedule/workload.h"
 
 namespace tessel {

@@ -4,11 +4,11 @@
 
 #include <memory>
 
-#include "problems/schedule/operator_template.h"
 #include "costmodel/featurizer.h"
-#include "problems/schedule/loop_features.h"
 #include "costmodel/xgb_cost_model.h"
 #include "engine/problem.h"
+#include "problems/schedule/loop_features.h"
+#include "problems/schedule/operator_template.h"
 #include "records/record_store.h"
 
 namespace tessel {

@@ -45,7 +45,8 @@ TEST(TransferTest, LoadsOtherTasksOfTheSameTemplateAndTarget) {
     append(key(other, "cpu-b"), 4, 1.0);   // another target: ignored
     ProblemKey foreign = key(other, "cpu-a");
     foreign.evaluator = "dense_cpu";
-    store.EnsureTask(foreign, {"time", "ms", true});  // another template: ignored (and has no records)
+    store.EnsureTask(foreign,
+                     {"time", "ms", true});  // another template: ignored (and has no records)
 
     for (FeatureKind kind : {FeatureKind::kKnob, FeatureKind::kLoop, FeatureKind::kBoth}) {
       const TransferRows history = LoadTransferHistory(store, key(here, "cpu-a"), kind);

@@ -1,5 +1,5 @@
-// The benchmark networks' unique layer tasks (shared LAYERS.md, then AlexNet's and VGG-16's
-// three classifier layers), batch 1, fp32, in the order LAYERS.md numbers them.
+// The benchmark networks' unique layer tasks (docs/layers.md, then AlexNet's and VGG-16's
+// three classifier layers), batch 1, fp32, in the order docs/layers.md numbers them.
 #pragma once
 
 #include <string>
