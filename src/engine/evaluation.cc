@@ -78,8 +78,13 @@ void ApplyConstraints(const std::vector<Constraint>& constraints, const Objectiv
       value = evaluation.value;
     } else {
       const auto it = evaluation.metrics.find(constraint.metric);
-      TESSEL_CHECK(it != evaluation.metrics.end())
-          << "the evaluation has no metric " << constraint.metric;
+      if (it == evaluation.metrics.end()) {
+        // A record made before the problem reported this metric: it cannot be shown to keep
+        // the limit, so it cannot be the best.
+        evaluation.status = EvalStatus::kInfeasible;
+        evaluation.error = "no " + constraint.metric + " to check against " + constraint.ToString();
+        return;
+      }
       value = it->second;
     }
     if (!(value <= constraint.limit)) {

@@ -78,8 +78,8 @@ struct Constraint {
 };
 
 // Marks `evaluation` infeasible when it is ok and breaks a constraint (naming the first broken
-// one in its error). A constraint on a metric the evaluation lacks is a bug: the run checks
-// constraints against the problem's declared metrics before it starts.
+// one in its error), or lacks the constrained metric (a record made before its problem
+// reported it). Runs check constraints against the problems' declared metrics first.
 void ApplyConstraints(const std::vector<Constraint>& constraints, const ObjectiveInfo& objective,
                       Evaluation& evaluation);
 

@@ -38,7 +38,10 @@ class TuningRun {
         store_(store),
         options_(options),
         callbacks_(callbacks),
-        root_(options.seed) {}
+        root_(options.seed) {
+    if (store_) on_batch_.push_back(RecordToStore(*store_));
+    on_batch_.insert(on_batch_.end(), callbacks.on_batch.begin(), callbacks.on_batch.end());
+  }
 
   TuningReport Run();
 
@@ -52,7 +55,8 @@ class TuningRun {
   }
   void LoadResumed(size_t index);
   void StartTask(size_t index);
-  // Evaluates `configs`, applies the constraints and hands the batch to the callbacks.
+  // Evaluates `configs`, applies the constraints and hands the batch to the callbacks, the
+  // first of which records it.
   std::vector<Evaluation> Evaluate(size_t index, const std::vector<Config>& configs,
                                    bool is_default);
   // Gives a task `count` more evaluations (fewer when its space runs dry or it stops early).
@@ -63,6 +67,7 @@ class TuningRun {
   RecordStore* store_;
   const TuningOptions& options_;
   const TuningCallbacks& callbacks_;
+  std::vector<BatchCallback> on_batch_;  // recording first, then the caller's
   const Rng root_;
   TuningReport report_;
   std::vector<TaskState> states_;
@@ -105,13 +110,7 @@ std::vector<Evaluation> TuningRun::Evaluate(size_t index, const std::vector<Conf
     ApplyConstraints(options_.constraints, task.problem->objective(), evaluation);
   const TaskBatch batch{
       index, task, report_.tasks[index].task_id, report_.run_id, configs, evaluations, is_default};
-  if (store_) {
-    std::vector<std::string> texts;
-    texts.reserve(configs.size());
-    for (const Config& config : configs) texts.push_back(task.problem->space().ToText(config));
-    store_->Append(batch.task_id, batch.run_id, texts, evaluations);
-  }
-  for (const BatchCallback& callback : callbacks_.on_batch) callback(batch);
+  for (const BatchCallback& callback : on_batch_) callback(batch);
   return evaluations;
 }
 
@@ -320,6 +319,16 @@ void TuningOptions::Validate() const {
   if (early_stopping < 0) throw ConfigError("--early-stopping must not be negative");
   if (allocation != Allocation::kEqual && budget == 0)
     throw ConfigError("--allocation shares a --budget between tasks; give --budget N");
+}
+
+BatchCallback RecordToStore(RecordStore& store) {
+  return [&store](const TaskBatch& batch) {
+    std::vector<std::string> texts;
+    texts.reserve(batch.configs.size());
+    const Space& space = batch.task.problem->space();
+    for (const Config& config : batch.configs) texts.push_back(space.ToText(config));
+    store.Append(batch.task_id, batch.run_id, texts, batch.evaluations);
+  };
 }
 
 void CheckConstraints(const Problem& problem, const std::vector<Constraint>& constraints) {

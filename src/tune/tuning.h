@@ -8,8 +8,8 @@
 //   - constraints: an evaluation whose metric breaks one is recorded as infeasible and is
 //     never the best;
 //   - early stopping, and transfer learning from other tasks' records;
-//   - recording: each evaluated batch goes to the store through the first batch callback, in
-//     one transaction, before the strategy sees it (TVM MetaSchedule's AddToDatabase callback).
+//   - recording: each evaluated batch goes to the store through the first batch callback
+//     (RecordToStore), in one transaction, before the strategy sees it.
 // The command line only parses, builds tasks, calls Tune and prints its report.
 //
 // Per task, the loop is: ask the strategy for a batch, evaluate it, apply the constraints, run
@@ -85,6 +85,10 @@ struct TaskBatch {
   bool is_default;  // the task's default configuration, which does not count towards its budget
 };
 using BatchCallback = std::function<void(const TaskBatch&)>;
+
+// Appends each batch to `store`, in one transaction (TVM MetaSchedule's AddToDatabase): the
+// callback Tune runs first when it is given a store.
+BatchCallback RecordToStore(RecordStore& store);
 
 struct TuningCallbacks {
   std::vector<BatchCallback> on_batch;  // run in order, after the batch was recorded

@@ -262,6 +262,13 @@ TEST(TuningTest, ConstraintsOnUnknownMetricsAndMalformedOnesAreErrors) {
     EXPECT_THROW(Constraint::Parse(bad), Error) << bad;
   EXPECT_EQ(Constraint::Parse(" area <= 1e6 ").ToString(), "area<=1e+06");
   EXPECT_EQ(Constraint::Parse("power<=2.5").limit, 2.5);
+  // An evaluation without the constrained metric (a record older than the metric) cannot be
+  // shown to keep the limit.
+  Evaluation old;
+  old.value = 1;
+  ApplyConstraints({Constraint::Parse("area<=3")}, {"cost", "units", true}, old);
+  EXPECT_EQ(old.status, EvalStatus::kInfeasible);
+  EXPECT_NE(old.error.find("no area"), std::string::npos) << old.error;
 }
 
 // Records go to the store with their metrics; a second run resumes from them, never proposes
