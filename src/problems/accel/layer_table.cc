@@ -115,4 +115,15 @@ LayerTable LoadLayerTable(const std::string& path) {
   return ParseLayerTable(text.str(), path);
 }
 
+LayerTable FindLayerTable(const std::string& name_or_path) {
+  for (const auto& [name, text] : BuiltInLayerTables())
+    if (name == name_or_path) return ParseLayerTable(text, std::string(name) + ".csv");
+  if (std::filesystem::exists(name_or_path)) return LoadLayerTable(name_or_path);
+  std::string known;
+  for (const auto& [name, text] : BuiltInLayerTables())
+    known += (known.empty() ? "" : ", ") + std::string(name);
+  throw ConfigError("unknown network '" + name_or_path + "': not a built-in one (" + known +
+                    ") nor a file; give a name or a CSV file with the header K,C,Y,X,R,S,T");
+}
+
 }  // namespace tessel

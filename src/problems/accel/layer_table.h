@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace tessel {
@@ -34,5 +35,12 @@ LayerTable ParseLayerTable(std::string_view csv, const std::string& source);
 
 // Reads a layer table file (throws tessel::Error when it cannot be read or parsed).
 LayerTable LoadLayerTable(const std::string& path);
+
+// The tables compiled into Tessel (src/problems/accel/nets/), by name: ConfuciuX's networks.
+const std::vector<std::pair<std::string_view, std::string_view>>& BuiltInLayerTables();
+
+// A built-in table by name, else the file at `name_or_path`. Throws tessel::Error naming the
+// built-in tables when it is neither.
+LayerTable FindLayerTable(const std::string& name_or_path);
 
 }  // namespace tessel

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "core/error.h"
 
 namespace tessel {
@@ -49,6 +51,32 @@ TEST(LayerTableTest, MalformedTablesAreOneLineErrors) {
             std::string::npos);
   EXPECT_EQ(ParseError("K,C,Y,X,R,S,T\n1,2\n").find('\n'), std::string::npos);
   EXPECT_THROW(LoadLayerTable("/nonexistent/net.csv"), Error);
+}
+
+// ConfuciuX's networks are compiled in: found by name, each parses.
+TEST(LayerTableTest, BuiltInNetworksAreFoundByName) {
+  const LayerTable example = FindLayerTable("example");
+  ASSERT_EQ(example.layers.size(), 2u);
+  EXPECT_EQ(example.layers[0], (AccelLayer{64, 32, 56, 56, 3, 3, AccelLayerType::kConv}));
+  EXPECT_EQ(example.layers[1], (AccelLayer{128, 64, 56, 56, 3, 3, AccelLayerType::kConv}));
+  std::vector<std::string_view> names;
+  for (const auto& [name, text] : BuiltInLayerTables()) {
+    names.push_back(name);
+    EXPECT_FALSE(FindLayerTable(std::string(name)).layers.empty()) << name;
+  }
+  for (const char* name : {"example", "alexnet", "resnet18", "mobilenet_v2"})
+    EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
+  bool depthwise = false;
+  for (const AccelLayer& layer : FindLayerTable("mobilenet_v2").layers)
+    depthwise |= layer.type == AccelLayerType::kDepthwise;
+  EXPECT_TRUE(depthwise);
+  try {
+    FindLayerTable("lenet");
+    FAIL() << "an unknown network was found";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown network 'lenet'"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("example"), std::string::npos);
+  }
 }
 
 }  // namespace
