@@ -294,6 +294,7 @@ TEST_F(CliTest, TuneTakesAProblemAndConstraints) {
   ExpectUsageError("tune --space " + table + " --tuner ga --ga parents=30 --trials 5",
                    "parents must be between 2 and its population");
   ExpectUsageError("tune --problem nas --space " + table + " --trials 5", "unknown problem 'nas'");
+  ExpectUsageError("space --problem replay --model resnet18", "see 'tessel problems'");
   ExpectUsageError("tune --problem replay --workload dense:in=4,out=4 --trials 5",
                    "drop the other problem's options");
   ExpectUsageError("tune --space " + table + " --trials 5 --constraint 'gflops<=1'",

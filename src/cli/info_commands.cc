@@ -47,6 +47,9 @@ int RunZoo(const std::string& model_name) {
 }
 
 int RunSpace(const TaskSelection& tasks) {
+  if (!tasks.problem.empty() && tasks.problem != "schedule")
+    throw ConfigError("tessel space describes the schedule problem's templates; for '" +
+                      tasks.problem + "' see 'tessel problems'");
   const std::vector<NamedWorkload> workloads = SelectWorkloads(tasks);
   if (workloads.empty()) throw ConfigError("no task given; use --model M or --workload SPEC");
   std::printf("%-8s %-10s %6s %14s %16s  %s\n", "task", "template", "knobs", "configurations",

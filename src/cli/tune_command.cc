@@ -18,6 +18,7 @@
 #include "tune/tuning.h"
 
 namespace tessel::cli {
+
 int RunTune(const TuneCommandOptions& options) {
   // Everything the user gave is checked before the database is touched.
   TuningOptions tuning;
