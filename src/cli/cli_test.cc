@@ -282,8 +282,9 @@ TEST_F(CliTest, TuneTakesAProblemAndConstraints) {
   ASSERT_EQ(tight.status, 0) << tight.err;
   EXPECT_EQ(nlohmann::json::parse(tight.out)["best_value"], nullptr);  // nothing feasible
   // The genetic algorithm is a preset like the others, with its options.
-  const Outcome genetic = Run("tune --space " + table +
-                              " --tuner ga --ga population=4,parents=2 --trials 7 --json --db g.db");
+  const Outcome genetic =
+      Run("tune --space " + table +
+          " --tuner ga --ga population=4,parents=2 --trials 7 --json --db g.db");
   ASSERT_EQ(genetic.status, 0) << genetic.err;
   const nlohmann::json ga = nlohmann::json::parse(genetic.out);
   EXPECT_EQ(ga["measurements"], 7);

@@ -98,7 +98,8 @@ int RunTune(const TuneCommandOptions& options) {
   }
   const bool genetic = preset.name == "ga";
   if (!options.ga.empty()) {
-    if (!genetic) throw ConfigError("--ga sets the genetic algorithm's options; use it with --tuner ga");
+    if (!genetic)
+      throw ConfigError("--ga sets the genetic algorithm's options; use it with --tuner ga");
     strategy_options.genetic = GeneticTuner::Options::Parse(options.ga);
   }
   if (options.plan_size != -1) {

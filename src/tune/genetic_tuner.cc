@@ -30,7 +30,8 @@ GeneticTuner::Options GeneticTuner::Options::Parse(std::string_view spec) {
     } else if (key == "mutation") {
       options.mutation = ParseOptionNumber(value, "--ga", key, false);
     } else {
-      throw ConfigError("--ga has no option '" + key + "'; its options are population, parents, "
+      throw ConfigError("--ga has no option '" + key +
+                        "'; its options are population, parents, "
                         "mutation");
     }
   }
@@ -117,7 +118,8 @@ void GeneticTuner::Breed() {
     if (bred) continue;
     std::vector<Config> drawn = random_.NextBatch(1);
     if (drawn.empty()) break;  // every valid configuration has been proposed
-    if (proposed_.insert(space_.FlatIndex(drawn[0])).second) children.push_back(std::move(drawn[0]));
+    if (proposed_.insert(space_.FlatIndex(drawn[0])).second)
+      children.push_back(std::move(drawn[0]));
   }
   // NextBatch takes from the back: keep breeding order.
   pending_.assign(children.rbegin(), children.rend());

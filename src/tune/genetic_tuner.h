@@ -36,10 +36,8 @@ class GeneticTuner : public Strategy {
   GeneticTuner(const Space& space, const Options& options, Rng rng);
 
   std::vector<Config> NextBatch(int max_count) override;
-  void Update(const std::vector<Config>& configs,
-              const std::vector<Evaluation>& results) override;
-  void Resume(const std::vector<Config>& configs,
-              const std::vector<Evaluation>& results) override;
+  void Update(const std::vector<Config>& configs, const std::vector<Evaluation>& results) override;
+  void Resume(const std::vector<Config>& configs, const std::vector<Evaluation>& results) override;
 
  private:
   void Breed();

@@ -45,8 +45,11 @@ using L = SelectorKind;
 const std::vector<Preset> kPresets = {
     {"random", "uniform random search without replacement", MakeRandom, false, {}},
     {"grid", "every valid configuration in order", MakeGrid, false, {}},
-    {"ga", "a genetic algorithm: elitist survivors, uniform crossover, random mutation",
-     MakeGenetic, false, {}},
+    {"ga",
+     "a genetic algorithm: elitist survivors, uniform crossover, random mutation",
+     MakeGenetic,
+     false,
+     {}},
     {"autotvm",
      "AutoTVM: XGBoost ranker, simulated annealing, epsilon-greedy plans",
      MakeModelBased,

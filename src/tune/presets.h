@@ -31,7 +31,7 @@ struct StrategyContext {
 struct StrategyOptions {
   std::optional<DesignKind> design;  // model-based presets: another initial design
   int plan_size = 0;  // model-based presets: initial design and batch size; 0 keeps the preset's
-  ModelRoleOptions roles;  // the roles' options (--ppo, --sampling, --bted, --bao)
+  ModelRoleOptions roles;         // the roles' options (--ppo, --sampling, --bted, --bao)
   GeneticTuner::Options genetic;  // the ga preset's (--ga)
 };
 
