@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/key_values.h"
+#include "tune/measured_history.h"
 
 namespace tessel {
 namespace {
@@ -79,9 +80,9 @@ void GeneticTuner::Resume(const std::vector<Config>& configs,
   Update(configs, results);
 }
 
-Config GeneticTuner::Child(const std::vector<const Config*>& parents) {
-  const Config& a = *parents[rng_.UniformInt(0, static_cast<int64_t>(parents.size()) - 1)];
-  const Config& b = *parents[rng_.UniformInt(0, static_cast<int64_t>(parents.size()) - 1)];
+Config GeneticTuner::Child(const std::vector<Config>& parents) {
+  const Config& a = parents[rng_.UniformInt(0, static_cast<int64_t>(parents.size()) - 1)];
+  const Config& b = parents[rng_.UniformInt(0, static_cast<int64_t>(parents.size()) - 1)];
   Config child(a.size());
   for (size_t knob = 0; knob < a.size(); ++knob) {
     child[knob] = rng_.UniformReal() < 0.5 ? a[knob] : b[knob];
@@ -93,16 +94,9 @@ Config GeneticTuner::Child(const std::vector<const Config*>& parents) {
 }
 
 void GeneticTuner::Breed() {
-  // The survivors: the best `population` evaluated so far, best first (ties by age).
-  std::vector<size_t> order;
-  for (size_t i = 0; i < evaluated_.size(); ++i)
-    if (!std::isnan(values_[i])) order.push_back(i);
-  std::sort(order.begin(), order.end(), [&](size_t x, size_t y) {
-    return values_[x] < values_[y] || (values_[x] == values_[y] && x < y);
-  });
-  std::vector<const Config*> parents;
-  for (size_t i = 0; i < order.size() && static_cast<int>(parents.size()) < options_.parents; ++i)
-    parents.push_back(&evaluated_[order[i]]);
+  // The parents: the best evaluated so far (elitism: the best ever stay among them).
+  const std::vector<Config> parents =
+      MeasuredHistory{evaluated_, values_}.BestConfigs(static_cast<size_t>(options_.parents));
 
   std::vector<Config> children;
   while (static_cast<int>(children.size()) < options_.population) {

@@ -41,7 +41,7 @@ class GeneticTuner : public Strategy {
 
  private:
   void Breed();
-  Config Child(const std::vector<const Config*>& parents);
+  Config Child(const std::vector<Config>& parents);
 
   const Space& space_;
   Options options_;

@@ -25,6 +25,7 @@
 #include "search/simulated_annealing.h"
 #include "space/space.h"
 #include "tune/bao_options.h"
+#include "tune/measured_history.h"
 #include "tune/random_tuner.h"
 #include "tune/strategy.h"
 
@@ -55,16 +56,6 @@ struct ModelRoleOptions {
   BaoOptions bao;
 
   void Validate() const;  // throws tessel::Error naming the offending option
-};
-
-// What has been measured so far, in order; values NaN for failures.
-struct MeasuredHistory {
-  const std::vector<Config>& configs;
-  const std::vector<double>& values;
-
-  double Best() const;  // NaN while nothing worked
-  // The configurations that worked, best first (ties in measurement order), at most `count`.
-  std::vector<Config> BestConfigs(size_t count) const;
 };
 
 // What a search over the model found: its best unvisited candidates, best first, the
