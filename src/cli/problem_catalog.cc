@@ -30,13 +30,6 @@ std::vector<std::string> ReplayKnobs() {
   return {"one knob per column of the table besides time_ms; its values are the column's"};
 }
 
-ObjectiveInfo TimeObjective() { return {"time", "ms", true}; }
-
-std::vector<MetricInfo> ScheduleMetrics() {
-  return {{"gflops", "GFLOP/s", "arithmetic throughput: a multiply-add counts as two FLOPs"}};
-}
-std::vector<MetricInfo> NoMetrics() { return {}; }
-
 LocalMeasurerOptions MeasureOptions(const MeasureFlags& flags, uint64_t seed) {
   if (flags.threads < 0) throw ConfigError("--threads must be at least 1");
   if (flags.build_jobs < 0) throw ConfigError("--build-jobs must be at least 1");
@@ -62,9 +55,9 @@ const std::vector<ProblemEntry>& ProblemCatalog() {
       {ScheduleProblem::kName,
        "the schedule of a DNN operator, compiled with Halide and timed on this CPU",
        "--model M [--layer L] [--op OP], --onnx FILE, or --workload SPEC", ScheduleKnobs,
-       TimeObjective, ScheduleMetrics},
+       ScheduleProblem::Objective, ScheduleProblem::DeclaredMetrics},
       {ReplayProblem::kName, "a table of configurations measured earlier, replayed", "--space FILE",
-       ReplayKnobs, TimeObjective, NoMetrics},
+       ReplayKnobs, ReplayProblem::Objective, ReplayProblem::DeclaredMetrics},
   };
   return catalog;
 }

@@ -19,7 +19,11 @@ class ReplayProblem : public Problem {
 
   const ProblemKey& key() const override { return key_; }
   const Space& space() const override { return table_.space(); }
-  ObjectiveInfo objective() const override { return {"time", "ms", true}; }
+  // Every instance's objective (also what `tessel problems` lists); a table has no metrics.
+  static ObjectiveInfo Objective() { return {"time", "ms", true}; }
+  static std::vector<MetricInfo> DeclaredMetrics() { return {}; }
+
+  ObjectiveInfo objective() const override { return Objective(); }
   std::vector<Evaluation> Evaluate(const std::vector<Config>& configs) override {
     return measurer_.Measure(configs);
   }

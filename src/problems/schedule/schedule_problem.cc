@@ -16,7 +16,7 @@ ScheduleProblem::ScheduleProblem(const Workload& workload, const LocalMeasurerOp
   measure_.Validate();
 }
 
-std::vector<MetricInfo> ScheduleProblem::metrics() const {
+std::vector<MetricInfo> ScheduleProblem::DeclaredMetrics() {
   return {{"gflops", "GFLOP/s", "arithmetic throughput: a multiply-add counts as two FLOPs"}};
 }
 

@@ -25,8 +25,12 @@ class ScheduleProblem : public Problem {
 
   const ProblemKey& key() const override { return key_; }
   const Space& space() const override { return template_->space(); }
-  ObjectiveInfo objective() const override { return {"time", "ms", true}; }
-  std::vector<MetricInfo> metrics() const override;
+  // Every instance's objective and metrics (also what `tessel problems` lists).
+  static ObjectiveInfo Objective() { return {"time", "ms", true}; }
+  static std::vector<MetricInfo> DeclaredMetrics();
+
+  ObjectiveInfo objective() const override { return Objective(); }
+  std::vector<MetricInfo> metrics() const override { return DeclaredMetrics(); }
   std::vector<Evaluation> Evaluate(const std::vector<Config>& configs) override;
   double last_build_seconds() const override;
   std::optional<Config> DefaultConfig() const override { return template_->DefaultConfig(); }
