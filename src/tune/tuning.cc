@@ -25,7 +25,6 @@ struct TaskState {
   std::unique_ptr<Featurizer> featurizer;
   TransferRows transfer;
   std::unique_ptr<Strategy> strategy;
-  TaskProgress progress;
   int since_improvement = 0;
 };
 
@@ -71,6 +70,7 @@ class TuningRun {
   const Rng root_;
   TuningReport report_;
   std::vector<TaskState> states_;
+  std::vector<TaskProgress> progress_;  // per task: what the budget's scheduler reads
 };
 
 void TuningRun::LoadResumed(size_t index) {
@@ -92,12 +92,12 @@ void TuningRun::LoadResumed(size_t index) {
     state.resumed_results.push_back(std::move(result));
   }
   report.resumed = static_cast<int>(state.resumed.size());
-  state.progress.measured = report.resumed;
+  progress_[index].measured = report.resumed;
   if (!state.resumed.empty()) {
     double best = std::nan("");
     for (const Evaluation& result : state.resumed_results)
       if (result.ok() && IsBetter(problem.objective(), result.value, best)) best = result.value;
-    state.progress.best_after_round.push_back(best);
+    progress_[index].best_after_round.push_back(best);
   }
 }
 
@@ -218,7 +218,7 @@ void TuningRun::TuneRound(size_t index, int count) {
   report.search_seconds += search_seconds - fit_seconds;
   report.wall_seconds += SecondsSince(start);
 
-  TaskProgress& task_progress = state.progress;
+  TaskProgress& task_progress = progress_[index];
   task_progress.measured += done;
   double best =
       task_progress.best_after_round.empty() ? std::nan("") : task_progress.best_after_round.back();
@@ -258,13 +258,14 @@ TuningReport TuningRun::Run() {
   if (store_)
     report_.run_id = store_->BeginRun({options_.strategy_name, options_.seed, options_.command});
   states_.resize(tasks_.size());
+  progress_.resize(tasks_.size());
   report_.tasks.resize(tasks_.size());
   for (size_t index = 0; index < tasks_.size(); ++index) {
     TaskReport& report = report_.tasks[index];
     const Problem& problem = *tasks_[index].problem;
     report.label = tasks_[index].label;
     report.key = problem.key();
-    states_[index].progress.weight = tasks_[index].weight;
+    progress_[index].weight = tasks_[index].weight;
     if (!store_) continue;
     report.task_id = store_->EnsureTask(report.key, problem.objective());
     if (options_.resume) LoadResumed(index);
@@ -272,11 +273,11 @@ TuningReport TuningRun::Run() {
 
   if (options_.allocation == Allocation::kEqual || options_.budget == 0) {
     for (size_t index = 0; index < tasks_.size(); ++index) {
-      const int remaining = targets[index] - states_[index].progress.measured;
+      const int remaining = targets[index] - progress_[index].measured;
       if (remaining <= 0) {
-        Log("[" + tasks_[index].label + "] --resume: " +
-            std::to_string(states_[index].progress.measured) + " measurements recorded, " +
-            std::to_string(targets[index]) + " asked for; nothing to do");
+        Log("[" + tasks_[index].label + "] --resume: " + std::to_string(progress_[index].measured) +
+            " measurements recorded, " + std::to_string(targets[index]) +
+            " asked for; nothing to do");
         continue;
       }
       TuneRound(index, remaining);
@@ -284,21 +285,18 @@ TuningReport TuningRun::Run() {
   } else {
     // Rounds of a few plans each, enough of them for the scheduler to choose.
     int already = 0;
-    for (const TaskState& state : states_) already += state.progress.measured;
+    for (const TaskProgress& task : progress_) already += task.measured;
     int left = options_.budget - already;
     const int round_size = std::clamp(options_.budget / (4 * count) / 8 * 8, 8, 64);
     if (left <= 0)
       Log("--resume: " + std::to_string(already) + " measurements recorded, " +
           std::to_string(options_.budget) + " asked for; nothing to do");
-    std::vector<TaskProgress> progress(tasks_.size());
     while (left > 0) {
-      for (size_t index = 0; index < tasks_.size(); ++index)
-        progress[index] = states_[index].progress;
-      const std::optional<int> next = NextGradientTask(progress);
+      const std::optional<int> next = NextGradientTask(progress_);
       if (!next) break;
-      const int before = states_[*next].progress.measured;
+      const int before = progress_[*next].measured;
       TuneRound(*next, std::min(round_size, left));
-      left -= states_[*next].progress.measured - before;
+      left -= progress_[*next].measured - before;
     }
   }
 
