@@ -246,7 +246,7 @@ TEST_F(CliTest, EvalEvaluatesRecordsAndPrintsOneConfiguration) {
   EXPECT_NE(Run("best --db e.db").out.find("tile=4;mode=b"), std::string::npos);
 
   // Bad input: one line, exit 2, nothing recorded.
-  ExpectUsageError("eval --problem accel --config a=1 --db e.db", "unknown problem 'accel'");
+  ExpectUsageError("eval --problem nas --config a=1 --db e.db", "unknown problem 'nas'");
   ExpectUsageError("eval --space " + table + " --config tile=3,mode=a --db e.db",
                    "knob 'tile' has no value '3'; its values are 1, 2, 4, 8");
   ExpectUsageError("eval --space " + table + " --config tile=1,shape=a --db e.db", "shape");
@@ -257,7 +257,7 @@ TEST_F(CliTest, EvalEvaluatesRecordsAndPrintsOneConfiguration) {
   ExpectUsageError("eval --space " + table + " --config tile=1,mode=a --constraint area --db e.db",
                    "METRIC<=LIMIT");
   ExpectUsageError("eval --problem schedule --space " + table + " --config tile=1 --db e.db",
-                   "drop the other problem's options");
+                   "drop the replay problem's options");
   ExpectUsageError("eval --model resnet18 --config tile_f=1 --db e.db", "evaluates one instance");
   const std::string after = Run("export --db e.db").out;
   EXPECT_EQ(std::count(after.begin(), after.end(), '\n'), 3);
@@ -297,10 +297,65 @@ TEST_F(CliTest, TuneTakesAProblemAndConstraints) {
   ExpectUsageError("tune --problem nas --space " + table + " --trials 5", "unknown problem 'nas'");
   ExpectUsageError("space --problem replay --model resnet18", "see 'tessel problems'");
   ExpectUsageError("tune --problem replay --workload dense:in=4,out=4 --trials 5",
-                   "drop the other problem's options");
+                   "drop the schedule problem's options");
   ExpectUsageError("tune --space " + table + " --trials 5 --constraint 'gflops<=1'",
                    "reports no metric 'gflops'");
   EXPECT_FALSE(fs::exists(dir_ / "tessel.db"));  // refused before the database was touched
+}
+
+// The accel problem: ConfuciuX's published configurations on `example` evaluate to its
+// published latencies, a bare area constraint is ConfuciuX's budget, and tuning records like
+// every other problem.
+TEST_F(CliTest, AccelEvaluatesAndTunesConfuciuxNetworks) {
+  const Outcome best = Run(
+      "eval --problem accel --net example --dataflow shi --config pe.1=58,kt.1=8,pe.2=68,kt.2=8 "
+      "--constraint area --constraint-ratio 0.5 --json --db a.db");
+  ASSERT_EQ(best.status, 0) << best.err;
+  const nlohmann::json line = nlohmann::json::parse(best.out);
+  EXPECT_EQ(line["problem"], "accel");
+  EXPECT_EQ(line["status"], "ok");
+  EXPECT_EQ(line["objective"], "latency");
+  EXPECT_EQ(line["value"], 4999682);
+  for (const char* metric : {"latency", "energy", "area", "power", "edp"})
+    EXPECT_TRUE(line["metrics"].contains(metric)) << metric;
+  // Over budget: every layer at 128 PEs.
+  const Outcome over =
+      Run("eval --net example --config pe.1=128,kt.1=8,pe.2=128,kt.2=8 --constraint area "
+          "--json --db a.db");
+  ASSERT_EQ(over.status, 0) << over.err;
+  EXPECT_EQ(nlohmann::json::parse(over.out)["status"], "infeasible");
+
+  const Outcome tuned =
+      Run("tune --problem accel --net example --objective energy --constraint power "
+          "--constraint-ratio 0.3 --tuner random --trials 20 --seed 1 --json --db a.db");
+  ASSERT_EQ(tuned.status, 0) << tuned.err;
+  const nlohmann::json result = nlohmann::json::parse(tuned.out);
+  EXPECT_EQ(result["objective"], "energy");
+  EXPECT_EQ(result["measurements"], 20);
+  EXPECT_LE(result["best_metrics"]["power"].get<double>(),
+            std::stod(result["constraints"][0].get<std::string>().substr(7)));
+
+  ExpectUsageError("eval --net lenet --config pe.1=1 --db a.db", "lenet");
+  ExpectUsageError("eval --net example --dataflow eyeriss --config pe.1=1 --db a.db",
+                   "unknown dataflow 'eyeriss'");
+  ExpectUsageError("eval --net example --config pe.1=129,kt.1=1,pe.2=1,kt.2=1 --db a.db",
+                   "has no value '129'");
+  ExpectUsageError("eval --net example --config pe.1=1,kt.1=1,pe.3=1,kt.2=1 --db a.db", "pe.3");
+  ExpectUsageError("eval --net example --objective speed --config pe.1=1 --db a.db",
+                   "use latency, energy or edp");
+  ExpectUsageError("tune --net example --constraint area --constraint-ratio 2 --trials 5 --db a.db",
+                   "between 0 and 1");
+  ExpectUsageError("tune --net example --constraint-ratio 0.5 --trials 5 --db a.db",
+                   "use it with --constraint area");
+  ExpectUsageError(
+      "tune --net example --tuner reinforce --db a.db --trials 5 --workload "
+      "dense:in=4,out=4",
+      "more than one problem");
+  std::ofstream(dir_ / "bad.csv") << "K,C,Y,X,R,S,T\n64,32,56,56,3\n";
+  ExpectUsageError("eval --net bad.csv --config pe.1=1,kt.1=1 --db a.db", "bad.csv");
+  // Bad input recorded nothing: two evaluations and twenty tuning measurements.
+  const std::string records = Run("export --db a.db").out;
+  EXPECT_EQ(std::count(records.begin(), records.end(), '\n'), 22);
 }
 
 TEST_F(CliTest, CsvExportIsAReplayTable) {

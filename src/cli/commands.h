@@ -12,7 +12,9 @@
 namespace tessel::cli {
 
 // Which tasks a command is about: a problem (inferred from the other options when empty) and
-// its instances: zoo layers, ONNX layers or workload specs (schedule), or a table (replay).
+// its instances: zoo layers, ONNX layers or workload specs (schedule), a table (replay), or a
+// network's layer table with a dataflow and an objective (accel); and the constraints on
+// their evaluations, which for the accel problem also set the budget its agents plan with.
 struct TaskSelection {
   std::string problem;
   std::string model;
@@ -21,6 +23,16 @@ struct TaskSelection {
   std::string space_csv;
   std::string op;    // keep only this operator ("conv2d" or "dense") of a model
   std::string onnx;  // an ONNX model, whose tasks are selected like a zoo model's
+  // accel: a built-in network or a layer table file, the dataflow (shi or dla), the objective
+  // (latency, energy or edp) and MAESTRO's constant set (2020 or 2021); empty: the defaults.
+  std::string net;
+  std::string dataflow;
+  std::string objective;
+  std::string maestro_version;
+  // "metric<=limit"; for the accel problem also a bare "area" or "power": ConfuciuX's budget,
+  // min + constraint_ratio x (max - min) over its corner configurations.
+  std::vector<std::string> constraints;
+  std::optional<double> constraint_ratio;
 };
 
 // How the schedule problem measures a kernel on this CPU.
@@ -37,7 +49,6 @@ struct MeasureFlags {
 struct TuneCommandOptions {
   TaskSelection tasks;
   MeasureFlags measure;
-  std::vector<std::string> constraints;  // "metric<=limit"
   std::string tuner = "random";
   int trials = 0;                    // measurements per task, or
   int budget = 0;                    // measurements shared by all the selected tasks
@@ -66,7 +77,6 @@ struct EvalCommandOptions {
   TaskSelection tasks;
   MeasureFlags measure;
   std::string config;  // "knob=value,knob=value"
-  std::vector<std::string> constraints;
   uint64_t seed = 0;  // the schedule problem's input data
   std::string db;
   bool json = false;

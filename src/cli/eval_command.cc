@@ -32,9 +32,9 @@ Config ParseConfigOption(const Space& space, const std::string& text) {
 
 int RunEval(const EvalCommandOptions& options) {
   // Everything the user gave is checked before the database is touched.
-  const std::vector<Constraint> constraints = ParseConstraints(options.constraints);
   std::vector<TuningTask> tasks =
       BuildTasks(options.tasks, options.measure, options.seed, FeatureKind::kKnob);
+  const std::vector<Constraint> constraints = TaskConstraints(options.tasks, tasks);
   if (tasks.size() != 1)
     throw ConfigError("tessel eval evaluates one instance, and the options name " +
                       std::to_string(tasks.size()) + "; select one (e.g. with --layer)");

@@ -16,8 +16,8 @@ std::string JoinArgs(int argc, char** argv) {
 
 void AddTaskSelection(CLI::App* command, tessel::cli::TaskSelection& tasks) {
   command->add_option("--problem", tasks.problem,
-                      "the problem: schedule or replay (default: what the other options imply; "
-                      "see 'tessel problems')");
+                      "the problem: schedule, replay or accel (default: what the other options "
+                      "imply; see 'tessel problems')");
   command->add_option("--model", tasks.model, "a zoo model (see 'tessel zoo')");
   command->add_option("--onnx", tasks.onnx, "an ONNX model file: its conv2d and dense tasks");
   command->add_option("--layer", tasks.layers, "a layer of --model, e.g. r18.2 or 2 (repeatable)");
@@ -25,6 +25,25 @@ void AddTaskSelection(CLI::App* command, tessel::cli::TaskSelection& tasks) {
   command->add_option("--workload", tasks.workloads,
                       "conv2d:c=..,h=..,w=..,k=..,r=..,s=..[,stride=..,pad=..,groups=..,n=..] "
                       "or dense:in=..,out=..[,n=..] (repeatable)");
+  command->add_option("--net", tasks.net,
+                      "accel: a network's layer table, built-in (example, alexnet, vgg16, "
+                      "resnet18, mobilenet_v2) or a K,C,Y,X,R,S,T CSV file");
+  command->add_option("--dataflow", tasks.dataflow,
+                      "accel: shi (output stationary) or dla (weight stationary); default shi");
+  command->add_option("--objective", tasks.objective,
+                      "accel: latency, energy or edp; default latency");
+  command->add_option("--maestro-version", tasks.maestro_version,
+                      "accel: MAESTRO's constants, 2021 (current) or 2020; default 2021");
+}
+
+void AddConstraintOptions(CLI::App* command, tessel::cli::TaskSelection& tasks) {
+  command->add_option("--constraint", tasks.constraints,
+                      "METRIC<=LIMIT: an evaluation that breaks it is recorded as infeasible and "
+                      "is never the best; accel also takes a bare area or power, a budget "
+                      "relative to the corner configurations (repeatable)");
+  command->add_option("--constraint-ratio", tasks.constraint_ratio,
+                      "accel: where a bare area or power budget lies between the corner "
+                      "configurations' smallest (0) and largest (1) total; default 0.5");
 }
 
 void AddMeasureFlags(CLI::App* command, tessel::cli::MeasureFlags& measure) {
@@ -67,6 +86,7 @@ int main(int argc, char** argv) {
   tune_options.command_line = JoinArgs(argc, argv);
   CLI::App* tune = app.add_subcommand("tune", "tune tasks and record every measurement");
   AddTaskSelection(tune, tune_options.tasks);
+  AddConstraintOptions(tune, tune_options.tasks);
   tune->add_option("--space", tune_options.tasks.space_csv,
                    "tune a CSV table of measured configurations instead of this machine");
   tune->add_option("--tuner", tune_options.tuner,
@@ -105,9 +125,6 @@ int main(int argc, char** argv) {
   tune->add_flag("--resume", tune_options.resume,
                  "continue: the tasks' records in --db count towards their measurements and "
                  "the tuner learns from them");
-  tune->add_option("--constraint", tune_options.constraints,
-                   "METRIC<=LIMIT: an evaluation that breaks it is recorded as infeasible and "
-                   "is never the best (repeatable)");
   tune->add_option("--seed", tune_options.seed, "root random seed")->capture_default_str();
   tune->add_option("--db", tune_options.db, "records database (default $TESSEL_DB or ./tessel.db)");
   tune->add_flag("--json", tune_options.json, "one JSON object per task on stdout");
@@ -124,12 +141,11 @@ int main(int argc, char** argv) {
   CLI::App* eval = app.add_subcommand(
       "eval", "evaluate one configuration of one problem instance and record it");
   AddTaskSelection(eval, eval_options.tasks);
+  AddConstraintOptions(eval, eval_options.tasks);
   eval->add_option("--space", eval_options.tasks.space_csv, "a replay table (the replay problem)");
   eval->add_option("--config", eval_options.config,
                    "the configuration: knob=value,knob=value,... (every knob)")
       ->required();
-  eval->add_option("--constraint", eval_options.constraints,
-                   "METRIC<=LIMIT: the evaluation is infeasible when it breaks it (repeatable)");
   eval->add_option("--seed", eval_options.seed, "seed of the schedule problem's input data")
       ->capture_default_str();
   eval->add_option("--db", eval_options.db, "records database (default $TESSEL_DB or ./tessel.db)");

@@ -2,6 +2,7 @@
 
 #include "cli/task_selection.h"
 #include "core/error.h"
+#include "problems/accel/accel_problem.h"
 #include "problems/replay/replay_problem.h"
 #include "problems/schedule/operator_template.h"
 #include "problems/schedule/schedule_problem.h"
@@ -28,6 +29,57 @@ std::vector<std::string> ScheduleKnobs() {
 
 std::vector<std::string> ReplayKnobs() {
   return {"one knob per column of the table besides time_ms; its values are the column's"};
+}
+
+std::vector<std::string> AccelKnobs() {
+  return {"pe.L: PEs of layer L, 1..128 (the RL agent uses 1,2,4,8,12,16,24,32,48,64,96,128)",
+          "kt.L: KTileSz of layer L (output channels per PE step), 1..12"};
+}
+
+// A bare "area" or "power" constraint: ConfuciuX's budget relative to the corners.
+bool IsBareBudget(const std::string& text) { return text.find("<=") == std::string::npos; }
+
+// The accel problem's budget, from its constraints: at most one on area or power.
+std::optional<AccelBudget> AccelBudgetOf(const TaskSelection& selection) {
+  std::optional<AccelBudget> budget;
+  for (const std::string& text : selection.constraints) {
+    AccelBudget candidate;
+    if (IsBareBudget(text)) {
+      candidate = {text, selection.constraint_ratio.value_or(0.5), std::nullopt};
+    } else {
+      const Constraint constraint = Constraint::Parse(text);
+      if (constraint.metric != "area" && constraint.metric != "power") continue;
+      candidate = {constraint.metric, std::nullopt, constraint.limit};
+    }
+    if (candidate.metric != "area" && candidate.metric != "power")
+      throw ConfigError("--constraint " + text +
+                        ": a budget without a limit is on area or power; give other limits as "
+                        "METRIC<=LIMIT");
+    if (budget)
+      throw ConfigError(
+          "the accel problem takes one area or power budget, and --constraint "
+          "gives two; keep one");
+    budget = candidate;
+  }
+  if (selection.constraint_ratio && !(budget && budget->ratio))
+    throw ConfigError(
+        "--constraint-ratio places a budget between the corner configurations; "
+        "use it with --constraint area or --constraint power");
+  return budget;
+}
+
+std::unique_ptr<AccelProblem> MakeAccelProblem(const TaskSelection& selection) {
+  if (selection.net.empty())
+    throw ConfigError(
+        "the accel problem needs --net NAME|FILE.csv (built-in: example, alexnet, "
+        "vgg16, resnet18, mobilenet_v2)");
+  AccelOptions options;
+  if (!selection.dataflow.empty()) options.dataflow = DataflowFromName(selection.dataflow);
+  if (!selection.objective.empty()) options.objective = AccelObjectiveFromName(selection.objective);
+  if (!selection.maestro_version.empty())
+    options.hardware.version = MaestroVersionFromName(selection.maestro_version);
+  options.budget = AccelBudgetOf(selection);
+  return std::make_unique<AccelProblem>(FindLayerTable(selection.net), std::move(options));
 }
 
 LocalMeasurerOptions MeasureOptions(const MeasureFlags& flags, uint64_t seed) {
@@ -58,27 +110,44 @@ const std::vector<ProblemEntry>& ProblemCatalog() {
        ScheduleProblem::Objective, ScheduleProblem::DeclaredMetrics},
       {ReplayProblem::kName, "a table of configurations measured earlier, replayed", "--space FILE",
        ReplayKnobs, ReplayProblem::Objective, ReplayProblem::DeclaredMetrics},
+      {AccelProblem::kName,
+       "each layer's PEs and buffer tile on a DNN accelerator, costed by MAESTRO's analytical "
+       "model (ConfuciuX); --objective latency, energy or edp",
+       "--net NAME|FILE.csv [--dataflow shi|dla] [--objective O] [--maestro-version V]", AccelKnobs,
+       [] { return AccelProblem::Objective(); }, AccelProblem::DeclaredMetrics},
   };
   return catalog;
 }
 
 const ProblemEntry& ResolveProblem(const TaskSelection& selection) {
+  // Which problem each problem's own options imply.
   const bool schedule_options =
       !selection.model.empty() || !selection.onnx.empty() || !selection.workloads.empty();
   const bool replay_options = !selection.space_csv.empty();
+  const bool accel_options = !selection.net.empty() || !selection.dataflow.empty() ||
+                             !selection.objective.empty() || !selection.maestro_version.empty();
+  auto options_of = [&](std::string_view problem) {
+    if (problem == ReplayProblem::kName) return replay_options;
+    if (problem == AccelProblem::kName) return accel_options;
+    return schedule_options;
+  };
   std::string name = selection.problem;
   if (name.empty()) {
-    if (replay_options && schedule_options)
+    if (static_cast<int>(schedule_options) + replay_options + accel_options > 1)
       throw ConfigError(
-          "--space replays a table and cannot be combined with --model, --onnx or --workload");
-    name = replay_options ? ReplayProblem::kName : ScheduleProblem::kName;
+          "the options name tasks of more than one problem (--space: replay; --net: accel; "
+          "--model, --onnx, --workload: schedule); keep one problem's");
+    name = replay_options  ? ReplayProblem::kName
+           : accel_options ? AccelProblem::kName
+                           : ScheduleProblem::kName;
   }
   for (const ProblemEntry& entry : ProblemCatalog()) {
     if (entry.name != name) continue;
-    const bool others = entry.name == ReplayProblem::kName ? schedule_options : replay_options;
-    if (others)
-      throw ConfigError("the " + name + " problem takes its instances from " +
-                        std::string(entry.instances) + "; drop the other problem's options");
+    for (const ProblemEntry& other : ProblemCatalog())
+      if (other.name != name && options_of(other.name))
+        throw ConfigError("the " + name + " problem takes its instances from " +
+                          std::string(entry.instances) + "; drop the " + std::string(other.name) +
+                          " problem's options");
     return entry;
   }
   std::string known;
@@ -99,6 +168,12 @@ std::vector<TuningTask> BuildTasks(const TaskSelection& selection, const Measure
     tasks.push_back({label, 1, 0, std::move(replay)});
     return tasks;
   }
+  if (problem.name == AccelProblem::kName) {
+    auto accel = MakeAccelProblem(selection);
+    const std::string label = accel->table().name;
+    tasks.push_back({label, 1, 0, std::move(accel)});
+    return tasks;
+  }
   const std::vector<NamedWorkload> workloads = SelectWorkloads(selection);
   if (workloads.empty())
     throw ConfigError(
@@ -112,9 +187,22 @@ std::vector<TuningTask> BuildTasks(const TaskSelection& selection, const Measure
   return tasks;
 }
 
-std::vector<Constraint> ParseConstraints(const std::vector<std::string>& texts) {
+std::vector<Constraint> TaskConstraints(const TaskSelection& selection,
+                                        const std::vector<TuningTask>& tasks) {
   std::vector<Constraint> constraints;
-  for (const std::string& text : texts) constraints.push_back(Constraint::Parse(text));
+  for (const std::string& text : selection.constraints) {
+    if (!IsBareBudget(text)) {
+      constraints.push_back(Constraint::Parse(text));
+      continue;
+    }
+    const auto* accel =
+        tasks.empty() ? nullptr : dynamic_cast<const AccelProblem*>(tasks[0].problem.get());
+    if (!accel)
+      throw ConfigError("--constraint " + text +
+                        " has no limit; give it as METRIC<=LIMIT (only the accel problem "
+                        "takes a bare area or power budget)");
+    constraints.push_back(*accel->budget_constraint());
+  }
   return constraints;
 }
 

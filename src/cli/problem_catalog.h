@@ -27,8 +27,8 @@ struct ProblemEntry {
 
 const std::vector<ProblemEntry>& ProblemCatalog();
 
-// The named problem, or the one the selection's options imply (--space: replay; --model,
-// --onnx, --workload: schedule). Throws tessel::Error naming the known problems, or saying which
+// The named problem, or the one the selection's options imply (--space: replay; --net: accel;
+// --model, --onnx, --workload: schedule). Throws tessel::Error naming the known problems, or saying which
 // options the problem needs, when they do not fit.
 const ProblemEntry& ResolveProblem(const TaskSelection& selection);
 
@@ -36,7 +36,10 @@ const ProblemEntry& ResolveProblem(const TaskSelection& selection);
 std::vector<TuningTask> BuildTasks(const TaskSelection& selection, const MeasureFlags& measure,
                                    uint64_t seed, FeatureKind features);
 
-// The constraints given as "metric<=limit" (throws tessel::Error for a malformed one).
-std::vector<Constraint> ParseConstraints(const std::vector<std::string>& texts);
+// The constraints the selection gives, for the tasks BuildTasks made of it: "metric<=limit" as
+// written, a bare "area" or "power" as the accel problem's budget. Throws tessel::Error for a
+// malformed one, or a bare one on another problem.
+std::vector<Constraint> TaskConstraints(const TaskSelection& selection,
+                                        const std::vector<TuningTask>& tasks);
 
 }  // namespace tessel::cli

@@ -31,7 +31,6 @@ int RunTune(const TuneCommandOptions& options) {
   tuning.transfer = options.transfer;
   tuning.seed = options.seed;
   tuning.command = options.command_line;
-  tuning.constraints = ParseConstraints(options.constraints);
   tuning.allocation = AllocationFromName(options.allocation);
   tuning.Validate();
   const Preset& preset = FindPreset(options.tuner);
@@ -114,12 +113,19 @@ int RunTune(const TuneCommandOptions& options) {
     throw ConfigError(
         "--transfer learns from other tasks of the same template, which a --space "
         "table does not have; drop --transfer");
-  tuning.strategy = [&](const StrategyInputs& inputs) {
-    return MakeStrategy(preset, {inputs.problem.space(), &inputs.featurizer, inputs.history},
-                        strategy_options, inputs.rng);
-  };
   std::vector<TuningTask> tasks =
       BuildTasks(options.tasks, options.measure, options.seed, feature_kind);
+  tuning.constraints = TaskConstraints(options.tasks, tasks);
+  // A task's planned evaluations: its --trials, or its equal share of --budget (strategies
+  // that change phase part way use it; under gradient allocation the share is a guess).
+  const int planned =
+      options.trials > 0 ? options.trials : options.budget / std::max<int>(1, tasks.size());
+  tuning.strategy = [&](const StrategyInputs& inputs) {
+    return MakeStrategy(preset,
+                        {inputs.problem.space(), &inputs.featurizer, inputs.history,
+                         inputs.problem.decision_steps(), planned},
+                        strategy_options, inputs.rng);
+  };
   CheckTuning(tasks, tuning);
 
   RecordStore store(ResolveDbPath(options.db));

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "costmodel/featurizer.h"
+#include "engine/decision_steps.h"
 #include "engine/evaluation.h"
 #include "engine/problem_key.h"
 #include "space/space.h"
@@ -57,6 +58,10 @@ class Problem {
   virtual std::unique_ptr<Featurizer> MakeFeaturizer() const {
     return std::make_unique<KnobFeaturizer>(space());
   }
+
+  // The configuration as a sequence of decisions (engine/decision_steps.h), for agents that
+  // decide step by step; null when the problem is not built that way.
+  virtual const DecisionSteps* decision_steps() const { return nullptr; }
 
   // Rows from other tasks' records in `store` that a cost model for this task may start from;
   // empty when the problem has no notion of related tasks.

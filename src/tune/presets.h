@@ -12,6 +12,7 @@
 
 #include "core/rng.h"
 #include "costmodel/featurizer.h"
+#include "engine/decision_steps.h"
 #include "tune/genetic_tuner.h"
 #include "tune/model_based_tuner.h"
 #include "tune/model_roles.h"
@@ -20,11 +21,16 @@
 namespace tessel {
 
 // What a strategy may use besides its options: the space, the problem's featurizer (for cost
-// models) and other tasks' rows to warm-start a cost model (transfer learning; may be null).
+// models), other tasks' rows to warm-start a cost model (transfer learning; may be null), the
+// problem's decision steps (agents that decide step by step; may be null) and the number of
+// evaluations the run plans for the task (0 when unknown; strategies that change phase part
+// way through, like ConfuciuX's RL then GA, need it).
 struct StrategyContext {
   const Space& space;
   const Featurizer* featurizer = nullptr;
   const FeatureRows* history = nullptr;
+  const DecisionSteps* steps = nullptr;
+  int planned_evaluations = 0;
 };
 
 // What the command line (or a library user) changes from a preset's defaults.
