@@ -60,9 +60,12 @@ int RunSpace(const TaskSelection& tasks) {
     const Space::ValidCount valid = space.CountValid();
     char valid_text[32];
     std::snprintf(valid_text, sizeof(valid_text), valid.exact ? "%.0f" : "~%.3g", valid.count);
-    std::printf("%-8s %-10s %6zu %14.4g %16s  %s\n", item.name.c_str(), tmpl->name().c_str(),
-                space.num_knobs(), static_cast<double>(space.Size()), valid_text,
-                WorkloadSpec(item.workload).c_str());
+    // Size() saturates past 2^64, so a space that large is shown as a bound, not a count.
+    char size_text[32];
+    std::snprintf(size_text, sizeof(size_text), space.indexable() ? "%.4g" : ">%.4g",
+                  static_cast<double>(space.Size()));
+    std::printf("%-8s %-10s %6zu %14s %16s  %s\n", item.name.c_str(), tmpl->name().c_str(),
+                space.num_knobs(), size_text, valid_text, WorkloadSpec(item.workload).c_str());
   }
   return 0;
 }

@@ -137,16 +137,14 @@ Eigen::MatrixXd FeatureMatrix(const Space& space, const std::vector<Config>& con
 
 // Up to `size` distinct valid configurations outside `excluded`, drawn uniformly. Gives up
 // after a bounded number of draws, so small or nearly exhausted spaces yield fewer.
-std::vector<Config> DrawSubset(const Space& space, int size,
-                               const std::unordered_set<uint64_t>& excluded, Rng& rng) {
+std::vector<Config> DrawSubset(const Space& space, int size, const ConfigSet& excluded, Rng& rng) {
   std::vector<Config> subset;
-  std::unordered_set<uint64_t> seen;
+  ConfigSet seen;
   const int max_draws = 20 * size;
   for (int draw = 0; draw < max_draws && static_cast<int>(subset.size()) < size; ++draw) {
     std::optional<Config> config = space.SampleValid(rng);
     if (!config) break;  // (almost) nothing valid: more draws will not help
-    const uint64_t index = space.FlatIndex(*config);
-    if (excluded.count(index) || !seen.insert(index).second) continue;
+    if (excluded.count(*config) || !seen.insert(*config).second) continue;
     subset.push_back(std::move(*config));
   }
   return subset;
@@ -154,18 +152,17 @@ std::vector<Config> DrawSubset(const Space& space, int size,
 
 }  // namespace
 
-std::vector<Config> BtedDesign(const Space& space, int m,
-                               const std::unordered_set<uint64_t>& visited,
+std::vector<Config> BtedDesign(const Space& space, int m, const ConfigSet& visited,
                                const BtedOptions& options, Rng& rng) {
   options.Validate();
   TESSEL_CHECK(m >= 0) << "m " << m;
   std::vector<Config> united;
-  std::unordered_set<uint64_t> in_union;
+  ConfigSet in_union;
   for (int b = 0; b < options.subsets; ++b) {
     const std::vector<Config> subset = DrawSubset(space, options.subset_size, visited, rng);
     for (int row :
          Ted(FeatureMatrix(space, subset, options.encoding), m, options.mu, options.kernel))
-      if (in_union.insert(space.FlatIndex(subset[static_cast<size_t>(row)])).second)
+      if (in_union.insert(subset[static_cast<size_t>(row)]).second)
         united.push_back(subset[static_cast<size_t>(row)]);
   }
   std::vector<Config> design;

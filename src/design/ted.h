@@ -19,7 +19,6 @@
 #include <Eigen/Dense>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "core/rng.h"
@@ -55,11 +54,10 @@ struct BtedOptions {
   std::string ToString() const;
 };
 
-// BTED over a space: m distinct valid configurations, none in `visited` (flat indices), chosen
+// BTED over a space: m distinct valid configurations, none in `visited`, chosen
 // on their encoded knob values. Fewer when the space has fewer unvisited valid
 // configurations than TED can pick. Draws all randomness from `rng`.
-std::vector<Config> BtedDesign(const Space& space, int m,
-                               const std::unordered_set<uint64_t>& visited,
+std::vector<Config> BtedDesign(const Space& space, int m, const ConfigSet& visited,
                                const BtedOptions& options, Rng& rng);
 
 }  // namespace tessel

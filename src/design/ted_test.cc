@@ -88,8 +88,8 @@ Space OddInvalidSpace() {
 
 TEST(BtedTest, ReturnsDistinctValidUnvisitedConfigurations) {
   const Space space = OddInvalidSpace();
-  std::unordered_set<uint64_t> visited;
-  for (int32_t x = 0; x < 20; x += 2) visited.insert(space.FlatIndex({x, 0}));
+  ConfigSet visited;
+  for (int32_t x = 0; x < 20; x += 2) visited.insert({x, 0});
   for (TedKernel kernel : {TedKernel::kRbf, TedKernel::kDistance}) {
     BtedOptions options;
     options.kernel = kernel;
@@ -99,11 +99,11 @@ TEST(BtedTest, ReturnsDistinctValidUnvisitedConfigurations) {
     Rng rng(7);
     const std::vector<Config> design = BtedDesign(space, 16, visited, options, rng);
     ASSERT_EQ(design.size(), 16u);
-    std::set<uint64_t> distinct;
+    ConfigSet distinct;
     for (const Config& config : design) {
       EXPECT_TRUE(space.IsValid(config));
-      EXPECT_FALSE(visited.count(space.FlatIndex(config)));
-      distinct.insert(space.FlatIndex(config));
+      EXPECT_FALSE(visited.count(config));
+      distinct.insert(config);
     }
     EXPECT_EQ(distinct.size(), 16u);
   }
@@ -164,7 +164,7 @@ TEST(BtedTest, TheOneHotEncodingSpreadsThePicksOverEveryKnobsValues) {
 TEST(BtedTest, ReturnsWhatIsLeftOfASmallSpace) {
   std::vector<KnobValue> values = {int64_t{1}, int64_t{2}, int64_t{3}};
   const Space space({{"x", values}});
-  const std::unordered_set<uint64_t> visited = {space.FlatIndex({1})};
+  const ConfigSet visited = {{1}};
   Rng rng(1);
   const std::vector<Config> design = BtedDesign(space, 8, visited, {}, rng);
   EXPECT_EQ(std::set<Config>(design.begin(), design.end()), (std::set<Config>{{0}, {2}}));

@@ -120,32 +120,33 @@ Config AdaptiveSampler::Snap(const Eigen::RowVectorXd& centroid, const Eigen::Ma
   return configs[nearest];
 }
 
-std::optional<Config> AdaptiveSampler::NearestUnvisitedMember(
-    const Eigen::RowVectorXd& centroid, const Eigen::MatrixXd& points,
-    const std::vector<Config>& configs, const std::vector<int>& assignment, int cluster,
-    const std::unordered_set<uint64_t>& taken) const {
+std::optional<Config> AdaptiveSampler::NearestUnvisitedMember(const Eigen::RowVectorXd& centroid,
+                                                              const Eigen::MatrixXd& points,
+                                                              const std::vector<Config>& configs,
+                                                              const std::vector<int>& assignment,
+                                                              int cluster,
+                                                              const ConfigSet& taken) const {
   double best = INFINITY;
   std::optional<Config> nearest;
   for (size_t i = 0; i < configs.size(); ++i) {
-    if (assignment[i] != cluster || taken.count(space_.FlatIndex(configs[i]))) continue;
+    if (assignment[i] != cluster || taken.count(configs[i])) continue;
     const double distance = (points.row(i) - centroid).squaredNorm();
     if (distance < best) best = distance, nearest = configs[i];
   }
   return nearest;
 }
 
-std::optional<Config> AdaptiveSampler::NearestUnvisited(
-    const Config& start, const std::unordered_set<uint64_t>& taken) const {
+std::optional<Config> AdaptiveSampler::NearestUnvisited(const Config& start,
+                                                        const ConfigSet& taken) const {
   std::deque<Config> frontier{start};
-  std::unordered_set<uint64_t> seen{space_.FlatIndex(start)};
+  ConfigSet seen{start};
   int steps = 0;
   while (!frontier.empty() && steps++ < options_.max_replacement_steps) {
     const Config current = std::move(frontier.front());
     frontier.pop_front();
     for (Config& next : space_.Neighbours(current)) {
-      const uint64_t index = space_.FlatIndex(next);
-      if (!seen.insert(index).second) continue;
-      if (!taken.count(index)) return next;
+      if (!seen.insert(next).second) continue;
+      if (!taken.count(next)) return next;
       frontier.push_back(std::move(next));
     }
   }
@@ -153,7 +154,7 @@ std::optional<Config> AdaptiveSampler::NearestUnvisited(
 }
 
 std::vector<Config> AdaptiveSampler::Select(const std::vector<Config>& trajectory,
-                                            const std::unordered_set<uint64_t>& visited,
+                                            const ConfigSet& visited,
                                             const std::vector<double>& scores) {
   TESSEL_CHECK(scores.empty() || scores.size() == trajectory.size())
       << "one score per trajectory entry";
@@ -178,7 +179,7 @@ std::vector<Config> AdaptiveSampler::Select(const std::vector<Config>& trajector
   KMeansResult knee = options_.knee == Knee::kElbow ? ElbowKnee(points) : LossDropKnee(points);
   last_k_ = static_cast<int>(knee.centroids.rows());
 
-  std::unordered_set<uint64_t> taken = visited;
+  ConfigSet taken = visited;
   const Config mode = ModeConfig(space_, configs);
   std::vector<Config> batch;
   for (Eigen::Index cluster = 0; cluster < knee.centroids.rows(); ++cluster) {
@@ -186,19 +187,19 @@ std::vector<Config> AdaptiveSampler::Select(const std::vector<Config>& trajector
       // The member the model likes best among those not measured or picked yet.
       int best = -1;
       for (size_t i = 0; i < configs.size(); ++i) {
-        if (knee.assignment[i] != cluster || taken.count(space_.FlatIndex(configs[i]))) continue;
+        if (knee.assignment[i] != cluster || taken.count(configs[i])) continue;
         if (best < 0 || config_scores[i] > config_scores[best]) best = static_cast<int>(i);
       }
       if (best >= 0) {
-        taken.insert(space_.FlatIndex(configs[best]));
+        taken.insert(configs[best]);
         batch.push_back(configs[best]);
         continue;
       }
     }
     Config pick = Snap(knee.centroids.row(cluster), points, configs, knee.assignment,
                        static_cast<int>(cluster));
-    if (taken.count(space_.FlatIndex(pick))) {
-      if (space_.IsValid(mode) && !taken.count(space_.FlatIndex(mode))) {
+    if (taken.count(pick)) {
+      if (space_.IsValid(mode) && !taken.count(mode)) {
         pick = mode;
       } else if (std::optional<Config> member =
                      NearestUnvisitedMember(knee.centroids.row(cluster), points, configs,
@@ -210,7 +211,7 @@ std::vector<Config> AdaptiveSampler::Select(const std::vector<Config>& trajector
         pick = std::move(*nearby);
       }
     }
-    taken.insert(space_.FlatIndex(pick));
+    taken.insert(pick);
     batch.push_back(std::move(pick));
   }
   return batch;

@@ -20,7 +20,6 @@
 #pragma once
 
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "core/rng.h"
@@ -57,12 +56,11 @@ class AdaptiveSampler {
 
   AdaptiveSampler(const Space& space, const Options& options, Rng rng);
 
-  // Distinct valid configurations, none in `visited` (flat indices), one per cluster of the
+  // Distinct valid configurations, none in `visited`, one per cluster of the
   // trajectory's valid configurations (fewer when replacements run out). Empty trajectory,
   // empty result. `scores` (the cost model's, one per trajectory entry, higher is better)
   // serve Pick::kBestMember.
-  std::vector<Config> Select(const std::vector<Config>& trajectory,
-                             const std::unordered_set<uint64_t>& visited,
+  std::vector<Config> Select(const std::vector<Config>& trajectory, const ConfigSet& visited,
                              const std::vector<double>& scores = {});
 
   // The k the last Select clustered with, and the loss curve it scanned (one per k tried).
@@ -79,9 +77,8 @@ class AdaptiveSampler {
                                                const Eigen::MatrixXd& points,
                                                const std::vector<Config>& configs,
                                                const std::vector<int>& assignment, int cluster,
-                                               const std::unordered_set<uint64_t>& taken) const;
-  std::optional<Config> NearestUnvisited(const Config& start,
-                                         const std::unordered_set<uint64_t>& taken) const;
+                                               const ConfigSet& taken) const;
+  std::optional<Config> NearestUnvisited(const Config& start, const ConfigSet& taken) const;
 
   const Space& space_;
   Options options_;

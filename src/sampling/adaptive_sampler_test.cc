@@ -71,16 +71,16 @@ TEST(AdaptiveSamplerTest, NeverReturnsAVisitedConfiguration) {
   const Space space = GridSpace();
   const std::vector<Config> centres = GridCentres(4);
   const std::vector<Config> trajectory = Dwelling(centres);
-  std::unordered_set<uint64_t> visited;  // every configuration of the trajectory is measured
-  for (const Config& config : trajectory) visited.insert(space.FlatIndex(config));
+  // Every configuration of the trajectory is measured.
+  const ConfigSet visited(trajectory.begin(), trajectory.end());
   AdaptiveSampler sampler(space, {}, Rng(5));
   const std::vector<Config> batch = sampler.Select(trajectory, visited);
   EXPECT_EQ(batch.size(), 16u);
-  std::unordered_set<uint64_t> seen;
+  ConfigSet seen;
   for (const Config& pick : batch) {
     EXPECT_TRUE(space.IsValid(pick));
-    EXPECT_FALSE(visited.count(space.FlatIndex(pick)));
-    EXPECT_TRUE(seen.insert(space.FlatIndex(pick)).second) << "returned twice";
+    EXPECT_FALSE(visited.count(pick));
+    EXPECT_TRUE(seen.insert(pick).second) << "returned twice";
   }
   // The first replacement is the trajectory's per-knob mode, when it is unvisited.
   const Config mode = ModeConfig(space, trajectory);
@@ -95,13 +95,12 @@ TEST(AdaptiveSamplerTest, ReplacementsOfAVisitedCentroidGoModeMemberNeighbour) {
   options.k_min = options.k_max = 1;
   AdaptiveSampler sampler(space, options, Rng(1));
   EXPECT_EQ(sampler.Select(trajectory, {}), (std::vector<Config>{{18, 18}}));
-  const uint64_t centroid = space.FlatIndex({18, 18}), mode = space.FlatIndex({10, 10});
+  const Config centroid = {18, 18}, mode = {10, 10};
   EXPECT_EQ(sampler.Select(trajectory, {centroid}), (std::vector<Config>{{10, 10}}));
   // The mode visited too: the cluster's nearest unvisited member.
   EXPECT_EQ(sampler.Select(trajectory, {centroid, mode}), (std::vector<Config>{{30, 30}}));
   // Every member visited too: the nearest unvisited neighbour of the centroid.
-  const std::vector<Config> batch =
-      sampler.Select(trajectory, {centroid, mode, space.FlatIndex({30, 30})});
+  const std::vector<Config> batch = sampler.Select(trajectory, {centroid, mode, Config{30, 30}});
   ASSERT_EQ(batch.size(), 1u);
   EXPECT_EQ(std::abs(batch[0][0] - 18) + std::abs(batch[0][1] - 18), 1);
 }
@@ -121,9 +120,9 @@ TEST(AdaptiveSamplerTest, PickBestTakesEachClustersBestScoredUnvisitedMember) {
   // The model likes the step to the right of each centre best, then the one above it.
   std::vector<double> scores;
   for (size_t i = 0; i < trajectory.size(); ++i) scores.push_back(i % 5 == 1 ? 2 : i % 5 == 3);
-  std::unordered_set<uint64_t> visited;
+  ConfigSet visited;
   for (const Config& centre : centres)
-    if (centre[0] < 20) visited.insert(space.FlatIndex({centre[0] + 1, centre[1]}));
+    if (centre[0] < 20) visited.insert({centre[0] + 1, centre[1]});
   AdaptiveSampler::Options options;
   options.pick = AdaptiveSampler::Options::Pick::kBestMember;
   AdaptiveSampler sampler(space, options, Rng(3));

@@ -72,9 +72,9 @@ SimulatedAnnealing::Box NeighbourhoodSearch::WholeSpace() const {
   return box;
 }
 
-NeighbourhoodSearch::Draws NeighbourhoodSearch::DrawCandidates(
-    const std::vector<Config>& centres, double radius,
-    const std::unordered_set<uint64_t>& exclude) {
+NeighbourhoodSearch::Draws NeighbourhoodSearch::DrawCandidates(const std::vector<Config>& centres,
+                                                               double radius,
+                                                               const ConfigSet& exclude) {
   const size_t knobs = space_.num_knobs();
   std::vector<int32_t> spans(knobs);
   for (size_t k = 0; k < knobs; ++k) {
@@ -102,8 +102,8 @@ NeighbourhoodSearch::Draws NeighbourhoodSearch::DrawCandidates(
     // A table of measured rows: random index boxes would almost never hit a row, so keep the
     // rows inside some box and draw among them.
     for (uint64_t index : *list) {
-      if (exclude.count(index)) continue;
       Config config = space_.FromFlatIndex(index);
+      if (exclude.count(config)) continue;
       const int box = box_holding(config);
       if (centres.empty() || box >= 0) {
         draws.configs.push_back(std::move(config));
@@ -123,7 +123,7 @@ NeighbourhoodSearch::Draws NeighbourhoodSearch::DrawCandidates(
     }
     return draws;
   }
-  std::unordered_set<uint64_t> seen;
+  ConfigSet seen;
   const size_t max_draws = 20 * wanted;
   for (size_t draw = 0; draw < max_draws && draws.configs.size() < wanted; ++draw) {
     Config config;
@@ -140,8 +140,7 @@ NeighbourhoodSearch::Draws NeighbourhoodSearch::DrawCandidates(
         config[k] = static_cast<int32_t>(rng_.UniformInt(bounds.low[k], bounds.high[k]));
       if (!space_.IsValid(config)) continue;
     }
-    const uint64_t index = space_.FlatIndex(config);
-    if (exclude.count(index) || !seen.insert(index).second) continue;
+    if (exclude.count(config) || !seen.insert(config).second) continue;
     draws.configs.push_back(std::move(config));
     draws.box_of.push_back(box);
   }
@@ -151,7 +150,7 @@ NeighbourhoodSearch::Draws NeighbourhoodSearch::DrawCandidates(
 std::vector<Config> NeighbourhoodSearch::FindMaximums(const CostModel& model,
                                                       const std::vector<Config>& centres,
                                                       double radius, int count,
-                                                      const std::unordered_set<uint64_t>& exclude) {
+                                                      const ConfigSet& exclude) {
   std::vector<Config> used_centres = centres;
   if (used_centres.size() > static_cast<size_t>(options_.centres))
     used_centres.resize(static_cast<size_t>(options_.centres));

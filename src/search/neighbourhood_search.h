@@ -11,7 +11,6 @@
 
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "core/rng.h"
@@ -73,8 +72,7 @@ class NeighbourhoodSearch {
   // neighbourhoods of `centres`, taken in turn (and kept `min_knobs_apart`). No centres:
   // drawn from the whole space.
   std::vector<Config> FindMaximums(const CostModel& model, const std::vector<Config>& centres,
-                                   double radius, int count,
-                                   const std::unordered_set<uint64_t>& exclude);
+                                   double radius, int count, const ConfigSet& exclude);
 
   // Candidates the last search drew and scored (its search steps).
   int last_candidates() const { return last_candidates_; }
@@ -87,8 +85,7 @@ class NeighbourhoodSearch {
     std::vector<int> box_of;
     std::vector<SimulatedAnnealing::Box> boxes;
   };
-  Draws DrawCandidates(const std::vector<Config>& centres, double radius,
-                       const std::unordered_set<uint64_t>& exclude);
+  Draws DrawCandidates(const std::vector<Config>& centres, double radius, const ConfigSet& exclude);
   SimulatedAnnealing::Box WholeSpace() const;
 
   const Space& space_;

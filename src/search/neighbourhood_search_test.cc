@@ -69,15 +69,15 @@ TEST(NeighbourhoodSearchTest, ScoresOnlyTheNeighbourhoodsOfTheCentres) {
   options.candidates = 100;  // of the 120 valid, unexcluded configurations in the two boxes
   NeighbourhoodSearch search(space, options, Rng(1));
   const std::vector<Config> centres = {{50, 50}, {10, 90}};
-  const std::unordered_set<uint64_t> exclude = {space.FlatIndex({52, 52})};
+  const ConfigSet exclude = {{52, 52}};
   const std::vector<Config> best = search.FindMaximums(DistanceModel(), centres, 0.05, 30, exclude);
   ASSERT_EQ(best.size(), 30u);
   EXPECT_EQ(search.last_candidates(), 100);
-  std::unordered_set<uint64_t> distinct;
+  ConfigSet distinct;
   for (const Config& c : best) {
     EXPECT_TRUE(space.IsValid(c));
-    EXPECT_FALSE(exclude.count(space.FlatIndex(c)));
-    EXPECT_TRUE(distinct.insert(space.FlatIndex(c)).second);
+    EXPECT_FALSE(exclude.count(c));
+    EXPECT_TRUE(distinct.insert(c).second);
     // Radius 0.05 of 100 steps: within 5 of (50, 50), the centre nearer (80, 20).
     EXPECT_LE(std::abs(c[0] - 50), 5);
     EXPECT_LE(std::abs(c[1] - 50), 5);

@@ -160,7 +160,7 @@ PpoSearch::PpoSearch(const Space& space, const Options& options, Rng rng)
 PpoSearch::~PpoSearch() = default;
 
 PpoSearch::Result PpoSearch::Search(const CostModel& model, const std::vector<Config>& starts,
-                                    int count, const std::unordered_set<uint64_t>& exclude) {
+                                    int count, const ConfigSet& exclude) {
   TESSEL_CHECK(count >= 0) << "negative count";
   Result result;
   if (starts.empty()) return result;
@@ -178,7 +178,7 @@ PpoSearch::Result PpoSearch::Search(const CostModel& model, const std::vector<Co
   auto standardise = [&](double score) { return (score - mean) / scale; };
 
   // The best `count` unvisited candidates so far.
-  TopCandidates top(space_, count, exclude);
+  TopCandidates top(count, exclude);
   bool improved = false;
   auto offer = [&](double score, const Config& config) { improved |= top.Offer(score, config); };
   for (int w = 0; w < walkers; ++w) {

@@ -18,7 +18,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "core/rng.h"
@@ -73,7 +72,7 @@ class PpoSearch {
 
   // Walks from `starts` (valid configurations, one walker each) with `model` as the reward.
   Result Search(const CostModel& model, const std::vector<Config>& starts, int count,
-                const std::unordered_set<uint64_t>& exclude);
+                const ConfigSet& exclude);
 
  private:
   struct Agent;  // the LibTorch network and optimiser

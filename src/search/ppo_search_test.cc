@@ -73,14 +73,14 @@ TEST(PpoSearchTest, ReturnsTheBestUnvisitedCandidates) {
   const DistanceModel model;
   PpoSearch agent(space, ShortEpisodes(), Rng(3));
   Rng starts_rng(4);
-  const std::unordered_set<uint64_t> exclude{space.FlatIndex({12, 3, 9, 6})};
+  const ConfigSet exclude{{12, 3, 9, 6}};
   const PpoSearch::Result result =
       agent.Search(model, RandomStarts(space, 16, starts_rng), 5, exclude);
   ASSERT_EQ(result.best.size(), 5u);
   EXPECT_EQ(result.steps, 32);
   std::vector<double> scores = model.Predict(result.best);
   EXPECT_TRUE(std::is_sorted(scores.rbegin(), scores.rend()));
-  for (const Config& config : result.best) EXPECT_FALSE(exclude.count(space.FlatIndex(config)));
+  for (const Config& config : result.best) EXPECT_FALSE(exclude.count(config));
 }
 
 TEST(PpoSearchTest, SameSeedSameSearch) {

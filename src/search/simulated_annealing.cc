@@ -46,7 +46,7 @@ Config SimulatedAnnealing::RandomWalk(const Config& config, const Box* box) {
 }
 
 std::vector<Config> SimulatedAnnealing::FindMaximums(const CostModel& model, int count,
-                                                     const std::unordered_set<uint64_t>& exclude) {
+                                                     const ConfigSet& exclude) {
   TESSEL_CHECK(count >= 0) << "negative count";
   if (!options_.persistent) chains_.clear();
   while (static_cast<int>(chains_.size()) < options_.parallel_size) {
@@ -57,9 +57,10 @@ std::vector<Config> SimulatedAnnealing::FindMaximums(const CostModel& model, int
   return Anneal(model, chains_, nullptr, count, exclude);
 }
 
-std::vector<Config> SimulatedAnnealing::FindMaximumsWithin(
-    const CostModel& model, std::vector<Config> starts, const std::vector<Box>& boxes, int count,
-    const std::unordered_set<uint64_t>& exclude) {
+std::vector<Config> SimulatedAnnealing::FindMaximumsWithin(const CostModel& model,
+                                                           std::vector<Config> starts,
+                                                           const std::vector<Box>& boxes, int count,
+                                                           const ConfigSet& exclude) {
   TESSEL_CHECK(count >= 0) << "negative count";
   TESSEL_CHECK(starts.size() == boxes.size()) << "one box per start";
   for (size_t i = 0; i < starts.size(); ++i)
@@ -69,13 +70,13 @@ std::vector<Config> SimulatedAnnealing::FindMaximumsWithin(
 
 std::vector<Config> SimulatedAnnealing::Anneal(const CostModel& model, std::vector<Config>& chains,
                                                const std::vector<Box>* boxes, int count,
-                                               const std::unordered_set<uint64_t>& exclude) {
+                                               const ConfigSet& exclude) {
   last_iterations_ = 0;
   trajectory_.clear();
   if (chains.empty() || count == 0) return {};
   if (options_.record_trajectory) trajectory_ = chains;
 
-  TopCandidates top(space_, count, exclude);
+  TopCandidates top(count, exclude);
   bool improved = false;
   auto offer = [&](double score, const Config& config) { improved |= top.Offer(score, config); };
 

@@ -2,7 +2,6 @@
 // batches by the cost model, that return the best-scoring configurations not yet measured.
 #pragma once
 
-#include <unordered_set>
 #include <vector>
 
 #include "core/rng.h"
@@ -40,15 +39,14 @@ class SimulatedAnnealing {
   SimulatedAnnealing(const Space& space, const Options& options, Rng rng);
 
   // Up to `count` distinct valid configurations with the highest predicted scores found,
-  // best first, none of whose flat indices is in `exclude`.
-  std::vector<Config> FindMaximums(const CostModel& model, int count,
-                                   const std::unordered_set<uint64_t>& exclude);
+  // best first, none of them in `exclude`.
+  std::vector<Config> FindMaximums(const CostModel& model, int count, const ConfigSet& exclude);
 
   // As FindMaximums, but the chains start at `starts` (not the persistent chains) and chain i
   // never leaves boxes[i]: a search confined to neighbourhoods, as BAO's.
   std::vector<Config> FindMaximumsWithin(const CostModel& model, std::vector<Config> starts,
                                          const std::vector<Box>& boxes, int count,
-                                         const std::unordered_set<uint64_t>& exclude);
+                                         const ConfigSet& exclude);
 
   // Iterations the last search ran before it converged or ran out (search steps).
   int last_iterations() const { return last_iterations_; }
@@ -59,8 +57,7 @@ class SimulatedAnnealing {
   // The annealing itself, from `chains` (moved along), chain i confined to (*boxes)[i] when
   // boxes is given.
   std::vector<Config> Anneal(const CostModel& model, std::vector<Config>& chains,
-                             const std::vector<Box>* boxes, int count,
-                             const std::unordered_set<uint64_t>& exclude);
+                             const std::vector<Box>* boxes, int count, const ConfigSet& exclude);
   // A copy of `config` with one random knob set to another random value (inside `box`, when
   // given), if that is valid.
   Config RandomWalk(const Config& config, const Box* box);

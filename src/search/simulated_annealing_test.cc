@@ -63,18 +63,18 @@ TEST(SimulatedAnnealingTest, FindsTheOptimumOfAKnownFunction) {
 TEST(SimulatedAnnealingTest, NeverReturnsExcludedOrInvalidConfigurations) {
   const Space space = SmallSpace();
   const auto ranked = Exhaustive(space);
-  std::unordered_set<uint64_t> visited;
-  for (int i = 0; i < 3; ++i) visited.insert(space.FlatIndex(ranked[i].second));
+  ConfigSet visited;
+  for (int i = 0; i < 3; ++i) visited.insert(ranked[i].second);
   KnownFunctionModel model;
   SimulatedAnnealing annealing(space, {}, Rng(2));
   const std::vector<Config> best = annealing.FindMaximums(model, 64, visited);
   ASSERT_EQ(best.size(), 64u);
   EXPECT_EQ(best[0], ranked[3].second);  // the best unvisited one
-  std::unordered_set<uint64_t> seen;
+  ConfigSet seen;
   for (const Config& c : best) {
     EXPECT_TRUE(space.IsValid(c));
-    EXPECT_FALSE(visited.count(space.FlatIndex(c)));
-    EXPECT_TRUE(seen.insert(space.FlatIndex(c)).second);
+    EXPECT_FALSE(visited.count(c));
+    EXPECT_TRUE(seen.insert(c).second);
   }
 }
 

@@ -4,23 +4,21 @@ namespace tessel {
 
 bool TopCandidates::Offer(double score, const Config& config) {
   if (capacity_ <= 0) return false;
-  const uint64_t index = space_.FlatIndex(config);
-  if (exclude_.count(index) || kept_.count(index)) return false;
+  if (exclude_.count(config) || kept_.count(config)) return false;
   if (static_cast<int>(top_.size()) == capacity_) {
     if (!(score > top_.begin()->first)) return false;
     kept_.erase(top_.begin()->second);
     top_.erase(top_.begin());
   }
-  top_.emplace(score, index);
-  kept_.insert(index);
+  top_.emplace(score, config);
+  kept_.insert(config);
   return true;
 }
 
 std::vector<Config> TopCandidates::Best() const {
   std::vector<Config> best;
   best.reserve(top_.size());
-  for (auto it = top_.rbegin(); it != top_.rend(); ++it)
-    best.push_back(space_.FromFlatIndex(it->second));
+  for (auto it = top_.rbegin(); it != top_.rend(); ++it) best.push_back(it->second);
   return best;
 }
 

@@ -19,14 +19,34 @@ std::string KnobValueText(const KnobValue& value) {
   return text;
 }
 
+size_t ConfigHash::operator()(const Config& config) const noexcept {
+  // Boost's hash_combine (1.81 and later, 64 bits): each index is added into the state, which
+  // is then mixed by two multiply-xorshift rounds, so that configurations that differ in one
+  // index by one step land in unrelated buckets.
+  auto mix = [](uint64_t x) {
+    constexpr uint64_t kMultiplier = 0xe9846af9b1a615dULL;
+    x ^= x >> 32;
+    x *= kMultiplier;
+    x ^= x >> 32;
+    x *= kMultiplier;
+    x ^= x >> 28;
+    return x;
+  };
+  uint64_t seed = config.size();
+  for (int32_t index : config)
+    seed = mix(seed + 0x9e3779b9ULL + static_cast<uint64_t>(static_cast<uint32_t>(index)));
+  return static_cast<size_t>(seed);
+}
+
 Space::Space(std::vector<Knob> knobs, Constraint constraint)
     : knobs_(std::move(knobs)), constraint_(std::move(constraint)), size_(1) {
+  constexpr uint64_t kSaturated = std::numeric_limits<uint64_t>::max();
   for (const Knob& knob : knobs_) {
     if (knob.values.empty()) throw ConfigError("knob '" + knob.name + "' has no values");
     const uint64_t n = knob.values.size();
-    if (size_ > std::numeric_limits<uint64_t>::max() / n)
-      throw ConfigError("the space is too large to index (over 2^64 configurations)");
-    size_ *= n;
+    // A product past the largest uint64_t saturates there: such a space is sampled and
+    // walked, never enumerated, so its exact count does not matter.
+    size_ = size_ > kSaturated / n ? kSaturated : size_ * n;
   }
 }
 
@@ -37,6 +57,7 @@ size_t Space::KnobIndex(std::string_view name) const {
 }
 
 uint64_t Space::FlatIndex(const Config& config) const {
+  TESSEL_CHECK(indexable()) << "flat index in a space of over 2^64 configurations";
   TESSEL_CHECK(InRange(config)) << "configuration out of range";
   uint64_t index = 0;
   for (size_t i = 0; i < knobs_.size(); ++i) index = index * knobs_[i].values.size() + config[i];
@@ -44,6 +65,7 @@ uint64_t Space::FlatIndex(const Config& config) const {
 }
 
 Config Space::FromFlatIndex(uint64_t index) const {
+  TESSEL_CHECK(indexable()) << "flat index in a space of over 2^64 configurations";
   TESSEL_CHECK(index < size_) << "flat index " << index << " >= " << size_;
   Config config(knobs_.size());
   for (size_t i = knobs_.size(); i-- > 0;) {
@@ -163,6 +185,7 @@ std::vector<double> Space::NormalisedFeatures(const Config& config) const {
 }
 
 void Space::ListValid(std::vector<uint64_t> flat_indices) {
+  TESSEL_CHECK(indexable()) << "a listed space of over 2^64 configurations";
   std::sort(flat_indices.begin(), flat_indices.end());
   flat_indices.erase(std::unique(flat_indices.begin(), flat_indices.end()), flat_indices.end());
   const size_t rows = flat_indices.size();
@@ -217,7 +240,10 @@ Space::ValidCount Space::CountValid(uint64_t exact_limit, int samples, uint64_t 
   Rng rng(seed);
   int hits = 0;
   for (int s = 0; s < samples; ++s) hits += SampleValid(rng, 1).has_value();
-  return {static_cast<double>(size_) * hits / samples, false};
+  // The size as a double, since Size() saturates for spaces beyond 2^64.
+  double size = 1;
+  for (const Knob& knob : knobs_) size *= static_cast<double>(knob.values.size());
+  return {size * hits / samples, false};
 }
 
 namespace {

@@ -6,9 +6,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <variant>
 #include <vector>
 
@@ -33,6 +35,14 @@ struct Knob {
 // One index per knob, in the order of Space::knobs().
 using Config = std::vector<int32_t>;
 
+// Hash of a configuration, for sets of configurations in spaces of any size: flat indices
+// only exist while a space has fewer than 2^64 index vectors, and the spaces of a network's layers
+// together (two knobs per layer, say) have far more.
+struct ConfigHash {
+  size_t operator()(const Config& config) const noexcept;
+};
+using ConfigSet = std::unordered_set<Config, ConfigHash>;
+
 class Space {
  public:
   // True when the configuration can be built and measured.
@@ -45,10 +55,14 @@ class Space {
   // Index of the knob with this name; throws tessel::Error when there is none.
   size_t KnobIndex(std::string_view name) const;
 
-  // Number of index vectors, valid or not (the product of the knobs' sizes).
+  // Number of index vectors, valid or not (the product of the knobs' sizes). Saturates at
+  // the largest uint64_t when the product does not fit; such a space is never enumerated.
   uint64_t Size() const { return size_; }
+  // True when Size() is exact (below the largest uint64_t), so that flat indices exist.
+  bool indexable() const { return size_ < std::numeric_limits<uint64_t>::max(); }
 
-  // Bijection between index vectors and [0, Size()); the last knob varies fastest.
+  // Bijection between index vectors and [0, Size()); the last knob varies fastest. Only for
+  // indexable spaces (checked): sets of configurations use ConfigSet, which works for all.
   uint64_t FlatIndex(const Config& config) const;
   Config FromFlatIndex(uint64_t index) const;
 
@@ -86,13 +100,15 @@ class Space {
   // Declares the complete list of valid configurations (flat indices), for spaces that are a
   // table of measured rows: a handful of valid points among billions of index vectors, which
   // rejection sampling and random knob changes would almost never hit. The constraint must
-  // accept exactly these. Called once, before the space is shared.
+  // accept exactly these. Called once, before the space is shared; the space must be
+  // indexable (checked).
   void ListValid(std::vector<uint64_t> flat_indices);
   // The list given to ListValid, sorted; null when the space has none.
   const std::vector<uint64_t>* valid_list() const { return valid_list_ ? &*valid_list_ : nullptr; }
 
   // Number of valid configurations: exact when Size() <= exact_limit, otherwise estimated
-  // from `samples` uniform draws (reported with the flag `exact`).
+  // from `samples` uniform draws (reported with the flag `exact`; the estimate is a double,
+  // so it stays meaningful for spaces beyond 2^64).
   struct ValidCount {
     double count;
     bool exact;
@@ -103,7 +119,7 @@ class Space {
  private:
   std::vector<Knob> knobs_;
   Constraint constraint_;
-  uint64_t size_;
+  uint64_t size_;  // saturated: see Size()
   std::optional<std::vector<uint64_t>> valid_list_;
   // Per listed row (same order as valid_list_): its nearest other rows, as flat indices.
   std::vector<std::vector<uint64_t>> listed_neighbours_;

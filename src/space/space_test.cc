@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <set>
 #include <unordered_set>
 
@@ -43,6 +48,76 @@ TEST(SpaceTest, FlatIndexRoundTripsEveryConfiguration) {
     seen.insert(space.FlatIndex(config));
   }
   EXPECT_EQ(seen.size(), space.Size());
+}
+
+// 60 knobs of 1536 values, 1536^60 (about 1e191) index vectors, as the accelerator problem's
+// spaces have (two knobs per network layer); valid when the first knob's index is even, so
+// that sampling rejects and neighbours are filtered.
+Space HugeSpace() {
+  std::vector<KnobValue> values;
+  for (int64_t v = 0; v < 1536; ++v) values.emplace_back(v);
+  std::vector<Knob> knobs;
+  for (int k = 0; k < 60; ++k) {
+    char name[8];  // not "k" + std::to_string(k), which GCC 12 wrongly flags (-Wrestrict)
+    std::snprintf(name, sizeof(name), "k%d", k);
+    knobs.push_back({name, values});
+  }
+  return Space(std::move(knobs), [](const Space&, const Config& c) { return c[0] % 2 == 0; });
+}
+
+TEST(SpaceTest, AHugeSpaceIsSampledAndWalkedWithoutFlatIndices) {
+  const Space space = HugeSpace();
+  EXPECT_FALSE(space.indexable());
+  EXPECT_EQ(space.Size(), std::numeric_limits<uint64_t>::max());  // saturated
+  EXPECT_TRUE(SmallSpace().indexable());
+
+  Rng rng(11);
+  ConfigSet drawn;
+  for (int i = 0; i < 100; ++i) {
+    const std::optional<Config> config = space.SampleValid(rng);
+    ASSERT_TRUE(config.has_value());
+    EXPECT_TRUE(space.IsValid(*config));
+    EXPECT_EQ(space.FromText(space.ToText(*config)), *config);
+    drawn.insert(*config);
+  }
+  EXPECT_EQ(drawn.size(), 100u);
+
+  // An interior point: both steps of every knob but the first, whose odd steps are invalid.
+  const Config centre(60, 2);
+  const std::vector<Config> neighbours = space.Neighbours(centre);
+  ASSERT_EQ(neighbours.size(), 2u * 59u);
+  for (const Config& next : neighbours) {
+    EXPECT_TRUE(space.IsValid(next));
+    int moved = 0;
+    for (size_t k = 0; k < next.size(); ++k) moved += std::abs(next[k] - centre[k]);
+    EXPECT_EQ(moved, 1);
+  }
+
+  // The estimate scales the hit rate by the true size, not the saturated one.
+  const Space::ValidCount count = space.CountValid(2'000'000, 20'000);
+  EXPECT_FALSE(count.exact);
+  EXPECT_NEAR(count.count / std::pow(1536.0, 60), 0.5, 0.02);
+}
+
+TEST(SpaceTest, ConfigSetTellsConfigurationsApart) {
+  ConfigSet set = {{0, 1}, {1, 0}, {0, 1, 0}, {0}, {}};
+  EXPECT_EQ(set.size(), 5u);
+  EXPECT_FALSE(set.insert({1, 0}).second);
+  EXPECT_EQ(set.count({0, 1}), 1u);
+  EXPECT_EQ(set.count({0, 0}), 0u);
+  EXPECT_EQ(set.count({0, 1, 0, 0}), 0u);
+  // The hash mixes: every point of a 64 x 64 grid hashes differently, and the low bits that
+  // pick a bucket spread as a random function's would (about 63% of 4096 buckets filled).
+  std::set<size_t> hashes, buckets;
+  for (int32_t a = 0; a < 64; ++a) {
+    for (int32_t b = 0; b < 64; ++b) {
+      const size_t hash = ConfigHash{}({a, b});
+      hashes.insert(hash);
+      buckets.insert(hash % 4096);
+    }
+  }
+  EXPECT_EQ(hashes.size(), 4096u);
+  EXPECT_GT(buckets.size(), 2400u);
 }
 
 TEST(SpaceTest, CanonicalTextNamesEveryKnob) {

@@ -75,7 +75,7 @@ void GeneticTuner::Update(const std::vector<Config>& configs,
 
 void GeneticTuner::Resume(const std::vector<Config>& configs,
                           const std::vector<Evaluation>& results) {
-  for (const Config& config : configs) proposed_.insert(space_.FlatIndex(config));
+  for (const Config& config : configs) proposed_.insert(config);
   random_.Resume(configs, results);
   Update(configs, results);
 }
@@ -104,7 +104,7 @@ void GeneticTuner::Breed() {
     // Until two configurations worked there is nothing to breed: the generation is random.
     for (int attempt = 0; parents.size() >= 2 && attempt < kBreedAttempts && !bred; ++attempt) {
       Config child = Child(parents);
-      if (space_.IsValid(child) && proposed_.insert(space_.FlatIndex(child)).second) {
+      if (space_.IsValid(child) && proposed_.insert(child).second) {
         children.push_back(std::move(child));
         bred = true;
       }
@@ -112,8 +112,7 @@ void GeneticTuner::Breed() {
     if (bred) continue;
     std::vector<Config> drawn = random_.NextBatch(1);
     if (drawn.empty()) break;  // every valid configuration has been proposed
-    if (proposed_.insert(space_.FlatIndex(drawn[0])).second)
-      children.push_back(std::move(drawn[0]));
+    if (proposed_.insert(drawn[0]).second) children.push_back(std::move(drawn[0]));
   }
   // NextBatch takes from the back: keep breeding order.
   pending_.assign(children.rbegin(), children.rend());

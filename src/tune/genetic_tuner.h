@@ -11,10 +11,10 @@
 
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "core/rng.h"
+#include "space/space.h"
 #include "tune/random_tuner.h"
 #include "tune/strategy.h"
 
@@ -47,7 +47,7 @@ class GeneticTuner : public Strategy {
   Options options_;
   Rng rng_;
   RandomTuner random_;  // the first generation and the children that could not be bred
-  std::unordered_set<uint64_t> proposed_;
+  ConfigSet proposed_;
   std::vector<Config> pending_;  // this generation's children not yet proposed
   std::vector<Config> evaluated_;
   std::vector<double> values_;  // NaN for anything not ok

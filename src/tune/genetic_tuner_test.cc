@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <numeric>
 #include <set>
 
 #include "core/error.h"
@@ -83,6 +85,47 @@ TEST(GeneticTunerTest, ExhaustsASmallSpaceWithoutRepeating) {
     tuner.Update(batch, results);
   }
   EXPECT_EQ(seen.size(), 6u);
+}
+
+// Breeding, resuming and the random draws that stand in for failed breeding all keep working
+// in a space of over 2^64 configurations (60 knobs of 1536 values, as the accelerator
+// problem's), where configurations have no flat index.
+TEST(GeneticTunerTest, ProposesDistinctConfigurationsOfASpaceBeyondFlatIndices) {
+  std::vector<KnobValue> values;
+  for (int64_t v = 0; v < 1536; ++v) values.emplace_back(v);
+  std::vector<Knob> knobs;
+  for (int k = 0; k < 60; ++k) {
+    char name[8];  // not "k" + std::to_string(k), which GCC 12 wrongly flags (-Wrestrict)
+    std::snprintf(name, sizeof(name), "k%d", k);
+    knobs.push_back({name, values});
+  }
+  const Space space(std::move(knobs), [](const Space&, const Config& c) { return c[0] % 2 == 0; });
+  ASSERT_FALSE(space.indexable());
+  // Lower indices are better, so that breeding has something to follow.
+  auto evaluate = [](const std::vector<Config>& batch) {
+    std::vector<Evaluation> results(batch.size());
+    for (size_t i = 0; i < batch.size(); ++i)
+      results[i].value = std::accumulate(batch[i].begin(), batch[i].end(), 0.0);
+    return results;
+  };
+  GeneticTuner tuner(space, {}, Rng(4));
+  Rng resumed_rng(8);
+  std::vector<Config> resumed;
+  for (int i = 0; i < 5; ++i) resumed.push_back(*space.SampleValid(resumed_rng));
+  tuner.Resume(resumed, evaluate(resumed));
+  ConfigSet seen(resumed.begin(), resumed.end());
+  size_t proposed = 0;
+  while (proposed < 200) {
+    const std::vector<Config> batch = tuner.NextBatch(8);
+    ASSERT_FALSE(batch.empty());
+    for (const Config& config : batch) {
+      EXPECT_TRUE(space.IsValid(config));
+      EXPECT_TRUE(seen.insert(config).second);
+    }
+    tuner.Update(batch, evaluate(batch));
+    proposed += batch.size();
+  }
+  EXPECT_EQ(seen.size(), proposed + resumed.size());
 }
 
 TEST(GeneticTunerTest, OptionsParseAndBadOnesAreErrors) {

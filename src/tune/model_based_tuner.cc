@@ -9,7 +9,7 @@ namespace tessel {
 
 ModelBasedTuner::ModelBasedTuner(const Space& space, const Featurizer& featurizer,
                                  const Roles& roles, const ModelRoleOptions& options, Rng rng)
-    : space_(space), options_(options), random_(space, rng.Fork("random")) {
+    : options_(options), random_(space, rng.Fork("random")) {
   options_.Validate();
   design_ = MakeInitialDesign(roles.design, space, options_, rng);
   design_is_random_ = roles.design == DesignKind::kRandom;
@@ -57,7 +57,7 @@ std::vector<Config> ModelBasedTuner::NextBatch(int max_count) {
       if (drawn.empty()) break;  // every valid configuration has been proposed
       next = std::move(drawn[0]);
     }
-    if (visited_.insert(space_.FlatIndex(next)).second) batch.push_back(std::move(next));
+    if (visited_.insert(next).second) batch.push_back(std::move(next));
   }
   return batch;
 }
@@ -84,7 +84,7 @@ void ModelBasedTuner::Resume(const std::vector<Config>& configs,
                              const std::vector<Evaluation>& results) {
   TESSEL_CHECK(!initial_planned_) << "resumed after tuning started";
   for (size_t i = 0; i < configs.size(); ++i)
-    if (visited_.insert(space_.FlatIndex(configs[i])).second) Record(configs[i], results[i]);
+    if (visited_.insert(configs[i]).second) Record(configs[i], results[i]);
 }
 
 bool ModelBasedTuner::WarmStart(FeatureRows history) {

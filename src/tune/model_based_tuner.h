@@ -10,7 +10,6 @@
 
 #include <cmath>
 #include <memory>
-#include <unordered_set>
 
 #include "tune/model_roles.h"
 #include "tune/random_tuner.h"
@@ -51,7 +50,6 @@ class ModelBasedTuner : public Strategy {
   void PlanFromModel();
   void Record(const Config& config, const Evaluation& result);
 
-  const Space& space_;
   ModelRoleOptions options_;
   RandomTuner random_;  // uniform draws: the random design, a plan's epsilon share
   std::unique_ptr<InitialDesign> design_;
@@ -65,7 +63,7 @@ class ModelBasedTuner : public Strategy {
   std::vector<SearchRound> rounds_;
   std::vector<Config> plan_;
   size_t plan_next_ = 0;
-  std::unordered_set<uint64_t> visited_;
+  ConfigSet visited_;
   std::vector<Config> measured_;
   std::vector<double> values_;  // NaN for anything not ok
   int since_fit_ = 0;

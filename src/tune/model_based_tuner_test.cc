@@ -66,10 +66,10 @@ TEST(ModelBasedTunerTest, ProposesValidUnvisitedConfigurations) {
   std::vector<Config> proposed;
   const TaskReport result = TuneSynthetic("autotvm", 1, 300, &proposed);
   EXPECT_EQ(result.evaluations, 300);
-  std::unordered_set<uint64_t> seen;
+  ConfigSet seen;
   for (const Config& c : proposed) {
     EXPECT_TRUE(space.IsValid(c));
-    EXPECT_TRUE(seen.insert(space.FlatIndex(c)).second);
+    EXPECT_TRUE(seen.insert(c).second);
   }
 }
 
@@ -86,10 +86,10 @@ TEST(ModelBasedTunerTest, ClusteringTheTopOfTheTrajectoryStillPlansNewConfigurat
   std::vector<Config> proposed, again;
   const TaskReport result = TuneSynthetic("sa-as", 2, 200, &proposed, &sampling);
   EXPECT_EQ(result.evaluations, 200);
-  std::unordered_set<uint64_t> seen;
+  ConfigSet seen;
   for (const Config& c : proposed) {
     EXPECT_TRUE(space.IsValid(c));
-    EXPECT_TRUE(seen.insert(space.FlatIndex(c)).second);
+    EXPECT_TRUE(seen.insert(c).second);
   }
   TuneSynthetic("sa-as", 2, 200, &again, &sampling);
   EXPECT_EQ(proposed, again);
@@ -137,10 +137,10 @@ TEST(ModelBasedTunerTest, BtedBaoLearnsTheLandscapeReproducibly) {
     bao_sum +=
         TuneSynthetic("bted-bao", seed, 256, &proposed, nullptr, std::nullopt, &rounds).best_value;
     random_sum += TuneSynthetic("random", seed, 256, nullptr).best_value;
-    std::unordered_set<uint64_t> seen;
+    ConfigSet seen;
     for (const Config& c : proposed) {
       EXPECT_TRUE(space.IsValid(c));
-      EXPECT_TRUE(seen.insert(space.FlatIndex(c)).second);
+      EXPECT_TRUE(seen.insert(c).second);
     }
     // A refit after the 64-point design, then after every batch of 16 that another batch
     // follows (none after the 256th measurement); the radius never shrinks.

@@ -32,7 +32,7 @@ namespace {
 // Uniform random draws, made one by one by the tuner (AutoTVM's first plan).
 class RandomDesign : public InitialDesign {
  public:
-  std::vector<Config> Plan(int, const std::unordered_set<uint64_t>&) override { return {}; }
+  std::vector<Config> Plan(int, const ConfigSet&) override { return {}; }
 };
 
 // BTED: transductive experimental design on random subsets of the space, then on the union
@@ -41,7 +41,7 @@ class BtedInitialDesign : public InitialDesign {
  public:
   BtedInitialDesign(const Space& space, const BtedOptions& options, Rng rng)
       : space_(space), options_(options), rng_(std::move(rng)) {}
-  std::vector<Config> Plan(int count, const std::unordered_set<uint64_t>& visited) override {
+  std::vector<Config> Plan(int count, const ConfigSet& visited) override {
     return BtedDesign(space_, count, visited, options_, rng_);
   }
 
@@ -59,7 +59,7 @@ class AnnealingSearch : public ModelSearch {
   AnnealingSearch(const Space& space, SimulatedAnnealing::Options options, Rng rng)
       : annealing_(space, options, std::move(rng)) {}
   Proposal Search(const CostModel& model, const MeasuredHistory&, int count,
-                  const std::unordered_set<uint64_t>& visited) override {
+                  const ConfigSet& visited) override {
     Proposal proposal;
     proposal.best = annealing_.FindMaximums(model, count, visited);
     proposal.trajectory = annealing_.last_trajectory();
@@ -83,7 +83,7 @@ class PpoWalkers : public ModelSearch {
         ppo_(space, options.ppo, rng.Fork("ppo")),
         starts_rng_(rng.Fork("starts")) {}
   Proposal Search(const CostModel& model, const MeasuredHistory& history, int count,
-                  const std::unordered_set<uint64_t>& visited) override {
+                  const ConfigSet& visited) override {
     std::vector<Config> starts =
         history.BestConfigs(static_cast<size_t>(walkers_ * best_start_share_));
     int misses = 0;  // SampleValid gives up only on spaces with almost nothing valid
@@ -120,7 +120,7 @@ class BaoNeighbourhoods : public ModelSearch {
         search_(space, options.search, std::move(rng)),
         radius_(options.radius) {}
   Proposal Search(const CostModel& model, const MeasuredHistory& history, int count,
-                  const std::unordered_set<uint64_t>& visited) override {
+                  const ConfigSet& visited) override {
     // The radius rule judges the batch measured since the last search.
     const double best_now = history.Best();
     if (searches_ > 0) radius_.Update(best_at_last_search_, best_now);
@@ -149,10 +149,8 @@ class BaoNeighbourhoods : public ModelSearch {
 // random unvisited configurations.
 class EpsilonGreedySelector : public Selector {
  public:
-  EpsilonGreedySelector(const Space& space, int count, double epsilon)
-      : space_(space), count_(count), epsilon_(epsilon) {}
-  std::vector<Config> Select(const Proposal& proposal, const CostModel&,
-                             const std::unordered_set<uint64_t>& visited,
+  EpsilonGreedySelector(int count, double epsilon) : count_(count), epsilon_(epsilon) {}
+  std::vector<Config> Select(const Proposal& proposal, const CostModel&, const ConfigSet& visited,
                              RandomTuner& random) override {
     std::vector<Config> plan = proposal.best;
     const size_t greedy = static_cast<size_t>(std::ceil(count_ * (1 - epsilon_)));
@@ -160,7 +158,7 @@ class EpsilonGreedySelector : public Selector {
     while (plan.size() < static_cast<size_t>(count_)) {
       std::vector<Config> drawn = random.NextBatch(1);
       if (drawn.empty()) break;
-      if (!visited.count(space_.FlatIndex(drawn[0]))) plan.push_back(std::move(drawn[0]));
+      if (!visited.count(drawn[0])) plan.push_back(std::move(drawn[0]));
     }
     return plan;
   }
@@ -168,7 +166,6 @@ class EpsilonGreedySelector : public Selector {
   bool needs_trajectory() const override { return false; }
 
  private:
-  const Space& space_;
   int count_;
   double epsilon_;
 };
@@ -182,7 +179,7 @@ class AdaptiveSelector : public Selector {
         max_points_(static_cast<size_t>(options.max_cluster_points)),
         sampler_(space, options.sampling, std::move(rng)) {}
   std::vector<Config> Select(const Proposal& proposal, const CostModel& model,
-                             const std::unordered_set<uint64_t>& visited, RandomTuner&) override {
+                             const ConfigSet& visited, RandomTuner&) override {
     const auto [points, scores] = ClusterPoints(proposal.trajectory, model);
     std::vector<Config> plan = sampler_.Select(points, visited, scores);
     if (plan.empty()) plan = proposal.best;  // nothing new in the trajectory's clusters
@@ -296,7 +293,7 @@ std::unique_ptr<Selector> MakeSelector(SelectorKind kind, const Space& space,
                                        const ModelRoleOptions& options, int count, const Rng& rng) {
   switch (kind) {
     case SelectorKind::kEpsilonGreedy:
-      return std::make_unique<EpsilonGreedySelector>(space, count, options.epsilon);
+      return std::make_unique<EpsilonGreedySelector>(count, options.epsilon);
     case SelectorKind::kAdaptive:
       return std::make_unique<AdaptiveSelector>(space, options, rng.Fork("sampling"));
   }

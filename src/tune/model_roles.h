@@ -11,7 +11,6 @@
 #pragma once
 
 #include <memory>
-#include <unordered_set>
 #include <vector>
 
 #include "core/rng.h"
@@ -71,7 +70,7 @@ class InitialDesign {
   virtual ~InitialDesign() = default;
   // The first `count` configurations to measure; empty for uniform random draws, which the
   // tuner makes one by one (so that a base model from transfer learning may plan instead).
-  virtual std::vector<Config> Plan(int count, const std::unordered_set<uint64_t>& visited) = 0;
+  virtual std::vector<Config> Plan(int count, const ConfigSet& visited) = 0;
 };
 
 class ModelSearch {
@@ -79,7 +78,7 @@ class ModelSearch {
   virtual ~ModelSearch() = default;
   // Up to `count` unvisited candidates the model scores best.
   virtual Proposal Search(const CostModel& model, const MeasuredHistory& history, int count,
-                          const std::unordered_set<uint64_t>& visited) = 0;
+                          const ConfigSet& visited) = 0;
 };
 
 class Selector {
@@ -88,8 +87,7 @@ class Selector {
   // The next plan from a search's proposal. `random` draws uniform configurations (the
   // tuner's own stream, shared with its initial draws).
   virtual std::vector<Config> Select(const Proposal& proposal, const CostModel& model,
-                                     const std::unordered_set<uint64_t>& visited,
-                                     RandomTuner& random) = 0;
+                                     const ConfigSet& visited, RandomTuner& random) = 0;
   // True when each plan is one batch, followed by a refit and a new search (adaptive
   // sampling); false when the model is refitted every plan_size measurements (AutoTVM).
   virtual bool plan_is_a_batch() const = 0;

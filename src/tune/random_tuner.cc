@@ -22,15 +22,15 @@ std::vector<Config> RandomTuner::NextBatch(int max_count) {
   std::vector<Config> batch;
   if (enumerated_) {
     while (static_cast<int>(batch.size()) < max_count && next_ < shuffled_.size()) {
-      const uint64_t index = shuffled_[next_++];
-      if (!resumed_.count(index)) batch.push_back(space_.FromFlatIndex(index));
+      Config config = space_.FromFlatIndex(shuffled_[next_++]);
+      if (!resumed_.count(config)) batch.push_back(std::move(config));
     }
     return batch;
   }
   int misses = 0;
   while (static_cast<int>(batch.size()) < max_count && misses < kMaxMisses) {
     std::optional<Config> config = space_.SampleValid(rng_, 1);
-    if (config && visited_.insert(space_.FlatIndex(*config)).second) {
+    if (config && visited_.insert(*config).second) {
       batch.push_back(std::move(*config));
       misses = 0;
     } else {
@@ -42,31 +42,31 @@ std::vector<Config> RandomTuner::NextBatch(int max_count) {
 
 void RandomTuner::Resume(const std::vector<Config>& configs, const std::vector<Evaluation>&) {
   for (const Config& config : configs) {
-    resumed_.insert(space_.FlatIndex(config));
-    visited_.insert(space_.FlatIndex(config));
+    resumed_.insert(config);
+    visited_.insert(config);
   }
 }
 
 GridTuner::GridTuner(const Space& space) : space_(space) {
+  // Size() saturates past 2^64: such a space is refused with a bound, not a wrong count.
   if (space_.Size() > kMaxSize)
     throw ConfigError("grid search enumerates at most " + std::to_string(kMaxSize) +
-                      " configurations and this space has " + std::to_string(space_.Size()) +
+                      " configurations and this space has " +
+                      (space_.indexable() ? std::to_string(space_.Size()) : "over 2^64") +
                       "; use --tuner random");
 }
 
 std::vector<Config> GridTuner::NextBatch(int max_count) {
   std::vector<Config> batch;
   while (static_cast<int>(batch.size()) < max_count && next_ < space_.Size()) {
-    const uint64_t index = next_++;
-    if (resumed_.count(index)) continue;
-    Config config = space_.FromFlatIndex(index);
-    if (space_.IsValid(config)) batch.push_back(std::move(config));
+    Config config = space_.FromFlatIndex(next_++);
+    if (!resumed_.count(config) && space_.IsValid(config)) batch.push_back(std::move(config));
   }
   return batch;
 }
 
 void GridTuner::Resume(const std::vector<Config>& configs, const std::vector<Evaluation>&) {
-  for (const Config& config : configs) resumed_.insert(space_.FlatIndex(config));
+  for (const Config& config : configs) resumed_.insert(config);
 }
 
 }  // namespace tessel

@@ -1,8 +1,7 @@
 // Uniform random search without replacement over the valid configurations.
 #pragma once
 
-#include <unordered_set>
-
+#include "space/space.h"
 #include "tune/strategy.h"
 
 namespace tessel {
@@ -10,7 +9,7 @@ namespace tessel {
 class RandomTuner : public Strategy {
  public:
   // Spaces up to this many configurations are enumerated and shuffled, which makes the
-  // search exhaustive; larger ones are sampled by rejection.
+  // search exhaustive; larger ones (beyond 2^64 too) are sampled by rejection.
   static constexpr uint64_t kEnumerateLimit = 1'000'000;
   // Rejection sampling gives up after this many draws without a new valid configuration.
   static constexpr int kMaxMisses = 200'000;
@@ -23,11 +22,11 @@ class RandomTuner : public Strategy {
  private:
   const Space& space_;
   Rng rng_;
-  std::unordered_set<uint64_t> resumed_;  // measured before: never drawn
-  bool enumerated_ = false;               // small or listed spaces: drawn from a shuffled list
-  std::vector<uint64_t> shuffled_;        // enumerated spaces: valid flat indices in random order
+  ConfigSet resumed_;               // measured before: never drawn
+  bool enumerated_ = false;         // small or listed spaces: drawn from a shuffled list
+  std::vector<uint64_t> shuffled_;  // enumerated spaces: valid flat indices in random order
   size_t next_ = 0;
-  std::unordered_set<uint64_t> visited_;  // sampled spaces
+  ConfigSet visited_;  // sampled spaces (of any size, so not flat indices)
 };
 
 // Every valid configuration once, in flat-index order.
@@ -43,7 +42,7 @@ class GridTuner : public Strategy {
  private:
   const Space& space_;
   uint64_t next_ = 0;
-  std::unordered_set<uint64_t> resumed_;
+  ConfigSet resumed_;
 };
 
 }  // namespace tessel

@@ -300,6 +300,11 @@ ReplayTable ReplayTable::Parse(std::string_view csv_text, const std::string& sou
   } catch (const Error& error) {
     throw ConfigError("replay table " + source_name + ": " + error.what());
   }
+  // Rows are keyed and listed by flat index, which only spaces of fewer than 2^64 index
+  // vectors have; Space no longer refuses larger ones itself.
+  if (!space->indexable())
+    throw ConfigError("replay table " + source_name +
+                      ": the space is too large to index (over 2^64 configurations)");
 
   times_by_index->reserve(num_rows);
   std::unordered_map<uint64_t, size_t> line_of;  // for naming both lines of a repeat
