@@ -219,7 +219,7 @@ std::map<std::string, BestRecord> LoadRecords(const std::string& path, int threa
   for (BestRecord& record : store.BestPerTask()) {
     if (record.task.target != target) continue;
     const std::string key =
-        RecordKey(record.task.workload, record.task.template_name, record.task.template_version);
+        RecordKey(record.task.instance, record.task.evaluator, record.task.evaluator_version);
     auto [it, inserted] = best.try_emplace(key, record);
     if (!inserted && record.record.result.value < it->second.record.result.value)
       it->second = record;

@@ -170,7 +170,7 @@ int Main(int argc, char** argv) {
   std::map<std::string, Score> overall;
   for (const TaskData& task : tasks) {
     const std::string threads = task.key.target.substr(task.key.target.rfind(':') + 1);
-    std::printf("| %s | %s | %zu |", task.key.workload.substr(7).c_str(),
+    std::printf("| %s | %s | %zu |", task.key.instance.substr(7).c_str(),
                 threads.substr(0, threads.size() - 1).c_str(), task.configs.size());
     for (size_t n : sizes) {
       for (FeatureKind kind : kinds) {
@@ -179,7 +179,7 @@ int Main(int argc, char** argv) {
         for (int split = 0; split < splits && n < task.configs.size(); ++split) {
           std::vector<size_t> order(task.configs.size());
           std::iota(order.begin(), order.end(), 0);
-          Rng rng = Rng(seed).Fork(task.key.workload, split);
+          Rng rng = Rng(seed).Fork(task.key.instance, split);
           for (size_t i = order.size(); i > 1; --i)
             std::swap(order[i - 1], order[rng.UniformInt(0, int64_t(i) - 1)]);
           std::vector<Config> train, test;
@@ -204,7 +204,7 @@ int Main(int argc, char** argv) {
       }
     }
     for (FeatureKind kind : kinds) {
-      const TransferHistory history = LoadTransferHistory(store, task.key, kind);
+      const TransferRows history = LoadTransferHistory(store, task.key, kind);
       const auto featurizer = MakeFeaturizer(kind, *task.op);
       XgbCostModel::Options options;
       options.seed = seed;
