@@ -1,7 +1,9 @@
 #include "tune/presets.h"
 
 #include "core/error.h"
+#include "tune/confuciux_tuner.h"
 #include "tune/random_tuner.h"
+#include "tune/reinforce_tuner.h"
 
 namespace tessel {
 namespace {
@@ -19,6 +21,28 @@ std::unique_ptr<Strategy> MakeGrid(const Preset&, const StrategyContext& context
 std::unique_ptr<Strategy> MakeGenetic(const Preset&, const StrategyContext& context,
                                       const StrategyOptions& options, Rng rng) {
   return std::make_unique<GeneticTuner>(context.space, options.genetic, std::move(rng));
+}
+
+// The problem's decision steps, which the step-by-step tuners cannot work without.
+const DecisionSteps& RequireSteps(const StrategyContext& context, std::string_view tuner) {
+  if (context.steps == nullptr)
+    throw ConfigError("the " + std::string(tuner) +
+                      " tuner decides a configuration step by step; use it with a problem that "
+                      "has steps, such as --problem accel");
+  return *context.steps;
+}
+
+std::unique_ptr<Strategy> MakeReinforce(const Preset& preset, const StrategyContext& context,
+                                        const StrategyOptions&, Rng rng) {
+  return std::make_unique<ReinforceTuner>(context.space, RequireSteps(context, preset.name),
+                                          ReinforceTuner::Options{}, std::move(rng));
+}
+
+std::unique_ptr<Strategy> MakeConfuciux(const Preset& preset, const StrategyContext& context,
+                                        const StrategyOptions&, Rng rng) {
+  return std::make_unique<ConfuciuxTuner>(context.space, RequireSteps(context, preset.name),
+                                          context.planned_evaluations, ConfuciuxTuner::Options{},
+                                          std::move(rng));
 }
 
 std::unique_ptr<Strategy> MakeModelBased(const Preset& preset, const StrategyContext& context,
@@ -48,6 +72,18 @@ const std::vector<Preset> kPresets = {
     {"ga",
      "a genetic algorithm: elitist survivors, uniform crossover, random mutation",
      MakeGenetic,
+     false,
+     {}},
+    {"reinforce",
+     "ConfuciuX's REINFORCE agent: an LSTM policy assigns each step's levels, one episode per "
+     "configuration",
+     MakeReinforce,
+     false,
+     {}},
+    {"confuciux",
+     "ConfuciuX: its REINFORCE agent for two thirds of the evaluations, then its GA fine-tunes "
+     "the best",
+     MakeConfuciux,
      false,
      {}},
     {"autotvm",

@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "engine/fake_problem.h"
+#include "tune/fake_step_problem.h"
 #include "tune/tuning.h"
 
 namespace tessel {
@@ -24,12 +25,18 @@ Space SmallSpace() {
 
 double Valley(const std::vector<double>& f) { return 1 + (f[0] - 0.3) * (f[0] - 0.3) + f[1]; }
 
+// The presets that decide a configuration step by step, on problems with decision steps.
+bool NeedsSteps(const Preset& preset) {
+  return preset.name == "reinforce" || preset.name == "confuciux";
+}
+
 // Every preset of the table tunes through the same loop: valid, never repeated proposals,
 // the budget spent, and the same choices for the same seed.
 TEST(PresetsTest, EveryPresetTunesThroughTheLoop) {
   std::set<std::string_view> names;
   for (const Preset& preset : Presets()) {
     EXPECT_TRUE(names.insert(preset.name).second) << preset.name;
+    if (NeedsSteps(preset)) continue;  // StepPresetsTuneThroughTheLoop
     auto run = [&] {
       std::vector<TuningTask> tasks;
       tasks.push_back({"small", 1, 0, std::make_unique<FakeProblem>(SmallSpace(), Valley)});
@@ -59,6 +66,53 @@ TEST(PresetsTest, EveryPresetTunesThroughTheLoop) {
     for (const Config& config : proposed) EXPECT_TRUE(SmallSpace().IsValid(config)) << preset.name;
     EXPECT_EQ(run(), proposed) << preset.name;
   }
+}
+
+// The same for the step-by-step presets, on a problem described as decision steps; without
+// steps they say what they need.
+TEST(PresetsTest, StepPresetsTuneThroughTheLoop) {
+  for (const Preset& preset : Presets()) {
+    if (!NeedsSteps(preset)) continue;
+    FakeStepProblem problem;
+    try {
+      MakeStrategy(preset, {problem.space()}, {}, Rng(1));
+      ADD_FAILURE() << preset.name << " accepted a problem without steps";
+    } catch (const Error& error) {
+      EXPECT_NE(std::string(error.what()).find("step by step"), std::string::npos);
+    }
+    auto run = [&] {
+      std::vector<TuningTask> tasks;
+      tasks.push_back({"steps", 1, 0, std::make_unique<FakeStepProblem>()});
+      TuningOptions options;
+      options.trials = 40;
+      options.seed = 3;
+      options.progress = false;
+      options.strategy = [&](const StrategyInputs& inputs) {
+        StrategyContext context{inputs.problem.space(), &inputs.featurizer};
+        context.steps = inputs.problem.decision_steps();
+        context.planned_evaluations = options.trials;
+        return MakeStrategy(preset, context, {}, inputs.rng);
+      };
+      std::vector<Config> proposed;
+      TuningCallbacks callbacks;
+      callbacks.on_batch.push_back([&](const TaskBatch& batch) {
+        proposed.insert(proposed.end(), batch.configs.begin(), batch.configs.end());
+      });
+      Tune(tasks, nullptr, options, callbacks);
+      return proposed;
+    };
+    const std::vector<Config> proposed = run();
+    EXPECT_EQ(proposed.size(), 40u) << preset.name;
+    std::set<Config> distinct(proposed.begin(), proposed.end());
+    EXPECT_EQ(distinct.size(), proposed.size()) << preset.name;
+    for (const Config& config : proposed) EXPECT_TRUE(problem.space().IsValid(config));
+    EXPECT_EQ(run(), proposed) << preset.name;
+  }
+  // ConfuciuX's phases are shares of the planned evaluations.
+  FakeStepProblem problem;
+  StrategyContext unplanned{problem.space()};
+  unplanned.steps = problem.decision_steps();
+  EXPECT_THROW(MakeStrategy(FindPreset("confuciux"), unplanned, {}, Rng(1)), Error);
 }
 
 TEST(PresetsTest, NamesAndRolesAreAsDocumented) {
