@@ -300,6 +300,7 @@ TEST_F(CliTest, TuneTakesAProblemAndConstraints) {
                    "drop the schedule problem's options");
   ExpectUsageError("tune --space " + table + " --trials 5 --constraint 'gflops<=1'",
                    "reports no metric 'gflops'");
+  ExpectUsageError("tune --space " + table + " --tuner confuciux --trials 5", "step by step");
   EXPECT_FALSE(fs::exists(dir_ / "tessel.db"));  // refused before the database was touched
 }
 

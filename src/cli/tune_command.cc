@@ -120,6 +120,10 @@ int RunTune(const TuneCommandOptions& options) {
   // that change phase part way use it; under gradient allocation the share is a guess).
   const int planned =
       options.trials > 0 ? options.trials : options.budget / std::max<int>(1, tasks.size());
+  for (const TuningTask& task : tasks)
+    CheckPresetFits(
+        preset, {task.problem->space(), nullptr, nullptr, task.problem->decision_steps(), planned},
+        strategy_options);
   tuning.strategy = [&](const StrategyInputs& inputs) {
     return MakeStrategy(preset,
                         {inputs.problem.space(), &inputs.featurizer, inputs.history,

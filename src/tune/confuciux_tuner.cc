@@ -97,6 +97,7 @@ void ConfuciuxTuner::Resume(const std::vector<Config>& configs,
                             const std::vector<Evaluation>& results) {
   reinforce_.Resume(configs, results);
   if (ga_) ga_->Resume(configs, results);
+  reinforce_evaluations_ += static_cast<int>(configs.size());
 }
 
 }  // namespace tessel

@@ -1,10 +1,12 @@
 // ConfuciuX's whole search (main.py with --alg RL_GA; docs/maestro_model.md 9): its REINFORCE
 // agent (reinforce_tuner.h) first, then its GA (confuciux_ga.h) fine-tuning the best the agent
 // found. ConfuciuX runs epochs * 2 // 3 RL episodes and then the rest as GA generations; the
-// engine's budget is evaluations, so here the agent gets the first planned * 2 / 3 new
-// evaluations (at least one) and the GA the rest. Episodes that land on known configurations
-// cost no evaluation and do not count; if the agent's policy collapses onto known
-// configurations before its share is spent, the GA starts early.
+// engine's budget is evaluations, so here the agent gets the first planned * 2 / 3 of the
+// task's evaluations (at least one) and the GA the rest. Resumed records count towards the
+// agent's share, as the task's budget counts them: a run resumed past two thirds goes straight
+// to the GA, seeded with the best record. Episodes that land on known configurations cost no
+// evaluation and do not count; if the agent's policy collapses onto known configurations
+// before its share is spent, the GA starts early.
 #pragma once
 
 #include <memory>
@@ -34,7 +36,7 @@ class ConfuciuxTuner : public Strategy {
     ConfuciuxGa::Options ga;
   };
 
-  // `planned_evaluations`: the new evaluations the run will ask of this tuner; throws
+  // `planned_evaluations`: the task's evaluations, resumed ones included (--trials); throws
   // ConfigError when it is not positive (the phases are shares of it) or the steps do not fit
   // the space. `steps` must outlive the tuner.
   ConfuciuxTuner(const Space& space, const DecisionSteps& steps, int planned_evaluations,

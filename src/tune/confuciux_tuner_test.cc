@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "core/error.h"
@@ -35,6 +36,29 @@ TEST(ConfuciuxTunerTest, TwoThirdsReinforceThenTheGa) {
   }
   EXPECT_EQ(tuner.reinforce_evaluations(), 20);
   EXPECT_GE(tuner.ga()->generations(), 1);
+}
+
+// Resumed records count towards the agent's share, as they count towards the task's budget: a
+// run resumed past two thirds of its evaluations fine-tunes the best record at once.
+TEST(ConfuciuxTunerTest, ResumedRecordsCountTowardsTheAgentsShare) {
+  FakeStepProblem problem;
+  ConfuciuxTuner first(problem.space(), *problem.decision_steps(), 30, {}, Rng(1));
+  std::vector<Config> old_configs;
+  std::vector<Evaluation> old_results;
+  for (int evaluation = 0; evaluation < 20; ++evaluation) {
+    const std::vector<Config> batch = first.NextBatch(1);
+    const std::vector<Evaluation> results = problem.Evaluate(batch);
+    first.Update(batch, results);
+    old_configs.push_back(batch[0]);
+    old_results.push_back(results[0]);
+  }
+  ConfuciuxTuner resumed(problem.space(), *problem.decision_steps(), 30, {}, Rng(2));
+  resumed.Resume(old_configs, old_results);
+  const std::vector<Config> batch = resumed.NextBatch(8);
+  ASSERT_FALSE(batch.empty());
+  EXPECT_TRUE(resumed.fine_tuning());
+  for (const Config& config : batch)
+    EXPECT_EQ(std::find(old_configs.begin(), old_configs.end(), config), old_configs.end());
 }
 
 TEST(ConfuciuxTunerTest, ComesNearTheOptimumWithinItsBudget) {

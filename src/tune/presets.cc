@@ -122,6 +122,15 @@ const std::vector<Preset> kPresets = {
 
 const std::vector<Preset>& Presets() { return kPresets; }
 
+void CheckPresetFits(const Preset& preset, const StrategyContext& context,
+                     const StrategyOptions& options) {
+  // The direct strategies check the task when they are built, cheaply, except random search,
+  // which enumerates a small space when built and works on any: build one and drop it.
+  // Model-based strategies work on any space and check their options when they are parsed.
+  if (preset.model_based || preset.make == MakeRandom) return;
+  preset.make(preset, context, options, Rng(0));
+}
+
 const Preset& FindPreset(std::string_view name) {
   std::string known;
   for (const Preset& preset : kPresets) {

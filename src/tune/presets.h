@@ -70,6 +70,13 @@ std::string PresetNames(bool (*wanted)(const Preset&));
 DesignKind DesignKindFromName(std::string_view name);
 std::string_view DesignKindName(DesignKind kind);
 
+// Throws tessel::Error when the preset cannot work on this task (grid search over a space too
+// large to enumerate, a step-by-step agent on a problem without decision steps) or the options
+// are bad: what MakeStrategy would throw, checked cheaply, so that a command can refuse before it
+// records anything. The context needs no featurizer.
+void CheckPresetFits(const Preset& preset, const StrategyContext& context,
+                     const StrategyOptions& options);
+
 // Throws tessel::Error when the preset cannot work on this space (grid search over a space too
 // large to enumerate) or the options are bad.
 std::unique_ptr<Strategy> MakeStrategy(const Preset& preset, const StrategyContext& context,
