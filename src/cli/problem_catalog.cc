@@ -1,5 +1,7 @@
 #include "cli/problem_catalog.h"
 
+#include <algorithm>
+
 #include "cli/task_selection.h"
 #include "core/error.h"
 #include "problems/accel/accel_problem.h"
@@ -189,6 +191,11 @@ std::vector<TuningTask> BuildTasks(const TaskSelection& selection, const Measure
 
 std::vector<Constraint> TaskConstraints(const TaskSelection& selection,
                                         const std::vector<TuningTask>& tasks) {
+  if (selection.constraint_ratio &&
+      std::none_of(selection.constraints.begin(), selection.constraints.end(), IsBareBudget))
+    throw ConfigError(
+        "--constraint-ratio places a budget between the corner configurations; "
+        "use it with --constraint area or --constraint power (accel problem)");
   std::vector<Constraint> constraints;
   for (const std::string& text : selection.constraints) {
     if (!IsBareBudget(text)) {

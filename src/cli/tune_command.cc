@@ -13,6 +13,7 @@
 #include "cli/problem_catalog.h"
 #include "core/error.h"
 #include "problems/replay/replay_problem.h"
+#include "problems/schedule/schedule_problem.h"
 #include "records/record_store.h"
 #include "tune/presets.h"
 #include "tune/tuning.h"
@@ -36,16 +37,18 @@ int RunTune(const TuneCommandOptions& options) {
   const Preset& preset = FindPreset(options.tuner);
   tuning.strategy_name = std::string(preset.name);
   const bool model_based = preset.model_based;
-  const bool replay = ResolveProblem(options.tasks).name == ReplayProblem::kName;
+  const std::string_view problem_name = ResolveProblem(options.tasks).name;
+  const bool replay = problem_name == ReplayProblem::kName;
+  // Loop features describe an operator's template: only the schedule problem has them.
+  const bool has_loops = problem_name == ScheduleProblem::kName;
   // auto: what ranked best in bench/features, knob and loop features together, both within
-  // a task and across tasks; a replay table has only its knobs.
+  // a task and across tasks; other problems have only their knobs.
   const FeatureKind feature_kind = options.features == "auto"
-                                       ? (replay ? FeatureKind::kKnob : FeatureKind::kBoth)
+                                       ? (has_loops ? FeatureKind::kBoth : FeatureKind::kKnob)
                                        : FeatureKindFromName(options.features);
-  if (replay && feature_kind != FeatureKind::kKnob)
-    throw ConfigError(
-        "--features loop or both needs an operator's template, and a --space table has "
-        "only knob columns; use --features knob");
+  if (!has_loops && feature_kind != FeatureKind::kKnob)
+    throw ConfigError("--features loop or both needs an operator's template, and the " +
+                      std::string(problem_name) + " problem has only knobs; use --features knob");
   auto is_model_based = [](const Preset& p) { return p.model_based; };
   auto uses_ppo = [](const Preset& p) {
     return p.model_based && p.roles.search == SearchKind::kPpo;
@@ -217,8 +220,10 @@ int RunTune(const TuneCommandOptions& options) {
   }
 
   if (!options.json) {
-    std::printf("%-10s %7s %10s %10s %12s  %s\n", "task", "trials", "best ms", "GFLOP/s",
-                "% of default", "best config");
+    const ObjectiveInfo objective = tasks.front().problem->objective();
+    std::printf("%-10s %7s %12s %10s %12s  %s\n", "task", "trials",
+                ("best " + (objective.unit == "ms" ? objective.unit : objective.name)).c_str(),
+                "GFLOP/s", "% of default", "best config");
     for (size_t index = 0; index < tasks.size(); ++index) {
       const TaskReport& result = report.tasks[index];
       if (!result.started) continue;
@@ -228,8 +233,10 @@ int RunTune(const TuneCommandOptions& options) {
       if (std::isfinite(result.default_value) && std::isfinite(result.best_value))
         std::snprintf(versus, sizeof(versus), "%.0f%%",
                       100.0 * result.default_value / result.best_value);
-      std::printf("%-10s %7d %10.4g %10.1f %12s  %s\n", result.label.c_str(), result.evaluations,
-                  result.best_value, gflops, versus,
+      char rate[32] = "-";
+      if (std::isfinite(gflops)) std::snprintf(rate, sizeof(rate), "%.1f", gflops);
+      std::printf("%-10s %7d %12.4g %10s %12s  %s\n", result.label.c_str(), result.evaluations,
+                  result.best_value, rate, versus,
                   result.best ? tasks[index].problem->space().ToText(*result.best).c_str() : "-");
     }
     // Where the wall time went (the rest is recording and progress output).
