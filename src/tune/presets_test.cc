@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "engine/fake_problem.h"
+#include "space/huge_space_test_util.h"
 #include "tune/fake_step_problem.h"
 #include "tune/tuning.h"
 
@@ -25,6 +26,36 @@ Space SmallSpace() {
 
 double Valley(const std::vector<double>& f) { return 1 + (f[0] - 0.3) * (f[0] - 0.3) + f[1]; }
 
+constexpr int kTrials = 40;
+
+// The configurations a run of `kTrials` proposes on `problem` (seed 3), in order.
+std::vector<Config> TuneAndCollect(std::unique_ptr<Problem> problem,
+                                   const StrategyFactory& strategy) {
+  std::vector<TuningTask> tasks;
+  tasks.push_back({"task", 1, 0, std::move(problem)});
+  TuningOptions options;
+  options.trials = kTrials;
+  options.seed = 3;
+  options.progress = false;
+  options.strategy = strategy;
+  std::vector<Config> proposed;
+  TuningCallbacks callbacks;
+  callbacks.on_batch.push_back([&](const TaskBatch& batch) {
+    proposed.insert(proposed.end(), batch.configs.begin(), batch.configs.end());
+  });
+  Tune(tasks, nullptr, options, callbacks);
+  return proposed;
+}
+
+// The budget spent on valid configurations, none proposed twice.
+void ExpectBudgetSpentOnDistinctValidConfigs(const std::vector<Config>& proposed,
+                                             const Space& space, std::string_view preset) {
+  EXPECT_EQ(proposed.size(), static_cast<size_t>(kTrials)) << preset;
+  std::set<Config> distinct(proposed.begin(), proposed.end());
+  EXPECT_EQ(distinct.size(), proposed.size()) << preset;
+  for (const Config& config : proposed) EXPECT_TRUE(space.IsValid(config)) << preset;
+}
+
 // The presets that decide a configuration step by step, on problems with decision steps.
 bool NeedsSteps(const Preset& preset) {
   return preset.name == "reinforce" || preset.name == "confuciux";
@@ -37,33 +68,18 @@ TEST(PresetsTest, EveryPresetTunesThroughTheLoop) {
   for (const Preset& preset : Presets()) {
     EXPECT_TRUE(names.insert(preset.name).second) << preset.name;
     if (NeedsSteps(preset)) continue;  // StepPresetsTuneThroughTheLoop
+    StrategyOptions strategy;
+    strategy.plan_size = 8;  // a few refits within the budget
+    strategy.roles.bao.batch = 8;
     auto run = [&] {
-      std::vector<TuningTask> tasks;
-      tasks.push_back({"small", 1, 0, std::make_unique<FakeProblem>(SmallSpace(), Valley)});
-      TuningOptions options;
-      options.trials = 40;
-      options.seed = 3;
-      options.progress = false;
-      StrategyOptions strategy;
-      strategy.plan_size = 8;  // a few refits within the budget
-      strategy.roles.bao.batch = 8;
-      options.strategy = [&](const StrategyInputs& inputs) {
-        return MakeStrategy(preset, {inputs.problem.space(), &inputs.featurizer}, strategy,
-                            inputs.rng);
-      };
-      std::vector<Config> proposed;
-      TuningCallbacks callbacks;
-      callbacks.on_batch.push_back([&](const TaskBatch& batch) {
-        proposed.insert(proposed.end(), batch.configs.begin(), batch.configs.end());
-      });
-      Tune(tasks, nullptr, options, callbacks);
-      return proposed;
+      return TuneAndCollect(
+          std::make_unique<FakeProblem>(SmallSpace(), Valley), [&](const StrategyInputs& inputs) {
+            return MakeStrategy(preset, {inputs.problem.space(), &inputs.featurizer}, strategy,
+                                inputs.rng);
+          });
     };
     const std::vector<Config> proposed = run();
-    EXPECT_EQ(proposed.size(), 40u) << preset.name;
-    std::set<Config> distinct(proposed.begin(), proposed.end());
-    EXPECT_EQ(distinct.size(), proposed.size()) << preset.name;
-    for (const Config& config : proposed) EXPECT_TRUE(SmallSpace().IsValid(config)) << preset.name;
+    ExpectBudgetSpentOnDistinctValidConfigs(proposed, SmallSpace(), preset.name);
     EXPECT_EQ(run(), proposed) << preset.name;
   }
 }
@@ -81,31 +97,15 @@ TEST(PresetsTest, StepPresetsTuneThroughTheLoop) {
       EXPECT_NE(std::string(error.what()).find("step by step"), std::string::npos);
     }
     auto run = [&] {
-      std::vector<TuningTask> tasks;
-      tasks.push_back({"steps", 1, 0, std::make_unique<FakeStepProblem>()});
-      TuningOptions options;
-      options.trials = 40;
-      options.seed = 3;
-      options.progress = false;
-      options.strategy = [&](const StrategyInputs& inputs) {
+      return TuneAndCollect(std::make_unique<FakeStepProblem>(), [&](const StrategyInputs& inputs) {
         StrategyContext context{inputs.problem.space(), &inputs.featurizer};
         context.steps = inputs.problem.decision_steps();
-        context.planned_evaluations = options.trials;
+        context.planned_evaluations = kTrials;
         return MakeStrategy(preset, context, {}, inputs.rng);
-      };
-      std::vector<Config> proposed;
-      TuningCallbacks callbacks;
-      callbacks.on_batch.push_back([&](const TaskBatch& batch) {
-        proposed.insert(proposed.end(), batch.configs.begin(), batch.configs.end());
       });
-      Tune(tasks, nullptr, options, callbacks);
-      return proposed;
     };
     const std::vector<Config> proposed = run();
-    EXPECT_EQ(proposed.size(), 40u) << preset.name;
-    std::set<Config> distinct(proposed.begin(), proposed.end());
-    EXPECT_EQ(distinct.size(), proposed.size()) << preset.name;
-    for (const Config& config : proposed) EXPECT_TRUE(problem.space().IsValid(config));
+    ExpectBudgetSpentOnDistinctValidConfigs(proposed, problem.space(), preset.name);
     EXPECT_EQ(run(), proposed) << preset.name;
   }
   // ConfuciuX's phases are shares of the planned evaluations.
@@ -113,6 +113,22 @@ TEST(PresetsTest, StepPresetsTuneThroughTheLoop) {
   StrategyContext unplanned{problem.space()};
   unplanned.steps = problem.decision_steps();
   EXPECT_THROW(MakeStrategy(FindPreset("confuciux"), unplanned, {}, Rng(1)), Error);
+}
+
+// A preset that cannot work on a task is found out before anything is built for good.
+TEST(PresetsTest, CheckPresetFitsRefusesWhatMakeStrategyWould) {
+  const Space huge = HugeSpace();
+  EXPECT_THROW(CheckPresetFits(FindPreset("grid"), {huge}, {}), Error);
+  CheckPresetFits(FindPreset("random"), {huge}, {});
+  CheckPresetFits(FindPreset("autotvm"), {huge}, {});
+  FakeStepProblem problem;
+  EXPECT_THROW(CheckPresetFits(FindPreset("reinforce"), {problem.space()}, {}), Error);
+  StrategyContext stepped{problem.space()};
+  stepped.steps = problem.decision_steps();
+  CheckPresetFits(FindPreset("reinforce"), stepped, {});
+  EXPECT_THROW(CheckPresetFits(FindPreset("confuciux"), stepped, {}), Error);  // no --trials
+  stepped.planned_evaluations = 30;
+  CheckPresetFits(FindPreset("confuciux"), stepped, {});
 }
 
 TEST(PresetsTest, NamesAndRolesAreAsDocumented) {

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "engine/fake_problem.h"
 #include "records/record_store.h"
+#include "space/huge_space_test_util.h"
 #include "tune/presets.h"
 #include "tune/random_tuner.h"
 
@@ -26,20 +27,6 @@ Space GridSpace() {
   }
   knobs.push_back({"c", {std::string("p"), std::string("q"), std::string("r"), std::string("s")}});
   return Space(knobs, [](const Space&, const Config& c) { return (c[0] + c[1]) % 2 == 0; });
-}
-
-// 60 knobs of 1536 values, far past 2^64 configurations (the accelerator problem's spaces);
-// valid when the first knob's index is even.
-Space HugeSpace() {
-  std::vector<KnobValue> values;
-  for (int64_t v = 0; v < 1536; ++v) values.emplace_back(v);
-  std::vector<Knob> knobs;
-  for (int k = 0; k < 60; ++k) {
-    char name[8];  // not "k" + std::to_string(k), which GCC 12 wrongly flags (-Wrestrict)
-    std::snprintf(name, sizeof(name), "k%d", k);
-    knobs.push_back({name, values});
-  }
-  return Space(std::move(knobs), [](const Space&, const Config& c) { return c[0] % 2 == 0; });
 }
 
 double Bowl(const std::vector<double>& f) {
