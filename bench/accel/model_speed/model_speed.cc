@@ -79,10 +79,10 @@ int Main(int argc, char** argv) {
     analysed.push_back(UnitsPerSecond(
         [&] {
           for (const Config& config : configs)
-            for (size_t layer = 0; layer < layers; ++layer)
-              checksum +=
-                  problem.AnalyseLayerAt(layer, config[2 * layer] + 1, config[2 * layer + 1] + 1)
-                      .runtime;
+            for (size_t layer = 0; layer < layers; ++layer) {
+              const auto [pes, ktile] = problem.Resources(config, layer);
+              checksum += problem.AnalyseLayerAt(layer, pes, ktile).runtime;
+            }
         },
         static_cast<double>(count) * layers));
   }

@@ -161,6 +161,11 @@ std::vector<MetricInfo> AccelProblem::metrics() const {
   return declared;
 }
 
+std::pair<int64_t, int64_t> AccelProblem::Resources(const Config& config, size_t layer) const {
+  return {std::get<int64_t>(space_.Value(config, PeKnob(layer))),
+          std::get<int64_t>(space_.Value(config, KTileKnob(layer)))};
+}
+
 LayerCost AccelProblem::AnalyseLayerAt(size_t layer, int64_t pes, int64_t ktile) const {
   return AnalyseLayer(table_.layers[layer], options_.dataflow, pes, ktile, options_.hardware);
 }
@@ -215,8 +220,8 @@ DecisionSteps AccelProblem::BuildDecisionSteps() const {
   if (options_.budget) {
     const std::string metric = options_.budget->metric;
     steps.step_constraint = [this, metric](size_t layer, const Config& config) {
-      return BudgetShare(
-          AnalyseLayerAt(layer, config[PeKnob(layer)] + 1, config[KTileKnob(layer)] + 1), metric);
+      const auto [pes, ktile] = Resources(config, layer);
+      return BudgetShare(AnalyseLayerAt(layer, pes, ktile), metric);
     };
   }
   return steps;
@@ -233,8 +238,7 @@ Evaluation AccelProblem::EvaluateOne(const Config& config) const {
   Evaluation result;
   double latency = 0, energy = 0, edp = 0, area = 0, power = 0, macs = 0;
   for (size_t layer = 0; layer < table_.layers.size(); ++layer) {
-    const int64_t pes = space_.IntValue(config, space_.knobs()[PeKnob(layer)].name);
-    const int64_t ktile = space_.IntValue(config, space_.knobs()[KTileKnob(layer)].name);
+    const auto [pes, ktile] = Resources(config, layer);
     const LayerCost cost = AnalyseLayerAt(layer, pes, ktile);
     if (!cost.valid) {
       // MAESTRO returns runtime 0 here, which ConfuciuX treats as a failed configuration. The

@@ -77,6 +77,8 @@ class AccelProblem : public Problem {
   // The corners' smallest and largest total of `metric` ("area" or "power").
   std::pair<double, double> CornerRange(std::string_view metric) const;
 
+  // Layer `layer`'s (PEs, KTileSz) in a configuration (0-based layer).
+  std::pair<int64_t, int64_t> Resources(const Config& config, size_t layer) const;
   // One layer on (pes, ktile), as the problem costs it (the model at the problem's hardware).
   LayerCost AnalyseLayerAt(size_t layer, int64_t pes, int64_t ktile) const;
 
