@@ -168,6 +168,29 @@ def main():
                    f"{case[0]} {case[1]} {case[2]}, {case[3]} budget", medians, target)
         lines += ["", f"![{name}]({name}.svg)", ""]
 
+    # Head to head with ConfuciuX: per case, whose median reached the target in fewer
+    # evaluations (never reaching counts as infinitely many).
+    def as_number(value):
+        return math.inf if value is None else value
+
+    if "confuciux" in summary:
+        lines += ["### ConfuciuX head to head", "",
+                  "Cases where `confuciux` reached within the target in fewer evaluations "
+                  "(median over seeds) than the other tuner, in more, or where neither did.", "",
+                  "| against | confuciux faster | confuciux slower | tie | neither reached |",
+                  "|---|---:|---:|---:|---:|"]
+        ours = summary["confuciux"]
+        for tuner in sorted(summary):
+            if tuner == "confuciux" or len(summary[tuner]) != len(ours):
+                continue
+            pairs = list(zip(ours, summary[tuner]))
+            faster = sum(as_number(a) < as_number(b) for a, b in pairs)
+            slower = sum(as_number(a) > as_number(b) for a, b in pairs)
+            neither = sum(a is None and b is None for a, b in pairs)
+            tie = len(pairs) - faster - slower - neither
+            lines.append(f"| {tuner} | {faster} | {slower} | {tie} | {neither} |")
+        lines.append("")
+
     lines += ["### Summary over cases", "",
               "| tuner | cases reached | median evaluations to reach (over cases reached) |",
               "|---|---:|---:|"]
