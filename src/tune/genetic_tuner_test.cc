@@ -2,12 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <numeric>
 #include <set>
 
 #include "core/error.h"
 #include "engine/fake_problem.h"
+#include "space/huge_space_test_util.h"
 #include "tune/presets.h"
 #include "tune/tuning.h"
 
@@ -91,15 +91,7 @@ TEST(GeneticTunerTest, ExhaustsASmallSpaceWithoutRepeating) {
 // in a space of over 2^64 configurations (60 knobs of 1536 values, as the accelerator
 // problem's), where configurations have no flat index.
 TEST(GeneticTunerTest, ProposesDistinctConfigurationsOfASpaceBeyondFlatIndices) {
-  std::vector<KnobValue> values;
-  for (int64_t v = 0; v < 1536; ++v) values.emplace_back(v);
-  std::vector<Knob> knobs;
-  for (int k = 0; k < 60; ++k) {
-    char name[8];  // not "k" + std::to_string(k), which GCC 12 wrongly flags (-Wrestrict)
-    std::snprintf(name, sizeof(name), "k%d", k);
-    knobs.push_back({name, values});
-  }
-  const Space space(std::move(knobs), [](const Space&, const Config& c) { return c[0] % 2 == 0; });
+  const Space space = HugeSpace();
   ASSERT_FALSE(space.indexable());
   // Lower indices are better, so that breeding has something to follow.
   auto evaluate = [](const std::vector<Config>& batch) {
