@@ -245,11 +245,11 @@ Evaluation AccelProblem::EvaluateOne(const Config& config) const {
       // other layers' metrics stay, so that a step-by-step agent can tell which one failed.
       if (result.status == EvalStatus::kOk) {
         result.status = EvalStatus::kInvalid;
-        result.error = "layer " + std::to_string(layer + 1) + ": " +
-                       std::string(DataflowName(options_.dataflow)) + " cannot map " +
-                       std::to_string(pes) + " PEs on its " +
-                       std::to_string(table_.layers[layer].x) +
-                       " input columns (MAESTRO reports runtime 0)";
+        // (The usual cause: shi with X-S+1 < P <= X, docs/maestro_model.md 5.6.)
+        result.error = "layer " + std::to_string(layer + 1) + ": MAESTRO's " +
+                       std::string(DataflowName(options_.dataflow)) + " mapping of " +
+                       std::to_string(pes) + " PEs and KTileSz " + std::to_string(ktile) +
+                       " on it computes nothing (runtime 0)";
       }
       continue;
     }
