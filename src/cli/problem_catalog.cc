@@ -63,10 +63,7 @@ std::optional<AccelBudget> AccelBudgetOf(const TaskSelection& selection) {
           "gives two; keep one");
     budget = candidate;
   }
-  if (selection.constraint_ratio && !(budget && budget->ratio))
-    throw ConfigError(
-        "--constraint-ratio places a budget between the corner configurations; "
-        "use it with --constraint area or --constraint power");
+  // --constraint-ratio without a bare budget: TaskConstraints refuses it, for every problem.
   return budget;
 }
 

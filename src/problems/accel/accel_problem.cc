@@ -129,6 +129,10 @@ AccelProblem::AccelProblem(LayerTable table, AccelOptions options)
     }
   }
   steps_ = BuildDecisionSteps();
+  for (size_t layer = 0; layer < table_.layers.size(); ++layer)
+    layer_metric_names_.push_back({LayerMetric("latency", layer), LayerMetric("energy", layer),
+                                   LayerMetric("edp", layer), LayerMetric("area", layer),
+                                   LayerMetric("power", layer)});
 }
 
 ObjectiveInfo AccelProblem::Objective(AccelObjective objective) {
@@ -257,11 +261,12 @@ Evaluation AccelProblem::EvaluateOne(const Config& config) const {
     const double layer_energy = RoundToPrintedDigits(cost.energy);
     const double layer_area = RoundToPrintedDigits(cost.area);
     const double layer_power = RoundToPrintedDigits(cost.power);
-    result.metrics[LayerMetric("latency", layer)] = layer_latency;
-    result.metrics[LayerMetric("energy", layer)] = layer_energy;
-    result.metrics[LayerMetric("edp", layer)] = layer_latency * layer_energy;
-    result.metrics[LayerMetric("area", layer)] = layer_area;
-    result.metrics[LayerMetric("power", layer)] = layer_power;
+    const LayerMetricNames& names = layer_metric_names_[layer];
+    result.metrics[names.latency] = layer_latency;
+    result.metrics[names.energy] = layer_energy;
+    result.metrics[names.edp] = layer_latency * layer_energy;
+    result.metrics[names.area] = layer_area;
+    result.metrics[names.power] = layer_power;
     latency += layer_latency;
     energy += layer_energy;
     edp += layer_latency * layer_energy;

@@ -92,6 +92,11 @@ class AccelProblem : public Problem {
   ProblemKey key_;
   double budget_limit_;  // infinity without a budget
   DecisionSteps steps_;
+  // Each layer's metric names ("latency.3", ...), made once: every evaluation reports them.
+  struct LayerMetricNames {
+    std::string latency, energy, edp, area, power;
+  };
+  std::vector<LayerMetricNames> layer_metric_names_;
 };
 
 }  // namespace tessel
