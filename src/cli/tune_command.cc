@@ -179,6 +179,7 @@ int RunTune(const TuneCommandOptions& options) {
       for (double seconds : result.elapsed_seconds)
         elapsed.push_back(std::round(seconds * 1e3) / 1e3);
       line["elapsed_s"] = std::move(elapsed);
+      if (tasks[index].problem->repeatable()) line["reused"] = result.reused;
       line["features"] = FeatureKindName(feature_kind);
       if (uses_ppo(preset)) line["ppo"] = strategy_options.roles.ppo.ToString();
       if (model_based) line["init"] = bted_design ? "bted" : "random";

@@ -51,6 +51,12 @@ class Problem {
   // compile_ms stands for it.
   virtual double last_build_seconds() const { return -1; }
 
+  // True when evaluating a configuration again gives the same result (an analytical model, an
+  // accuracy measured on fixed weights and data): the tuning loop then takes a configuration's
+  // evaluation from any earlier run of the same task in the records instead of evaluating it
+  // again, as ReLeQ caches its accuracies. False for timed measurements, whose repeats differ.
+  virtual bool repeatable() const { return false; }
+
   // A hand-written reasonable configuration, evaluated first when a run asks for it.
   virtual std::optional<Config> DefaultConfig() const { return std::nullopt; }
 

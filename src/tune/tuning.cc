@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <set>
+#include <unordered_map>
 
 #include "core/error.h"
 #include "records/record_store.h"
@@ -26,6 +27,9 @@ struct TaskState {
   TransferRows transfer;
   std::unique_ptr<Strategy> strategy;
   int since_improvement = 0;
+  // A repeatable problem's evaluations in the records, by configuration text: any earlier
+  // run's, and this run's as it goes.
+  std::unordered_map<std::string, Evaluation> stored;
 };
 
 // One run of Tune: the tasks, their states and the run's record.
@@ -53,6 +57,9 @@ class TuningRun {
     }
   }
   void LoadResumed(size_t index);
+  void LoadStored(size_t index);
+  // The problem's evaluations of `configs`, those stored before taken from the store.
+  std::vector<Evaluation> EvaluateOrReuse(size_t index, const std::vector<Config>& configs);
   void StartTask(size_t index);
   // Evaluates `configs`, applies the constraints and hands the batch to the callbacks, the
   // first of which records it.
@@ -101,10 +108,60 @@ void TuningRun::LoadResumed(size_t index) {
   }
 }
 
+void TuningRun::LoadStored(size_t index) {
+  if (!store_ || !tasks_[index].problem->repeatable()) return;
+  const Space& space = tasks_[index].problem->space();
+  for (MeasurementRecord& record : store_->History(report_.tasks[index].task_id)) {
+    Evaluation& result = record.result;
+    // Judged again by this run's constraints. A failure (out of memory, say) may not happen
+    // again: it is evaluated again. A configuration the space no longer holds was recorded
+    // against another space and is left alone.
+    if (result.status == EvalStatus::kInfeasible) {
+      result.status = EvalStatus::kOk;
+      result.error.clear();
+    }
+    if (!result.ok()) continue;
+    try {
+      states_[index].stored[space.ToText(space.FromText(record.config))] = std::move(result);
+    } catch (const Error&) {
+    }
+  }
+}
+
+std::vector<Evaluation> TuningRun::EvaluateOrReuse(size_t index,
+                                                   const std::vector<Config>& configs) {
+  TaskState& state = states_[index];
+  Problem& problem = *tasks_[index].problem;
+  if (!problem.repeatable()) return problem.Evaluate(configs);
+  std::vector<Evaluation> evaluations(configs.size());
+  std::vector<Config> missing;
+  std::vector<size_t> missing_at;
+  for (size_t i = 0; i < configs.size(); ++i) {
+    const auto found = state.stored.find(problem.space().ToText(configs[i]));
+    if (found == state.stored.end()) {
+      missing.push_back(configs[i]);
+      missing_at.push_back(i);
+      continue;
+    }
+    evaluations[i] = found->second;
+    evaluations[i].compile_ms = 0;
+    ++report_.tasks[index].reused;
+  }
+  if (!missing.empty()) {
+    std::vector<Evaluation> fresh = problem.Evaluate(missing);
+    TESSEL_CHECK(fresh.size() == missing.size()) << "one evaluation per configuration";
+    for (size_t j = 0; j < missing.size(); ++j) {
+      if (fresh[j].ok()) state.stored[problem.space().ToText(missing[j])] = fresh[j];
+      evaluations[missing_at[j]] = std::move(fresh[j]);
+    }
+  }
+  return evaluations;
+}
+
 std::vector<Evaluation> TuningRun::Evaluate(size_t index, const std::vector<Config>& configs,
                                             bool is_default) {
   TuningTask& task = tasks_[index];
-  std::vector<Evaluation> evaluations = task.problem->Evaluate(configs);
+  std::vector<Evaluation> evaluations = EvaluateOrReuse(index, configs);
   TESSEL_CHECK(evaluations.size() == configs.size()) << "one evaluation per configuration";
   for (Evaluation& evaluation : evaluations)
     ApplyConstraints(options_.constraints, task.problem->objective(), evaluation);
@@ -269,6 +326,7 @@ TuningReport TuningRun::Run() {
     if (!store_) continue;
     report.task_id = store_->EnsureTask(report.key, problem.objective());
     if (options_.resume) LoadResumed(index);
+    LoadStored(index);
   }
 
   if (options_.allocation == Allocation::kEqual || options_.budget == 0) {

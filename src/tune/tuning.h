@@ -101,9 +101,12 @@ struct TaskReport {
   std::string label;
   ProblemKey key;
   int64_t task_id = 0;
-  bool started = false;        // false when resumed records already covered its budget
-  int resumed = 0;             // evaluations taken over from the store
-  int evaluations = 0;         // made by this run, failures included (not the default)
+  bool started = false;  // false when resumed records already covered its budget
+  int resumed = 0;       // evaluations taken over from the store
+  int evaluations = 0;   // made by this run, failures included (not the default)
+  // Of those, the ones a repeatable problem's earlier runs had evaluated, taken from the
+  // records instead of evaluated again (Problem::repeatable).
+  int reused = 0;
   std::optional<Config> best;  // best feasible configuration, resumed ones included
   double best_value = std::nan("");
   Metrics best_metrics;

@@ -370,6 +370,51 @@ TEST(TuningTest, RecordsMetricsAndResumesUnderNewConstraints) {
   }
 }
 
+// A FakeProblem whose evaluations the loop may take from the records.
+class RepeatableFake : public FakeProblem {
+ public:
+  using FakeProblem::FakeProblem;
+  bool repeatable() const override { return true; }
+};
+
+TEST(TuningTest, ARepeatableProblemsStoredEvaluationsAreReusedNotRepeated) {
+  TempDb db("tuning_reuse");
+  // Configurations with a == 2 fail: failures are evaluated again, never reused.
+  auto fails = [](const Config& config) { return config[0] == 2; };
+  auto run = [&](TuningOptions options, const FakeProblem** problem_out) {
+    RecordStore store(db.path());
+    auto problem = std::make_unique<RepeatableFake>(GridSpace(), Bowl, fails);
+    problem->SetMetrics({{"area", "mm2", "the first knob's share"}},
+                        [](const std::vector<double>& f) {
+                          return Metrics{{"area", f[0]}};
+                        });
+    *problem_out = problem.get();
+    std::vector<TuningTask> tasks = OneTask(std::move(problem));
+    TaskReport report = Tune(tasks, &store, options, {}).tasks[0];
+    return std::pair{report, (*problem_out)->evaluated()};
+  };
+  const FakeProblem* problem = nullptr;
+  const auto [first, first_evaluated] = run(Quiet(30, "random", 7), &problem);
+  EXPECT_EQ(first.reused, 0);
+  EXPECT_EQ(first_evaluated, 30);
+  // Another run, same seed, hence the same choices, under a constraint the first lacked.
+  TuningOptions constrained = Quiet(30, "random", 7);
+  constrained.constraints = {Constraint::Parse("area<=0.3")};
+  const auto [second, second_evaluated] = run(constrained, &problem);
+  int failures = 0;
+  {
+    RecordStore store(db.path());
+    for (const MeasurementRecord& record : store.History(first.task_id))
+      if (record.run_id == 1 && record.result.status == EvalStatus::kRuntimeError) ++failures;
+  }
+  EXPECT_GT(failures, 0);
+  EXPECT_EQ(second_evaluated, failures);
+  EXPECT_EQ(second.reused, 30 - failures);
+  EXPECT_EQ(second.evaluations, 30);
+  ASSERT_TRUE(second.best.has_value());
+  EXPECT_LE(second.best_metrics.at("area"), 0.3);
+}
+
 TEST(TuningTest, ABudgetIsSharedAndEveryTaskIsReported) {
   std::vector<TuningTask> tasks;
   for (const char* name : {"one", "two", "three"})
