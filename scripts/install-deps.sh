@@ -12,6 +12,8 @@ packages=(
   libxgboost-dev          # the cost model
   libeigen3-dev           # k-means and other small linear algebra
   libtorch-dev            # the PPO agent
+  zlib1g-dev              # unpacks the gzipped Fashion-MNIST files
+  dataset-fashion-mnist   # the quantization problem's training and validation images
   libonnx-dev libprotobuf-dev  # ONNX model import
   libgtest-dev googletest # tests
   libdnnl-dev             # the oneDNN comparison in bench/

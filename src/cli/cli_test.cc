@@ -359,6 +359,58 @@ TEST_F(CliTest, AccelEvaluatesAndTunesConfuciuxNetworks) {
   EXPECT_EQ(std::count(records.begin(), records.end(), '\n'), 22);
 }
 
+TEST_F(CliTest, QuantEvaluatesAndTunesATrainedLenet) {
+  // A network trained on 512 images for one epoch: seconds, where the full training takes
+  // minutes; the cache directory is the test's own, so it trains once here.
+  const std::string quant = "--net lenet5 --train epochs=1,subset=512 --cache-dir cache ";
+  const Outcome eval =
+      Run("eval " + quant + "--config bits.1=2,bits.2=2,bits.3=3,bits.4=2 --json --db q.db");
+  ASSERT_EQ(eval.status, 0) << eval.err;
+  EXPECT_NE(eval.err.find("lenet5: trained"), std::string::npos) << eval.err;
+  const nlohmann::json line = nlohmann::json::parse(eval.out);
+  EXPECT_EQ(line["problem"], "quant");
+  EXPECT_EQ(line["objective"], "bitfusion_energy");
+  EXPECT_DOUBLE_EQ(line["metrics"]["avg_bits"].get<double>(), 2.25);
+  EXPECT_NEAR(line["metrics"]["stripes_speedup"].get<double>(), 3.68, 0.005);
+  const double accuracy = line["metrics"]["accuracy"].get<double>();
+  EXPECT_GT(accuracy, 0.1);
+  EXPECT_LE(accuracy, 1.0);
+  // Infeasible exactly when the loss passes the default 1 point.
+  EXPECT_EQ(line["status"],
+            line["metrics"]["accuracy_loss"].get<double>() > 1.0 ? "infeasible" : "ok");
+
+  const Outcome tuned = Run("tune " + quant +
+                            "--bits-set 2,4,8 --objective avg_bits --max-accuracy-loss 5 "
+                            "--tuner random --trials 6 --seed 3 --json --db q.db");
+  ASSERT_EQ(tuned.status, 0) << tuned.err;
+  EXPECT_EQ(tuned.err.find("trained in"), std::string::npos) << "the cached network is reused";
+  const nlohmann::json result = nlohmann::json::parse(tuned.out);
+  EXPECT_EQ(result["objective"], "avg_bits");
+  EXPECT_EQ(result["measurements"], 6);
+  EXPECT_LE(result["best_metrics"]["accuracy_loss"].get<double>(), 5.0);
+
+  ExpectUsageError("eval --problem quant --net lenet --config bits.1=2 --db q.db",
+                   "lenet5, convnet6");
+  ExpectUsageError("eval " + quant + "--config bits.1=9,bits.2=2,bits.3=2,bits.4=2 --db q.db",
+                   "has no value '9'");
+  ExpectUsageError("eval " + quant + "--bits-set 2,12 --config bits.1=2 --db q.db", "1..8");
+  ExpectUsageError("eval " + quant + "--objective latency --config bits.1=2 --db q.db",
+                   "bitfusion_energy, avg_bits or stripes_cycles");
+  ExpectUsageError(
+      "eval --net lenet5 --dataset missing --cache-dir cache2 --config bits.1=2 "
+      "--db q.db",
+      "dataset-fashion-mnist");
+  ExpectUsageError("eval " + quant + "--fine-tune epochs=x --config bits.1=2 --db q.db",
+                   "--fine-tune epochs");
+  ExpectUsageError("tune --net example --max-accuracy-loss 1 --trials 2 --db q.db",
+                   "more than one problem");
+  ExpectUsageError("tune --problem accel --net example --max-accuracy-loss 1 --trials 2 --db q.db",
+                   "quant problem's");
+  // Bad input recorded nothing: one evaluation, the default and six tuning measurements.
+  const std::string records = Run("export --db q.db").out;
+  EXPECT_EQ(std::count(records.begin(), records.end(), '\n'), 8);
+}
+
 TEST_F(CliTest, CsvExportIsAReplayTable) {
   const std::string table = WriteTable().string();
   ASSERT_EQ(Run("tune --space " + table + " --tuner grid --trials 50 --db r.db").status, 0);

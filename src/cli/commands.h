@@ -13,7 +13,8 @@ namespace tessel::cli {
 
 // Which tasks a command is about: a problem (inferred from the other options when empty) and
 // its instances: zoo layers, ONNX layers or workload specs (schedule), a table (replay), or a
-// network's layer table with a dataflow and an objective (accel); and the constraints on
+// network's layer table with a dataflow and an objective (accel), a trained network with its
+// quantization settings (quant); and the constraints on
 // their evaluations, which for the accel problem also set the budget its agents plan with.
 struct TaskSelection {
   std::string problem;
@@ -29,6 +30,20 @@ struct TaskSelection {
   std::string dataflow;
   std::string objective;
   std::string maestro_version;
+  // quant (--net names a network of its own): the bits set ("2,3,4,5,8"), the largest accuracy
+  // loss a feasible configuration may have (points; default 1), the seed of the trained
+  // weights, the fine-tune each evaluation runs ("epochs=1,subset=5000"), quantized
+  // activations' bits (0: float), the split evaluated (validation or test), where the dataset
+  // lies and where trained networks are cached; empty or unset: the defaults.
+  std::string bits_set;
+  std::optional<double> max_accuracy_loss;
+  std::optional<uint64_t> train_seed;
+  std::string fine_tune;
+  std::string train;  // "epochs=2,subset=1000": how the network is trained (default: the full run)
+  std::optional<int> activation_bits;
+  std::string split;
+  std::string dataset_dir;
+  std::string cache_dir;
   // "metric<=limit"; for the accel problem also a bare "area" or "power": ConfuciuX's budget,
   // min + constraint_ratio x (max - min) over its corner configurations.
   std::vector<std::string> constraints;
@@ -68,6 +83,7 @@ struct TuneCommandOptions {
   std::string bted;      // "key=value,..." over BTED's defaults (with a BTED design)
   std::string bao;       // "key=value,..." over BAO's defaults (bted-bao)
   std::string ga;        // "key=value,..." over the genetic algorithm's defaults (ga)
+  std::string releq;     // "key=value,..." over ReLeQ's agent's defaults (releq)
   int plan_size = -1;    // model-based presets' initial design and batch; -1: the preset's
   std::string command_line;
 };
@@ -77,7 +93,7 @@ struct EvalCommandOptions {
   TaskSelection tasks;
   MeasureFlags measure;
   std::string config;  // "knob=value,knob=value"
-  uint64_t seed = 0;  // the schedule problem's input data
+  uint64_t seed = 0;   // the schedule problem's input data
   std::string db;
   bool json = false;
   std::string command_line;

@@ -1,10 +1,14 @@
 #include "cli/problem_catalog.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <stdexcept>
 
 #include "cli/task_selection.h"
 #include "core/error.h"
 #include "problems/accel/accel_problem.h"
+#include "problems/quant/quant_nets.h"
+#include "problems/quant/quant_setup.h"
 #include "problems/replay/replay_problem.h"
 #include "problems/schedule/operator_template.h"
 #include "problems/schedule/schedule_problem.h"
@@ -36,6 +40,79 @@ std::vector<std::string> ReplayKnobs() {
 std::vector<std::string> AccelKnobs() {
   return {"pe.L: PEs of layer L, 1..128 (the RL agent uses 1,2,4,8,12,16,24,32,48,64,96,128)",
           "kt.L: KTileSz of layer L (output channels per PE step), 1..12"};
+}
+
+std::vector<std::string> QuantKnobs() {
+  return {"bits.L: weight bitwidth of quantizable layer L, from --bits-set (default 2..8)"};
+}
+
+// A network the quant problem trains, rather than an accelerator's layer table.
+bool IsQuantNet(const std::string& name) {
+  for (const QuantNetDefinition& net : QuantNets())
+    if (net.name == name) return true;
+  return false;
+}
+
+bool HasQuantOptions(const TaskSelection& selection) {
+  return !selection.bits_set.empty() || selection.max_accuracy_loss || selection.train_seed ||
+         !selection.fine_tune.empty() || !selection.train.empty() || selection.activation_bits ||
+         !selection.split.empty() || !selection.dataset_dir.empty() ||
+         !selection.cache_dir.empty() || IsQuantNet(selection.net);
+}
+
+// "2,3,4,8" as numbers; throws tessel::Error naming --bits-set otherwise.
+std::vector<int> ParseBitsSet(const std::string& text) {
+  std::vector<int> bits;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    const std::string item = text.substr(start, comma - start);
+    start = comma + 1;
+    size_t used = 0;
+    int value = 0;
+    try {
+      value = std::stoi(item, &used);
+    } catch (const std::logic_error&) {
+      used = 0;
+    }
+    if (used == 0 || used != item.size())
+      throw ConfigError("--bits-set takes bitwidths separated by commas, e.g. 2,3,4,5,8; got '" +
+                        text + "'");
+    bits.push_back(value);
+  }
+  return bits;
+}
+
+std::unique_ptr<QuantProblem> MakeQuantProblemFor(const TaskSelection& selection) {
+  std::string known;
+  for (const QuantNetDefinition& net : QuantNets()) known += (known.empty() ? "" : ", ") + net.name;
+  if (selection.net.empty())
+    throw ConfigError("the quant problem needs --net NAME (" + known + ")");
+  QuantSetup setup;
+  setup.net = selection.net;
+  setup.dataset_dir = selection.dataset_dir;
+  setup.cache_dir = selection.cache_dir;
+  if (!selection.train.empty())
+    setup.training = ParseTrainSettings(selection.train, setup.training);
+  if (selection.train_seed) setup.training.seed = *selection.train_seed;
+  if (!selection.split.empty()) setup.split = SplitFromName(selection.split);
+  if (!selection.fine_tune.empty())
+    setup.quantization.fine_tune = ParseFineTune(selection.fine_tune);
+  if (selection.activation_bits) {
+    if (*selection.activation_bits < 0 || *selection.activation_bits > 8)
+      throw ConfigError(
+          "--activation-bits must be 0 (float activations) to 8 (Bit Fusion's "
+          "widest)");
+    setup.quantization.activation_bits = *selection.activation_bits;
+    if (*selection.activation_bits > 0)
+      setup.problem.hardware_activation_bits = *selection.activation_bits;
+  }
+  if (!selection.bits_set.empty()) setup.problem.bits_set = ParseBitsSet(selection.bits_set);
+  if (!selection.objective.empty())
+    setup.problem.objective = QuantObjectiveFromName(selection.objective);
+  // Training the first time takes minutes: say so on stderr, where progress belongs.
+  setup.log = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+  return MakeQuantProblem(setup);
 }
 
 // A bare "area" or "power" constraint: ConfuciuX's budget relative to the corners.
@@ -114,6 +191,12 @@ const std::vector<ProblemEntry>& ProblemCatalog() {
        "model (ConfuciuX); --objective latency, energy or edp",
        "--net NAME|FILE.csv [--dataflow shi|dla] [--objective O] [--maestro-version V]", AccelKnobs,
        [] { return AccelProblem::Objective(); }, AccelProblem::DeclaredMetrics},
+      {QuantProblem::kName,
+       "each layer's weight bitwidth of a network trained on Fashion-MNIST, judged by accuracy "
+       "and by Bit Fusion's and Stripes' costs (ReLeQ); --objective bitfusion_energy, avg_bits or "
+       "stripes_cycles",
+       "--net lenet5|convnet6 [--bits-set B] [--max-accuracy-loss P] [--fine-tune F]", QuantKnobs,
+       [] { return QuantProblem::Objective(); }, QuantProblem::DeclaredMetrics},
   };
   return catalog;
 }
@@ -123,22 +206,47 @@ const ProblemEntry& ResolveProblem(const TaskSelection& selection) {
   const bool schedule_options =
       !selection.model.empty() || !selection.onnx.empty() || !selection.workloads.empty();
   const bool replay_options = !selection.space_csv.empty();
-  const bool accel_options = !selection.net.empty() || !selection.dataflow.empty() ||
-                             !selection.objective.empty() || !selection.maestro_version.empty();
+  // --net and --objective belong to accel and quant: a network quant trains names quant.
+  const bool quant_options = HasQuantOptions(selection);
+  const bool accel_options =
+      (!selection.net.empty() && !IsQuantNet(selection.net)) || !selection.dataflow.empty() ||
+      (!selection.objective.empty() && !quant_options) || !selection.maestro_version.empty();
   auto options_of = [&](std::string_view problem) {
     if (problem == ReplayProblem::kName) return replay_options;
     if (problem == AccelProblem::kName) return accel_options;
+    if (problem == QuantProblem::kName) return quant_options;
     return schedule_options;
   };
   std::string name = selection.problem;
   if (name.empty()) {
-    if (static_cast<int>(schedule_options) + replay_options + accel_options > 1)
+    if (static_cast<int>(schedule_options) + replay_options + accel_options + quant_options > 1)
       throw ConfigError(
-          "the options name tasks of more than one problem (--space: replay; --net: accel; "
-          "--model, --onnx, --workload: schedule); keep one problem's");
+          "the options name tasks of more than one problem (--space: replay; --net with a layer "
+          "table: accel; --net lenet5 or convnet6: quant; --model, --onnx, --workload: "
+          "schedule); keep one problem's");
     name = replay_options  ? ReplayProblem::kName
            : accel_options ? AccelProblem::kName
+           : quant_options ? QuantProblem::kName
                            : ScheduleProblem::kName;
+  } else if (name == QuantProblem::kName || name == AccelProblem::kName) {
+    // Named explicitly, --net and --objective are that problem's, whatever the net's name.
+    const bool accel_only = !selection.dataflow.empty() || !selection.maestro_version.empty();
+    const bool quant_only = HasQuantOptions(selection) && !IsQuantNet(selection.net);
+    if (name == QuantProblem::kName && accel_only)
+      throw ConfigError("the quant problem takes no --dataflow or --maestro-version (accel's)");
+    if (name == AccelProblem::kName && quant_only)
+      throw ConfigError(
+          "--bits-set, --max-accuracy-loss, --train, --train-seed, --fine-tune, --activation-bits, "
+          "--split, --dataset and --cache-dir are the quant problem's; drop them");
+    for (const ProblemEntry& entry : ProblemCatalog())
+      if (entry.name == name) {
+        if (!selection.model.empty() || !selection.onnx.empty() || !selection.workloads.empty() ||
+            !selection.space_csv.empty())
+          throw ConfigError("the " + name + " problem takes its instances from " +
+                            std::string(entry.instances) +
+                            "; drop --model, --onnx, --workload and --space");
+        return entry;
+      }
   }
   for (const ProblemEntry& entry : ProblemCatalog()) {
     if (entry.name != name) continue;
@@ -171,6 +279,15 @@ std::vector<TuningTask> BuildTasks(const TaskSelection& selection, const Measure
     auto accel = MakeAccelProblem(selection);
     const std::string label = accel->table().name;
     tasks.push_back({label, 1, 0, std::move(accel)});
+    return tasks;
+  }
+  if (problem.name == QuantProblem::kName) {
+    // --threads sets LibTorch's threads; the trained weights depend on their number.
+    if (measure.threads < 0) throw ConfigError("--threads must be at least 1");
+    if (measure.threads > 0) SetQuantThreads(measure.threads);
+    auto quant = MakeQuantProblemFor(selection);
+    const std::string label = selection.net;
+    tasks.push_back({label, 1, 0, std::move(quant)});
     return tasks;
   }
   const std::vector<NamedWorkload> workloads = SelectWorkloads(selection);
@@ -206,6 +323,18 @@ std::vector<Constraint> TaskConstraints(const TaskSelection& selection,
                         " has no limit; give it as METRIC<=LIMIT (only the accel problem "
                         "takes a bare area or power budget)");
     constraints.push_back(*accel->budget_constraint());
+  }
+  const bool quant = !tasks.empty() && dynamic_cast<const QuantProblem*>(tasks[0].problem.get());
+  if (selection.max_accuracy_loss && !quant)
+    throw ConfigError(
+        "--max-accuracy-loss bounds a quantized network's accuracy loss; use it "
+        "with the quant problem");
+  // A quantized network is only worth deploying within an accuracy loss: 1 point unless told.
+  if (quant) {
+    const double loss = selection.max_accuracy_loss.value_or(1.0);
+    if (!(loss >= 0))
+      throw ConfigError("--max-accuracy-loss is in percentage points and at least 0, e.g. 1");
+    constraints.push_back({"accuracy_loss", loss});
   }
   return constraints;
 }

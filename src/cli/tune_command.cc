@@ -104,6 +104,13 @@ int RunTune(const TuneCommandOptions& options) {
       throw ConfigError("--ga sets the genetic algorithm's options; use it with --tuner ga");
     strategy_options.genetic = GeneticTuner::Options::Parse(options.ga);
   }
+  const bool releq = preset.name == "releq";
+  if (!options.releq.empty()) {
+    if (!releq)
+      throw ConfigError("--releq sets ReLeQ's agent's options; use it with --tuner releq");
+    strategy_options.releq = ReleqTuner::Options::Parse(options.releq);
+  }
+
   if (options.plan_size != -1) {
     if (!model_based)
       throw ConfigError(
@@ -186,6 +193,7 @@ int RunTune(const TuneCommandOptions& options) {
       if (bted_design) line["bted"] = strategy_options.roles.bted.ToString();
       if (uses_bao(preset)) line["bao"] = strategy_options.roles.bao.ToString();
       if (genetic) line["ga"] = strategy_options.genetic.ToString();
+      if (releq) line["releq"] = strategy_options.releq.ToString();
       if (model_based)
         line["plan_size"] =
             options.plan_size > 0 ? options.plan_size : ModelRoleOptions().plan_size;
@@ -195,6 +203,7 @@ int RunTune(const TuneCommandOptions& options) {
            {std::pair{"init", options.init}, std::pair{"ppo", options.ppo},
             std::pair{"sampling", options.sampling}, std::pair{"bted", options.bted},
             std::pair{"bao", options.bao}, std::pair{"ga", options.ga},
+            std::pair{"releq", options.releq},
             std::pair{"plan", options.plan_size > 0 ? std::to_string(options.plan_size) : ""}}) {
         if (spec.empty()) continue;
         if (!variant.empty()) variant += ' ';

@@ -39,6 +39,12 @@ struct DecisionSteps {
   // strategies that keep their changes within the budget (ConfuciuX's GA mutation). Cheap,
   // deterministic, not counted as an evaluation; null when the problem cannot tell.
   std::function<double(size_t step, const Config& config)> step_constraint;
+  // For agents rewarded by quality kept and cost saved, both as states in [0, 1] (ReLeQ): the
+  // metrics holding a configuration's quality relative to the unconstrained reference (1 = as
+  // good as it; ReLeQ's accuracy state) and its cost relative to the most costly configuration
+  // (1 = as costly; ReLeQ's quantization state). Empty when the problem reports neither.
+  std::string quality_state_metric;
+  std::string cost_state_metric;
 };
 
 }  // namespace tessel

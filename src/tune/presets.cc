@@ -4,6 +4,7 @@
 #include "tune/confuciux_tuner.h"
 #include "tune/random_tuner.h"
 #include "tune/reinforce_tuner.h"
+#include "tune/releq_tuner.h"
 
 namespace tessel {
 namespace {
@@ -23,12 +24,18 @@ std::unique_ptr<Strategy> MakeGenetic(const Preset&, const StrategyContext& cont
   return std::make_unique<GeneticTuner>(context.space, options.genetic, std::move(rng));
 }
 
-// The problem's decision steps, which the step-by-step tuners cannot work without.
+// The problem's decision steps with each step's share of the objective, which ConfuciuX's
+// step-by-step tuners cannot work without.
 const DecisionSteps& RequireSteps(const StrategyContext& context, std::string_view tuner) {
   if (context.steps == nullptr)
     throw ConfigError("the " + std::string(tuner) +
                       " tuner decides a configuration step by step; use it with a problem that "
                       "has steps, such as --problem accel");
+  for (const DecisionStep& step : context.steps->steps)
+    if (step.objective_metric.empty())
+      throw ConfigError("the " + std::string(tuner) +
+                        " tuner rewards each step by its share of the objective, and this "
+                        "problem's steps have none; use it with --problem accel");
   return *context.steps;
 }
 
@@ -43,6 +50,18 @@ std::unique_ptr<Strategy> MakeConfuciux(const Preset& preset, const StrategyCont
   return std::make_unique<ConfuciuxTuner>(context.space, RequireSteps(context, preset.name),
                                           context.planned_evaluations, ConfuciuxTuner::Options{},
                                           std::move(rng));
+}
+
+// ReLeQ's agent needs steps that report its accuracy and quantization states; the tuner says
+// so when they are missing.
+std::unique_ptr<Strategy> MakeReleq(const Preset&, const StrategyContext& context,
+                                    const StrategyOptions& options, Rng rng) {
+  if (context.steps == nullptr)
+    throw ConfigError(
+        "the releq tuner decides a configuration step by step, layer by layer; use it with a "
+        "problem that has steps and reports ReLeQ's accuracy and quantization states, such as "
+        "the quant problem");
+  return std::make_unique<ReleqTuner>(context.space, *context.steps, options.releq, std::move(rng));
 }
 
 std::unique_ptr<Strategy> MakeModelBased(const Preset& preset, const StrategyContext& context,
@@ -84,6 +103,12 @@ const std::vector<Preset> kPresets = {
      "ConfuciuX: its REINFORCE agent for two thirds of the evaluations, then its GA fine-tunes "
      "the best",
      MakeConfuciux,
+     false,
+     {}},
+    {"releq",
+     "ReLeQ's PPO agent: an LSTM policy picks each layer's bitwidth, rewarded by accuracy kept "
+     "and bits saved",
+     MakeReleq,
      false,
      {}},
     {"autotvm",

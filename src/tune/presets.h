@@ -16,6 +16,7 @@
 #include "tune/genetic_tuner.h"
 #include "tune/model_based_tuner.h"
 #include "tune/model_roles.h"
+#include "tune/releq_tuner.h"
 #include "tune/strategy.h"
 
 namespace tessel {
@@ -39,6 +40,7 @@ struct StrategyOptions {
   int plan_size = 0;  // model-based presets: initial design and batch size; 0 keeps the preset's
   ModelRoleOptions roles;         // the roles' options (--ppo, --sampling, --bted, --bao)
   GeneticTuner::Options genetic;  // the ga preset's (--ga)
+  ReleqTuner::Options releq;      // the releq preset's (--releq)
 };
 
 struct Preset;

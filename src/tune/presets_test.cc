@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "engine/fake_problem.h"
 #include "space/huge_space_test_util.h"
+#include "tune/fake_quant_problem.h"
 #include "tune/fake_step_problem.h"
 #include "tune/tuning.h"
 
@@ -58,7 +59,14 @@ void ExpectBudgetSpentOnDistinctValidConfigs(const std::vector<Config>& proposed
 
 // The presets that decide a configuration step by step, on problems with decision steps.
 bool NeedsSteps(const Preset& preset) {
-  return preset.name == "reinforce" || preset.name == "confuciux";
+  return preset.name == "reinforce" || preset.name == "confuciux" || preset.name == "releq";
+}
+
+// A problem with decision steps the preset works on: releq needs ReLeQ's accuracy and
+// quantization states, which the quantization-like fake reports.
+std::unique_ptr<Problem> StepProblemFor(const Preset& preset) {
+  if (preset.name == "releq") return std::make_unique<FakeQuantProblem>();
+  return std::make_unique<FakeStepProblem>();
 }
 
 // Every preset of the table tunes through the same loop: valid, never repeated proposals,
@@ -89,15 +97,15 @@ TEST(PresetsTest, EveryPresetTunesThroughTheLoop) {
 TEST(PresetsTest, StepPresetsTuneThroughTheLoop) {
   for (const Preset& preset : Presets()) {
     if (!NeedsSteps(preset)) continue;
-    FakeStepProblem problem;
+    const std::unique_ptr<Problem> problem = StepProblemFor(preset);
     try {
-      MakeStrategy(preset, {problem.space()}, {}, Rng(1));
+      MakeStrategy(preset, {problem->space()}, {}, Rng(1));
       ADD_FAILURE() << preset.name << " accepted a problem without steps";
     } catch (const Error& error) {
       EXPECT_NE(std::string(error.what()).find("step by step"), std::string::npos);
     }
     auto run = [&] {
-      return TuneAndCollect(std::make_unique<FakeStepProblem>(), [&](const StrategyInputs& inputs) {
+      return TuneAndCollect(StepProblemFor(preset), [&](const StrategyInputs& inputs) {
         StrategyContext context{inputs.problem.space(), &inputs.featurizer};
         context.steps = inputs.problem.decision_steps();
         context.planned_evaluations = kTrials;
@@ -105,7 +113,7 @@ TEST(PresetsTest, StepPresetsTuneThroughTheLoop) {
       });
     };
     const std::vector<Config> proposed = run();
-    ExpectBudgetSpentOnDistinctValidConfigs(proposed, problem.space(), preset.name);
+    ExpectBudgetSpentOnDistinctValidConfigs(proposed, problem->space(), preset.name);
     EXPECT_EQ(run(), proposed) << preset.name;
   }
   // ConfuciuX's phases are shares of the planned evaluations.
@@ -129,6 +137,21 @@ TEST(PresetsTest, CheckPresetFitsRefusesWhatMakeStrategyWould) {
   EXPECT_THROW(CheckPresetFits(FindPreset("confuciux"), stepped, {}), Error);  // no --trials
   stepped.planned_evaluations = 30;
   CheckPresetFits(FindPreset("confuciux"), stepped, {});
+  // releq needs steps that report ReLeQ's accuracy and quantization states.
+  const Preset& releq = FindPreset("releq");
+  EXPECT_THROW(CheckPresetFits(releq, {problem.space()}, {}), Error);
+  try {
+    CheckPresetFits(releq, stepped, {});
+    ADD_FAILURE() << "releq accepted steps without ReLeQ's states";
+  } catch (const Error& error) {
+    EXPECT_EQ(std::string(error.what()).find('\n'), std::string::npos);  // one line
+  }
+  FakeQuantProblem quant;
+  StrategyContext quantized{quant.space()};
+  quantized.steps = quant.decision_steps();
+  CheckPresetFits(releq, quantized, {});
+  quant.mutable_steps().quality_state_metric.clear();
+  EXPECT_THROW(CheckPresetFits(releq, quantized, {}), Error);
 }
 
 TEST(PresetsTest, NamesAndRolesAreAsDocumented) {
