@@ -103,8 +103,7 @@ def main():
     with open(os.path.join(out_dir, "table.csv"), "w") as f:
         f.write(",".join(columns) + "\n")
         for row in sorted(rows, key=lambda r: [r[c] for c in columns if c.startswith("bits.")]):
-            f.write(",".join(f"{row[c]:.6g}" if isinstance(row[c], float) else str(row[c])
-                             for c in columns) + "\n")
+            f.write(",".join(repr(row[c]) for c in columns) + "\n")
     lines = [f"{len(rows)} configurations.", ""]
     for cost, label in (("bitfusion_energy", "Bit Fusion energy (x 8-bit)"),
                         ("avg_bits", "average bits")):
