@@ -11,38 +11,16 @@
 namespace tessel {
 namespace {
 
-QuantLayer Conv(const std::string& name, int channels, int size, int out_channels, int kernel,
-                int padding) {
-  QuantLayer layer;
-  layer.name = name;
-  layer.kind = QuantLayerKind::kConv;
-  layer.in_channels = channels;
-  layer.in_height = layer.in_width = size;
-  layer.out_channels = out_channels;
-  layer.kernel = kernel;
-  layer.padding = padding;
-  return layer;
-}
-
-QuantLayer Dense(const std::string& name, int in_features, int out_features) {
-  QuantLayer layer;
-  layer.name = name;
-  layer.kind = QuantLayerKind::kDense;
-  layer.in_channels = in_features;
-  layer.out_channels = out_features;
-  return layer;
-}
-
 // Bit Fusion's own LeNet-5 (the simulator's benchmarks.py): 32x32x1, SAME padding.
 std::vector<QuantLayer> BitFusionLeNet5() {
-  return {Conv("conv0", 1, 32, 32, 5, 2), Conv("conv1", 32, 16, 64, 5, 2), Dense("fc1", 4096, 512),
-          Dense("fc2", 512, 10)};
+  return {ConvLayer("conv0", 1, 32, 32, 5, 2), ConvLayer("conv1", 32, 16, 64, 5, 2),
+          DenseLayer("fc1", 4096, 512), DenseLayer("fc2", 512, 10)};
 }
 
 // The quantization problem's LeNet-5: 28x28x1, VALID padding.
 std::vector<QuantLayer> QuantLeNet5() {
-  return {Conv("conv1", 1, 28, 20, 5, 0), Conv("conv2", 20, 12, 50, 5, 0), Dense("fc1", 800, 500),
-          Dense("fc2", 500, 10)};
+  return {ConvLayer("conv1", 1, 28, 20, 5, 0), ConvLayer("conv2", 20, 12, 50, 5, 0),
+          DenseLayer("fc1", 800, 500), DenseLayer("fc2", 500, 10)};
 }
 
 BitFusionConfig Batch(int batch) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tessel {
@@ -29,5 +30,27 @@ struct QuantLayer {
 
   bool operator==(const QuantLayer&) const = default;
 };
+
+// A square convolution on a size x size input with `channels` channels, stride 1.
+inline QuantLayer ConvLayer(std::string name, int channels, int size, int out_channels, int kernel,
+                            int padding = 0) {
+  QuantLayer layer;
+  layer.name = std::move(name);
+  layer.in_channels = channels;
+  layer.in_height = layer.in_width = size;
+  layer.out_channels = out_channels;
+  layer.kernel = kernel;
+  layer.padding = padding;
+  return layer;
+}
+
+inline QuantLayer DenseLayer(std::string name, int in_features, int out_features) {
+  QuantLayer layer;
+  layer.name = std::move(name);
+  layer.kind = QuantLayerKind::kDense;
+  layer.in_channels = in_features;
+  layer.out_channels = out_features;
+  return layer;
+}
 
 }  // namespace tessel

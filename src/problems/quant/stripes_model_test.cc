@@ -11,30 +11,11 @@
 namespace tessel {
 namespace {
 
-QuantLayer Conv(const std::string& name, int channels, int size, int out_channels) {
-  QuantLayer layer;
-  layer.name = name;
-  layer.in_channels = channels;
-  layer.in_height = layer.in_width = size;
-  layer.out_channels = out_channels;
-  layer.kernel = 5;
-  return layer;
-}
-
-QuantLayer Dense(const std::string& name, int in_features, int out_features) {
-  QuantLayer layer;
-  layer.name = name;
-  layer.kind = QuantLayerKind::kDense;
-  layer.in_channels = in_features;
-  layer.out_channels = out_features;
-  return layer;
-}
-
 // The quantization problem's LeNet-5: conv 20 5x5 on 28x28x1, pool, conv 50 5x5, pool, fc 500,
 // fc 10.
 std::vector<QuantLayer> LeNet5() {
-  return {Conv("conv1", 1, 28, 20), Conv("conv2", 20, 12, 50), Dense("fc1", 800, 500),
-          Dense("fc2", 500, 10)};
+  return {ConvLayer("conv1", 1, 28, 20, 5), ConvLayer("conv2", 20, 12, 50, 5),
+          DenseLayer("fc1", 800, 500), DenseLayer("fc2", 500, 10)};
 }
 
 std::string ConfigErrorOf(const std::function<void()>& action) {
