@@ -43,7 +43,7 @@ void AddTaskSelection(CLI::App* command, tessel::cli::TaskSelection& tasks) {
                       "quant: seed of the trained network every evaluation uses; default 1");
   command->add_option("--fine-tune", tasks.fine_tune,
                       "quant: fine-tune each quantized network first, e.g. "
-                      "epochs=1,subset=5000,lr=0.01,batch=64; default none");
+                      "epochs=1,subset=5000,lr=0.01,momentum=0,batch=64; default none");
   command->add_option("--train", tasks.train,
                       "quant: how the network is trained, e.g. epochs=2,subset=1000,lr=0.001,"
                       "batch=64; default the full training (docs/quant_model.md)");

@@ -84,17 +84,20 @@ FineTuneSettings ParseFineTune(const std::string& spec) {
       settings.subset = static_cast<int>(ParseOptionNumber(value, "--fine-tune", key, true));
     } else if (key == "lr") {
       settings.learning_rate = ParseOptionNumber(value, "--fine-tune", key, false);
+    } else if (key == "momentum") {
+      settings.momentum = ParseOptionNumber(value, "--fine-tune", key, false);
     } else if (key == "batch") {
       settings.batch_size = static_cast<int>(ParseOptionNumber(value, "--fine-tune", key, true));
     } else {
-      throw ConfigError("--fine-tune has no option '" + key + "'; use epochs, subset, lr, batch");
+      throw ConfigError("--fine-tune has no option '" + key +
+                        "'; use epochs, subset, lr, momentum, batch");
     }
   }
   if (settings.epochs < 0 || settings.subset < 0 || settings.batch_size < 1 ||
-      !(settings.learning_rate > 0))
+      !(settings.learning_rate > 0) || !(settings.momentum >= 0 && settings.momentum < 1))
     throw ConfigError(
-        "--fine-tune needs epochs >= 0, subset >= 0 (0: the whole training split), batch >= 1 "
-        "and lr > 0");
+        "--fine-tune needs epochs >= 0, subset >= 0 (0: the whole training split), batch >= 1, "
+        "lr > 0 and momentum in [0, 1)");
   return settings;
 }
 

@@ -28,7 +28,7 @@ struct QuantSetup {
 // Throws tessel::Error for an unknown net or missing dataset files.
 std::unique_ptr<QuantProblem> MakeQuantProblem(const QuantSetup& setup);
 
-// "epochs=1,subset=5000,lr=0.01,batch=64" over FineTuneSettings' defaults; throws
+// "epochs=1,subset=5000,lr=0.01,momentum=0,batch=64" over FineTuneSettings' defaults; throws
 // tessel::Error naming --fine-tune for an unknown key or a bad value.
 FineTuneSettings ParseFineTune(const std::string& spec);
 
