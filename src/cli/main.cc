@@ -75,7 +75,7 @@ void AddConstraintOptions(CLI::App* command, tessel::cli::TaskSelection& tasks) 
 
 void AddMeasureFlags(CLI::App* command, tessel::cli::MeasureFlags& measure) {
   command->add_option("--threads", measure.threads,
-                      "kernel threads; quant: LibTorch's threads (default: all cores)");
+                      "kernel threads (default: all cores); quant: LibTorch's threads (default 1)");
   command->add_option("--repeats", measure.repeats, "timed repeats per measurement")
       ->capture_default_str();
   command->add_option("--min-repeat-ms", measure.min_repeat_ms, "minimum length of a repeat")
