@@ -16,6 +16,7 @@ packages=(
   dataset-fashion-mnist   # the quantization problem's training and validation images
   libonnx-dev libprotobuf-dev  # ONNX model import
   libgtest-dev googletest # tests
+  python3                 # tests and benchmarks that drive the command (bench/reliability)
   libdnnl-dev             # the oneDNN comparison in bench/
   ocl-icd-opencl-dev      # oneDNN's CMake package (find_package(dnnl)) requires OpenCL
 )

@@ -59,6 +59,8 @@ struct MeasureFlags {
   double timeout_s = 10;
   double compile_timeout_s = 30;
   int build_jobs = 0;  // configurations compiled at once; 0: cores + 1
+  // Address space of each kernel process ("4G"; "0" for none); auto: memory / (build jobs + 1).
+  std::string memory_limit = "auto";
 };
 
 struct TuneCommandOptions {
@@ -110,6 +112,9 @@ struct RunCommandOptions {
   bool json = false;
   std::string input_file;    // raw fp32 input instead of a seeded random one
   std::string compare_file;  // raw fp32 output another framework computed for that input
+  // Largest max |out - ref| / max |ref| the check and --compare accept; above it (or NaN) the
+  // command exits with status 1.
+  double tolerance = 1e-3;
 };
 
 int RunZoo(const std::string& model);

@@ -1,9 +1,15 @@
 // The `tessel` command: parses arguments and dispatches; the work is in the library.
+#include <signal.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <iostream>
+#include <new>
 
 #include "cli/commands.h"
 #include "core/error.h"
+#include "core/stop_request.h"
 #include "tune/presets.h"
 
 namespace {
@@ -93,12 +99,23 @@ void AddMeasureFlags(CLI::App* command, tessel::cli::MeasureFlags& measure) {
   command->add_option("--build-jobs", measure.build_jobs,
                       "configurations compiled at once before they run one by one (default: "
                       "cores + 1)");
+  command->add_option("--memory-limit", measure.memory_limit,
+                      "memory each kernel process may map, e.g. 4G; an evaluation over it is "
+                      "recorded as out_of_memory; 0 for none (default: the machine's memory / "
+                      "(build jobs + 1))");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace tessel::cli;
+  // A file-size limit (ulimit -f) would kill the process mid-write; ignored, the write fails
+  // with EFBIG instead, SQLite rolls the transaction back and the error is reported as a full
+  // disk is.
+  signal(SIGXFSZ, SIG_IGN);
+  // From the start, so that a Ctrl-C while a long command starts up is seen; commands that
+  // do not stop cleanly give the signals their default action back once parsed.
+  tessel::InstallStopHandlers();
   CLI::App app{"Tessel: learned search for fast DNN operators"};
   app.require_subcommand(1);
 
@@ -220,6 +237,10 @@ int main(int argc, char** argv) {
                   "the input as raw little-endian fp32 (default: seeded uniform [0, 1))");
   run->add_option("--compare", run_options.compare_file,
                   "raw fp32 output to compare with, e.g. another framework's for --input");
+  run->add_option("--tolerance", run_options.tolerance,
+                  "largest relative error the check and --compare accept; above it the exit "
+                  "status is 1")
+      ->capture_default_str();
 
   // CLI11 would only say that a subcommand is required; name the unknown word instead.
   if (argc > 1 && argv[1][0] != '-') {
@@ -244,6 +265,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  if (!*tune) tessel::UninstallStopHandlers();
   try {
     if (*problems) return RunProblems();
     if (*eval) return RunEval(eval_options);
@@ -251,7 +273,17 @@ int main(int argc, char** argv) {
     if (*space) return RunSpace(space_tasks);
     if (*tune) {
       tune_options.measure_default = !skip_default;
-      return RunTune(tune_options);
+      // Ctrl-C and SIGTERM stop a tuning run cleanly (core/stop_request.h). Once stopped,
+      // with the records closed, the libraries' teardown (a third of a second on a busy
+      // machine) is skipped: whoever stopped the run is waiting.
+      const int status = RunTune(tune_options);
+      if (status > 128) {
+        std::cout.flush();
+        std::cerr.flush();
+        std::fflush(nullptr);
+        _exit(status);
+      }
+      return status;
     }
     if (*run) {
       run_options.check = !no_check;
@@ -262,6 +294,15 @@ int main(int argc, char** argv) {
     if (*import_cmd) return RunImport(import_db, import_file);
   } catch (const tessel::Error& error) {
     std::cerr << "tessel: " << error.what() << std::endl;
+    return 2;
+  } catch (const tessel::StopRequestedError&) {
+    std::cerr << "tessel: stopped by " << tessel::SignalName(tessel::StopSignal())
+              << "; everything evaluated before it is recorded" << std::endl;
+    return 128 + tessel::StopSignal();
+  } catch (const std::bad_alloc&) {
+    // The inputs' sizes are checked before they are allocated; this is the last resort.
+    std::cerr << "tessel: out of memory: the input needs more memory than this machine has"
+              << std::endl;
     return 2;
   }
   return 2;

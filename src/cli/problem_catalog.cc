@@ -6,6 +6,7 @@
 
 #include "cli/task_selection.h"
 #include "core/error.h"
+#include "core/memory_size.h"
 #include "problems/accel/accel_problem.h"
 #include "problems/quant/quant_nets.h"
 #include "problems/quant/quant_setup.h"
@@ -172,6 +173,9 @@ LocalMeasurerOptions MeasureOptions(const MeasureFlags& flags, uint64_t seed) {
   // core busy while a slow build holds up the queue.
   options.build_jobs = flags.build_jobs > 0 ? flags.build_jobs : DefaultThreadCount() + 1;
   options.data_seed = seed;
+  options.memory_limit = flags.memory_limit == "auto"
+                             ? LocalMeasurerOptions::DefaultMemoryLimit(options.build_jobs)
+                             : ParseMemorySize(flags.memory_limit, "--memory-limit");
   options.Validate();
   return options;
 }
@@ -285,6 +289,11 @@ std::vector<TuningTask> BuildTasks(const TaskSelection& selection, const Measure
     // --threads sets LibTorch's threads; the trained weights depend on their number.
     if (measure.threads < 0) throw ConfigError("--threads must be at least 1");
     if (measure.threads > 0) SetQuantThreads(measure.threads);
+    // Training and evaluating run in this process, one evaluation at a time: the limit is
+    // this process's, half the machine's memory unless told.
+    LimitAddressSpace(measure.memory_limit == "auto"
+                          ? PhysicalMemoryBytes() / 2
+                          : ParseMemorySize(measure.memory_limit, "--memory-limit"));
     auto quant = MakeQuantProblemFor(selection);
     const std::string label = selection.net;
     tasks.push_back({label, 1, 0, std::move(quant)});

@@ -70,6 +70,7 @@ int RunNetwork(const RunCommandOptions& options) {
   if (options.threads < 0) throw ConfigError("--threads must be at least 1");
   if (options.repeats < 1) throw ConfigError("--repeats must be at least 1");
   if (options.warmup < 0) throw ConfigError("--warmup must not be negative");
+  if (!(options.tolerance > 0)) throw ConfigError("--tolerance must be a positive number");
   const int threads = options.threads > 0 ? options.threads : DefaultThreadCount();
   const Network network = LoadNetwork(options.network, options.seed);
   const int64_t input_size = ElementCount(network.graph.input().shape);
@@ -191,7 +192,18 @@ int RunNetwork(const RunCommandOptions& options) {
         std::printf("untuned (default schedule): %s %s\n", named.label.c_str(), workload.c_str());
     }
   }
-  return 0;
+  // A wrong network is a failed command, whatever its speed: scripts and CI see it.
+  int status = 0;
+  auto judge = [&](const char* what, double relative_error) {
+    if (relative_error <= options.tolerance) return;
+    std::fprintf(stderr, "tessel: %s failed: max relative error %.3g exceeds --tolerance %.3g\n",
+                 what, relative_error, options.tolerance);
+    status = 1;
+  };
+  if (options.check) judge("the check against the reference executor", error);
+  if (!expected.empty())
+    judge(("the comparison with " + options.compare_file).c_str(), compare_error);
+  return status;
 }
 
 }  // namespace tessel::cli

@@ -12,6 +12,7 @@
 #include "cli/json_output.h"
 #include "cli/problem_catalog.h"
 #include "core/error.h"
+#include "core/stop_request.h"
 #include "problems/replay/replay_problem.h"
 #include "problems/schedule/schedule_problem.h"
 #include "records/record_store.h"
@@ -258,6 +259,15 @@ int RunTune(const TuneCommandOptions& options) {
                   result.wall_seconds, result.compile_seconds, result.run_seconds,
                   result.fit_seconds, result.search_seconds);
     }
+  }
+  if (const int signal_number = report.stopped_by_signal) {
+    int measured = 0;
+    for (const TaskReport& result : report.tasks) measured += result.evaluations;
+    std::fprintf(stderr,
+                 "tessel: stopped by %s after %d measurements, all of them recorded; run again "
+                 "with --resume to go on\n",
+                 SignalName(signal_number).c_str(), measured);
+    return 128 + signal_number;
   }
   return 0;
 }

@@ -16,6 +16,8 @@ constexpr std::pair<EvalStatus, std::string_view> kStatusNames[] = {
     {EvalStatus::kTimeout, "timeout"},
     {EvalStatus::kCrash, "crash"},
     {EvalStatus::kFailed, "failed"},
+    {EvalStatus::kOutOfMemory, "out_of_memory"},
+    {EvalStatus::kCancelled, "cancelled"},
 };
 
 std::string Trim(std::string_view text) {

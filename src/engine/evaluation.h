@@ -23,6 +23,9 @@ enum class EvalStatus {
   kTimeout,       // one run took longer than the time limit
   kCrash,         // the process running the kernel died
   kFailed,        // a replayed measurement that failed (empty, nan or inf time)
+  kOutOfMemory,   // the evaluation needed more memory than its limit (--memory-limit)
+  // Not evaluated: the run was asked to stop first. Never recorded; the tuning loop drops it.
+  kCancelled,
 };
 
 std::string_view EvalStatusName(EvalStatus status);

@@ -101,7 +101,23 @@ class Statement {
   }
   [[noreturn]] void Fail() const {
     const char* file = sqlite3_db_filename(db_, "main");
-    throw DbError(std::string(file && *file ? file : "database") + ": " + sqlite3_errmsg(db_));
+    throw DbError(std::string(file && *file ? file : "database") + ": " + sqlite3_errmsg(db_) +
+                  WriteFailureHint(sqlite3_errcode(db_)));
+  }
+  // What to do about a write the system refused, which SQLite's message does not say. The
+  // transaction was rolled back, so what was committed before is intact.
+  static std::string WriteFailureHint(int code) {
+    switch (code) {
+      case SQLITE_FULL:
+        return "; free space on its disk and run again (what was recorded before is intact)";
+      case SQLITE_IOERR:
+        return " (the disk may be full, the file over a size limit, or the device failing; what "
+               "was recorded before is intact)";
+      case SQLITE_READONLY:
+        return "; the file became read-only (what was recorded before is intact)";
+      default:
+        return "";
+    }
   }
 
   sqlite3* db_;
@@ -109,6 +125,8 @@ class Statement {
 };
 
 void Exec(sqlite3* db, std::string_view sql) { Statement(db, sql).Run(); }
+
+constexpr int kBusyTimeoutMs = 60'000;
 
 // BEGIN IMMEDIATE takes the write lock up front, so a concurrent writer waits on busy_timeout
 // instead of failing halfway through; anything that leaves the scope without Commit() is
@@ -671,8 +689,9 @@ RecordStore::RecordStore(const std::string& path) {
     throw DbError(path + " is read-only; give another --db path");
   }
   // Set before validation (it writes nothing) so a concurrent writer's lock makes us wait
-  // rather than read as a broken file.
-  sqlite3_busy_timeout(db.get(), 5000);
+  // rather than read as a broken file. A minute: writers hold the lock for one batch, but an
+  // import of a large file holds it for seconds, and several tuners may queue behind it.
+  sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
 
   if (fresh) {
     try {

@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/key_values.h"
+#include "core/stop_request.h"
 #include "search/top_candidates.h"
 
 namespace tessel {
@@ -197,8 +198,9 @@ PpoSearch::Result PpoSearch::Search(const CostModel& model, const std::vector<Co
   std::vector<std::vector<int>> unchanged_for(walkers, std::vector<int>(knobs, 0));
   int last_improvement = 0;
   int step = 0;
+  // A stop request (Ctrl-C) ends the search with what it has: the run is ending.
   while (step < options_.max_steps && step < last_improvement + options_.early_stop &&
-         std::find(active.begin(), active.end(), true) != active.end()) {
+         std::find(active.begin(), active.end(), true) != active.end() && !StopRequested()) {
     // One segment of up to `horizon` lockstep steps, then a PPO update on it.
     const int horizon = std::min(options_.horizon, options_.max_steps - step);
     std::vector<float> states, next_states;

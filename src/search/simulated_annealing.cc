@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/stop_request.h"
 #include "search/top_candidates.h"
 
 namespace tessel {
@@ -87,7 +88,8 @@ std::vector<Config> SimulatedAnnealing::Anneal(const CostModel& model, std::vect
   double temperature = options_.temperature_start;
   int last_improvement = 0;
   int k = 0;
-  for (; k < iterations && k < last_improvement + options_.early_stop; ++k) {
+  // A stop request (Ctrl-C) ends the search with what it has: the run is ending.
+  for (; k < iterations && k < last_improvement + options_.early_stop && !StopRequested(); ++k) {
     std::vector<Config> proposals;
     proposals.reserve(chains.size());
     for (size_t i = 0; i < chains.size(); ++i)

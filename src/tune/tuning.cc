@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "core/error.h"
+#include "core/stop_request.h"
 #include "records/record_store.h"
 #include "tune/progress.h"
 
@@ -62,9 +63,9 @@ class TuningRun {
   std::vector<Evaluation> EvaluateOrReuse(size_t index, const std::vector<Config>& configs);
   void StartTask(size_t index);
   // Evaluates `configs`, applies the constraints and hands the batch to the callbacks, the
-  // first of which records it.
-  std::vector<Evaluation> Evaluate(size_t index, const std::vector<Config>& configs,
-                                   bool is_default);
+  // first of which records it. Configurations cancelled by a stop request are removed from
+  // `configs` (and have no evaluation): they were never measured, so nothing is recorded.
+  std::vector<Evaluation> Evaluate(size_t index, std::vector<Config>& configs, bool is_default);
   // Gives a task `count` more evaluations (fewer when its space runs dry or it stops early).
   void TuneRound(size_t index, int count);
   void Finish(size_t index);
@@ -158,11 +159,22 @@ std::vector<Evaluation> TuningRun::EvaluateOrReuse(size_t index,
   return evaluations;
 }
 
-std::vector<Evaluation> TuningRun::Evaluate(size_t index, const std::vector<Config>& configs,
+std::vector<Evaluation> TuningRun::Evaluate(size_t index, std::vector<Config>& configs,
                                             bool is_default) {
   TuningTask& task = tasks_[index];
   std::vector<Evaluation> evaluations = EvaluateOrReuse(index, configs);
   TESSEL_CHECK(evaluations.size() == configs.size()) << "one evaluation per configuration";
+  size_t kept = 0;
+  for (size_t i = 0; i < configs.size(); ++i) {
+    if (evaluations[i].status == EvalStatus::kCancelled) continue;
+    if (kept != i) {
+      configs[kept] = std::move(configs[i]);
+      evaluations[kept] = std::move(evaluations[i]);
+    }
+    ++kept;
+  }
+  configs.resize(kept);
+  evaluations.resize(kept);
   for (Evaluation& evaluation : evaluations)
     ApplyConstraints(options_.constraints, task.problem->objective(), evaluation);
   const TaskBatch batch{
@@ -182,8 +194,9 @@ void TuningRun::StartTask(size_t index) {
         " measurements recorded");
   if (options_.evaluate_default && state.resumed.empty()) {
     if (const std::optional<Config> default_config = problem.DefaultConfig()) {
-      const std::vector<Evaluation> evaluated = Evaluate(index, {*default_config}, true);
-      report.default_value = evaluated[0].value;
+      std::vector<Config> configs = {*default_config};
+      const std::vector<Evaluation> evaluated = Evaluate(index, configs, true);
+      if (!evaluated.empty()) report.default_value = evaluated[0].value;
     }
   }
   state.featurizer = problem.MakeFeaturizer();
@@ -224,7 +237,7 @@ void TuningRun::TuneRound(size_t index, int count) {
   double search_seconds = 0;
   ProgressLine progress(task.label, count, task.flops, objective.unit, options_.progress);
   int done = 0;
-  while (done < count) {
+  while (done < count && !StopRequested()) {
     const int want = std::min(options_.batch_size, count - done);
     const auto search_start = Clock::now();
     std::vector<Config> batch = strategy.NextBatch(want);
@@ -263,6 +276,9 @@ void TuningRun::TuneRound(size_t index, int count) {
       if (options_.early_stopping > 0 && state.since_improvement >= options_.early_stopping)
         stop = true;
     }
+    // A stop request cancels the rest of the batch: what was measured is recorded (above)
+    // and counted; the strategy is not told, as the run ends here.
+    if (StopRequested()) break;
     const auto update_start = Clock::now();
     strategy.Update(batch, evaluated);
     search_seconds += SecondsSince(update_start);
@@ -282,7 +298,7 @@ void TuningRun::TuneRound(size_t index, int count) {
   if (IsBetter(objective, report.best_value, best)) best = report.best_value;
   task_progress.best_after_round.push_back(best);
   // The space ran dry, or early stopping ended the task.
-  if (done < count) task_progress.exhausted = true;
+  if (done < count && !StopRequested()) task_progress.exhausted = true;
 }
 
 void TuningRun::Finish(size_t index) {
@@ -331,6 +347,7 @@ TuningReport TuningRun::Run() {
 
   if (options_.allocation == Allocation::kEqual || options_.budget == 0) {
     for (size_t index = 0; index < tasks_.size(); ++index) {
+      if (StopRequested()) break;
       const int remaining = targets[index] - progress_[index].measured;
       if (remaining <= 0) {
         Log("[" + tasks_[index].label + "] --resume: " + std::to_string(progress_[index].measured) +
@@ -349,7 +366,7 @@ TuningReport TuningRun::Run() {
     if (left <= 0)
       Log("--resume: " + std::to_string(already) + " measurements recorded, " +
           std::to_string(options_.budget) + " asked for; nothing to do");
-    while (left > 0) {
+    while (left > 0 && !StopRequested()) {
       const std::optional<int> next = NextGradientTask(progress_);
       if (!next) break;
       const int before = progress_[*next].measured;
@@ -360,6 +377,7 @@ TuningReport TuningRun::Run() {
 
   for (size_t index = 0; index < tasks_.size(); ++index)
     if (report_.tasks[index].started) Finish(index);
+  report_.stopped_by_signal = StopSignal();
   return std::move(report_);
 }
 

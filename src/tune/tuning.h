@@ -130,6 +130,9 @@ struct TaskReport {
 struct TuningReport {
   int64_t run_id = 0;  // 0 without a store
   std::vector<TaskReport> tasks;
+  // The signal that stopped the run early (core/stop_request.h), 0 when it ran its budget.
+  // What was evaluated before it is recorded; what was in flight is not.
+  int stopped_by_signal = 0;
 };
 
 // Throws tessel::Error when a constraint names neither the problem's objective nor one of its

@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 #include "core/rng.h"
+#include "core/stop_request.h"
 #include "problems/quant/dorefa.h"
 
 namespace tessel {
@@ -194,6 +195,7 @@ double TrainEpoch(const QuantNetDefinition& net, NetWeights& weights, const Quan
                   torch::optim::Optimizer& optimizer) {
   double loss_sum = 0;
   for (const std::vector<int64_t>& batch : batches) {
+    ThrowIfStopRequested();  // a training run takes minutes; a stop takes a batch
     const torch::Tensor index = torch::tensor(batch, torch::kInt64);
     const torch::Tensor x = Standardise(train.images.index_select(0, index));
     const torch::Tensor logits =

@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "core/error.h"
+#include "core/stop_request.h"
 #include "problems/quant/stripes_model.h"
 
 namespace tessel {
@@ -200,11 +201,24 @@ Evaluation QuantProblem::EvaluateOne(const Config& config) {
   Evaluation result;
   double accuracy = 0;
   try {
+    ThrowIfStopRequested();
     FloatAccuracy();
     accuracy = accuracy_->Accuracy(bits);
+  } catch (const StopRequestedError&) {
+    result.status = EvalStatus::kCancelled;
+    result.error = "not evaluated: the run was asked to stop";
+    return result;
+  } catch (const std::bad_alloc&) {
+    result.status = EvalStatus::kOutOfMemory;
+    result.error = "evaluating the quantized network needed more memory than allowed";
+    return result;
   } catch (const std::exception& error) {
-    result.status = EvalStatus::kRuntimeError;
-    result.error = std::string("evaluating the quantized network failed: ") + error.what();
+    const std::string message = error.what();
+    // LibTorch's CPU allocator reports a failed allocation as a c10::Error.
+    const bool memory = message.find("can't allocate memory") != std::string::npos ||
+                        message.find("out of memory") != std::string::npos;
+    result.status = memory ? EvalStatus::kOutOfMemory : EvalStatus::kRuntimeError;
+    result.error = "evaluating the quantized network failed: " + message.substr(0, 300);
     return result;
   }
   result.metrics = HardwareMetrics(bits);

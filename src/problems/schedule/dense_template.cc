@@ -188,6 +188,8 @@ std::unique_ptr<OperatorTemplate> MakeDenseTemplate(const DenseShape& shape) {
 std::unique_ptr<OperatorTemplate> MakeConv2dTemplate(const Conv2dShape& shape);
 
 std::unique_ptr<OperatorTemplate> MakeOperatorTemplate(const Workload& workload) {
+  // Workloads from networks (the zoo, ONNX files) reach here without a spec to parse.
+  CheckWorkloadFits(workload);
   if (const auto* conv = std::get_if<Conv2dShape>(&workload)) return MakeConv2dTemplate(*conv);
   return MakeDenseTemplate(std::get<DenseShape>(workload));
 }

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,7 +15,9 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/memory_size.h"
 #include "core/stats.h"
+#include "core/stop_request.h"
 
 namespace tessel {
 namespace {
@@ -34,8 +37,21 @@ void WriteAll(int fd, const std::string& text) {
   }
 }
 
+// Halide reports a failed allocation as an error of the pipeline ("Out of memory ..."), which
+// is the memory limit at work, not a bug of the schedule.
+bool IsOutOfMemoryMessage(const std::string& message) {
+  return message.find("Out of memory") != std::string::npos ||
+         message.find("out of memory") != std::string::npos;
+}
+
+std::string OneLine(std::string message) {
+  std::replace(message.begin(), message.end(), '\n', ' ');
+  return message;
+}
+
 // Runs in the child: check, time, and report one line to the parent:
-//   "ok <ms> <ms> ..." | "wrong_result <message>" | "runtime_error <message>"
+//   "ok <ms> <ms> ..." | "wrong_result <message>" | "runtime_error <message>" |
+//   "out_of_memory <message>"
 std::string RunAndReport(Kernel& kernel, const std::vector<float>& reference,
                          const LocalMeasurerOptions& options) {
   try {
@@ -70,14 +86,16 @@ std::string RunAndReport(Kernel& kernel, const std::vector<float>& reference,
     }
     return line.str();
   } catch (const KernelRunError& error) {
-    std::string message = error.what();
-    std::replace(message.begin(), message.end(), '\n', ' ');
-    return "runtime_error " + message;
+    const std::string message = OneLine(error.what());
+    return (IsOutOfMemoryMessage(message) ? "out_of_memory " : "runtime_error ") + message;
+  } catch (const std::bad_alloc&) {
+    return "out_of_memory the kernel's allocation failed";
   }
 }
 
-// Runs in the child: builds the kernel and reports "built <ms>" or "compile_error <ms> <message>"
-// on one line, then (when built, and once told to go) the line of RunAndReport.
+// Runs in the child: builds the kernel and reports "built <ms>", "compile_error <ms> <message>"
+// or "out_of_memory <ms> <message>" on one line, then (when built, and once told to go) the line of
+// RunAndReport.
 void BuildRunAndReport(int fd, int go_fd, const OperatorTemplate& tmpl, const Config& config,
                        const OperatorData& data, const std::vector<float>& reference,
                        const LocalMeasurerOptions& options) {
@@ -88,9 +106,13 @@ void BuildRunAndReport(int fd, int go_fd, const OperatorTemplate& tmpl, const Co
   try {
     kernel = tmpl.Build(config, data);
   } catch (const KernelBuildError& error) {
-    std::string message = error.what();
-    std::replace(message.begin(), message.end(), '\n', ' ');
-    built << "compile_error " << ElapsedMs(build_start) << ' ' << message << '\n';
+    const std::string message = OneLine(error.what());
+    built << (IsOutOfMemoryMessage(message) ? "out_of_memory " : "compile_error ")
+          << ElapsedMs(build_start) << ' ' << message << '\n';
+    WriteAll(fd, built.str());
+    return;
+  } catch (const std::bad_alloc&) {
+    built << "out_of_memory " << ElapsedMs(build_start) << " compiling needed more memory\n";
     WriteAll(fd, built.str());
     return;
   }
@@ -106,6 +128,9 @@ void BuildRunAndReport(int fd, int go_fd, const OperatorTemplate& tmpl, const Co
   WriteAll(fd, RunAndReport(*kernel, reference, options) + "\n");
 }
 
+// How often a wait looks at the stop request.
+constexpr int kStopCheckMs = 100;
+
 // Reads newline-terminated lines from the child's pipe, each by its own deadline.
 class ReportReader {
  public:
@@ -113,6 +138,7 @@ class ReportReader {
     std::string text;        // without the newline
     bool complete = false;   // false: end of file before a newline (the child died)
     bool timed_out = false;  // the deadline passed first
+    bool stopped = false;    // a stop was requested first (core/stop_request.h)
   };
 
   explicit ReportReader(int fd) : fd_(fd) {}
@@ -128,12 +154,19 @@ class ReportReader {
         return line;
       }
       if (eof_) return line;
+      if (StopRequested()) {
+        line.stopped = true;
+        return line;
+      }
       const double left_ms =
           std::chrono::duration<double, std::milli>(deadline - Clock::now()).count();
       // Past the deadline, what the child already wrote still counts (with parallel builds a
-      // child is often read long after it reported): one look without waiting.
+      // child is often read long after it reported): one look without waiting. Waits are cut
+      // into slices so that a stop request that lands just before poll() is seen soon.
       pollfd poll_fd{fd_, POLLIN, 0};
-      const int ready = poll(&poll_fd, 1, left_ms > 0 ? static_cast<int>(std::ceil(left_ms)) : 0);
+      const int wait_ms =
+          left_ms > 0 ? std::min(kStopCheckMs, static_cast<int>(std::ceil(left_ms))) : 0;
+      const int ready = poll(&poll_fd, 1, wait_ms);
       if (ready <= 0 && left_ms <= 0) {
         line.timed_out = true;
         return line;
@@ -183,12 +216,32 @@ int WaitForExit(pid_t child) {
   return status;
 }
 
+constexpr const char* kCancelledMessage = "not measured: the run was asked to stop";
+
 std::string SignalDescription(int status) {
   if (WIFSIGNALED(status)) {
     const int sig = WTERMSIG(status);
     return "process killed by signal " + std::to_string(sig) + " (" + strsignal(sig) + ")";
   }
   return "process exited with status " + std::to_string(WEXITSTATUS(status)) + " without reporting";
+}
+
+// A kernel process maps Tessel's libraries (LLVM, LibTorch, XGBoost: about 700 MiB of address
+// space) before it allocates anything; below this even an empty kernel cannot be built.
+constexpr uint64_t kMinMemoryLimit = uint64_t{1} << 30;
+
+// Runs first in a new child: it dies with the parent (a killed tuner leaves no kernel
+// processes behind), leaves SIGINT and SIGTERM to the parent (a Ctrl-C reaches the whole
+// foreground process group, and the parent decides what to keep), writes no core file, and
+// gets its address-space limit.
+void PrepareChild(pid_t parent, uint64_t memory_limit) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(1);  // the parent died before prctl took effect
+  signal(SIGINT, SIG_IGN);
+  signal(SIGTERM, SIG_IGN);
+  const rlimit no_core_dumps{0, 0};
+  setrlimit(RLIMIT_CORE, &no_core_dumps);
+  LimitAddressSpace(memory_limit);
 }
 
 }  // namespace
@@ -202,6 +255,16 @@ void LocalMeasurerOptions::Validate() const {
   if (!(compile_timeout_s > 0)) throw ConfigError("--compile-timeout must be positive");
   if (build_jobs < 1) throw ConfigError("--build-jobs must be at least 1");
   if (!(tolerance > 0)) throw ConfigError("the correctness tolerance must be positive");
+  if (memory_limit != 0 && memory_limit < kMinMemoryLimit)
+    throw ConfigError("--memory-limit " + FormatMemorySize(memory_limit) +
+                      " is too small for a kernel process (it maps about 700 MiB of libraries); "
+                      "give at least " +
+                      FormatMemorySize(kMinMemoryLimit) + ", or 0 for no limit");
+}
+
+uint64_t LocalMeasurerOptions::DefaultMemoryLimit(int build_jobs) {
+  const uint64_t share = PhysicalMemoryBytes() / static_cast<uint64_t>(std::max(build_jobs, 1) + 1);
+  return share == 0 ? 0 : std::max(share, kMinMemoryLimit);
 }
 
 double RelativeError(std::span<const float> out, const std::vector<float>& ref) {
@@ -230,7 +293,7 @@ LocalMeasurer::LocalMeasurer(const OperatorTemplate& tmpl, const LocalMeasurerOp
   // that is about a quarter of a typical configuration's compile time. A failure here is the
   // children's to report.
   try {
-    template_.Build(template_.DefaultConfig(), data_);
+    if (!StopRequested()) template_.Build(template_.DefaultConfig(), data_);
   } catch (const KernelBuildError&) {
   }
 }
@@ -256,6 +319,7 @@ struct LocalMeasurer::Child {
     if (report_fd >= 0) close(report_fd);
     if (go_fd >= 0) close(go_fd);
     report_fd = go_fd = -1;
+    if (pid < 0) return;  // never started
     if (!reaped) kill(pid, SIGKILL);
     Reap();
   }
@@ -271,16 +335,27 @@ std::vector<Evaluation> LocalMeasurer::Measure(const std::vector<Config>& config
   // the next), then run the built kernels one at a time.
   const auto build_start = Clock::now();
   try {
-    while (children.size() < std::min<size_t>(count, options_.build_jobs))
-      children.push_back(Launch(configs[children.size()], children));
+    // After a stop request nothing new is launched; the children there are see the request
+    // and report their configurations as cancelled.
+    auto launch_next = [&] {
+      if (StopRequested()) {
+        results[children.size()].status = EvalStatus::kCancelled;
+        results[children.size()].error = kCancelledMessage;
+        children.emplace_back();  // never started: nothing to wait for
+      } else {
+        children.push_back(Launch(configs[children.size()], children));
+      }
+    };
+    while (children.size() < std::min<size_t>(count, options_.build_jobs)) launch_next();
     for (size_t c = 0; c < count; ++c) {
+      if (children[c].pid < 0) continue;
       std::optional<Evaluation> failed = AwaitBuilt(children[c]);
       if (failed) {
         results[c] = std::move(*failed);
       } else {
         built[c] = true;
       }
-      if (children.size() < count) children.push_back(Launch(configs[children.size()], children));
+      if (children.size() < count) launch_next();
     }
   } catch (...) {
     for (Child& child : children) child.Finish();
@@ -306,6 +381,7 @@ LocalMeasurer::Child LocalMeasurer::Launch(const Config& config,
   std::cerr.flush();
   Child child;
   child.start = Clock::now();
+  const pid_t parent = getpid();
   child.pid = fork();
   if (child.pid < 0) {
     for (int fd : {report_pipe[0], report_pipe[1], go_pipe[0], go_pipe[1]}) close(fd);
@@ -319,8 +395,7 @@ LocalMeasurer::Child LocalMeasurer::Launch(const Config& config,
       if (sibling.report_fd >= 0) close(sibling.report_fd);
       if (sibling.go_fd >= 0) close(sibling.go_fd);
     }
-    const rlimit no_core_dumps{0, 0};  // a crashing kernel should not write a core file
-    setrlimit(RLIMIT_CORE, &no_core_dumps);
+    PrepareChild(parent, options_.memory_limit);
     BuildRunAndReport(report_pipe[1], go_pipe[0], template_, config, data_, reference_, options_);
     _exit(0);
   }
@@ -344,6 +419,7 @@ std::optional<Evaluation> LocalMeasurer::AwaitBuilt(Child& child) {
       child.start + std::chrono::duration_cast<Clock::duration>(
                         std::chrono::duration<double>(options_.compile_timeout_s));
   const ReportReader::Line built = child.reader->ReadLine(compile_deadline);
+  if (built.stopped) return fail(EvalStatus::kCancelled, kCancelledMessage);
   if (built.timed_out) {
     result.compile_ms = ElapsedMs(child.start);
     std::ostringstream message;
@@ -357,10 +433,10 @@ std::optional<Evaluation> LocalMeasurer::AwaitBuilt(Child& child) {
   std::istringstream built_words(built.text);
   std::string kind;
   built_words >> kind >> result.compile_ms;
-  if (kind == "compile_error") {
+  if (kind == "compile_error" || kind == "out_of_memory") {
     std::string message;
     std::getline(built_words >> std::ws, message);
-    return fail(EvalStatus::kCompileError, message);
+    return fail(EvalStatusFromName(kind), message);
   }
   TESSEL_CHECK(kind == "built") << "unexpected report from the kernel process: " << built.text;
   child.compile_ms = result.compile_ms;
@@ -376,6 +452,7 @@ Evaluation LocalMeasurer::RunBuilt(Child& child) {
     result.error = std::move(error);
     return result;
   };
+  if (StopRequested()) return finish(EvalStatus::kCancelled, kCancelledMessage);
   if (!SendGo(child.go_fd)) {
     // The child is gone already; what it left says why.
     return finish(EvalStatus::kCrash, "kernel " + SignalDescription(child.Reap()));
@@ -383,6 +460,7 @@ Evaluation LocalMeasurer::RunBuilt(Child& child) {
   const auto run_deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                                std::chrono::duration<double>(options_.timeout_s));
   const ReportReader::Line report = child.reader->ReadLine(run_deadline);
+  if (report.stopped) return finish(EvalStatus::kCancelled, kCancelledMessage);
   if (report.timed_out) {
     std::ostringstream message;
     message << "measurement exceeded the " << options_.timeout_s << " s time limit";

@@ -18,6 +18,13 @@
 // `min_repeat_ms`; the median repeat is the result. AutoTVM warms up with one run; on this
 // machine a fresh process runs its first few milliseconds of kernels up to 1.7x slower, which
 // one run does not cover.
+//
+// Each child's address space is limited (`memory_limit`, RLIMIT_AS), so a configuration that
+// allocates without bound fails its own allocation (recorded as out_of_memory) instead of
+// taking the machine down. Children die with the parent (PR_SET_PDEATHSIG) and ignore SIGINT
+// and SIGTERM: a stop request (core/stop_request.h) is the parent's to act on, which kills the
+// children still working and reports their configurations as cancelled within a tenth of a
+// second.
 #pragma once
 
 #include <optional>
@@ -39,6 +46,12 @@ struct LocalMeasurerOptions {
   int build_jobs = 1;             // configurations compiled at once
   double tolerance = 1e-3;        // max |out - ref| allowed, relative to max |ref|
   uint64_t data_seed = 0;         // seeds the random input data
+  // Bytes of address space each kernel process may map (0 = no limit). By default the
+  // machine's memory shared by the processes that can exist at once (the builds and the one
+  // running), so that no configuration, nor all of them together, can exhaust it.
+  uint64_t memory_limit = DefaultMemoryLimit(build_jobs);
+
+  static uint64_t DefaultMemoryLimit(int build_jobs);
 
   // Throws tessel::Error naming the offending option.
   void Validate() const;

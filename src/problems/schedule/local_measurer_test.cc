@@ -6,8 +6,10 @@
 
 #include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "core/error.h"
+#include "core/stop_request.h"
 
 namespace tessel {
 namespace {
@@ -116,6 +118,31 @@ TEST_P(LocalMeasurerJobsTest, ACompilerThatCrashesOrHangsIsRecordedAndTheRunGoes
 
 // One build at a time, and more builds at once than the batch has.
 INSTANTIATE_TEST_SUITE_P(BuildJobs, LocalMeasurerJobsTest, testing::Values(1, 3, 8));
+
+TEST(LocalMeasurerTest, AStopRequestCancelsWhatIsInFlightAndKeepsWhatFinished) {
+  ScriptedTemplate tmpl;
+  LocalMeasurerOptions options;
+  options.build_jobs = 2;
+  options.min_repeat_ms = 1;
+  options.timeout_s = 60;
+  LocalMeasurer measurer(tmpl, options);
+  // The second configuration hangs in its run; the stop lands while it does.
+  std::thread stopper([] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    RequestStop(SIGINT);
+  });
+  const auto start = std::chrono::steady_clock::now();
+  const std::vector<Evaluation> results = measurer.Measure({{0}, {5}, {0}, {8}});
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  stopper.join();
+  ClearStopRequest();
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(results[0].status, EvalStatus::kOk) << results[0].error;
+  for (size_t i = 1; i < results.size(); ++i)
+    EXPECT_EQ(results[i].status, EvalStatus::kCancelled) << i << ": " << results[i].error;
+  EXPECT_LT(seconds, 1.5 + 1.0) << "the stop was not acted on within a second";
+}
 
 TEST(LocalMeasurerTest, BuildsOverlapWhileRunsStayOneAtATime) {
   ScriptedTemplate tmpl;

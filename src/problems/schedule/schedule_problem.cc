@@ -7,12 +7,16 @@ namespace tessel {
 
 ScheduleProblem::ScheduleProblem(const Workload& workload, const LocalMeasurerOptions& measure,
                                  FeatureKind features)
-    : template_(MakeOperatorTemplate(workload)),
+    : ScheduleProblem(MakeOperatorTemplate(workload), measure, features) {}
+
+ScheduleProblem::ScheduleProblem(std::unique_ptr<OperatorTemplate> op_template,
+                                 const LocalMeasurerOptions& measure, FeatureKind features)
+    : template_(std::move(op_template)),
       measure_(measure),
       features_(features),
-      flops_(Flops(workload)),
-      key_{kName, WorkloadSpec(workload), HostTargetKey(measure.threads), template_->name(),
-           template_->version()} {
+      flops_(Flops(template_->workload())),
+      key_{kName, WorkloadSpec(template_->workload()), HostTargetKey(measure.threads),
+           template_->name(), template_->version()} {
   measure_.Validate();
 }
 

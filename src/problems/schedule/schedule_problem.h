@@ -22,6 +22,10 @@ class ScheduleProblem : public Problem {
   // `measure.threads` is part of the key: records never carry over to another thread count.
   ScheduleProblem(const Workload& workload, const LocalMeasurerOptions& measure,
                   FeatureKind features);
+  // The same for a template of one's own (a test's kernels that crash, hang or exhaust memory
+  // go through the real measurer and tuning loop this way).
+  ScheduleProblem(std::unique_ptr<OperatorTemplate> op_template,
+                  const LocalMeasurerOptions& measure, FeatureKind features);
 
   const ProblemKey& key() const override { return key_; }
   const Space& space() const override { return template_->space(); }

@@ -1,11 +1,14 @@
 #include "problems/schedule/workload.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <map>
 #include <optional>
 #include <vector>
 
 #include "core/error.h"
+#include "core/memory_size.h"
 
 namespace tessel {
 
@@ -124,7 +127,9 @@ Workload ParseWorkloadSpec(std::string_view spec) {
     if (conv.c % conv.groups || conv.k % conv.groups)
       throw ConfigError("workload '" + std::string(spec) +
                         "': c and k must be divisible by groups");
-    if (conv.h + 2 * conv.pad < conv.r || conv.w + 2 * conv.pad < conv.s)
+    // In double: 2 * pad overflows int64 for a pad near 2^63 (too large anyway, as
+    // CheckWorkloadFits then says).
+    if (conv.h + 2.0 * conv.pad < conv.r || conv.w + 2.0 * conv.pad < conv.s)
       throw ConfigError("workload '" + std::string(spec) +
                         "': the kernel is larger than the padded input");
     workload = conv;
@@ -141,7 +146,49 @@ Workload ParseWorkloadSpec(std::string_view spec) {
   if (!values.empty())
     throw ConfigError("workload '" + std::string(spec) + "': unknown key '" +
                       values.begin()->first + "'; " + kSpecHelp);
+  CheckWorkloadFits(workload);
   return workload;
+}
+
+void CheckWorkloadFits(const Workload& workload, uint64_t memory_bytes) {
+  // Element counts in double: the products of user-given sizes overflow 64-bit integers.
+  struct Tensor {
+    const char* name;
+    double elements;
+  };
+  std::vector<Tensor> tensors;
+  double measured_bytes = 0;  // input + weights + reference output + one kernel's output
+  if (const auto* conv = std::get_if<Conv2dShape>(&workload)) {
+    const double n = conv->n, c = conv->c, h = conv->h, w = conv->w, k = conv->k, r = conv->r,
+                 s = conv->s, pad = conv->pad, stride = conv->stride;
+    const double out_h = std::floor((h + 2 * pad - r) / stride) + 1;
+    const double out_w = std::floor((w + 2 * pad - s) / stride) + 1;
+    tensors = {{"input", n * c * h * w},
+               {"padded input", n * c * (h + 2 * pad) * (w + 2 * pad)},
+               {"weights", k * (c / conv->groups) * r * s},
+               {"output", n * k * out_h * out_w}};
+    measured_bytes = 4 * (tensors[0].elements + tensors[2].elements + 2 * tensors[3].elements);
+  } else {
+    const auto& dense = std::get<DenseShape>(workload);
+    const double n = dense.n, in = dense.in, out = dense.out;
+    tensors = {{"input", n * in}, {"weights", in * out}, {"output", n * out}};
+    measured_bytes = 4 * (tensors[0].elements + tensors[1].elements + 2 * tensors[2].elements);
+  }
+  // Halide indexes a buffer's bytes with 32-bit integers (without its LargeBuffers feature).
+  constexpr double kHalideBufferBytes = 2147483647.0;
+  for (const Tensor& tensor : tensors) {
+    if (4 * tensor.elements <= kHalideBufferBytes) continue;
+    throw ConfigError("workload '" + WorkloadSpec(workload) + "': its " + tensor.name + " is " +
+                      FormatMemorySize(static_cast<uint64_t>(std::min(4 * tensor.elements, 1e18))) +
+                      ", and a tensor may hold at most 2 GiB (Halide's buffer limit); give "
+                      "smaller sizes");
+  }
+  if (memory_bytes == 0) memory_bytes = PhysicalMemoryBytes();
+  if (memory_bytes > 0 && measured_bytes > static_cast<double>(memory_bytes) / 2)
+    throw ConfigError("workload '" + WorkloadSpec(workload) + "': measuring it needs " +
+                      FormatMemorySize(static_cast<uint64_t>(measured_bytes)) +
+                      ", more than half of this machine's " + FormatMemorySize(memory_bytes) +
+                      "; give smaller sizes");
 }
 
 }  // namespace tessel

@@ -44,8 +44,15 @@ double Flops(const Workload& workload);
 std::string WorkloadSpec(const Workload& workload);
 
 // Throws tessel::Error naming the problem for unknown operators, unknown or missing keys,
-// non-positive sizes, kernels larger than the padded input, or channels not divisible by groups.
+// non-positive sizes, kernels larger than the padded input, channels not divisible by groups,
+// or tensors too large (CheckWorkloadFits).
 Workload ParseWorkloadSpec(std::string_view spec);
+
+// Throws ConfigError, before anything is allocated, when one of the workload's tensors (input,
+// padded input, weights, output) exceeds the 2 GiB a Halide buffer can address, or when
+// measuring it (the data, the reference output and a kernel's output) would need more than
+// half of `memory_bytes` (this machine's memory when 0).
+void CheckWorkloadFits(const Workload& workload, uint64_t memory_bytes = 0);
 
 // "conv2d" or "dense".
 std::string OperatorName(const Workload& workload);

@@ -45,6 +45,22 @@ TEST(WorkloadTest, MalformedSpecsAreErrors) {
   }
 }
 
+TEST(WorkloadTest, TensorsTooLargeAreRefusedBeforeAnythingIsAllocated) {
+  // 100000 x 10000 x 10000 floats: 37 PB of input.
+  try {
+    ParseWorkloadSpec("conv2d:c=100000,h=10000,w=10000,k=100000,r=3,s=3");
+    ADD_FAILURE() << "accepted";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("its input is"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("2 GiB"), std::string::npos) << error.what();
+  }
+  EXPECT_THROW(ParseWorkloadSpec("dense:in=100000,out=100000"), Error);  // 37 GiB of weights
+  // Within Halide's limit, but not within a small machine's memory.
+  const Workload big = ParseWorkloadSpec("dense:in=16384,out=16384");  // 1 GiB of weights
+  EXPECT_THROW(CheckWorkloadFits(big, uint64_t{1} << 30), Error);
+  EXPECT_NO_THROW(CheckWorkloadFits(big, uint64_t{16} << 30));
+}
+
 TEST(ZooTest, HasTheBenchmarkNetworks) {
   EXPECT_EQ(FindModel("resnet18").layers.size(), 12u);
   EXPECT_EQ(FindModel("alexnet").layers.size(), 8u);  // 5 convolutions, 3 dense

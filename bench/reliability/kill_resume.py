@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""Kills a real `tessel tune --resume` at random moments and resumes it, over and over.
+
+Each round starts `tessel tune --resume` on one task, waits a random time (during start-up,
+compiles, timed runs or commits: the moment is drawn, not chosen), and sends a signal:
+  KILL  the process has no say; every record committed before must survive, and the database
+        must pass PRAGMA integrity_check;
+  INT, TERM  the process must stop within a second, with exit status 128 + signal, committing
+        what it measured.
+While it runs, a reader polls the database (read-only, as a dashboard would) and remembers every
+record it saw committed; after the signal every one of them must still be there. After the last
+round the run is resumed to its end: the task must then hold exactly the requested number of
+measurements, and no configuration twice.
+
+Prints one JSON object with the counts (and writes it to --out); exits 1 when a check fails.
+"""
+import argparse
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+
+SIGNALS = {"KILL": signal.SIGKILL, "INT": signal.SIGINT, "TERM": signal.SIGTERM}
+
+
+def read_records(db_path):
+    """Every measurement as (id, task_id, config, status, value), or None before the file exists."""
+    if not os.path.exists(db_path):
+        return None
+    connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=60)
+    try:
+        return set(
+            connection.execute("SELECT id, task_id, config, status, value FROM measurements"))
+    except sqlite3.OperationalError:
+        return None  # the schema is not created yet
+    finally:
+        connection.close()
+
+
+def integrity(db_path):
+    connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=60)
+    try:
+        return "; ".join(row[0] for row in connection.execute("PRAGMA integrity_check"))
+    finally:
+        connection.close()
+
+
+class Reader(threading.Thread):
+    """Polls the database while the tuner writes, keeping every record it has seen."""
+
+    def __init__(self, db_path, interval):
+        super().__init__(daemon=True)
+        self.db_path, self.interval = db_path, interval
+        self.seen = set()
+        self.reads = 0
+        self.errors = []
+        self.stop = threading.Event()
+
+    def run(self):
+        while not self.stop.is_set():
+            try:
+                records = read_records(self.db_path)
+                if records is not None:
+                    self.seen |= records
+                    self.reads += 1
+            except sqlite3.Error as error:  # a reader must never fail either
+                self.errors.append(str(error))
+            time.sleep(self.interval)
+
+
+def children_of(pid):
+    """The kernel processes the tuner has forked (compiling or running) at this moment."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return f.read().split()
+    except OSError:
+        return []
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tessel", default=os.environ.get("TESSEL", "build/tessel"))
+    parser.add_argument("--db", required=True, help="database to tune into (removed first)")
+    parser.add_argument("--signal", choices=sorted(SIGNALS), default="KILL")
+    parser.add_argument("--rounds", type=int, default=100, help="signals to send")
+    parser.add_argument("--trials", type=int, default=400)
+    parser.add_argument("--workload", default="conv2d:c=32,h=28,w=28,k=32,r=3,s=3,pad=1")
+    parser.add_argument("--tuner", default="autotvm")
+    # --no-default: the default schedule is measured before the tuner starts and is not handed
+    # to it, so a tuner could propose it again within the run.
+    parser.add_argument("--extra", default="--plan-size 4 --batch-size 2 --threads 1 --no-default",
+                        help="more tune options")
+    parser.add_argument("--min-delay", type=float, default=0.3)
+    parser.add_argument("--max-delay", type=float, default=5.0)
+    parser.add_argument("--stop-limit", type=float, default=1.0,
+                        help="seconds INT or TERM may take to stop the process")
+    parser.add_argument("--seed", type=int, default=1, help="seeds the delays and the tuner")
+    parser.add_argument("--out", help="also write the JSON summary here")
+    args = parser.parse_args()
+
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(args.db + suffix):
+            os.remove(args.db + suffix)
+    rng = random.Random(args.seed)
+    command = [args.tessel, "tune", "--workload", args.workload, "--tuner", args.tuner,
+               "--trials", str(args.trials), "--resume", "--db", args.db,
+               "--seed", str(args.seed)] + args.extra.split()
+    log = open(args.db + ".log", "w")
+    failures = []
+    summary = {"signal": args.signal, "command": " ".join(command[1:]), "rounds": 0,
+               "while_measuring": 0, "finished_before_signal": 0, "records_seen_before": 0,
+               "records_lost": 0, "ended_before_main": 0, "stop_seconds_max": None,
+               "exit_statuses": {}}
+    stop_seconds = []
+    reader = Reader(args.db, 0.05)
+    reader.start()
+
+    for round_index in range(args.rounds):
+        process = subprocess.Popen(command, stdout=log, stderr=log)
+        delay = rng.uniform(args.min_delay, args.max_delay)
+        try:
+            process.wait(timeout=delay)
+            summary["finished_before_signal"] += 1  # the run reached its end first
+            break
+        except subprocess.TimeoutExpired:
+            pass
+        measuring = bool(children_of(process.pid))
+        seen_before = set(reader.seen)
+        sent = time.monotonic()
+        process.send_signal(SIGNALS[args.signal])
+        try:
+            status = process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            status = process.wait()
+            failures.append(f"round {round_index}: still running 60 s after SIG{args.signal}")
+        took = time.monotonic() - sent
+        summary["rounds"] += 1
+        summary["while_measuring"] += measuring
+        key = str(status)
+        summary["exit_statuses"][key] = summary["exit_statuses"].get(key, 0) + 1
+        if args.signal != "KILL":
+            stop_seconds.append(took)
+            # A signal that lands while the program is still being loaded, before main()
+            # installs its handlers, ends it the default way (Popen reports minus the signal):
+            # it has not opened the database yet.
+            if status == -SIGNALS[args.signal]:
+                summary["ended_before_main"] += 1
+            elif status != 128 + SIGNALS[args.signal]:
+                failures.append(f"round {round_index}: exit status {status} after "
+                                f"SIG{args.signal}")
+            if took > args.stop_limit:
+                failures.append(f"round {round_index}: took {took:.2f} s to stop")
+        time.sleep(0.1)  # the reader's last poll
+        after = read_records(args.db) or set()
+        lost = seen_before - after
+        summary["records_seen_before"] = len(seen_before)
+        summary["records_lost"] += len(lost)
+        if lost:
+            failures.append(f"round {round_index}: {len(lost)} committed records lost")
+        verdict = integrity(args.db) if os.path.exists(args.db) else "ok"
+        if verdict != "ok":
+            failures.append(f"round {round_index}: integrity_check: {verdict}")
+
+    # The last run goes to the end undisturbed.
+    final = subprocess.run(command, stdout=log, stderr=log)
+    reader.stop.set()
+    reader.join()
+    if final.returncode != 0:
+        failures.append(f"the final run exited with {final.returncode}")
+    records = read_records(args.db) or set()
+    tasks = {record[1] for record in records}
+    configs = [record[2] for record in records]
+    summary.update({
+        "records": len(records),
+        "tasks": len(tasks),
+        "distinct_configs": len(set(configs)),
+        "integrity_check": integrity(args.db),
+        "reader_polls": reader.reads,
+        "reader_errors": len(reader.errors),
+        "stop_seconds_max": round(max(stop_seconds), 3) if stop_seconds else None,
+        "stop_seconds_median": round(sorted(stop_seconds)[len(stop_seconds) // 2], 3)
+        if stop_seconds else None,
+    })
+    if len(records) != args.trials:
+        failures.append(f"{len(records)} measurements recorded, {args.trials} asked for")
+    if len(set(configs)) != len(configs):
+        failures.append(f"{len(configs) - len(set(configs))} configurations measured twice")
+    if len(tasks) != 1:
+        failures.append(f"{len(tasks)} tasks recorded, one expected")
+    if summary["integrity_check"] != "ok":
+        failures.append("final integrity_check: " + summary["integrity_check"])
+    if reader.errors:
+        failures.append(f"the reader failed {len(reader.errors)} times: {reader.errors[0]}")
+    summary["failures"] = failures
+    text = json.dumps(summary, indent=1)
+    print(text)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text + "\n")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
