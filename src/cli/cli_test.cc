@@ -114,6 +114,13 @@ TEST_F(CliTest, BadInputIsOneLineAndExitTwo) {
   ExpectUsageError("tune --space missing.csv --trials 5", "missing.csv");
   ExpectUsageError("tune --workload dense:in=4,out=4", "trials");
   ExpectUsageError("tune --trials 5", "no task given");
+  // Too large for any machine: refused before anything is allocated.
+  ExpectUsageError("tune --workload conv2d:c=100000,h=10000,w=10000,k=100000,r=3,s=3 --trials 1",
+                   "a tensor may hold at most 2 GiB");
+  ExpectUsageError("tune --workload dense:in=64,out=64 --trials 1 --memory-limit 12X",
+                   "--memory-limit expects a size");
+  ExpectUsageError("tune --workload dense:in=64,out=64 --trials 1 --memory-limit 100M",
+                   "too small for a kernel process");
   ExpectUsageError("export --format xml", "unknown export format");
   ExpectUsageError("import nothing.jsonl", "nothing.jsonl");
   ExpectUsageError("frobnicate", "frobnicate");
@@ -545,6 +552,15 @@ TEST_F(CliTest, RunsANetworkWithItsTunedKernelsAgainstTheReference) {
   EXPECT_NE(table.out.find("end to end: median"), std::string::npos) << table.out;
   EXPECT_NE(table.out.find("untuned (default schedule): sq.18"), std::string::npos) << table.out;
   EXPECT_FALSE(fs::exists(dir_ / "none.db"));
+  // An output that disagrees with what it is compared with fails the command.
+  const std::vector<float> zeros(1000, 0.0f);
+  std::ofstream(dir_ / "zeros.bin", std::ios::binary)
+      .write(reinterpret_cast<const char*>(zeros.data()), zeros.size() * sizeof(float));
+  const Outcome wrong =
+      Run("run --model squeezenet_v1.1 --db none.db --repeats 1 --warmup 0 --no-check --compare "
+          "zeros.bin");
+  EXPECT_EQ(wrong.status, 1) << wrong.err;
+  EXPECT_NE(wrong.err.find("exceeds --tolerance"), std::string::npos) << wrong.err;
 }
 
 TEST_F(CliTest, RunRejectsBadNetworks) {
@@ -555,6 +571,7 @@ TEST_F(CliTest, RunRejectsBadNetworks) {
   std::ofstream(dir_ / "bad.onnx") << "not a model";
   ExpectUsageError("run --onnx bad.onnx", "bad.onnx: not a readable ONNX model");
   ExpectUsageError("run --model alexnet --repeats 0", "--repeats must be at least 1");
+  ExpectUsageError("run --model alexnet --tolerance 0", "--tolerance must be a positive number");
 }
 
 TEST_F(CliTest, ABudgetIsSplitAndResumedFromTheDatabase) {
