@@ -72,6 +72,9 @@ void BtedOptions::Validate() const {
   if (!(mu > 0 && std::isfinite(mu))) throw ConfigError("BTED's mu must be positive");
   if (subset_size < 1) throw ConfigError("BTED's subset size M must be at least 1");
   if (subsets < 1) throw ConfigError("BTED needs at least one subset (B)");
+  // TED holds an M x M kernel matrix: 10000 is 800 MB.
+  if (subset_size > 10000) throw ConfigError("BTED's subset size M is at most 10000");
+  if (subsets > 1000) throw ConfigError("BTED takes at most 1000 subsets (B)");
 }
 
 BtedOptions BtedOptions::Parse(std::string_view spec) {

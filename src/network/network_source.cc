@@ -1,8 +1,10 @@
 #include "network/network_source.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/error.h"
+#include "core/memory_size.h"
 #include "network/onnx_import.h"
 #include "network/zoo_graphs.h"
 #include "problems/schedule/zoo.h"
@@ -14,6 +16,28 @@ std::string Network::TaskLabel(const std::string& workload) const {
     if (WorkloadSpec(named.task.workload) == workload) return named.label;
   return workload;
 }
+
+namespace {
+
+// Every node's output is held while the network runs (the executor and the reference both keep
+// them): refused when they would need more than half of this machine's memory, before any is
+// allocated. Shapes are products of sizes from the file, so they are summed in double.
+void CheckNetworkFits(const Network& network) {
+  double bytes = 0;
+  for (const Node& node : network.graph.nodes) {
+    double elements = 1;
+    for (int64_t size : node.shape) elements *= static_cast<double>(size);
+    bytes += 4 * elements;
+  }
+  const uint64_t memory = PhysicalMemoryBytes();
+  if (memory > 0 && bytes > static_cast<double>(memory) / 2)
+    throw ConfigError("network " + network.name + ": its layers' outputs need " +
+                      FormatMemorySize(static_cast<uint64_t>(std::min(bytes, 1e18))) +
+                      ", more than half of this machine's " + FormatMemorySize(memory) +
+                      "; give a smaller input shape");
+}
+
+}  // namespace
 
 Network LoadNetwork(const NetworkSource& source, uint64_t seed) {
   if (source.model.empty() == source.onnx.empty())
@@ -31,6 +55,7 @@ Network LoadNetwork(const NetworkSource& source, uint64_t seed) {
     network.name = network.graph.name;
     prefix = std::filesystem::path(source.onnx).stem().string();
   }
+  CheckNetworkFits(network);
   // Zoo tasks keep their docs/layers.md names; any others are numbered after them.
   int next = zoo ? static_cast<int>(zoo->layers.size()) + 1 : 1;
   for (GraphTask& task : ExtractTasks(OptimizeForInference(network.graph))) {

@@ -13,6 +13,9 @@ void AdaptiveSampler::Options::Validate() const {
   if (k_min < 1) throw ConfigError("adaptive sampling needs k_min >= 1");
   if (k_max < k_min) throw ConfigError("adaptive sampling needs k_max >= k_min");
   if (k_step < 1) throw ConfigError("adaptive sampling needs k_step >= 1");
+  if (k_max > 4096) throw ConfigError("adaptive sampling needs k_max <= 4096");
+  if (max_replacement_steps > 1000000)
+    throw ConfigError("adaptive sampling's replacement steps are at most 1000000");
   if (!(min_loss_drop >= 1)) throw ConfigError("the knee's loss drop must be at least 1");
   if (max_replacement_steps < 0) throw ConfigError("replacement steps must not be negative");
   if (!(top_share > 0 && top_share <= 1))

@@ -71,6 +71,8 @@ KMeansResult Lloyd(const Eigen::MatrixXd& points, int k, Rng& rng, int max_itera
 void KMeansOptions::Validate() const {
   if (max_iterations < 1) throw ConfigError("k-means needs at least one iteration");
   if (restarts < 1) throw ConfigError("k-means needs at least one restart");
+  if (max_iterations > 100000 || restarts > 1000)
+    throw ConfigError("k-means takes at most 100000 iterations and 1000 restarts");
 }
 
 KMeansResult KMeans(const Eigen::MatrixXd& points, int k, Rng& rng, const KMeansOptions& options) {

@@ -37,6 +37,8 @@ void NeighbourhoodSearch::Options::Validate() const {
   if (anneal_chains < 0) throw ConfigError("BAO's annealing chains must be 0 (none) or more");
   if (min_knobs_apart < 0)
     throw ConfigError("--bao apart (knobs each pick differs on) must be 0 or more");
+  if (centres > 10000 || candidates > 1000000 || anneal_chains > 10000)
+    throw ConfigError("BAO takes at most 10000 centres, 1000000 candidates and 10000 chains");
 }
 
 namespace {

@@ -84,6 +84,14 @@ void PpoSearch::Options::Validate() const {
     throw ConfigError("PPO's step limits must be positive");
   if (!(stuck_share > 0 && stuck_share <= 1)) throw ConfigError("stuck_share must be in (0, 1]");
   if (!(temperature > 0)) throw ConfigError("the PPO policy's temperature must be positive");
+  // Sizes beyond these would not fit in memory (the network's layers, a segment's states) or
+  // would not finish; they are refused before anything is allocated.
+  if (hidden > 4096 || horizon > 10000 || minibatch > 1000000 || epochs > 1000)
+    throw ConfigError(
+        "PPO's hidden width is at most 4096, its horizon 10000, its minibatch 1000000 and its "
+        "epochs 1000");
+  if (max_steps > 1000000 || early_stop > 1000000 || stall_steps > 1000000)
+    throw ConfigError("PPO's step limits are at most 1000000");
 }
 
 namespace {

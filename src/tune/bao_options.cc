@@ -1,5 +1,6 @@
 #include "tune/bao_options.h"
 
+#include <charconv>
 #include <sstream>
 
 #include "core/error.h"
@@ -11,6 +12,8 @@ void BaoOptions::Validate() const {
   if (members < 1) throw ConfigError("--bao members must be at least 1");
   if (!(spread_weight >= 0)) throw ConfigError("--bao spread must be >= 0");
   if (batch < 1) throw ConfigError("--bao batch must be at least 1");
+  if (members > 256) throw ConfigError("--bao members is at most 256 (one model each)");
+  if (batch > 100000) throw ConfigError("--bao batch is at most 100000");
   search.Validate();
   radius.Validate();
 }
@@ -53,12 +56,24 @@ BaoOptions BaoOptions::Parse(std::string_view spec) {
   return options;
 }
 
+namespace {
+
+// The shortest text that reads back as the same number: a stream's six digits would print
+// threshold=0.9999999 as 1, which Parse refuses.
+std::string Number(double value) {
+  char text[32];
+  return std::string(text, std::to_chars(text, text + sizeof(text), value).ptr);
+}
+
+}  // namespace
+
 std::string BaoOptions::ToString() const {
   std::ostringstream text;
-  text << "members=" << members << ",spread=" << spread_weight << ",centres=" << search.centres
-       << ",candidates=" << search.candidates << ",anneal=" << search.anneal_chains
-       << ",apart=" << search.min_knobs_apart << ",radius=" << radius.initial
-       << ",tau=" << radius.tau << ",threshold=" << radius.min_improvement << ",batch=" << batch;
+  text << "members=" << members << ",spread=" << Number(spread_weight)
+       << ",centres=" << search.centres << ",candidates=" << search.candidates
+       << ",anneal=" << search.anneal_chains << ",apart=" << search.min_knobs_apart
+       << ",radius=" << Number(radius.initial) << ",tau=" << Number(radius.tau)
+       << ",threshold=" << Number(radius.min_improvement) << ",batch=" << batch;
   return text.str();
 }
 

@@ -16,6 +16,7 @@ constexpr int kBreedAttempts = 50;
 
 void GeneticTuner::Options::Validate() const {
   if (population < 2) throw ConfigError("the GA's population must be at least 2");
+  if (population > 100000) throw ConfigError("the GA's population is at most 100000");
   if (parents < 2 || parents > population)
     throw ConfigError("the GA's parents must be between 2 and its population");
   if (!(mutation >= 0 && mutation <= 1)) throw ConfigError("the GA's mutation must be in [0, 1]");

@@ -247,6 +247,10 @@ void ReleqTuner::Options::Validate() const {
   if (!(value_coefficient >= 0 && entropy_coefficient >= 0))
     throw ConfigError("the releq loss coefficients must not be negative");
   if (hidden < 1) throw ConfigError("the releq networks' hidden width must be positive");
+  if (hidden > 4096 || epochs > 1000 || episodes_per_update > 100000)
+    throw ConfigError(
+        "the releq networks' hidden width is at most 4096, its epochs 1000 and update_every "
+        "100000");
   if (!(temperature > 0)) throw ConfigError("the releq policy's temperature must be positive");
   if (episodes_per_update < 1) throw ConfigError("releq update_every must be at least 1");
   if (!(a > 0)) throw ConfigError("the releq reward's a must be positive");
