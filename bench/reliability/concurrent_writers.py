@@ -20,6 +20,8 @@ import sys
 import threading
 import time
 
+import report  # bench/reliability/report.py, beside this script
+
 
 def writers(args):
     """(name, tune options): two pairs on the same task, and tasks of their own."""
@@ -139,14 +141,8 @@ def main():
         "reads": reads,
         "integrity_check": integrity,
         "resume_exit": resumed,
-        "failures": failures,
     }
-    text = json.dumps(summary, indent=1)
-    print(text)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(text + "\n")
-    return 1 if failures else 0
+    return report.finish(summary, failures, args.out)
 
 
 if __name__ == "__main__":

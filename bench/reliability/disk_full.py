@@ -18,7 +18,6 @@ what "read-only mid-run" amounts to.
 Prints one JSON object (and writes it to --out); exits 1 when a check fails.
 """
 import argparse
-import json
 import os
 import resource
 import shutil
@@ -26,6 +25,8 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+
+import report  # bench/reliability/report.py, beside this script
 
 
 def records(db_path):
@@ -140,13 +141,7 @@ def main():
 
     if not args.dir:
         shutil.rmtree(scratch, ignore_errors=True)
-    summary["failures"] = failures
-    text = json.dumps(summary, indent=1)
-    print(text)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(text + "\n")
-    return 1 if failures else 0
+    return report.finish(summary, failures, args.out)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ measurements, and no configuration twice.
 Prints one JSON object with the counts (and writes it to --out); exits 1 when a check fails.
 """
 import argparse
-import json
 import os
 import random
 import signal
@@ -24,6 +23,8 @@ import subprocess
 import sys
 import threading
 import time
+
+import report  # bench/reliability/report.py, beside this script
 
 SIGNALS = {"KILL": signal.SIGKILL, "INT": signal.SIGINT, "TERM": signal.SIGTERM}
 
@@ -197,13 +198,7 @@ def main():
         failures.append("final integrity_check: " + summary["integrity_check"])
     if reader.errors:
         failures.append(f"the reader failed {len(reader.errors)} times: {reader.errors[0]}")
-    summary["failures"] = failures
-    text = json.dumps(summary, indent=1)
-    print(text)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(text + "\n")
-    return 1 if failures else 0
+    return report.finish(summary, failures, args.out)
 
 
 if __name__ == "__main__":
