@@ -94,6 +94,8 @@ constexpr bool kAddressSanitizer = false;
 #endif
 }  // namespace
 
+bool AddressSpaceCanBeLimited() { return !kAddressSanitizer; }
+
 void LimitAddressSpace(uint64_t bytes) {
   if (bytes == 0 || kAddressSanitizer) return;
   const rlimit limit{bytes, bytes};

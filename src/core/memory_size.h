@@ -23,5 +23,7 @@ uint64_t PhysicalMemoryBytes();
 // allocation beyond it fails (std::bad_alloc, a null malloc) instead of exhausting the machine.
 // Does nothing under AddressSanitizer, whose shadow memory needs terabytes of address space.
 void LimitAddressSpace(uint64_t bytes);
+// False under AddressSanitizer, where LimitAddressSpace does nothing.
+bool AddressSpaceCanBeLimited();
 
 }  // namespace tessel
