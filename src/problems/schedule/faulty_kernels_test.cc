@@ -132,8 +132,9 @@ TEST(FaultyKernels, EachRealFaultIsRecordedWithItsStatus) {
   EXPECT_NE(results[0].error.find("signal 11"), std::string::npos) << results[0].error;
   EXPECT_EQ(results[1].status, EvalStatus::kTimeout) << results[1].error;
   // Under AddressSanitizer no address-space limit can be set, and the allocation succeeds.
-  if (AddressSpaceCanBeLimited())
+  if (AddressSpaceCanBeLimited()) {
     EXPECT_EQ(results[2].status, EvalStatus::kOutOfMemory) << results[2].error;
+  }
   // After all that, a good kernel is still measured.
   EXPECT_EQ(results[3].status, EvalStatus::kOk) << results[3].error;
 }
@@ -169,8 +170,9 @@ TEST(FaultyKernels, TuningGoesOnAndNoFaultBecomesTheBest) {
     std::multiset<std::string> statuses;
     for (const MeasurementRecord& record : store.History(report.task_id))
       statuses.insert(std::string(EvalStatusName(record.result.status)));
-    if (AddressSpaceCanBeLimited())
+    if (AddressSpaceCanBeLimited()) {
       EXPECT_EQ(statuses, (std::multiset<std::string>{"crash", "ok", "out_of_memory", "timeout"}));
+    }
     EXPECT_EQ(statuses.count("crash") + statuses.count("timeout"), 2u);
     const std::vector<BestRecord> best = store.BestPerTask();
     ASSERT_EQ(best.size(), 1u);
