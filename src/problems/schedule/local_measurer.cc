@@ -335,8 +335,8 @@ std::vector<Evaluation> LocalMeasurer::Measure(const std::vector<Config>& config
   // the next), then run the built kernels one at a time.
   const auto build_start = Clock::now();
   try {
-    // After a stop request nothing new is launched; the children there are see the request
-    // and report their configurations as cancelled.
+    // After a stop request nothing new is launched; the children already launched see the
+    // request and report their configurations as cancelled.
     auto launch_next = [&] {
       if (StopRequested()) {
         results[children.size()].status = EvalStatus::kCancelled;
