@@ -74,6 +74,14 @@ class Reader(threading.Thread):
             time.sleep(self.interval)
 
 
+def default_signal_actions():
+    """Run in the child before exec: a shell that starts this script in the background makes
+    it ignore SIGINT, and an ignored signal stays ignored across exec, so a signal that lands
+    before tessel's main() would be lost rather than end the process the default way."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def children_of(pid):
     """The kernel processes the tuner has forked (compiling or running) at this moment."""
     try:
@@ -122,7 +130,8 @@ def main():
     reader.start()
 
     for round_index in range(args.rounds):
-        process = subprocess.Popen(command, stdout=log, stderr=log)
+        process = subprocess.Popen(command, stdout=log, stderr=log,
+                                   preexec_fn=default_signal_actions)
         delay = rng.uniform(args.min_delay, args.max_delay)
         try:
             process.wait(timeout=delay)
