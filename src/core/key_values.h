@@ -41,8 +41,9 @@ inline double ParseOptionNumber(const std::string& text, std::string_view flag,
   }
   if (used == 0 || used != text.size())
     throw ConfigError(std::string(flag) + " " + key + " needs a number, got '" + text + "'");
+  // The range is checked first: converting NaN or a double beyond long long is undefined.
   if (whole &&
-      !(value == static_cast<double>(static_cast<long long>(value)) && value > -1e9 && value < 1e9))
+      !(value > -1e9 && value < 1e9 && value == static_cast<double>(static_cast<long long>(value))))
     throw ConfigError(std::string(flag) + " " + key + " needs a whole number, got '" + text + "'");
   return value;
 }

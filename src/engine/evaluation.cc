@@ -1,6 +1,9 @@
 #include "engine/evaluation.h"
 
+#include <cerrno>
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 
 #include "core/error.h"
 
@@ -58,13 +61,15 @@ Constraint Constraint::Parse(std::string_view text) {
   constraint.metric = Trim(text.substr(0, at));
   const std::string limit = Trim(text.substr(at + 2));
   if (constraint.metric.empty()) throw ConfigError(what + " names no metric before '<='");
-  size_t used = 0;
-  try {
-    constraint.limit = std::stod(limit, &used);
-  } catch (const std::logic_error&) {
-    used = 0;
-  }
-  if (used == 0 || used != limit.size() || !std::isfinite(constraint.limit))
+  // strtod rather than stod, which refuses a subnormal number (ERANGE) that ToString prints
+  // for a limit it accepted as hex ("0x1p-1074" prints as 5e-324). Overflow, and underflow to
+  // zero, stay errors.
+  errno = 0;
+  char* end = nullptr;
+  constraint.limit = std::strtod(limit.c_str(), &end);
+  const size_t used = static_cast<size_t>(end - limit.c_str());
+  const bool range_error = errno == ERANGE && std::fpclassify(constraint.limit) != FP_SUBNORMAL;
+  if (used == 0 || used != limit.size() || range_error || !std::isfinite(constraint.limit))
     throw ConfigError(what + " needs a finite number after '<=', got '" + limit + "'");
   return constraint;
 }

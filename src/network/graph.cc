@@ -1,5 +1,7 @@
 #include "network/graph.h"
 
+#include <initializer_list>
+
 #include "core/error.h"
 
 namespace tessel {
@@ -70,9 +72,15 @@ std::vector<int> Graph::ConsumerCounts() const {
 
 GraphBuilder::GraphBuilder(std::string name, const Shape& input_shape) {
   graph_.name = std::move(name);
-  for (int64_t d : input_shape)
+  int64_t count = 1;
+  for (int64_t d : input_shape) {
     if (d < 1)
       throw ConfigError("the input shape " + ShapeText(input_shape) + " has an empty dimension");
+    if (d > kMaxTensorElements / count)
+      throw ConfigError("the input shape " + ShapeText(input_shape) +
+                        " has more than 2^40 elements");
+    count *= d;
+  }
   Node input;
   input.op = OpKind::kInput;
   input.name = "input";
@@ -82,6 +90,38 @@ GraphBuilder::GraphBuilder(std::string name, const Shape& input_shape) {
 
 const Shape& GraphBuilder::shape(int node) const { return graph_.nodes.at(node).shape; }
 
+namespace {
+
+Error ShapeError(const std::string& node, const std::string& what) {
+  return ConfigError("node '" + node + "': " + what);
+}
+
+// Every output is checked, so the sizes the next node computes with stay far from overflow.
+void RequireFits(const std::string& node, const Shape& shape) {
+  int64_t count = 1;
+  for (int64_t d : shape) {
+    if (d < 1) throw ShapeError(node, "the output " + ShapeText(shape) + " is empty");
+    if (d > kMaxTensorElements / count)
+      throw ShapeError(node, "the output " + ShapeText(shape) + " has more than 2^40 elements");
+    count *= d;
+  }
+}
+
+// The product of sizes (each >= 0), or kMaxTensorElements + 1 when it exceeds that: a count no
+// buffer can match.
+int64_t CappedProduct(std::initializer_list<int64_t> factors) {
+  for (int64_t factor : factors)
+    if (factor == 0) return 0;
+  int64_t product = 1;
+  for (int64_t factor : factors) {
+    if (factor > kMaxTensorElements / product) return kMaxTensorElements + 1;
+    product *= factor;
+  }
+  return product;
+}
+
+}  // namespace
+
 const Node& GraphBuilder::At(int node, const std::string& reader) const {
   TESSEL_CHECK(node >= 0 && node < static_cast<int>(graph_.nodes.size()))
       << "node " << reader << " reads node " << node << ", which does not exist yet";
@@ -89,15 +129,12 @@ const Node& GraphBuilder::At(int node, const std::string& reader) const {
 }
 
 int GraphBuilder::Append(Node node) {
+  RequireFits(node.name, node.shape);
   graph_.nodes.push_back(std::move(node));
   return static_cast<int>(graph_.nodes.size()) - 1;
 }
 
 namespace {
-
-Error ShapeError(const std::string& node, const std::string& what) {
-  return ConfigError("node '" + node + "': " + what);
-}
 
 void RequireRank(const std::string& node, const Shape& shape, size_t rank, const char* op) {
   if (shape.size() != rank)
@@ -130,6 +167,8 @@ int GraphBuilder::Conv2d(std::string name, int input, int64_t out_channels, int6
   conv.groups = groups;
   if (out_channels < 1 || kernel < 1 || stride < 1 || pad < 0 || groups < 1)
     throw ShapeError(name, "conv2d needs positive channels, kernel, stride and groups");
+  if (kernel > kMaxTensorElements || stride > kMaxTensorElements || pad > kMaxTensorElements)
+    throw ShapeError(name, "conv2d kernel, stride or pad over 2^40");
   if (conv.c % groups || out_channels % groups)
     throw ShapeError(name, "conv2d with " + std::to_string(groups) + " groups on " +
                                std::to_string(conv.c) + " input and " +
@@ -138,7 +177,7 @@ int GraphBuilder::Conv2d(std::string name, int input, int64_t out_channels, int6
     throw ShapeError(name, "conv2d kernel " + std::to_string(kernel) +
                                " larger than its padded input " + ShapeText(in));
   RequireSize(name, "the weight tensor", weights.size(),
-              out_channels * conv.channels_per_group() * kernel * kernel);
+              CappedProduct({out_channels, conv.channels_per_group(), kernel, kernel}));
   if (!bias.empty()) RequireSize(name, "the bias", bias.size(), out_channels);
   Node node;
   node.op = OpKind::kConv2d;
@@ -156,7 +195,7 @@ int GraphBuilder::Dense(std::string name, int input, int64_t out_features,
   const Shape& in = At(input, name).shape;
   RequireRank(name, in, 2, "dense");
   if (out_features < 1) throw ShapeError(name, "dense needs at least one output feature");
-  RequireSize(name, "the weight matrix", weights.size(), out_features * in[1]);
+  RequireSize(name, "the weight matrix", weights.size(), CappedProduct({out_features, in[1]}));
   if (!bias.empty()) RequireSize(name, "the bias", bias.size(), out_features);
   Node node;
   node.op = OpKind::kDense;
@@ -208,10 +247,12 @@ int GraphBuilder::Relu(std::string name, int input) {
 int GraphBuilder::MaxPool(std::string name, int input, const PoolAttrs& attrs) {
   const Shape& in = At(input, name).shape;
   RequireRank(name, in, 4, "max_pool");
-  if (attrs.kernel < 1 || attrs.stride < 1 || attrs.pad < 0 || 2 * attrs.pad > attrs.kernel)
+  // pad > kernel / 2 rather than 2 * pad > kernel: a pad near 2^63 would overflow.
+  if (attrs.kernel < 1 || attrs.stride < 1 || attrs.pad < 0 || attrs.kernel > kMaxTensorElements ||
+      attrs.stride > kMaxTensorElements || attrs.pad > attrs.kernel / 2)
     throw ShapeError(name,
-                     "pooling needs a positive kernel and stride and padding of at most "
-                     "half the kernel");
+                     "pooling needs a positive kernel and stride (at most 2^40) and padding of at "
+                     "most half the kernel");
   if (attrs.kernel > in[2] + 2 * attrs.pad || attrs.kernel > in[3] + 2 * attrs.pad)
     throw ShapeError(name, "pooling window " + std::to_string(attrs.kernel) +
                                " larger than its padded input " + ShapeText(in));
@@ -263,7 +304,8 @@ int GraphBuilder::Concat(std::string name, const std::vector<int>& inputs) {
     const Shape& s = At(inputs[i], name).shape;
     if (s.size() != 4 || s[0] != out[0] || s[2] != out[2] || s[3] != out[3])
       throw ShapeError(name, "concat along channels of " + ShapeText(out) + " and " + ShapeText(s));
-    out[1] += s[1];
+    out[1] += s[1];  // each input fits, so the sum cannot overflow before it is checked
+    if (out[1] > kMaxTensorElements) throw ShapeError(name, "concat of more than 2^40 channels");
   }
   Node node;
   node.op = OpKind::kConcat;

@@ -47,6 +47,11 @@ using Shape = std::vector<int64_t>;
 std::string ShapeText(const Shape& shape);  // "1x64x56x56"
 int64_t ElementCount(const Shape& shape);
 
+// The most elements a tensor may have (4 TiB of fp32, beyond any network Tessel runs), and so
+// the largest size, kernel, stride or pad. GraphBuilder refuses more, so that no product of a
+// graph's sizes overflows 64-bit integers, whatever a model file claims.
+inline constexpr int64_t kMaxTensorElements = int64_t{1} << 40;
+
 struct Node {
   OpKind op = OpKind::kInput;
   std::string name;

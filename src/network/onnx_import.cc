@@ -63,8 +63,15 @@ class OnnxReader {
   Initializer ReadTensor(const onnx::TensorProto& tensor) const {
     Initializer result;
     result.dims.assign(tensor.dims().begin(), tensor.dims().end());
+    // Checked before use: the count sizes a vector, and dims claiming more than the file can
+    // hold would overflow it.
     int64_t count = 1;
-    for (int64_t d : result.dims) count *= d;
+    for (int64_t d : result.dims) {
+      if (d < 0 || d > kMaxTensorElements || (d > 0 && count > kMaxTensorElements / d))
+        throw Fail("initializer '" + tensor.name() + "' has dimensions " + ShapeText(result.dims) +
+                   ", negative or of more than 2^40 elements");
+      count *= d;
+    }
     if (tensor.data_location() == onnx::TensorProto::EXTERNAL)
       throw Fail("initializer '" + tensor.name() +
                  "' is stored outside the file; save the model with its weights inside");
@@ -239,6 +246,8 @@ class OnnxReader {
       const bool transposed = IntAttribute(node, "transB", 0) != 0;
       const int64_t out = transposed ? w.dims[0] : w.dims[1],
                     in = transposed ? w.dims[1] : w.dims[0];
+      // out * in is then the weight's element count, which bounds the transposition below.
+      if (out < 1 || in < 1) throw NodeFail(node, "the weight is empty");
       std::vector<float> weights = w.values;
       if (!transposed)  // (in, out) to Tessel's (out, in)
         for (int64_t o = 0; o < out; ++o)

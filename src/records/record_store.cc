@@ -216,6 +216,16 @@ int Validate(sqlite3* db, const std::string& path) {
     if (!has_meta || application_id != kApplicationId) {
       throw DbError(NotTessel(path, "it is an SQLite database of another application"));
     }
+    // Tessel creates neither; in a file from elsewhere one could stand in for a table or run
+    // on a write, with any query, even an endless one.
+    {
+      Statement extras(db,
+                       "SELECT type, name FROM sqlite_master WHERE type IN ('view', 'trigger')");
+      if (extras.Step()) {
+        throw DbError(NotTessel(path, "it has a " + extras.Text(0) + " '" + extras.Text(1) +
+                                          "', which Tessel never creates"));
+      }
+    }
     std::map<std::string, std::string> meta;
     {
       Statement rows(db, "SELECT key, value FROM meta");

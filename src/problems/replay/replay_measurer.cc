@@ -214,10 +214,12 @@ ReplayTable ReplayTable::Parse(std::string_view csv_text, const std::string& sou
       Fail(source_name, header_line,
            "column " + std::to_string(i + 1) +
                " of the header has no name; the first line must name every column");
-    if (header[i].find(';') != std::string::npos)
+    // Configuration text is "name=value;name=value", read back by splitting at ';' and then at
+    // the first '=': a name holding either could not be read back when a run resumes.
+    if (header[i].find_first_of(";=") != std::string::npos)
       Fail(source_name, header_line,
            "column name " + Quoted(header[i]) +
-               " contains ';', which configuration text cannot hold; rename the column");
+               " contains ';' or '=', which configuration text cannot hold; rename the column");
     for (size_t j = 0; j < i; ++j)
       if (header[j] == header[i])
         Fail(source_name, header_line,
