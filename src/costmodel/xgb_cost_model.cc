@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "core/error.h"
+#include "core/stop_request.h"
 
 namespace tessel {
 namespace {
@@ -138,9 +139,15 @@ class XgbCostModel::Booster {
 
     if (held.empty()) {
       booster->rounds_ = options.max_rounds / 4;
-      for (int round = 0; round < booster->rounds_; ++round)
+      for (int round = 0; round < booster->rounds_; ++round) {
         Check(XGBoosterUpdateOneIter(booster->handle_, round, train_handle),
               "XGBoosterUpdateOneIter");
+        // A stop request (Ctrl-C) cuts the fit short: the run is ending.
+        if (StopRequested()) {
+          booster->rounds_ = round + 1;
+          break;
+        }
+      }
       return booster;
     }
     std::vector<float> held_margins;
@@ -160,6 +167,7 @@ class XgbCostModel::Booster {
       } else if (round + 1 - booster->rounds_ >= options.early_stopping_rounds) {
         break;
       }
+      if (StopRequested()) break;  // the run is ending; the best rounds so far serve
     }
     return booster;
   }
