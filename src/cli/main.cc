@@ -1,9 +1,7 @@
 // The `tessel` command: parses arguments and dispatches; the work is in the library.
 #include <signal.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <cstdio>
 #include <iostream>
 #include <new>
 
@@ -273,17 +271,7 @@ int main(int argc, char** argv) {
     if (*space) return RunSpace(space_tasks);
     if (*tune) {
       tune_options.measure_default = !skip_default;
-      // Ctrl-C and SIGTERM stop a tuning run cleanly (core/stop_request.h). Once stopped,
-      // with the records closed, the libraries' teardown (a third of a second on a busy
-      // machine) is skipped: whoever stopped the run is waiting.
-      const int status = RunTune(tune_options);
-      if (status > 128) {
-        std::cout.flush();
-        std::cerr.flush();
-        std::fflush(nullptr);
-        _exit(status);
-      }
-      return status;
+      return RunTune(tune_options);  // stops cleanly on Ctrl-C and SIGTERM
     }
     if (*run) {
       run_options.check = !no_check;
