@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "cli/measure_options.h"
+#include "cli/quant_task.h"
 #include "cli/task_selection.h"
 #include "core/error.h"
 #include "core/memory_size.h"
@@ -61,61 +63,6 @@ bool HasQuantOptions(const TaskSelection& selection) {
          !selection.cache_dir.empty() || IsQuantNet(selection.net);
 }
 
-// "2,3,4,8" as numbers; throws tessel::Error naming --bits-set otherwise.
-std::vector<int> ParseBitsSet(const std::string& text) {
-  std::vector<int> bits;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = std::min(text.find(',', start), text.size());
-    const std::string item = text.substr(start, comma - start);
-    start = comma + 1;
-    size_t used = 0;
-    int value = 0;
-    try {
-      value = std::stoi(item, &used);
-    } catch (const std::logic_error&) {
-      used = 0;
-    }
-    if (used == 0 || used != item.size())
-      throw ConfigError("--bits-set takes bitwidths separated by commas, e.g. 2,3,4,5,8; got '" +
-                        text + "'");
-    bits.push_back(value);
-  }
-  return bits;
-}
-
-std::unique_ptr<QuantProblem> MakeQuantProblemFor(const TaskSelection& selection) {
-  std::string known;
-  for (const QuantNetDefinition& net : QuantNets()) known += (known.empty() ? "" : ", ") + net.name;
-  if (selection.net.empty())
-    throw ConfigError("the quant problem needs --net NAME (" + known + ")");
-  QuantSetup setup;
-  setup.net = selection.net;
-  setup.dataset_dir = selection.dataset_dir;
-  setup.cache_dir = selection.cache_dir;
-  if (!selection.train.empty())
-    setup.training = ParseTrainSettings(selection.train, setup.training);
-  if (selection.train_seed) setup.training.seed = *selection.train_seed;
-  if (!selection.split.empty()) setup.split = SplitFromName(selection.split);
-  if (!selection.fine_tune.empty())
-    setup.quantization.fine_tune = ParseFineTune(selection.fine_tune);
-  if (selection.activation_bits) {
-    if (*selection.activation_bits < 0 || *selection.activation_bits > 8)
-      throw ConfigError(
-          "--activation-bits must be 0 (float activations) to 8 (Bit Fusion's "
-          "widest)");
-    setup.quantization.activation_bits = *selection.activation_bits;
-    if (*selection.activation_bits > 0)
-      setup.problem.hardware_activation_bits = *selection.activation_bits;
-  }
-  if (!selection.bits_set.empty()) setup.problem.bits_set = ParseBitsSet(selection.bits_set);
-  if (!selection.objective.empty())
-    setup.problem.objective = QuantObjectiveFromName(selection.objective);
-  // Training the first time takes minutes: say so on stderr, where progress belongs.
-  setup.log = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
-  return MakeQuantProblem(setup);
-}
-
 // A bare "area" or "power" constraint: ConfuciuX's budget relative to the corners.
 bool IsBareBudget(const std::string& text) { return text.find("<=") == std::string::npos; }
 
@@ -157,27 +104,6 @@ std::unique_ptr<AccelProblem> MakeAccelProblem(const TaskSelection& selection) {
     options.hardware.version = MaestroVersionFromName(selection.maestro_version);
   options.budget = AccelBudgetOf(selection);
   return std::make_unique<AccelProblem>(FindLayerTable(selection.net), std::move(options));
-}
-
-LocalMeasurerOptions MeasureOptions(const MeasureFlags& flags, uint64_t seed) {
-  if (flags.threads < 0) throw ConfigError("--threads must be at least 1");
-  if (flags.build_jobs < 0) throw ConfigError("--build-jobs must be at least 1");
-  LocalMeasurerOptions options;
-  options.threads = flags.threads > 0 ? flags.threads : DefaultThreadCount();
-  options.repeats = flags.repeats;
-  options.min_repeat_ms = flags.min_repeat_ms;
-  options.warmup_ms = flags.warmup_ms;
-  options.timeout_s = flags.timeout_s;
-  options.compile_timeout_s = flags.compile_timeout_s;
-  // One more build than cores: builds are awaited in launch order, and a spare one keeps a
-  // core busy while a slow build holds up the queue.
-  options.build_jobs = flags.build_jobs > 0 ? flags.build_jobs : DefaultThreadCount() + 1;
-  options.data_seed = seed;
-  options.memory_limit = flags.memory_limit == "auto"
-                             ? LocalMeasurerOptions::DefaultMemoryLimit(options.build_jobs)
-                             : ParseMemorySize(flags.memory_limit, "--memory-limit");
-  options.Validate();
-  return options;
 }
 
 }  // namespace
@@ -289,11 +215,8 @@ std::vector<TuningTask> BuildTasks(const TaskSelection& selection, const Measure
     // --threads sets LibTorch's threads; the trained weights depend on their number.
     if (measure.threads < 0) throw ConfigError("--threads must be at least 1");
     if (measure.threads > 0) SetQuantThreads(measure.threads);
-    // Training and evaluating run in this process, one evaluation at a time: the limit is
-    // this process's, half the machine's memory unless told.
-    LimitAddressSpace(measure.memory_limit == "auto"
-                          ? PhysicalMemoryBytes() / 2
-                          : ParseMemorySize(measure.memory_limit, "--memory-limit"));
+    // Training and evaluating run in this process, one evaluation at a time.
+    LimitAddressSpace(QuantMemoryLimit(measure));
     auto quant = MakeQuantProblemFor(selection);
     const std::string label = selection.net;
     tasks.push_back({label, 1, 0, std::move(quant)});
