@@ -123,7 +123,9 @@ void FuzzWorkloadSpec(const uint8_t* data, size_t size) {
     return;
   }
   // The sizes every consumer derives first; the operator templates (which plan buffers of the
-  // workload's size) are left out, as a valid spec may describe terabytes.
+  // workload's size) are left out: ParseWorkloadSpec refuses a tensor over 2 GiB (Halide's
+  // limit), but a valid spec may still describe several tensors of up to 2 GiB each, more than
+  // a fuzzing run can allocate for every input.
   const double flops = Flops(workload);
   if (!(flops > 0) || !std::isfinite(flops))
     Broken("workload_spec", "FLOPs of '" + std::string(spec) + "' are " + std::to_string(flops));

@@ -1,6 +1,6 @@
-// Replays every input under fuzz/regressions/<target>/ (inputs that once crashed a parser, and
-// a few seeds) and fuzz/corpus/<target>/ (the campaigns' seeds) through the fuzz targets, so
-// the ordinary test run keeps fixed parser bugs fixed without a fuzzing build.
+// Replays every input under fuzz/regressions/<target>/ (inputs that once crashed a parser) and
+// fuzz/corpus/<target>/ (the campaigns' starting inputs) through the fuzz targets, so the
+// ordinary test run keeps fixed parser bugs fixed without a fuzzing build.
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -56,10 +56,12 @@ struct MeasureFlags {
   int repeats = 5;
   double min_repeat_ms = 10;
   double warmup_ms = 30;
+  double slow_cutoff = 2;  // one timed repeat for a kernel this many times the best; 0: off
   double timeout_s = 10;
   double compile_timeout_s = 30;
   int build_jobs = 0;  // configurations compiled at once; 0: cores + 1
-  // Address space of each kernel process ("4G"; "0" for none); auto: memory / (build jobs + 1).
+  // Memory one evaluation may allocate ("4G"; "0" for none); auto: memory / (build jobs + 1)
+  // per kernel process, memory / 2 for the quant problem's training.
   std::string memory_limit = "auto";
 };
 

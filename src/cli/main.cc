@@ -6,6 +6,7 @@
 #include <new>
 
 #include "cli/commands.h"
+#include "cli/measure_options.h"
 #include "core/error.h"
 #include "core/stop_request.h"
 #include "tune/presets.h"
@@ -75,32 +76,6 @@ void AddConstraintOptions(CLI::App* command, tessel::cli::TaskSelection& tasks) 
   command->add_option("--constraint-ratio", tasks.constraint_ratio,
                       "accel: where a bare area or power budget lies between the corner "
                       "configurations' smallest (0) and largest (1) total; default 0.5");
-}
-
-void AddMeasureFlags(CLI::App* command, tessel::cli::MeasureFlags& measure) {
-  command->add_option("--threads", measure.threads,
-                      "kernel threads (default: all cores); quant: LibTorch's threads (default 1)");
-  command->add_option("--repeats", measure.repeats, "timed repeats per measurement")
-      ->capture_default_str();
-  command->add_option("--min-repeat-ms", measure.min_repeat_ms, "minimum length of a repeat")
-      ->capture_default_str();
-  command
-      ->add_option("--warmup-ms", measure.warmup_ms,
-                   "untimed runs before the timed repeats, at least this long")
-      ->capture_default_str();
-  command->add_option("--timeout", measure.timeout_s, "seconds allowed per measurement")
-      ->capture_default_str();
-  command
-      ->add_option("--compile-timeout", measure.compile_timeout_s,
-                   "seconds allowed to compile one configuration")
-      ->capture_default_str();
-  command->add_option("--build-jobs", measure.build_jobs,
-                      "configurations compiled at once before they run one by one (default: "
-                      "cores + 1)");
-  command->add_option("--memory-limit", measure.memory_limit,
-                      "memory each kernel process may map, e.g. 4G; an evaluation over it is "
-                      "recorded as out_of_memory; 0 for none (default: the machine's memory / "
-                      "(build jobs + 1))");
 }
 
 }  // namespace
@@ -286,10 +261,11 @@ int main(int argc, char** argv) {
   } catch (const tessel::StopRequestedError&) {
     std::cerr << "tessel: stopped by " << tessel::SignalName(tessel::StopSignal())
               << "; everything evaluated before it is recorded" << std::endl;
-    return 128 + tessel::StopSignal();
+    tessel::DieOfStopSignal();
   } catch (const std::bad_alloc&) {
     // The inputs' sizes are checked before they are allocated; this is the last resort.
-    std::cerr << "tessel: out of memory: the input needs more memory than this machine has"
+    std::cerr << "tessel: out of memory: the input needs more memory than this machine has, or "
+                 "than --memory-limit allows"
               << std::endl;
     return 2;
   }

@@ -1,10 +1,44 @@
 #include "cli/measure_options.h"
 
+#include <CLI/CLI.hpp>
+
 #include "core/error.h"
 #include "core/memory_size.h"
 #include "problems/schedule/target.h"
 
 namespace tessel::cli {
+
+void AddMeasureFlags(CLI::App* command, MeasureFlags& measure) {
+  command->add_option("--threads", measure.threads,
+                      "kernel threads (default: all cores); quant: LibTorch's threads (default 1)");
+  command->add_option("--repeats", measure.repeats, "timed repeats per measurement")
+      ->capture_default_str();
+  command->add_option("--min-repeat-ms", measure.min_repeat_ms, "minimum length of a repeat")
+      ->capture_default_str();
+  command
+      ->add_option("--slow-cutoff", measure.slow_cutoff,
+                   "a kernel this many times slower than the best so far gets one timed repeat "
+                   "(0: all repeats for every kernel)")
+      ->capture_default_str();
+  command
+      ->add_option("--warmup-ms", measure.warmup_ms,
+                   "untimed runs before the timed repeats, at least this long")
+      ->capture_default_str();
+  command->add_option("--timeout", measure.timeout_s, "seconds allowed per measurement")
+      ->capture_default_str();
+  command
+      ->add_option("--compile-timeout", measure.compile_timeout_s,
+                   "seconds allowed to compile one configuration")
+      ->capture_default_str();
+  command->add_option("--build-jobs", measure.build_jobs,
+                      "configurations compiled at once before they run one by one (default: "
+                      "cores + 1)");
+  command->add_option("--memory-limit", measure.memory_limit,
+                      "memory one evaluation may allocate (a kernel process; the quant problem's "
+                      "training), e.g. 4G; an evaluation over it is recorded as out_of_memory; "
+                      "0 for none (default: memory / (build jobs + 1) for kernels, memory / 2 "
+                      "for training)");
+}
 
 LocalMeasurerOptions MeasureOptions(const MeasureFlags& flags, uint64_t seed) {
   if (flags.threads < 0) throw ConfigError("--threads must be at least 1");
@@ -14,22 +48,29 @@ LocalMeasurerOptions MeasureOptions(const MeasureFlags& flags, uint64_t seed) {
   options.repeats = flags.repeats;
   options.min_repeat_ms = flags.min_repeat_ms;
   options.warmup_ms = flags.warmup_ms;
+  options.slow_cutoff = flags.slow_cutoff;
   options.timeout_s = flags.timeout_s;
   options.compile_timeout_s = flags.compile_timeout_s;
   // One more build than cores: builds are awaited in launch order, and a spare one keeps a
   // core busy while a slow build holds up the queue.
   options.build_jobs = flags.build_jobs > 0 ? flags.build_jobs : DefaultThreadCount() + 1;
   options.data_seed = seed;
-  options.memory_limit = flags.memory_limit == "auto"
-                             ? LocalMeasurerOptions::DefaultMemoryLimit(options.build_jobs)
-                             : ParseMemorySize(flags.memory_limit, "--memory-limit");
+  if (flags.memory_limit != "auto")
+    options.memory_limit = ParseMemorySize(flags.memory_limit, "--memory-limit");
   options.Validate();
   return options;
 }
 
 uint64_t QuantMemoryLimit(const MeasureFlags& flags) {
-  return flags.memory_limit == "auto" ? PhysicalMemoryBytes() / 2
-                                      : ParseMemorySize(flags.memory_limit, "--memory-limit");
+  if (flags.memory_limit == "auto") return UsableMemoryBytes() / 2;
+  const uint64_t limit = ParseMemorySize(flags.memory_limit, "--memory-limit");
+  // Training allocates LibTorch's tensors and thread pools, about half a GiB for these nets.
+  constexpr uint64_t kMinTraining = uint64_t{1} << 30;
+  if (limit != 0 && limit < kMinTraining)
+    throw ConfigError("--memory-limit " + FormatMemorySize(limit) +
+                      " is too small to train the quant problem's network; give at least " +
+                      FormatMemorySize(kMinTraining) + ", or 0 for no limit");
+  return limit;
 }
 
 }  // namespace tessel::cli

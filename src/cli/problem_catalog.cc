@@ -216,7 +216,7 @@ std::vector<TuningTask> BuildTasks(const TaskSelection& selection, const Measure
     if (measure.threads < 0) throw ConfigError("--threads must be at least 1");
     if (measure.threads > 0) SetQuantThreads(measure.threads);
     // Training and evaluating run in this process, one evaluation at a time.
-    LimitAddressSpace(QuantMemoryLimit(measure));
+    LimitAddressSpaceGrowth(QuantMemoryLimit(measure));
     auto quant = MakeQuantProblemFor(selection);
     const std::string label = selection.net;
     tasks.push_back({label, 1, 0, std::move(quant)});

@@ -28,8 +28,8 @@ struct ProblemEntry {
 const std::vector<ProblemEntry>& ProblemCatalog();
 
 // The named problem, or the one the selection's options imply (--space: replay; --net: accel;
-// --model, --onnx, --workload: schedule). Throws tessel::Error naming the known problems, or saying which
-// options the problem needs, when they do not fit.
+// --model, --onnx, --workload: schedule). Throws tessel::Error naming the known problems, or saying
+// which options the problem needs, when they do not fit.
 const ProblemEntry& ResolveProblem(const TaskSelection& selection);
 
 // The tasks the selection names. `features` is what cost models see of a schedule task.

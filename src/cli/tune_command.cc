@@ -1,7 +1,6 @@
 // `tessel tune`: builds the selected tasks and the tuner, calls the library's Tune (which
 // shares the budget, resumes, evaluates defaults and records every measurement) and prints
 // its report.
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -145,8 +144,11 @@ int RunTune(const TuneCommandOptions& options) {
   };
   CheckTuning(tasks, tuning);
 
-  RecordStore store(ResolveDbPath(options.db));
-  const TuningReport report = Tune(tasks, &store, tuning);
+  TuningReport report;
+  {
+    RecordStore store(ResolveDbPath(options.db));
+    report = Tune(tasks, &store, tuning);
+  }  // the records are closed here, before the report is printed or a stop ends the process
 
   for (size_t index = 0; index < tasks.size(); ++index) {
     const TaskReport& result = report.tasks[index];
@@ -262,18 +264,19 @@ int RunTune(const TuneCommandOptions& options) {
                   result.fit_seconds, result.search_seconds);
     }
   }
-  if (const int signal_number = report.stopped_by_signal) {
+  // A stop requested while the report printed counts too: the run is over either way, and
+  // whoever sent the signal expects the process to end by it.
+  if (const int signal_number = StopSignal()) {
     int measured = 0;
     for (const TaskReport& result : report.tasks) measured += result.evaluations;
     std::fprintf(stderr,
                  "tessel: stopped by %s after %d measurements, all of them recorded; run again "
                  "with --resume to go on\n",
                  SignalName(signal_number).c_str(), measured);
-    // The records are closed; the libraries' teardown (a third of a second on a busy machine)
-    // is skipped: whoever stopped the run is waiting.
+    // The libraries' teardown (a third of a second on a busy machine) is skipped: whoever
+    // stopped the run is waiting.
     std::cout.flush();
-    std::fflush(nullptr);
-    _exit(128 + signal_number);
+    DieOfStopSignal();
   }
   return 0;
 }

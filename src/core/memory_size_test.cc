@@ -18,7 +18,8 @@ TEST(MemorySize, ReadsSizesAsUsersWriteThem) {
 }
 
 TEST(MemorySize, RefusesWhatIsNotASize) {
-  for (const char* bad : {"", "G", "-1G", "4X", "four", "1e400", "nanG", "1.5.2M", " 4G"}) {
+  for (const char* bad :
+       {"", "G", "-1G", "4X", "four", "1e400", "nanG", "1.5.2M", " 4G", "4iB", "0.4", "1e-3"}) {
     try {
       ParseMemorySize(bad, "--memory-limit");
       ADD_FAILURE() << "accepted '" << bad << "'";
@@ -32,7 +33,12 @@ TEST(MemorySize, RefusesWhatIsNotASize) {
 TEST(MemorySize, FormatsForMessages) {
   EXPECT_EQ(FormatMemorySize(512ull << 20), "512 MiB");
   EXPECT_EQ(FormatMemorySize(3ull << 29), "1.5 GiB");
-  EXPECT_GT(PhysicalMemoryBytes(), 0u);
+}
+
+TEST(MemorySize, KnowsThisProcesssMemory) {
+  EXPECT_GT(UsableMemoryBytes(), 0u);
+  // A test binary maps at least its code and a heap: more than a MiB.
+  EXPECT_GT(AddressSpaceInUse(), uint64_t{1} << 20);
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // Ctrl-C (SIGINT) and SIGTERM ask a long run to stop, rather than killing it: the work in
 // flight is abandoned (kernel processes killed), what was finished is committed, and the
-// command exits with 128 + the signal's number, as a shell reports a process the signal
-// ended. A second signal ends the process at once, as if no handler were installed.
+// command then ends by the same signal (DieOfStopSignal), so that a shell or `make` sees a
+// process the signal ended (status 128 + its number) and stops its own loop too. A second
+// signal ends the process at once, as if no handler were installed.
 //
 // The flag is process-wide and set from a signal handler, so it is a lock-free atomic; long
 // loops (the measurer's waits, the tuning loop, training) poll StopRequested().
@@ -12,12 +13,18 @@
 
 namespace tessel {
 
-// Installs the handlers for SIGINT and SIGTERM (idempotent). Their system calls are not
-// restarted, so a blocking poll() returns early with EINTR and its loop sees the request.
+// Installs the handlers for SIGINT and SIGTERM (idempotent). A signal the process inherited
+// as ignored (`nohup`, a background job of a script) stays ignored. System calls are restarted
+// (SA_RESTART); the waits that must notice a stop poll the flag in short slices.
 void InstallStopHandlers();
-// Gives SIGINT and SIGTERM their default action back; a stop requested meanwhile ends the
-// process now, as the signal would have.
+// Gives SIGINT and SIGTERM the actions they had before InstallStopHandlers; a stop requested
+// meanwhile ends the process now, as the signal would have.
 void UninstallStopHandlers();
+
+// Flushes stdio and ends the process by the signal that asked to stop, with its default
+// action (exit status 128 + its number when that cannot be done). Call it once what was
+// finished is committed and the records are closed.
+[[noreturn]] void DieOfStopSignal();
 
 bool StopRequested();
 // The signal that asked to stop, 0 when none did.
@@ -27,7 +34,7 @@ void RequestStop(int signal_number);
 void ClearStopRequest();
 
 // Thrown by work that cannot return part of a result (training a network, say) when a stop is
-// requested; main() turns it into the exit status 128 + signal.
+// requested; main() reports it and ends by the signal (DieOfStopSignal).
 class StopRequestedError : public std::runtime_error {
  public:
   StopRequestedError() : std::runtime_error("stopped on request") {}

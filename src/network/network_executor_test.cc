@@ -84,17 +84,19 @@ TEST(NetworkExecutorTest, PoolingAgreesWithTheReference) {
 }
 
 TEST(NetworkExecutorTest, ALayerNoScheduleFitsRunsOnTheReferenceLoops) {
-  // Ten outputs: the dense template's vectors need 4, 8 or 16 of them.
+  // Ten output channels of six columns: the conv2d template's vectors need 4, 8 or 16 of
+  // either. The dense layer's ten outputs are padded to twelve and get a schedule.
   Rng rng(9);
   GraphBuilder b("ten", {1, 4, 6, 6});
-  const int conv = b.Conv2d("conv", 0, 8, 3, 1, 1, 1, RandomValues(rng, 8 * 4 * 9), {});
+  const int conv = b.Conv2d("conv", 0, 10, 3, 1, 1, 1, RandomValues(rng, 10 * 4 * 9), {});
   const int flat = b.Flatten("flat", b.GlobalAvgPool("gap", b.Relu("relu", conv)));
   const Graph graph =
-      std::move(b).Finish(b.Dense("fc", flat, 10, RandomValues(rng, 80), RandomValues(rng, 10)));
+      std::move(b).Finish(b.Dense("fc", flat, 10, RandomValues(rng, 100), RandomValues(rng, 10)));
   const std::vector<float> input = RandomValues(rng, 4 * 36);
   NetworkExecutor executor(OptimizeForInference(graph), DefaultSchedules);
   EXPECT_LE(RelativeError(executor.Run(input), RunReference(graph, input)), 1e-5);
-  EXPECT_EQ(executor.layers().back().config, "reference loops");
+  EXPECT_EQ(executor.layers().front().config, "reference loops");
+  EXPECT_NE(executor.layers().back().config, "reference loops");
 }
 
 TEST(NetworkExecutorTest, AConfigurationFromAnotherSpaceIsAnError) {

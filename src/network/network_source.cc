@@ -20,7 +20,8 @@ std::string Network::TaskLabel(const std::string& workload) const {
 namespace {
 
 // Every node's output is held while the network runs (the executor and the reference both keep
-// them): refused when they would need more than half of this machine's memory, before any is
+// them): refused when they would need more than half of the memory this process may use
+// (UsableMemoryBytes), before any is
 // allocated. Shapes are products of sizes from the file, so they are summed in double.
 void CheckNetworkFits(const Network& network) {
   double bytes = 0;
@@ -29,12 +30,12 @@ void CheckNetworkFits(const Network& network) {
     for (int64_t size : node.shape) elements *= static_cast<double>(size);
     bytes += 4 * elements;
   }
-  const uint64_t memory = PhysicalMemoryBytes();
+  const uint64_t memory = UsableMemoryBytes();
   if (memory > 0 && bytes > static_cast<double>(memory) / 2)
     throw ConfigError("network " + network.name + ": its layers' outputs need " +
                       FormatMemorySize(static_cast<uint64_t>(std::min(bytes, 1e18))) +
-                      ", more than half of this machine's " + FormatMemorySize(memory) +
-                      "; give a smaller input shape");
+                      ", more than half of the " + FormatMemorySize(memory) +
+                      " this process may use" + "; give a smaller input shape");
 }
 
 }  // namespace

@@ -550,6 +550,8 @@ constexpr std::string_view kInsertMeasurement =
 void BindMeasurement(Statement& insert, const std::string& config, const Evaluation& result,
                      const std::string& timestamp, int64_t task_id, int64_t run_id, int64_t seq,
                      const std::string& now) {
+  TESSEL_CHECK(result.status != EvalStatus::kCancelled)
+      << "a cancelled evaluation was never evaluated and is not recorded";
   insert.BindInt(1, task_id)
       .BindInt(2, run_id)
       .BindInt(3, seq)
@@ -652,6 +654,8 @@ ImportRow ParseImportLine(const std::string& line) {
   row.seq = seq.get<int64_t>();
   row.record.config = text("config");
   row.record.result.status = EvalStatusFromName(text("status"));
+  if (row.record.result.status == EvalStatus::kCancelled)
+    throw wrong("status", "the status of an evaluation that ran (cancelled ones are not records)");
   row.record.result.error = text("error");
   row.record.result.value = real(value);
   row.record.result.spread = real(spread);

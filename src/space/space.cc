@@ -148,6 +148,14 @@ const std::string& Space::TextValue(const Config& config, std::string_view knob)
   return std::get<std::string>(value);
 }
 
+int32_t Space::ValueIndex(size_t knob, const KnobValue& value) const {
+  const std::vector<KnobValue>& values = knobs_.at(knob).values;
+  const auto found = std::find(values.begin(), values.end(), value);
+  if (found == values.end())
+    throw ConfigError("knob " + knobs_[knob].name + " has no value " + KnobValueText(value));
+  return static_cast<int32_t>(found - values.begin());
+}
+
 std::vector<Config> Space::Neighbours(const Config& config) const {
   std::vector<Config> result;
   if (valid_list_) {

@@ -80,6 +80,8 @@ class Space {
   int64_t IntValue(const Config& config, std::string_view knob) const;
   const Factors& FactorsValue(const Config& config, std::string_view knob) const;
   const std::string& TextValue(const Config& config, std::string_view knob) const;
+  // The index of `value` among the knob's values; throws tessel::Error when it has none.
+  int32_t ValueIndex(size_t knob, const KnobValue& value) const;
 
   // Valid configurations one step (+1 or -1) away along one knob, knob by knob. In a listed
   // space, where such steps almost never land on a row, the kListedNeighbours listed rows

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # A fuzzing campaign over Tessel's parsers of user input (fuzz/fuzz_targets.h): builds the
 # libFuzzer programs (clang, with AddressSanitizer and UndefinedBehaviorSanitizer), runs each
-# target from its seeds (fuzz/corpus/TARGET/) with its dictionary, copies every crash, leak,
-# timeout or out-of-memory input to fuzz/regressions/TARGET/ for triage, and writes
-# libFuzzer's final statistics to bench/reliability/fuzz/results/TARGET.txt.
+# target from its starting inputs (fuzz/corpus/TARGET/) with its dictionary, copies every
+# crash, leak, timeout or out-of-memory input to fuzz/regressions/TARGET/ for triage, and
+# writes libFuzzer's final statistics to bench/reliability/fuzz/results/TARGET.txt.
 #
 #   bench/reliability/fuzz/run.sh [TARGET...]     (default: every target)
 #
@@ -18,6 +18,10 @@
 #
 # libFuzzer stops a target at its first crash; fix it, keep the input (the regression test
 # replays it), and run that target again.
+#
+# Exit status: 0 when every target ran to its limits without a crash; 1 when a target's fuzzer
+# found a crash, leak, timeout or out-of-memory input, exited with another non-zero status, or
+# did not run; 2 for an unknown target. The build's failure ends the script first.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
@@ -65,7 +69,7 @@ fuzz_one() {
   before=$(ls "$dir/artifacts" | sort)
   local start=$(date +%s)
   local status=0
-  # The first corpus directory receives new inputs; the seeds stay as they are.
+  # The first corpus directory receives new inputs; the starting inputs stay as they are.
   "$build/fuzz_$target" -runs="$runs" -max_total_time="$max_time" -rss_limit_mb=2048 \
     -timeout=10 -max_len="$(max_len_of "$target")" "${dict[@]}" -print_final_stats=1 \
     -artifact_prefix="$dir/artifacts/" "$dir/corpus" "$root/fuzz/corpus/$target" \
@@ -94,14 +98,38 @@ fuzz_one() {
     if [[ ${#found[@]} -gt 0 ]]; then
       echo "--- the crash report"
       grep -a -E "^(==[0-9]+==ERROR|SUMMARY|.*runtime error|fuzz target|terminate called|  what)" \
-        "$dir/log" | head -20
+        "$dir/log" | head -20 || true
     fi
   } >"$here/results/$target.txt"
-  echo "$target: $(grep -a -E '^(executions|seconds|crashes):' "$here/results/$target.txt" | tr '\n' ' ')"
+  echo "$target: $(grep -a -E '^(executions|seconds|crashes|exit_status):' "$here/results/$target.txt" | tr '\n' ' ')"
+  # What the summary at the end reads: the fuzzer's exit status and the inputs it kept.
+  echo "$status ${#found[@]}" >"$statuses/$target"
 }
 
+# Each target's verdict, written by fuzz_one; a target without one did not finish.
+statuses=$(mktemp -d)
+trap 'rm -rf "$statuses"' EXIT
 for target in "${targets[@]}"; do
+  # The statuses are read from $statuses below, so a finished job's own status is not needed.
   while [[ $(jobs -rp | wc -l) -ge $parallel ]]; do wait -n || true; done
   fuzz_one "$target" &
 done
 wait
+
+failed=()
+for target in "${targets[@]}"; do
+  if [[ ! -f $statuses/$target ]]; then
+    failed+=("$target (did not finish)")
+  else
+    read -r status found <"$statuses/$target"
+    if [[ $status != 0 || $found != 0 ]]; then
+      failed+=("$target (fuzzer exit status $status, $found inputs kept; see $here/results/$target.txt)")
+    fi
+  fi
+done
+if [[ ${#failed[@]} -gt 0 ]]; then
+  echo "failed: ${#failed[@]} of ${#targets[@]} targets:" >&2
+  for line in "${failed[@]}"; do echo "  $line" >&2; done
+  exit 1
+fi
+echo "all ${#targets[@]} targets ran without a crash"

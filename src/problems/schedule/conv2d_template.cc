@@ -114,6 +114,7 @@ class Conv2dTemplate : public HalideTemplate {
 
   std::vector<float> Reference(const OperatorData& data) const override;
   LoopNest DescribeLoops(const Config& config) const override;
+  Config Canonical(const Config& config) const override;
 
  protected:
   std::vector<std::string> DefaultCandidates() const override {
@@ -143,6 +144,19 @@ class Conv2dTemplate : public HalideTemplate {
 
 std::vector<float> Conv2dTemplate::Reference(const OperatorData& data) const {
   return ReferenceConv2d(shape_, data.input, data.weights);
+}
+
+// The kernel-row and -column splits are adjacent loops inside the register tile's reductions,
+// so a factor of 1 on either side gives the same loop; the unroll knobs count only through the
+// reduction loops they unroll (BuildPipeline's order: rxi, rxo, ryi, ryo, rci).
+Config Conv2dTemplate::Canonical(const Config& config) const {
+  Config canonical = config;
+  CanonicalSplitOfOneLoop(space_, kTileRy, canonical);
+  CanonicalSplitOfOneLoop(space_, kTileRx, canonical);
+  const ConvSchedule sched(space_, canonical);
+  CanonicalUnroll(space_, kAutoUnroll, kUnrollExplicit,
+                  {sched.rx[1], sched.rx[0], sched.ry[1], sched.ry[0], sched.rc[1]}, canonical);
+  return canonical;
 }
 
 LoopNest Conv2dTemplate::DescribeLoops(const Config& config) const {

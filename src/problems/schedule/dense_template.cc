@@ -1,13 +1,16 @@
 // The dense (fully connected) schedule template (CPU): out(o, n) = sum_i W(o, i) * x(i, n).
 //
-//   tile_o    3-level split [outer, middle, inner] of the outputs; inner is the register tile,
-//             vectorised by `vec`.
+//   tile_o    3-level split [outer, middle, inner] of the outputs, rounded up to a multiple of
+//             4 (the narrowest vector) with zero weights, so that every layer has vectorised
+//             schedules; inner is the register tile, vectorised by `vec`.
 //   tile_i    2-level split of the reduction; the unroll knobs act on its inner part.
 //   auto_unroll_max_step, unroll_explicit   as in conv2d.
 //   parallel  none, or the outer output loop.
 //   layout    oi: weights as given (vectors gather along o); packed: weights blocked by
 //             tile_o's inner factor so that vectors load contiguously.
 // Dense layers at batch 1 stream their weights once, so they are memory bound.
+#include <algorithm>
+
 #include "problems/schedule/halide_kernel.h"
 #include "problems/schedule/reference_ops.h"
 #include "problems/schedule/template_knobs.h"
@@ -50,9 +53,13 @@ bool IsValidDenseConfig(const Space& space, const Config& config) {
   return schedule.o[2] % schedule.vec == 0 && schedule.o[2] / schedule.vec <= kMaxAccumulators;
 }
 
+// The outputs the kernel computes: out rounded up to a multiple of the narrowest vector. A layer
+// whose outputs are already a multiple of 4 computes exactly them, and keeps the space it had.
+int64_t PaddedOutputs(const DenseShape& shape) { return (shape.out + 3) / 4 * 4; }
+
 Space MakeDenseSpace(const DenseShape& shape) {
   std::vector<Knob> knobs(kLayout + 1);
-  knobs[kTileO] = SplitKnob("tile_o", shape.out, 3);
+  knobs[kTileO] = SplitKnob("tile_o", PaddedOutputs(shape), 3);
   knobs[kTileI] = SplitKnob("tile_i", shape.in, 2);
   knobs[kAutoUnroll] = AutoUnrollKnob();
   knobs[kUnrollExplicit] = UnrollExplicitKnob();
@@ -73,13 +80,15 @@ class DenseTemplate : public HalideTemplate {
 
   std::vector<float> Reference(const OperatorData& data) const override;
   LoopNest DescribeLoops(const Config& config) const override;
+  Config Canonical(const Config& config) const override;
 
  protected:
   std::vector<std::string> DefaultCandidates() const override {
     std::vector<std::string> candidates;
+    const int64_t outputs = PaddedOutputs(shape_);
     for (int64_t block : {16, 8, 4}) {
-      if (shape_.out % block) continue;
-      candidates.push_back("tile_o=" + std::to_string(shape_.out / block) + "x1x" +
+      if (outputs % block) continue;
+      candidates.push_back("tile_o=" + std::to_string(outputs / block) + "x1x" +
                            std::to_string(block) + ";tile_i=1x" + std::to_string(shape_.in) +
                            ";auto_unroll_max_step=0;unroll_explicit=0;vec=" +
                            std::to_string(block) + ";parallel=o;layout=packed");
@@ -98,8 +107,19 @@ std::vector<float> DenseTemplate::Reference(const OperatorData& data) const {
   return ReferenceDense(shape_, data.input, data.weights);
 }
 
+// The reduction's split [n, 1] is the loop [1, n] is (the outer and inner reduction loops are
+// adjacent), and the unroll knobs count only through whether they unroll the inner loop.
+Config DenseTemplate::Canonical(const Config& config) const {
+  Config canonical = config;
+  CanonicalSplitOfOneLoop(space_, kTileI, canonical);
+  const DenseSchedule sched(space_, canonical);
+  CanonicalUnroll(space_, kAutoUnroll, kUnrollExplicit, {sched.i[1]}, canonical);
+  return canonical;
+}
+
 LoopNest DenseTemplate::DescribeLoops(const Config& config) const {
   const DenseSchedule sched(space_, config);
+  const int64_t outputs = PaddedOutputs(shape_);
   // The update stage of BuildPipeline inside the loop over output tiles, outermost first.
   LoopNest nest;
   const size_t n = nest.Add("n", shape_.n);
@@ -118,12 +138,12 @@ LoopNest DenseTemplate::DescribeLoops(const Config& config) const {
     nest.buffers.push_back(
         {"weights",
          4,
-         {sched.o[2], shape_.in, shape_.out / sched.o[2]},
+         {sched.o[2], shape_.in, outputs / sched.o[2]},
          {nest.IndexRow({{oi, 1}}), r, nest.IndexRow({{oo, sched.o[1]}, {om, 1}})}});
   } else {
-    nest.buffers.push_back({"weights", 4, {shape_.in, shape_.out}, {r, o}});
+    nest.buffers.push_back({"weights", 4, {shape_.in, outputs}, {r, o}});
   }
-  nest.buffers.push_back({"accumulators", 4, {shape_.out, shape_.n}, {o, batch}});
+  nest.buffers.push_back({"accumulators", 4, {outputs, shape_.n}, {o, batch}});
   return nest;
 }
 
@@ -131,6 +151,7 @@ std::unique_ptr<Kernel> DenseTemplate::BuildPipeline(const Config& config,
                                                      const LayerBinding& layer) const {
   const DenseSchedule sched(space_, config);
   const int IN = int(shape_.in), OUT = int(shape_.out), N = int(shape_.n);
+  const int PADDED = int(PaddedOutputs(shape_));  // what the kernel computes, OUT and more
   const int block = int(sched.o[2]);
 
   ImageParam input(Halide::Float(32), 2, "input");
@@ -139,12 +160,20 @@ std::unique_ptr<Kernel> DenseTemplate::BuildPipeline(const Config& config,
   std::vector<Halide::Buffer<float>> owned;
   ImageParam weights(Halide::Float(32), sched.packed ? 3 : 2, "weights");
   if (sched.packed) {
-    Halide::Buffer<float> packed(block, IN, OUT / block);
+    Halide::Buffer<float> packed(block, IN, PADDED / block);
+    packed.fill(0.f);  // the padding outputs' weights
     for (int o = 0; o < OUT; ++o)
       for (int i = 0; i < IN; ++i) packed(o % block, i, o / block) = layer.weights[o * IN + i];
-    SetDenseShape(weights, {block, IN, OUT / block});
+    SetDenseShape(weights, {block, IN, PADDED / block});
     weights.set(packed);
     owned.push_back(packed);
+  } else if (PADDED != OUT) {
+    Halide::Buffer<float> padded(IN, PADDED);
+    padded.fill(0.f);
+    std::copy(layer.weights, layer.weights + size_t(IN) * OUT, padded.data());
+    SetDenseShape(weights, {IN, PADDED});
+    weights.set(padded);
+    owned.push_back(padded);
   } else {
     SetDenseShape(weights, {IN, OUT});
     weights.set(WrapBuffer(layer.weights, {IN, OUT}));
@@ -161,11 +190,16 @@ std::unique_ptr<Kernel> DenseTemplate::BuildPipeline(const Config& config,
   output.bound(o, 0, OUT).bound(n, 0, N);
   SetDenseShape(output.output_buffer(), {OUT, N});
 
+  // With padding, the last output tile is cut short (guarded) while the accumulators keep
+  // whole register tiles: their region is rounded out to the block, which the zero weights
+  // of the padding outputs cover.
   Var oo("oo"), ot("ot"), om("om"), oi("oi");
-  output.split(o, oo, ot, int(sched.o[1] * sched.o[2])).reorder(ot, oo, n);
+  const auto tail = PADDED == OUT ? Halide::TailStrategy::Auto : Halide::TailStrategy::GuardWithIf;
+  output.split(o, oo, ot, int(sched.o[1] * sched.o[2]), tail).reorder(ot, oo, n);
   if (sched.parallel) output.parallel(oo);
-  output.vectorize(ot, sched.vec);
+  output.vectorize(ot, sched.vec, tail);
   dense.compute_at(output, oo).vectorize(o, sched.vec);
+  if (PADDED != OUT) dense.align_bounds(o, block);
 
   RVar ro("ro"), ri("ri");
   Halide::Stage update = dense.update();

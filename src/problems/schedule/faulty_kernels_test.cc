@@ -1,7 +1,7 @@
 // Real Halide kernels that fail the way tuned schedules can (an access far out of bounds, a
-// loop that never ends in time, an allocation beyond any machine's memory), measured by the
-// real measurer and tuned by the real tuning loop: each is recorded with its status, none
-// becomes the best, and the run goes on.
+// loop that never ends in time, an allocation beyond the kernel process's memory limit),
+// measured by the real measurer and tuned by the real tuning loop: each is recorded with its
+// status, none becomes the best, and the run goes on.
 #include <Halide.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -66,7 +66,8 @@ class FaultyHalideTemplate : public OperatorTemplate {
       Halide::RDom r(0, std::numeric_limits<int32_t>::max());
       out(x) = Halide::sum(Halide::sin(input(x) + Halide::cast<float>(r)));
     } else {
-      // A 1.5 GiB intermediate, which a kernel process limited to 1 GiB cannot allocate.
+      // An intermediate of 61,441 x 6,000 floats (x in [0, 15 * 4096], y in [0, 5999]):
+      // 1.37 GiB, which a kernel process limited to 1 GiB cannot allocate.
       Halide::Func big("big");
       big(x, y) = input(x % kLength) + Halide::cast<float>(y);
       big.compute_root();

@@ -1,5 +1,10 @@
 #include "problems/schedule/halide_kernel.h"
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <sstream>
+
 namespace tessel {
 
 // Detected once: the kernel's timed Run() must not repeat the CPU feature queries.
@@ -26,10 +31,34 @@ std::span<const float> HalideKernel::Output() const {
   return {output_.data(), static_cast<size_t>(output_.number_of_elements())};
 }
 
+namespace {
+std::atomic<bool> time_build_phases{false};
+thread_local BuildPhases last_build_phases;
+
+double MsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+}  // namespace
+
+void SetTimeBuildPhases(bool on) { time_build_phases = on; }
+BuildPhases LastBuildPhases() { return last_build_phases; }
+
 std::unique_ptr<Kernel> CompileKernel(Halide::Pipeline pipeline, Halide::Buffer<float> output,
                                       std::vector<Halide::Buffer<float>> owned) {
   try {
+    if (time_build_phases) {
+      const auto lower_start = std::chrono::steady_clock::now();
+      const Halide::Module lowered =
+          pipeline.compile_to_module(pipeline.infer_arguments(), "lowered", HostTarget());
+      last_build_phases.lower_ms = MsSince(lower_start);
+      std::ostringstream text;
+      text << lowered;
+      last_build_phases.lowered_text = text.str();
+    }
+    const auto jit_start = std::chrono::steady_clock::now();
     pipeline.compile_jit(HostTarget());
+    last_build_phases.jit_ms = MsSince(jit_start);
   } catch (const Halide::Error& error) {
     throw KernelBuildError(error.what());
   }
@@ -117,6 +146,33 @@ void SetDenseShape(Halide::OutputImageParam param, const std::vector<int>& exten
     param.dim(static_cast<int>(d)).set_bounds(0, extents[d]).set_stride(stride);
     stride *= extents[d];
   }
+}
+
+void CanonicalUnroll(const Space& space, size_t auto_unroll_knob, size_t unroll_explicit_knob,
+                     const std::vector<int64_t>& extents, Config& config) {
+  const bool explicit_unroll = std::get<int64_t>(space.Value(config, unroll_explicit_knob)) != 0;
+  const std::vector<bool> unrolled =
+      explicit_unroll
+          ? AutoUnroll(extents, std::get<int64_t>(space.Value(config, auto_unroll_knob)))
+          : std::vector<bool>(extents.size(), false);
+  const std::vector<KnobValue>& steps = space.knobs()[auto_unroll_knob].values;
+  if (std::find(unrolled.begin(), unrolled.end(), true) == unrolled.end()) {
+    config[unroll_explicit_knob] = space.ValueIndex(unroll_explicit_knob, int64_t{0});
+    config[auto_unroll_knob] = 0;
+    return;
+  }
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (AutoUnroll(extents, std::get<int64_t>(steps[i])) == unrolled) {
+      config[auto_unroll_knob] = static_cast<int32_t>(i);
+      return;
+    }
+  }
+}
+
+void CanonicalSplitOfOneLoop(const Space& space, size_t split_knob, Config& config) {
+  const Factors& factors = std::get<Factors>(space.Value(config, split_knob));
+  if (factors.size() == 2 && factors[1] == 1 && factors[0] != 1)
+    config[split_knob] = space.ValueIndex(split_knob, Factors{1, factors[0]});
 }
 
 std::vector<bool> AutoUnroll(const std::vector<int64_t>& extents, int64_t budget) {

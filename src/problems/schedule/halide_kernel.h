@@ -30,6 +30,20 @@ class HalideKernel : public Kernel {
   std::vector<Halide::Buffer<float>> owned_;
 };
 
+// Where the last CompileKernel on this thread spent its time, when build phases are timed:
+// Halide's lowering (scheduling, bounds inference, simplification, to a loop nest) and the
+// whole JIT compile (lowering again, then LLVM's optimisation, code generation and linking).
+struct BuildPhases {
+  double lower_ms = 0;
+  double jit_ms = 0;
+  std::string lowered_text;  // the lowered module, printed: equal texts compile to equal code
+};
+// For benchmarks and tests: when on, CompileKernel lowers each pipeline once on its own before
+// compiling it, so that lowering can be told apart from LLVM's share (jit_ms - lower_ms) and
+// the lowered code compared. Off by default, since it costs a second lowering.
+void SetTimeBuildPhases(bool on);
+BuildPhases LastBuildPhases();
+
 // Compiles the pipeline for the host, turning Halide's errors into KernelBuildError.
 std::unique_ptr<Kernel> CompileKernel(Halide::Pipeline pipeline, Halide::Buffer<float> output,
                                       std::vector<Halide::Buffer<float>> owned);
@@ -81,5 +95,16 @@ Halide::Expr LayerEpilogue(Halide::Expr value, const LayerBinding& layer,
 // Loops of extent `extents[i]` unrolled from the innermost outwards while the product of the
 // unrolled extents stays within `budget` (TVM's auto_unroll_max_step).
 std::vector<bool> AutoUnroll(const std::vector<int64_t>& extents, int64_t budget);
+
+// Canonical values of the shared unroll knobs (template_knobs.h) for reduction loops of these
+// extents: what matters is which loops are unrolled, so the step becomes the smallest that
+// unrolls the same ones, and a configuration that unrolls nothing becomes unroll_explicit=0
+// with the first step.
+void CanonicalUnroll(const Space& space, size_t auto_unroll_knob, size_t unroll_explicit_knob,
+                     const std::vector<int64_t>& extents, Config& config);
+
+// A 2-level split of a reduction that neither the unroll knobs nor the loop order tell apart
+// when one factor is 1: [n, 1] is the loop [1, n] is. Sets the knob to [1, n] in that case.
+void CanonicalSplitOfOneLoop(const Space& space, size_t split_knob, Config& config);
 
 }  // namespace tessel

@@ -53,7 +53,7 @@ std::string OneLine(std::string message) {
 //   "ok <ms> <ms> ..." | "wrong_result <message>" | "runtime_error <message>" |
 //   "out_of_memory <message>"
 std::string RunAndReport(Kernel& kernel, const std::vector<float>& reference,
-                         const LocalMeasurerOptions& options) {
+                         const LocalMeasurerOptions& options, double best_ms) {
   try {
     const auto warm_start = Clock::now();
     kernel.Run();
@@ -76,10 +76,14 @@ std::string RunAndReport(Kernel& kernel, const std::vector<float>& reference,
       steady_ms = std::min(steady_ms, run_ms);
     }
     const int number = std::max(1, static_cast<int>(std::ceil(options.min_repeat_ms / steady_ms)));
+    // A kernel clearly slower than the best so far cannot become the best: one timed repeat
+    // places it well enough for a cost model, and the others would be spent on noise.
+    const bool clearly_slow = options.slow_cutoff > 0 && steady_ms > options.slow_cutoff * best_ms;
+    const int repeats = clearly_slow ? 1 : options.repeats;
     std::ostringstream line;
     line << "ok";
     line.precision(9);
-    for (int repeat = 0; repeat < options.repeats; ++repeat) {
+    for (int repeat = 0; repeat < repeats; ++repeat) {
       const auto start = Clock::now();
       for (int i = 0; i < number; ++i) kernel.Run();
       line << ' ' << ElapsedMs(start) / number;
@@ -98,7 +102,7 @@ std::string RunAndReport(Kernel& kernel, const std::vector<float>& reference,
 // RunAndReport.
 void BuildRunAndReport(int fd, int go_fd, const OperatorTemplate& tmpl, const Config& config,
                        const OperatorData& data, const std::vector<float>& reference,
-                       const LocalMeasurerOptions& options) {
+                       const LocalMeasurerOptions& options, double best_ms) {
   const auto build_start = Clock::now();
   std::unique_ptr<Kernel> kernel;
   std::ostringstream built;
@@ -125,7 +129,7 @@ void BuildRunAndReport(int fd, int go_fd, const OperatorTemplate& tmpl, const Co
   while ((got = read(go_fd, &go, 1)) < 0 && errno == EINTR) {
   }
   if (got != 1) return;
-  WriteAll(fd, RunAndReport(*kernel, reference, options) + "\n");
+  WriteAll(fd, RunAndReport(*kernel, reference, options, best_ms) + "\n");
 }
 
 // How often a wait looks at the stop request.
@@ -145,6 +149,7 @@ class ReportReader {
 
   Line ReadLine(Clock::time_point deadline) {
     Line line;
+    bool looked_since_stop = false;
     for (;;) {
       const size_t newline = pending_.find('\n');
       if (newline != std::string::npos) {
@@ -154,18 +159,23 @@ class ReportReader {
         return line;
       }
       if (eof_) return line;
-      if (StopRequested()) {
+      // After a stop request, what the child already wrote still counts (a measurement that
+      // finished is kept): one more look without waiting, then give up.
+      const bool stopping = StopRequested();
+      if (stopping && looked_since_stop) {
         line.stopped = true;
         return line;
       }
+      looked_since_stop = stopping;
       const double left_ms =
           std::chrono::duration<double, std::milli>(deadline - Clock::now()).count();
-      // Past the deadline, what the child already wrote still counts (with parallel builds a
-      // child is often read long after it reported): one look without waiting. Waits are cut
-      // into slices so that a stop request that lands just before poll() is seen soon.
+      // Past the deadline, what the child already wrote still counts too (with parallel builds
+      // a child is often read long after it reported): one look without waiting. Waits are
+      // cut into slices so that a stop request that lands just before poll() is seen soon.
       pollfd poll_fd{fd_, POLLIN, 0};
-      const int wait_ms =
-          left_ms > 0 ? std::min(kStopCheckMs, static_cast<int>(std::ceil(left_ms))) : 0;
+      const int wait_ms = left_ms > 0 && !stopping
+                              ? std::min(kStopCheckMs, static_cast<int>(std::ceil(left_ms)))
+                              : 0;
       const int ready = poll(&poll_fd, 1, wait_ms);
       if (ready <= 0 && left_ms <= 0) {
         line.timed_out = true;
@@ -226,10 +236,6 @@ std::string SignalDescription(int status) {
   return "process exited with status " + std::to_string(WEXITSTATUS(status)) + " without reporting";
 }
 
-// A kernel process maps Tessel's libraries (LLVM, LibTorch, XGBoost: about 700 MiB of address
-// space) before it allocates anything; below this even an empty kernel cannot be built.
-constexpr uint64_t kMinMemoryLimit = uint64_t{1} << 30;
-
 // Runs first in a new child: it dies with the parent (a killed tuner leaves no kernel
 // processes behind), leaves SIGINT and SIGTERM to the parent (a Ctrl-C reaches the whole
 // foreground process group, and the parent decides what to keep), writes no core file, and
@@ -241,7 +247,7 @@ void PrepareChild(pid_t parent, uint64_t memory_limit) {
   signal(SIGTERM, SIG_IGN);
   const rlimit no_core_dumps{0, 0};
   setrlimit(RLIMIT_CORE, &no_core_dumps);
-  LimitAddressSpace(memory_limit);
+  LimitAddressSpaceGrowth(memory_limit);
 }
 
 }  // namespace
@@ -255,15 +261,18 @@ void LocalMeasurerOptions::Validate() const {
   if (!(compile_timeout_s > 0)) throw ConfigError("--compile-timeout must be positive");
   if (build_jobs < 1) throw ConfigError("--build-jobs must be at least 1");
   if (!(tolerance > 0)) throw ConfigError("the correctness tolerance must be positive");
-  if (memory_limit != 0 && memory_limit < kMinMemoryLimit)
-    throw ConfigError("--memory-limit " + FormatMemorySize(memory_limit) +
-                      " is too small for a kernel process (it maps about 700 MiB of libraries); "
-                      "give at least " +
+  if (!(slow_cutoff == 0 || slow_cutoff >= 1))
+    throw ConfigError("--slow-cutoff must be 0 (time every kernel fully) or at least 1, e.g. 2");
+  if (memory_limit && *memory_limit != 0 && *memory_limit < kMinMemoryLimit)
+    throw ConfigError("--memory-limit " + FormatMemorySize(*memory_limit) +
+                      " is too small for a kernel process (compiling a kernel takes up to a few "
+                      "hundred MiB); give at least " +
                       FormatMemorySize(kMinMemoryLimit) + ", or 0 for no limit");
 }
 
-uint64_t LocalMeasurerOptions::DefaultMemoryLimit(int build_jobs) {
-  const uint64_t share = PhysicalMemoryBytes() / static_cast<uint64_t>(std::max(build_jobs, 1) + 1);
+uint64_t LocalMeasurerOptions::EffectiveMemoryLimit() const {
+  if (memory_limit) return *memory_limit;
+  const uint64_t share = UsableMemoryBytes() / static_cast<uint64_t>(std::max(build_jobs, 1) + 1);
   return share == 0 ? 0 : std::max(share, kMinMemoryLimit);
 }
 
@@ -335,8 +344,9 @@ std::vector<Evaluation> LocalMeasurer::Measure(const std::vector<Config>& config
   // the next), then run the built kernels one at a time.
   const auto build_start = Clock::now();
   try {
-    // After a stop request nothing new is launched; the children already launched see the
-    // request and report their configurations as cancelled.
+    // After a stop request nothing new is launched; the children already launched are killed
+    // (their waits below see the request) and their configurations reported as cancelled,
+    // unless they had already reported a result.
     auto launch_next = [&] {
       if (StopRequested()) {
         results[children.size()].status = EvalStatus::kCancelled;
@@ -395,8 +405,9 @@ LocalMeasurer::Child LocalMeasurer::Launch(const Config& config,
       if (sibling.report_fd >= 0) close(sibling.report_fd);
       if (sibling.go_fd >= 0) close(sibling.go_fd);
     }
-    PrepareChild(parent, options_.memory_limit);
-    BuildRunAndReport(report_pipe[1], go_pipe[0], template_, config, data_, reference_, options_);
+    PrepareChild(parent, options_.EffectiveMemoryLimit());
+    BuildRunAndReport(report_pipe[1], go_pipe[0], template_, config, data_, reference_, options_,
+                      best_ms_);
     _exit(0);
   }
   close(report_pipe[1]);
@@ -479,6 +490,7 @@ Evaluation LocalMeasurer::RunBuilt(Child& child) {
     const auto [fastest, slowest] =
         std::minmax_element(result.repeats.begin(), result.repeats.end());
     result.spread = *slowest - *fastest;
+    best_ms_ = std::min(best_ms_, result.value);
     return finish(EvalStatus::kOk, "");
   }
   std::string message;

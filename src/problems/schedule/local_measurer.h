@@ -15,18 +15,21 @@
 // Timing follows AutoTVM's protocol with a longer warm-up: untimed runs for at least
 // `warmup_ms` (the first one's output is checked against the reference), then `repeats` timed
 // repeats, each running the kernel back to back enough times to last at least
-// `min_repeat_ms`; the median repeat is the result. AutoTVM warms up with one run; on this
-// machine a fresh process runs its first few milliseconds of kernels up to 1.7x slower, which
-// one run does not cover.
+// `min_repeat_ms`; the median repeat is the result. A kernel more than `slow_cutoff` times
+// slower than the best measured so far gets one repeat: it cannot become the best. AutoTVM warms up
+// with one run; on this machine a fresh process runs its first few milliseconds of kernels up
+// to 1.7x slower, which one run does not cover.
 //
-// Each child's address space is limited (`memory_limit`, RLIMIT_AS), so a configuration that
-// allocates without bound fails its own allocation (recorded as out_of_memory) instead of
-// taking the machine down. Children die with the parent (PR_SET_PDEATHSIG) and ignore SIGINT
+// Each child's address space is limited (`memory_limit` beyond what it inherits, RLIMIT_AS),
+// so a configuration that allocates without bound fails its own allocation (recorded as
+// out_of_memory) instead of taking the machine down. Children die with the parent (the thread
+// that forked them, PR_SET_PDEATHSIG: Measure's caller) and ignore SIGINT
 // and SIGTERM: a stop request (core/stop_request.h) is the parent's to act on, which kills the
 // children still working and reports their configurations as cancelled within a tenth of a
 // second.
 #pragma once
 
+#include <cmath>
 #include <optional>
 #include <vector>
 
@@ -45,13 +48,19 @@ struct LocalMeasurerOptions {
   double compile_timeout_s = 30;  // wall time allowed to compile one configuration
   int build_jobs = 1;             // configurations compiled at once
   double tolerance = 1e-3;        // max |out - ref| allowed, relative to max |ref|
-  uint64_t data_seed = 0;         // seeds the random input data
-  // Bytes of address space each kernel process may map (0 = no limit). By default the
-  // machine's memory shared by the processes that can exist at once (the builds and the one
-  // running), so that no configuration, nor all of them together, can exhaust it.
-  uint64_t memory_limit = DefaultMemoryLimit(build_jobs);
+  // A kernel whose steady run takes over this many times the best median so far gets one
+  // timed repeat instead of `repeats` (0: every kernel gets them all).
+  double slow_cutoff = 2;
+  uint64_t data_seed = 0;  // seeds the random input data
+  // Bytes of address space each kernel process may map beyond what it inherits from the
+  // tuner (0 = no limit). Unset: the memory this process may use shared by the processes that
+  // can exist at once (the builds and the one running), at least kMinMemoryLimit.
+  std::optional<uint64_t> memory_limit;
 
-  static uint64_t DefaultMemoryLimit(int build_jobs);
+  // Compiling a kernel takes up to a few hundred MiB; a lower limit would fail every build.
+  static constexpr uint64_t kMinMemoryLimit = uint64_t{256} << 20;
+  // memory_limit, or its default for build_jobs.
+  uint64_t EffectiveMemoryLimit() const;
 
   // Throws tessel::Error naming the offending option.
   void Validate() const;
@@ -83,6 +92,7 @@ class LocalMeasurer {
   OperatorData data_;
   std::vector<float> reference_;
   double last_build_seconds_ = 0;
+  double best_ms_ = INFINITY;  // the best median measured so far, for slow_cutoff
 };
 
 // The largest |out - ref| relative to the largest |ref| (0 when both are all zero; infinity

@@ -70,6 +70,12 @@ class OperatorTemplate {
   // Throws tessel::Error when the space has no valid configuration for this workload.
   virtual Config DefaultConfig() const = 0;
 
+  // The configuration that stands for every one compiling to the same code as `config`: knobs
+  // without effect given the others take one fixed value (an unroll step when nothing is
+  // unrolled, say). Measuring one of them measures them all; valid configurations map to valid
+  // ones. The identity unless a template knows better.
+  virtual Config Canonical(const Config& config) const { return config; }
+
   // Random inputs of the right sizes in [-1, 1].
   virtual OperatorData RandomData(Rng& rng) const = 0;
 

@@ -55,6 +55,13 @@ TEST(DenseTemplateTest, MatchesReference) {
   ExpectConfigurationsCorrect("dense:n=3,in=64,out=40", 6, 8);
 }
 
+TEST(DenseTemplateTest, OutputsThatNoVectorDivides) {
+  // Computed rounded up to a multiple of 4 with zero weights; the tail tile is cut short.
+  ExpectConfigurationsCorrect("dense:in=300,out=70", 6, 9);
+  ExpectConfigurationsCorrect("dense:n=2,in=37,out=13", 6, 10);
+  ExpectConfigurationsCorrect("dense:in=11,out=1", 3, 11);
+}
+
 TEST(TemplateTest, NamesAndVersionsIdentifyTemplates) {
   EXPECT_EQ(MakeOperatorTemplate(ParseWorkloadSpec("dense:in=4,out=4"))->name(), "dense_cpu");
   const auto conv = MakeOperatorTemplate(ParseWorkloadSpec("conv2d:c=1,h=3,w=3,k=4,r=1,s=1"));

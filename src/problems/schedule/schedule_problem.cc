@@ -25,10 +25,49 @@ std::vector<MetricInfo> ScheduleProblem::DeclaredMetrics() {
 }
 
 std::vector<Evaluation> ScheduleProblem::Evaluate(const std::vector<Config>& configs) {
-  if (!measurer_) measurer_ = std::make_unique<LocalMeasurer>(*template_, measure_);
-  std::vector<Evaluation> evaluations = measurer_->Measure(configs);
-  for (Evaluation& evaluation : evaluations)
-    if (evaluation.ok()) evaluation.metrics["gflops"] = flops_ / evaluation.value / 1e6;
+  // Of the configurations with one canonical form, only the first is compiled and run, and
+  // only when none was measured before.
+  std::vector<Config> canonical;
+  std::vector<Config> to_measure;
+  std::vector<bool> compiled(configs.size(), false);
+  ConfigSet in_batch;
+  for (size_t i = 0; i < configs.size(); ++i) {
+    canonical.push_back(template_->Canonical(configs[i]));
+    if (!measured_.contains(canonical[i]) && in_batch.insert(canonical[i]).second) {
+      to_measure.push_back(configs[i]);
+      compiled[i] = true;
+    }
+  }
+  std::vector<Evaluation> measured;
+  if (!to_measure.empty()) {
+    if (!measurer_) measurer_ = std::make_unique<LocalMeasurer>(*template_, measure_);
+    measured = measurer_->Measure(to_measure);
+  }
+  std::vector<Evaluation> evaluations;
+  evaluations.reserve(configs.size());
+  size_t next_measured = 0;
+  for (size_t i = 0; i < configs.size(); ++i) {
+    if (compiled[i]) {
+      Evaluation evaluation = std::move(measured[next_measured++]);
+      if (evaluation.ok()) evaluation.metrics["gflops"] = flops_ / evaluation.value / 1e6;
+      // A cancelled configuration was not measured: it may be proposed and measured again.
+      if (evaluation.status != EvalStatus::kCancelled) measured_.emplace(canonical[i], evaluation);
+      evaluations.push_back(std::move(evaluation));
+      continue;
+    }
+    const auto found = measured_.find(canonical[i]);
+    if (found == measured_.end()) {
+      // Its twin earlier in the batch was cancelled.
+      Evaluation cancelled;
+      cancelled.status = EvalStatus::kCancelled;
+      cancelled.error = "not measured: the run was asked to stop";
+      evaluations.push_back(std::move(cancelled));
+      continue;
+    }
+    Evaluation evaluation = found->second;
+    evaluation.compile_ms = 0;  // nothing was compiled for it
+    evaluations.push_back(std::move(evaluation));
+  }
   return evaluations;
 }
 

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "engine/problem.h"
 #include "problems/schedule/local_measurer.h"
@@ -52,6 +53,10 @@ class ScheduleProblem : public Problem {
   ProblemKey key_;
   // Made on the first evaluation: drawing the data and computing the reference takes a while.
   std::unique_ptr<LocalMeasurer> measurer_;
+  // What was measured, by canonical configuration (OperatorTemplate::Canonical): a
+  // configuration that compiles to the same code as one measured before gets its evaluation
+  // again, without compiling or running anything (compile_ms 0).
+  std::unordered_map<Config, Evaluation, ConfigHash> measured_;
 };
 
 }  // namespace tessel

@@ -146,18 +146,26 @@ Workload ParseWorkloadSpec(std::string_view spec) {
   if (!values.empty())
     throw ConfigError("workload '" + std::string(spec) + "': unknown key '" +
                       values.begin()->first + "'; " + kSpecHelp);
-  CheckWorkloadFits(workload);
+  CheckWorkloadTensors(workload);
   return workload;
 }
 
-void CheckWorkloadFits(const Workload& workload, uint64_t memory_bytes) {
-  // Element counts in double: the products of user-given sizes overflow 64-bit integers.
+namespace {
+
+// What measuring a workload holds: its tensors, and the bytes of the data, the reference
+// output and one kernel's output together.
+struct WorkloadTensors {
   struct Tensor {
     const char* name;
-    double elements;
+    double elements;  // in double: products of user-given sizes overflow 64-bit integers
   };
   std::vector<Tensor> tensors;
-  double measured_bytes = 0;  // input + weights + reference output + one kernel's output
+  double measured_bytes = 0;
+};
+
+WorkloadTensors TensorsOf(const Workload& workload) {
+  WorkloadTensors result;
+  auto& tensors = result.tensors;
   if (const auto* conv = std::get_if<Conv2dShape>(&workload)) {
     const double n = conv->n, c = conv->c, h = conv->h, w = conv->w, k = conv->k, r = conv->r,
                  s = conv->s, pad = conv->pad, stride = conv->stride;
@@ -167,28 +175,41 @@ void CheckWorkloadFits(const Workload& workload, uint64_t memory_bytes) {
                {"padded input", n * c * (h + 2 * pad) * (w + 2 * pad)},
                {"weights", k * (c / conv->groups) * r * s},
                {"output", n * k * out_h * out_w}};
-    measured_bytes = 4 * (tensors[0].elements + tensors[2].elements + 2 * tensors[3].elements);
+    result.measured_bytes =
+        4 * (tensors[0].elements + tensors[2].elements + 2 * tensors[3].elements);
   } else {
     const auto& dense = std::get<DenseShape>(workload);
     const double n = dense.n, in = dense.in, out = dense.out;
     tensors = {{"input", n * in}, {"weights", in * out}, {"output", n * out}};
-    measured_bytes = 4 * (tensors[0].elements + tensors[1].elements + 2 * tensors[2].elements);
+    result.measured_bytes =
+        4 * (tensors[0].elements + tensors[1].elements + 2 * tensors[2].elements);
   }
+  return result;
+}
+
+}  // namespace
+
+void CheckWorkloadTensors(const Workload& workload) {
   // Halide indexes a buffer's bytes with 32-bit integers (without its LargeBuffers feature).
   constexpr double kHalideBufferBytes = 2147483647.0;
-  for (const Tensor& tensor : tensors) {
+  for (const WorkloadTensors::Tensor& tensor : TensorsOf(workload).tensors) {
     if (4 * tensor.elements <= kHalideBufferBytes) continue;
     throw ConfigError("workload '" + WorkloadSpec(workload) + "': its " + tensor.name + " is " +
                       FormatMemorySize(static_cast<uint64_t>(std::min(4 * tensor.elements, 1e18))) +
                       ", and a tensor may hold at most 2 GiB (Halide's buffer limit); give "
                       "smaller sizes");
   }
-  if (memory_bytes == 0) memory_bytes = PhysicalMemoryBytes();
+}
+
+void CheckWorkloadFits(const Workload& workload, uint64_t memory_bytes) {
+  CheckWorkloadTensors(workload);
+  const double measured_bytes = TensorsOf(workload).measured_bytes;
+  if (memory_bytes == 0) memory_bytes = UsableMemoryBytes();
   if (memory_bytes > 0 && measured_bytes > static_cast<double>(memory_bytes) / 2)
     throw ConfigError("workload '" + WorkloadSpec(workload) + "': measuring it needs " +
                       FormatMemorySize(static_cast<uint64_t>(measured_bytes)) +
-                      ", more than half of this machine's " + FormatMemorySize(memory_bytes) +
-                      "; give smaller sizes");
+                      ", more than half of the memory this process may use, " +
+                      FormatMemorySize(memory_bytes) + "; give smaller sizes");
 }
 
 }  // namespace tessel

@@ -45,13 +45,17 @@ std::string WorkloadSpec(const Workload& workload);
 
 // Throws tessel::Error naming the problem for unknown operators, unknown or missing keys,
 // non-positive sizes, kernels larger than the padded input, channels not divisible by groups,
-// or tensors too large (CheckWorkloadFits).
+// or tensors too large for Halide (CheckWorkloadTensors). The answer does not depend on the
+// machine: records written elsewhere read back the same.
 Workload ParseWorkloadSpec(std::string_view spec);
 
-// Throws ConfigError, before anything is allocated, when one of the workload's tensors (input,
-// padded input, weights, output) exceeds the 2 GiB a Halide buffer can address, or when
-// measuring it (the data, the reference output and a kernel's output) would need more than
-// half of `memory_bytes` (this machine's memory when 0).
+// Throws ConfigError when one of the workload's tensors (input, padded input, weights, output)
+// exceeds the 2 GiB a Halide buffer can address.
+void CheckWorkloadTensors(const Workload& workload);
+
+// CheckWorkloadTensors, then, before anything is allocated, throws ConfigError when measuring
+// the workload (the data, the reference output and a kernel's output) would need more than
+// half of `memory_bytes` (when 0, the memory this process may use: UsableMemoryBytes).
 void CheckWorkloadFits(const Workload& workload, uint64_t memory_bytes = 0);
 
 // "conv2d" or "dense".

@@ -46,7 +46,7 @@ TEST(WorkloadTest, MalformedSpecsAreErrors) {
 }
 
 TEST(WorkloadTest, TensorsTooLargeAreRefusedBeforeAnythingIsAllocated) {
-  // 100000 x 10000 x 10000 floats: 37 PB of input.
+  // 100000 x 10000 x 10000 floats: 4e13 bytes (36 TiB) of input.
   try {
     ParseWorkloadSpec("conv2d:c=100000,h=10000,w=10000,k=100000,r=3,s=3");
     ADD_FAILURE() << "accepted";
