@@ -7,7 +7,6 @@
 
 #include "core/error.h"
 #include "network/pool_kernels.h"
-#include "problems/schedule/reference_ops.h"
 
 namespace tessel {
 namespace {
@@ -26,33 +25,6 @@ class LoopKernel : public Kernel {
 };
 
 Nchw AsNchw(const Shape& shape) { return {shape[0], shape[1], shape[2], shape[3]}; }
-
-// A conv2d or dense layer run by the plain reference loops, epilogue included: for the
-// workloads that no configuration of their template can compute.
-std::unique_ptr<Kernel> ReferenceLayerKernel(const Node& node, const float* in, float* out,
-                                             const std::vector<float*>& data) {
-  const int64_t in_size = node.op == OpKind::kConv2d
-                              ? node.conv.n * node.conv.c * node.conv.h * node.conv.w
-                              : node.dense.n * node.dense.in;
-  const int64_t size = ElementCount(node.shape);
-  const int64_t channels = node.shape[1];
-  const int64_t per_channel = size / node.shape[0] / channels;
-  const float* residual = node.residual >= 0 ? data[node.residual] : nullptr;
-  return std::make_unique<LoopKernel>(
-      [&node, in, out, in_size, size, channels, per_channel, residual] {
-        const std::span<const float> input(in, static_cast<size_t>(in_size));
-        const std::vector<float> result = node.op == OpKind::kConv2d
-                                              ? ReferenceConv2d(node.conv, input, node.weights)
-                                              : ReferenceDense(node.dense, input, node.weights);
-        for (int64_t j = 0; j < size; ++j) {
-          float value = result[j];
-          if (!node.bias.empty()) value += node.bias[(j / per_channel) % channels];
-          if (residual) value += residual[j];
-          out[j] = node.relu ? std::max(value, 0.f) : value;
-        }
-      },
-      std::span<const float>(out, static_cast<size_t>(size)));
-}
 
 std::string EpilogueSuffix(const Node& node) {
   return std::string(node.residual >= 0 ? "+add" : "") + (node.relu ? "+relu" : "");
@@ -129,18 +101,8 @@ void NetworkExecutor::BuildLayers(const ConfigChooser& choose) {
         const std::optional<Config> chosen = choose(*tmpl);
         report.workload = WorkloadSpec(workload);
         report.tuned = chosen.has_value();
-        std::optional<Config> fallback;
-        if (!chosen) {
-          try {
-            fallback = tmpl->DefaultConfig();
-          } catch (const Error&) {
-            // No schedule of the template fits this workload: the reference loops run it.
-            report.config = "reference loops";
-            kernel = ReferenceLayerKernel(node, in, out, data_);
-            break;
-          }
-        }
-        const Config config = chosen ? *chosen : *fallback;
+        // Every workload has a default schedule: the templates pad the vectorised channels.
+        const Config config = chosen ? *chosen : tmpl->DefaultConfig();
         report.config = tmpl->space().ToText(config);
         if (!tmpl->space().IsValid(config))
           throw ConfigError("layer " + node.name + ": configuration " + report.config +

@@ -3,6 +3,8 @@
 //   tile_f, tile_y, tile_x   3-level splits [outer, middle, inner] of output channels, rows
 //                            and columns. outer x outer x outer is the parallel grid of cache
 //                            tiles; middle is swept inside a tile; inner is the register tile.
+//                            The channels are rounded up to a multiple of 4 (the narrowest
+//                            vector) with zero weights, so that every layer has schedules.
 //   tile_rc, tile_ry, tile_rx 2-level splits of the reductions (input channels per group,
 //                            kernel rows, kernel columns). The outer part of tile_rc blocks the
 //                            input channels for cache reuse; the inner parts set the granularity
@@ -86,9 +88,14 @@ bool IsValidConvConfig(const Space& space, const Config& config) {
          schedule.accumulators() <= kMaxAccumulators;
 }
 
+// The output channels the kernel computes: k rounded up to a multiple of the narrowest vector.
+// A layer whose channels are already a multiple of 4 computes exactly them, and keeps the space
+// it had.
+int64_t PaddedChannels(const Conv2dShape& shape) { return (shape.k + 3) / 4 * 4; }
+
 Space MakeConvSpace(const Conv2dShape& shape) {
   std::vector<Knob> knobs(kLayout + 1);
-  knobs[kTileF] = SplitKnob("tile_f", shape.k, 3);
+  knobs[kTileF] = SplitKnob("tile_f", PaddedChannels(shape), 3);
   knobs[kTileY] = SplitKnob("tile_y", shape.out_h(), 3);
   knobs[kTileX] = SplitKnob("tile_x", shape.out_w(), 3);
   knobs[kTileRc] = SplitKnob("tile_rc", shape.channels_per_group(), 2);
@@ -120,12 +127,12 @@ class Conv2dTemplate : public HalideTemplate {
   std::vector<std::string> DefaultCandidates() const override {
     // One block of output channels per tile with a whole row of columns, as a hand-written
     // NCHWc kernel would start.
-    const int64_t oh = shape_.out_h(), ow = shape_.out_w();
+    const int64_t oh = shape_.out_h(), ow = shape_.out_w(), channels = PaddedChannels(shape_);
     std::vector<std::string> candidates;
     for (int64_t block : {16, 8, 4}) {
-      if (shape_.k % block) continue;
+      if (channels % block) continue;
       candidates.push_back(
-          "tile_f=" + std::to_string(shape_.k / block) + "x1x" + std::to_string(block) +
+          "tile_f=" + std::to_string(channels / block) + "x1x" + std::to_string(block) +
           ";tile_y=" + std::to_string(oh) + "x1x1;tile_x=1x" + std::to_string(ow) + "x1" +
           ";tile_rc=1x" + std::to_string(shape_.channels_per_group()) + ";tile_ry=1x" +
           std::to_string(shape_.r) + ";tile_rx=1x" + std::to_string(shape_.s) +
@@ -213,20 +220,21 @@ LoopNest Conv2dTemplate::DescribeLoops(const Config& config) const {
        4,
        {s.w + 2 * s.pad, s.h + 2 * s.pad, s.c, s.n},
        {sum(scaled(out_x, s.stride), rx), sum(scaled(out_y, s.stride), ry), rc, batch}});
+  const int64_t channels = PaddedChannels(s);
   if (sched.packed) {
     const int64_t block = sched.f[2];
     nest.buffers.push_back(
         {"weights",
          4,
-         {block, s.s, s.r, s.channels_per_group(), s.k / block},
+         {block, s.s, s.r, s.channels_per_group(), channels / block},
          {nest.IndexRow({{ki, 1}}), rx, ry, rc, nest.IndexRow({{ko, sched.f[1]}, {km, 1}})}});
     nest.buffers.push_back(
-        {"accumulators", 4, {s.k, s.out_w(), s.out_h(), s.n}, {out_k, out_x, out_y, batch}});
+        {"accumulators", 4, {channels, s.out_w(), s.out_h(), s.n}, {out_k, out_x, out_y, batch}});
   } else {
     nest.buffers.push_back(
-        {"weights", 4, {s.s, s.r, s.channels_per_group(), s.k}, {rx, ry, rc, out_k}});
+        {"weights", 4, {s.s, s.r, s.channels_per_group(), channels}, {rx, ry, rc, out_k}});
     nest.buffers.push_back(
-        {"accumulators", 4, {s.out_w(), s.out_h(), s.k, s.n}, {out_x, out_y, out_k, batch}});
+        {"accumulators", 4, {s.out_w(), s.out_h(), channels, s.n}, {out_x, out_y, out_k, batch}});
   }
   return nest;
 }
@@ -239,6 +247,7 @@ std::unique_ptr<Kernel> Conv2dTemplate::BuildPipeline(const Config& config,
   const int R = int(s.r), S = int(s.s), stride = int(s.stride), pad = int(s.pad);
   const int Cg = int(s.channels_per_group()), Kg = int(s.k / s.groups);
   const int OH = int(s.out_h()), OW = int(s.out_w());
+  const int KP = int(PaddedChannels(s));  // what the kernel computes, K and more
   const int block = int(sched.f[2]);
 
   ImageParam input(Halide::Float(32), 4, "input");
@@ -249,15 +258,23 @@ std::unique_ptr<Kernel> Conv2dTemplate::BuildPipeline(const Config& config,
   ImageParam weights(Halide::Float(32), sched.packed ? 5 : 4, "weights");
   if (sched.packed) {
     // Blocked weights, packed once here as oneDNN reorders them outside the timed region.
-    Halide::Buffer<float> packed(block, S, R, Cg, K / block);
+    Halide::Buffer<float> packed(block, S, R, Cg, KP / block);
+    packed.fill(0.f);  // the padding channels' weights
     for (int k = 0; k < K; ++k)
       for (int c = 0; c < Cg; ++c)
         for (int r = 0; r < R; ++r)
           for (int q = 0; q < S; ++q)
             packed(k % block, q, r, c, k / block) = layer.weights[((k * Cg + c) * R + r) * S + q];
-    SetDenseShape(weights, {block, S, R, Cg, K / block});
+    SetDenseShape(weights, {block, S, R, Cg, KP / block});
     weights.set(packed);
     owned.push_back(packed);
+  } else if (KP != K) {
+    Halide::Buffer<float> padded(S, R, Cg, KP);
+    padded.fill(0.f);
+    std::copy(layer.weights, layer.weights + size_t(S) * R * Cg * K, padded.data());
+    SetDenseShape(weights, {S, R, Cg, KP});
+    weights.set(padded);
+    owned.push_back(padded);
   } else {
     SetDenseShape(weights, {S, R, Cg, K});
     weights.set(WrapBuffer(layer.weights, {S, R, Cg, K}));
@@ -275,7 +292,10 @@ std::unique_ptr<Kernel> Conv2dTemplate::BuildPipeline(const Config& config,
   }
 
   RDom red(0, S, 0, R, 0, Cg, "red");
-  Expr cin = s.groups == 1 ? Expr(red.z) : (k / Kg) * Cg + red.z;
+  // A padding channel reads the last real channel's group: its weights are zero, and the input
+  // it reads must exist.
+  Expr group = (KP == K ? Expr(k) : Halide::min(k, K - 1)) / Kg;
+  Expr cin = s.groups == 1 ? Expr(red.z) : group * Cg + red.z;
   Expr w = sched.packed ? weights(k % block, red.x, red.y, red.z, k / block)
                         : weights(red.x, red.y, red.z, k);
   Func conv("conv");
@@ -298,7 +318,12 @@ std::unique_ptr<Kernel> Conv2dTemplate::BuildPipeline(const Config& config,
   const int tile_k = int(sched.f[1] * sched.f[2]);
   const int tile_y = int(sched.y[1] * sched.y[2]);
   const int tile_x = int(sched.x[1] * sched.x[2]);
-  output.split(k, ko, kt, tile_k)
+  // With padding, the last channel tile is cut short where it is stored (guarded), while the
+  // accumulators keep whole register tiles: their region is rounded out to the block, which the
+  // padding channels' zero weights cover.
+  const auto channel_tail =
+      KP == K ? Halide::TailStrategy::Auto : Halide::TailStrategy::GuardWithIf;
+  output.split(k, ko, kt, tile_k, channel_tail)
       .split(y, yo, yt, tile_y)
       .split(x, xo, xt, tile_x)
       .reorder(xt, yt, kt, xo, yo, ko, n);
@@ -315,6 +340,7 @@ std::unique_ptr<Kernel> Conv2dTemplate::BuildPipeline(const Config& config,
 
   // The tile's accumulators, stored with the vectorised dimension innermost.
   conv.compute_at(output, tile_loop);
+  if (KP != K) conv.align_bounds(k, block);
   if (sched.packed) {
     conv.reorder_storage(k, x, y, n).reorder(k, x, y, n).vectorize(k, sched.vec);
   } else {

@@ -34,6 +34,14 @@ TEST(Conv2dTemplateTest, OddShapesStridesAndPadding) {
   ExpectConfigurationsCorrect("conv2d:c=16,h=7,w=7,k=32,r=1,s=1,stride=1,pad=0", 6, 3);
 }
 
+TEST(Conv2dTemplateTest, ChannelsThatNoVectorDivides) {
+  // Computed rounded up to a multiple of 4 with zero weights; the tail tile is cut short.
+  ExpectConfigurationsCorrect("conv2d:c=4,h=6,w=6,k=10,r=3,s=3,stride=1,pad=1", 6, 12);
+  ExpectConfigurationsCorrect("conv2d:c=3,h=13,w=11,k=7,r=3,s=3,stride=2,pad=1", 6, 13);
+  ExpectConfigurationsCorrect("conv2d:c=6,h=7,w=7,k=6,r=3,s=3,stride=1,pad=1,groups=6", 6, 14);
+  ExpectConfigurationsCorrect("conv2d:c=5,h=5,w=5,k=1,r=1,s=1", 3, 15);
+}
+
 TEST(Conv2dTemplateTest, GroupsDepthwiseAndBatch) {
   ExpectConfigurationsCorrect("conv2d:c=16,h=10,w=10,k=16,r=3,s=3,stride=1,pad=1,groups=16", 6, 4);
   ExpectConfigurationsCorrect("conv2d:c=8,h=8,w=8,k=16,r=3,s=3,stride=2,pad=1,groups=2", 4, 5);
