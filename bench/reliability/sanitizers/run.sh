@@ -25,9 +25,7 @@ cmake --build "$build" -j"$jobs"
 # tests check); ASan's own SIGSEGV handler would turn it into exit status 1. Out-of-bounds and
 # use-after-free accesses in Tessel's code are caught by the instrumentation, before any signal;
 # a wild access there still fails its test, by the signal. Leak detection stays on.
-# A 16 MB quarantine instead of 256 MB: freed memory waits there, resident, before it is reused,
-# and LocalMeasurerTest.MemoryStaysFlatAcrossManyCompiledKernels bounds resident growth at 40 MB.
-export ASAN_OPTIONS=handle_segv=0:quarantine_size_mb=16
+export ASAN_OPTIONS=handle_segv=0
 # Any UBSan report aborts its test, with the stack that led to it.
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 

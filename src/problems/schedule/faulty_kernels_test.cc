@@ -173,8 +173,12 @@ TEST(FaultyKernels, TuningGoesOnAndNoFaultBecomesTheBest) {
       statuses.insert(std::string(EvalStatusName(record.result.status)));
     if (AddressSpaceCanBeLimited()) {
       EXPECT_EQ(statuses, (std::multiset<std::string>{"crash", "ok", "out_of_memory", "timeout"}));
+    } else {
+      // Without a limit (AddressSanitizer) the big allocation succeeds, and computing it under
+      // the instrumentation may outlast the one-second time limit.
+      EXPECT_EQ(statuses.count("crash"), 1u);
+      EXPECT_GE(statuses.count("timeout"), 1u);
     }
-    EXPECT_EQ(statuses.count("crash") + statuses.count("timeout"), 2u);
     const std::vector<BestRecord> best = store.BestPerTask();
     ASSERT_EQ(best.size(), 1u);
     EXPECT_EQ(best[0].record.config, "kernel=ok");
