@@ -10,8 +10,9 @@
 namespace tessel {
 namespace {
 
-// Accuracy by formula: floating point 0.9, each bit below 8 on a layer costs `per_bit`, and a
-// layer at `fail_bits` throws as a real evaluation might (out of memory).
+// Accuracy by formula: floating point 0.9, each bit below 8 on a layer costs `per_bit`; a layer
+// at `fail_bits` throws as LibTorch's allocator does when it runs out of memory, and one at
+// `fail_bits` - 1 throws another error.
 class FormulaAccuracy : public QuantAccuracy {
  public:
   explicit FormulaAccuracy(double per_bit = 0.005, int fail_bits = 0, std::string identity = "{}")
@@ -21,6 +22,7 @@ class FormulaAccuracy : public QuantAccuracy {
     double accuracy = 0.9;
     for (int b : bits) {
       if (b == fail_bits_) throw std::runtime_error("out of memory");
+      if (b == fail_bits_ - 1) throw std::runtime_error("a layer's kernel failed");
       accuracy -= per_bit_ * (8 - b);
     }
     ++calls;
@@ -114,12 +116,15 @@ TEST(QuantProblemTest, AFailedEvaluationIsRecordedAndTheBatchGoesOn) {
   QuantProblem problem = MakeLenet({}, /*fail_bits=*/3);
   const std::vector<Evaluation> results =
       problem.Evaluate({BitsConfig(problem, "bits.1=3;bits.2=8;bits.3=8;bits.4=8"),
+                        BitsConfig(problem, "bits.1=2;bits.2=8;bits.3=8;bits.4=8"),
                         BitsConfig(problem, "bits.1=4;bits.2=8;bits.3=8;bits.4=8")});
   // LibTorch's allocator failing is told apart from other errors.
   EXPECT_EQ(results[0].status, EvalStatus::kOutOfMemory);
   EXPECT_NE(results[0].error.find("out of memory"), std::string::npos);
   EXPECT_TRUE(std::isnan(results[0].value));
-  EXPECT_TRUE(results[1].ok());
+  EXPECT_EQ(results[1].status, EvalStatus::kRuntimeError);
+  EXPECT_NE(results[1].error.find("kernel failed"), std::string::npos);
+  EXPECT_TRUE(results[2].ok());
 }
 
 TEST(QuantProblemTest, RefusesBadBitsSets) {
