@@ -10,6 +10,8 @@
 //                [--batch-size 8] [--slow-cutoff 2] [--json F]
 //
 // Prints one table row per task with the median milliseconds per configuration.
+#include <sys/resource.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
@@ -88,6 +90,31 @@ Phases TimePhases(const OperatorTemplate& tmpl, const Config& config, const Oper
   return phases;
 }
 
+// CPU seconds (user and system) and minor page faults, of this process or of its reaped
+// children, so far.
+struct Usage {
+  double user_s = 0, system_s = 0;
+  long minor_faults = 0;
+};
+
+Usage UsageOf(int who) {
+  rusage usage{};
+  getrusage(who, &usage);
+  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return {seconds(usage.ru_utime), seconds(usage.ru_stime), usage.ru_minflt};
+}
+
+Usage Since(const Usage& before, int who) {
+  const Usage now = UsageOf(who);
+  return {now.user_s - before.user_s, now.system_s - before.system_s,
+          now.minor_faults - before.minor_faults};
+}
+
+nlohmann::json UsageJson(const Usage& usage) {
+  return {
+      {"user_s", usage.user_s}, {"system_s", usage.system_s}, {"minor_faults", usage.minor_faults}};
+}
+
 std::vector<std::string> SplitCommas(const std::string& text) {
   std::vector<std::string> items;
   std::stringstream stream(text);
@@ -147,6 +174,7 @@ int main(int argc, char** argv) {
     // Configurations that fail to build leave the sample, so that both lists stay in step.
     std::vector<Phases> phases;
     std::vector<Config> built;
+    const Usage in_process_start = UsageOf(RUSAGE_SELF);
     for (const Config& config : sample) {
       try {
         phases.push_back(TimePhases(*tmpl, config, data, options));
@@ -157,6 +185,9 @@ int main(int argc, char** argv) {
       }
     }
     sample = built;
+    // CPU and page faults of the same work in this warm process (with one extra lowering per
+    // configuration, for the phases) and in the forked children of the serial measurer below.
+    const Usage in_process = Since(in_process_start, RUSAGE_SELF);
     // The real measurer on the same configurations, the way a tuning run calls it: in batches
     // (--batch-size), each compiled in parallel and then run one by one.
     auto measure_in_batches = [&](LocalMeasurer& measurer) {
@@ -177,9 +208,11 @@ int main(int argc, char** argv) {
     LocalMeasurerOptions serial = options;
     serial.build_jobs = 1;
     LocalMeasurer serial_measurer(*tmpl, serial);
+    const Usage children_start = UsageOf(RUSAGE_CHILDREN);
     const auto serial_start = Clock::now();
     measure_in_batches(serial_measurer);
     const double serial_s = MsSince(serial_start) / 1e3;
+    const Usage children = Since(children_start, RUSAGE_CHILDREN);
 
     auto column = [&](double Phases::*field) {
       std::vector<double> values;
@@ -193,11 +226,18 @@ int main(int argc, char** argv) {
                 Median(column(&Phases::lower)), Median(column(&Phases::llvm)),
                 Median(column(&Phases::check)), Median(column(&Phases::warmup)),
                 Median(column(&Phases::repeats)), Sum(totals) / 1e3, measure_s, serial_s);
+    std::printf(
+        "%-8s %6s | cpu s (user+sys), minor faults: in process %.2f+%.2f, %ld; forked children "
+        "%.2f+%.2f, %ld\n",
+        "", "", in_process.user_s, in_process.system_s, in_process.minor_faults, children.user_s,
+        children.system_s, children.minor_faults);
     std::fflush(stdout);
     nlohmann::json task = {{"task", name},
                            {"workload", WorkloadSpec(layer.workload)},
                            {"measure_s", measure_s},
                            {"serial_measure_s", serial_s},
+                           {"in_process_usage", UsageJson(in_process)},
+                           {"serial_children_usage", UsageJson(children)},
                            {"configs", nlohmann::json::array()}};
     for (size_t i = 0; i < phases.size() && i < evaluations.size(); ++i)
       task["configs"].push_back({{"define_ms", phases[i].define},
