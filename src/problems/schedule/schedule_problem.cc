@@ -39,9 +39,11 @@ std::vector<Evaluation> ScheduleProblem::Evaluate(const std::vector<Config>& con
     }
   }
   std::vector<Evaluation> measured;
+  last_build_seconds_ = 0;  // a batch of twins builds nothing
   if (!to_measure.empty()) {
     if (!measurer_) measurer_ = std::make_unique<LocalMeasurer>(*template_, measure_);
     measured = measurer_->Measure(to_measure);
+    last_build_seconds_ = measurer_->last_build_seconds();
   }
   std::vector<Evaluation> evaluations;
   evaluations.reserve(configs.size());
@@ -71,9 +73,7 @@ std::vector<Evaluation> ScheduleProblem::Evaluate(const std::vector<Config>& con
   return evaluations;
 }
 
-double ScheduleProblem::last_build_seconds() const {
-  return measurer_ ? measurer_->last_build_seconds() : -1;
-}
+double ScheduleProblem::last_build_seconds() const { return last_build_seconds_; }
 
 std::unique_ptr<Featurizer> ScheduleProblem::MakeFeaturizer() const {
   return tessel::MakeFeaturizer(features_, *template_);

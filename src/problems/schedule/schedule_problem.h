@@ -57,6 +57,7 @@ class ScheduleProblem : public Problem {
   // configuration that compiles to the same code as one measured before gets its evaluation
   // again, without compiling or running anything (compile_ms 0).
   std::unordered_map<Config, Evaluation, ConfigHash> measured_;
+  double last_build_seconds_ = -1;  // of the last Evaluate; -1 before the first
 };
 
 }  // namespace tessel
