@@ -16,7 +16,11 @@ for cutoff in 0 2; do
     --json "$out/phases_cutoff$cutoff.json" | tee "$out/phases_cutoff$cutoff.txt"
 done
 
-# 2. Real tuning runs (autotvm, 128 measurements, 2 threads), with and without the cutoff;
+# 2. CPU time and page faults, in this process and in the forked children, on two tasks.
+"$build/measure_cost" --tasks r18.2,mb1.13 --configs 16 --seed 1 \
+  --json "$out/cpu_and_faults.json" | tee "$out/cpu_and_faults.txt"
+
+# 3. Real tuning runs (autotvm, 128 measurements, 2 threads), with and without the cutoff;
 #    twins (configurations that compile to the same code) are answered without compiling in
 #    both. Each run's time accounting is in its database's run_times table.
 for task in r18.2 mb1.13; do
