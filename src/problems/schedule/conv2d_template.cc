@@ -88,10 +88,8 @@ bool IsValidConvConfig(const Space& space, const Config& config) {
          schedule.accumulators() <= kMaxAccumulators;
 }
 
-// The output channels the kernel computes: k rounded up to a multiple of the narrowest vector.
-// A layer whose channels are already a multiple of 4 computes exactly them, and keeps the space
-// it had.
-int64_t PaddedChannels(const Conv2dShape& shape) { return (shape.k + 3) / 4 * 4; }
+// The output channels the kernel computes.
+int64_t PaddedChannels(const Conv2dShape& shape) { return PaddedToNarrowestVector(shape.k); }
 
 Space MakeConvSpace(const Conv2dShape& shape) {
   std::vector<Knob> knobs(kLayout + 1);
@@ -269,9 +267,8 @@ std::unique_ptr<Kernel> Conv2dTemplate::BuildPipeline(const Config& config,
     weights.set(packed);
     owned.push_back(packed);
   } else if (KP != K) {
-    Halide::Buffer<float> padded(S, R, Cg, KP);
-    padded.fill(0.f);
-    std::copy(layer.weights, layer.weights + size_t(S) * R * Cg * K, padded.data());
+    Halide::Buffer<float> padded =
+        ZeroPaddedCopy(layer.weights, size_t(S) * R * Cg * K, {S, R, Cg, KP});
     SetDenseShape(weights, {S, R, Cg, KP});
     weights.set(padded);
     owned.push_back(padded);

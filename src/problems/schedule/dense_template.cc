@@ -9,8 +9,6 @@
 //   layout    oi: weights as given (vectors gather along o); packed: weights blocked by
 //             tile_o's inner factor so that vectors load contiguously.
 // Dense layers at batch 1 stream their weights once, so they are memory bound.
-#include <algorithm>
-
 #include "problems/schedule/halide_kernel.h"
 #include "problems/schedule/reference_ops.h"
 #include "problems/schedule/template_knobs.h"
@@ -53,9 +51,8 @@ bool IsValidDenseConfig(const Space& space, const Config& config) {
   return schedule.o[2] % schedule.vec == 0 && schedule.o[2] / schedule.vec <= kMaxAccumulators;
 }
 
-// The outputs the kernel computes: out rounded up to a multiple of the narrowest vector. A layer
-// whose outputs are already a multiple of 4 computes exactly them, and keeps the space it had.
-int64_t PaddedOutputs(const DenseShape& shape) { return (shape.out + 3) / 4 * 4; }
+// The outputs the kernel computes.
+int64_t PaddedOutputs(const DenseShape& shape) { return PaddedToNarrowestVector(shape.out); }
 
 Space MakeDenseSpace(const DenseShape& shape) {
   std::vector<Knob> knobs(kLayout + 1);
@@ -168,9 +165,7 @@ std::unique_ptr<Kernel> DenseTemplate::BuildPipeline(const Config& config,
     weights.set(packed);
     owned.push_back(packed);
   } else if (PADDED != OUT) {
-    Halide::Buffer<float> padded(IN, PADDED);
-    padded.fill(0.f);
-    std::copy(layer.weights, layer.weights + size_t(IN) * OUT, padded.data());
+    Halide::Buffer<float> padded = ZeroPaddedCopy(layer.weights, size_t(IN) * OUT, {IN, PADDED});
     SetDenseShape(weights, {IN, PADDED});
     weights.set(padded);
     owned.push_back(padded);

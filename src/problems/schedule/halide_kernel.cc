@@ -120,6 +120,16 @@ Halide::Buffer<float> WrapBuffer(const float* data, const std::vector<int>& exte
   return Halide::Buffer<float>(const_cast<float*>(data), extents);
 }
 
+Halide::Buffer<float> ZeroPaddedCopy(const float* data, size_t used,
+                                     const std::vector<int>& extents) {
+  Halide::Buffer<float> padded(extents);
+  TESSEL_CHECK(used <= static_cast<size_t>(padded.number_of_elements()))
+      << "more data than the padded buffer holds";
+  padded.fill(0.f);
+  std::copy(data, data + used, padded.data());
+  return padded;
+}
+
 Halide::Expr LayerEpilogue(Halide::Expr value, const LayerBinding& layer,
                            const std::vector<Halide::Var>& at, const Halide::Var& channel,
                            const std::vector<int>& extents, int channels) {

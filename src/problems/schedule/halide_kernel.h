@@ -85,6 +85,11 @@ class HalideTemplate : public OperatorTemplate {
 // A read-only buffer over memory the caller keeps alive (extents innermost first).
 Halide::Buffer<float> WrapBuffer(const float* data, const std::vector<int>& extents);
 
+// A buffer of `extents` (innermost first) holding a copy of `used` dense floats from `data`,
+// then zeros: weights whose outermost dimension is padded (PaddedToNarrowestVector).
+Halide::Buffer<float> ZeroPaddedCopy(const float* data, size_t used,
+                                     const std::vector<int>& extents);
+
 // The layer's epilogue applied to `value` at output coordinates `at` (innermost first;
 // `channel` is the output-channel coordinate): + bias(channel), + residual(at), then ReLU.
 // Binds the bias and residual parameters to the layer's buffers.
