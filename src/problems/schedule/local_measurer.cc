@@ -226,7 +226,6 @@ int WaitForExit(pid_t child) {
   return status;
 }
 
-constexpr const char* kCancelledMessage = "not measured: the run was asked to stop";
 
 std::string SignalDescription(int status) {
   if (WIFSIGNALED(status)) {

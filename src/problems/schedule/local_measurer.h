@@ -66,6 +66,9 @@ struct LocalMeasurerOptions {
   void Validate() const;
 };
 
+// The error of a configuration cancelled by a stop request (EvalStatus::kCancelled).
+inline constexpr const char* kCancelledMessage = "not measured: the run was asked to stop";
+
 class LocalMeasurer {
  public:
   // Draws the input data and computes the reference output once. The template must outlive

@@ -62,7 +62,7 @@ std::vector<Evaluation> ScheduleProblem::Evaluate(const std::vector<Config>& con
       // Its twin earlier in the batch was cancelled.
       Evaluation cancelled;
       cancelled.status = EvalStatus::kCancelled;
-      cancelled.error = "not measured: the run was asked to stop";
+      cancelled.error = kCancelledMessage;
       evaluations.push_back(std::move(cancelled));
       continue;
     }
