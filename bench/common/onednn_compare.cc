@@ -20,7 +20,6 @@
 // Prints a Markdown table per model. Errors in the arguments, an unknown model or an unreadable
 // database give one line on stderr and exit status 2.
 #include <dlfcn.h>
-#include <immintrin.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -34,7 +33,6 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
-#include <latch>
 #include <map>
 #include <memory>
 #include <optional>
@@ -53,6 +51,7 @@
 #include "common/interleaved_timing.h"
 #include "common/onednn_layers.h"
 #include "core/error.h"
+#include "core/host.h"
 #include "core/rng.h"
 #include "core/stats.h"
 #include "problems/schedule/local_measurer.h"
@@ -79,89 +78,6 @@ std::string Fixed(double value, int digits) {
   char text[64];
   std::snprintf(text, sizeof(text), "%.*f", digits, value);
   return text;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Peak FP32 rate: independent FMA chains, enough to cover the FMA latency on every pipe.
-
-volatile float g_sink;
-
-constexpr int kAvx512Chains = 24;
-constexpr int kAvx2Chains = 12;
-
-__attribute__((target("avx512f"))) void FmaLoopAvx512(int64_t iterations) {
-  __m512 acc[kAvx512Chains];
-#pragma GCC unroll 24
-  for (int j = 0; j < kAvx512Chains; ++j) acc[j] = _mm512_set1_ps(0.001f * static_cast<float>(j));
-  const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
-  for (int64_t i = 0; i < iterations; ++i) {
-#pragma GCC unroll 24
-    for (int j = 0; j < kAvx512Chains; ++j) acc[j] = _mm512_fmadd_ps(acc[j], a, b);
-  }
-#pragma GCC unroll 24
-  for (int j = 1; j < kAvx512Chains; ++j) acc[0] = _mm512_add_ps(acc[0], acc[j]);
-  // Summed by hand: GCC 12's _mm512_reduce_add_ps trips -Wuninitialized.
-  float lanes[16];
-  _mm512_storeu_ps(lanes, acc[0]);
-  float sum = 0;
-  for (float v : lanes) sum += v;
-  g_sink = sum;
-}
-
-__attribute__((target("avx2,fma"))) void FmaLoopAvx2(int64_t iterations) {
-  __m256 acc[kAvx2Chains];
-#pragma GCC unroll 12
-  for (int j = 0; j < kAvx2Chains; ++j) acc[j] = _mm256_set1_ps(0.001f * static_cast<float>(j));
-  const __m256 a = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
-  for (int64_t i = 0; i < iterations; ++i) {
-#pragma GCC unroll 12
-    for (int j = 0; j < kAvx2Chains; ++j) acc[j] = _mm256_fmadd_ps(acc[j], a, b);
-  }
-#pragma GCC unroll 12
-  for (int j = 1; j < kAvx2Chains; ++j) acc[0] = _mm256_add_ps(acc[0], acc[j]);
-  float lanes[8];
-  _mm256_storeu_ps(lanes, acc[0]);
-  float sum = 0;
-  for (float v : lanes) sum += v;
-  g_sink = sum;
-}
-
-struct Peak {
-  double gflops = 0;
-  std::string isa;
-};
-
-// Seconds for `threads` threads to run `iterations` each, all started together.
-double TimeFmaLoop(void (*loop)(int64_t), int threads, int64_t iterations) {
-  std::latch start(threads + 1);
-  std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t)
-    workers.emplace_back([&] {
-      start.arrive_and_wait();
-      loop(iterations);
-    });
-  start.arrive_and_wait();
-  const auto begin = Clock::now();
-  for (std::thread& worker : workers) worker.join();
-  return MsSince(begin) / 1e3;
-}
-
-Peak MeasurePeak(int threads, double target_ms) {
-  const bool avx512 = __builtin_cpu_supports("avx512f");
-  void (*loop)(int64_t) = avx512 ? FmaLoopAvx512 : FmaLoopAvx2;
-  const double flops_per_iteration = avx512 ? kAvx512Chains * 16 * 2 : kAvx2Chains * 8 * 2;
-  // Calibrate the iteration count on one thread, then keep the best of a few timed runs.
-  int64_t iterations = 1 << 16;
-  double seconds = 0;
-  while ((seconds = TimeFmaLoop(loop, 1, iterations)) < 0.01) iterations *= 2;
-  iterations = std::max<int64_t>(1, static_cast<int64_t>(iterations * target_ms / 1e3 / seconds));
-  double best = 0;
-  for (int rep = 0; rep < 3; ++rep) {
-    seconds = TimeFmaLoop(loop, threads, iterations);
-    best = std::max(
-        best, flops_per_iteration * static_cast<double>(iterations) * threads / seconds / 1e9);
-  }
-  return {best, avx512 ? "AVX-512 FMA" : "AVX2 FMA"};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -364,7 +280,7 @@ int Main(int argc, char** argv) {
   for (const std::string& name : options.models) models.push_back(&FindModel(name));
   const std::map<std::string, BestRecord> records = LoadRecords(options.db, options.threads);
 
-  const Peak peak = MeasurePeak(options.threads, std::max(50.0, options.min_time_ms / 2));
+  const FmaPeak peak = MeasureFmaPeak(options.threads, std::max(50.0, options.min_time_ms / 2));
   const dnnl_version_t* version = dnnl::version();
   std::cout << "# Tessel vs oneDNN: " << CpuModelName() << ", " << options.threads
             << (options.threads == 1 ? " thread" : " threads") << ", peak " << Fixed(peak.gflops, 1)

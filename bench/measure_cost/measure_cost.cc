@@ -21,10 +21,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/host.h"
 #include "core/rng.h"
 #include "problems/schedule/halide_kernel.h"
 #include "problems/schedule/local_measurer.h"
-#include "problems/schedule/target.h"
 #include "problems/schedule/zoo.h"
 
 namespace {

@@ -9,10 +9,12 @@
 #include <set>
 #include <sstream>
 
+#include "core/host.h"
 #include "network/onnx_model_builder_test_util.h"
 
 namespace {
 
+using tessel::CpuModelName;
 using tessel::OnnxModelBuilder;
 
 namespace fs = std::filesystem;
@@ -505,6 +507,10 @@ TEST_F(CliTest, TunesARealWorkloadAndUsesTesselDbFromTheEnvironment) {
   EXPECT_EQ(line["features"], "both");  // the default for an operator's template
   const Outcome best = Run("best --db real.db");
   EXPECT_NE(best.out.find("conv2d:c=4,h=8,w=8,k=8"), std::string::npos) << best.out;
+  // Where the record was measured, with the FMA peak on the threads it ran on, and this host.
+  EXPECT_NE(best.out.find("measured on: " + CpuModelName()), std::string::npos) << best.out;
+  EXPECT_NE(best.out.find("GFLOP/s on 1 thread: 1 schedule task\n"), std::string::npos) << best.out;
+  EXPECT_NE(best.out.find("the records' host)"), std::string::npos) << best.out;
   // Where the time went, per task: compiling dominates tiny kernels.
   EXPECT_GT(line["seconds"]["compile"].get<double>(), 0);
   EXPECT_GT(line["seconds"]["run"].get<double>(), 0);
@@ -545,6 +551,12 @@ TEST_F(CliTest, RunsANetworkWithItsTunedKernelsAgainstTheReference) {
     }
   }
   EXPECT_EQ(residual_kernels, 8);
+  // The one tuned layer's record was measured here, on one thread.
+  ASSERT_EQ(line["record_hosts"].size(), 1u) << line.dump();
+  EXPECT_EQ(line["record_hosts"][0]["records"], 1);
+  EXPECT_EQ(line["record_hosts"][0]["cpu"], CpuModelName());
+  EXPECT_GT(line["record_hosts"][0]["fma_peak_gflops"]["1"].get<double>(), 0);
+  EXPECT_GT(line["host"]["fma_peak_gflops"]["1"].get<double>(), 0);
 
   const Outcome table = Run("run --model squeezenet_v1.1 --db none.db --repeats 1 --warmup 0");
   ASSERT_EQ(table.status, 0) << table.err;

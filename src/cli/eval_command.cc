@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/json_output.h"
+#include "cli/measure_options.h"
 #include "cli/problem_catalog.h"
 #include "core/error.h"
 #include "core/key_values.h"
@@ -51,7 +52,8 @@ int RunEval(const EvalCommandOptions& options) {
     evaluation.status = EvalStatus::kInvalid;
     evaluation.error = "the configuration breaks the space's validity rule";
   }
-  const int64_t run_id = store.BeginRun({"eval", options.seed, options.command_line});
+  const int64_t run_id = store.BeginRun({"eval", options.seed, options.command_line,
+                                         RunHost(problem.key().problem, options.measure)});
   const int64_t task_id = store.EnsureTask(problem.key(), problem.objective());
   store.Append({{task_id, run_id, problem.space().ToText(config), evaluation, ""}});
 

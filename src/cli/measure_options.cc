@@ -3,8 +3,9 @@
 #include <CLI/CLI.hpp>
 
 #include "core/error.h"
+#include "core/host.h"
 #include "core/memory_size.h"
-#include "problems/schedule/target.h"
+#include "problems/schedule/schedule_problem.h"
 
 namespace tessel::cli {
 
@@ -71,6 +72,12 @@ uint64_t QuantMemoryLimit(const MeasureFlags& flags) {
                       " is too small to train the quant problem's network; give at least " +
                       FormatMemorySize(kMinTraining) + ", or 0 for no limit");
   return limit;
+}
+
+std::string RunHost(std::string_view problem, const MeasureFlags& flags) {
+  const bool timed = problem == ScheduleProblem::kName;
+  const int threads = flags.threads > 0 ? flags.threads : DefaultThreadCount();
+  return HostToJson(DescribeHost(timed ? threads : 0));
 }
 
 }  // namespace tessel::cli

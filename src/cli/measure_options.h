@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 #include "cli/commands.h"
 #include "problems/schedule/local_measurer.h"
@@ -25,5 +27,9 @@ LocalMeasurerOptions MeasureOptions(const MeasureFlags& flags, uint64_t seed);
 // time, may map beyond what it maps when it starts: --memory-limit as given, half the memory
 // this process may use for "auto". Throws tessel::Error for a limit too small to train.
 uint64_t QuantMemoryLimit(const MeasureFlags& flags);
+
+// What a run of `problem` records about this machine (HostToJson): its CPU and caches, and
+// the FMA peak on the measurer's threads where the problem times kernels on this CPU.
+std::string RunHost(std::string_view problem, const MeasureFlags& flags);
 
 }  // namespace tessel::cli

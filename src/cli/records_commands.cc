@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/host_report.h"
 #include "core/error.h"
 #include "core/stats.h"
 #include "problems/schedule/workload.h"
@@ -101,6 +102,15 @@ int RunBest(const std::string& db) {
                 static_cast<long long>(entry.measurements), entry.record.config.c_str());
   }
   if (best.empty()) std::fprintf(stderr, "tessel: no successful records in the database\n");
+  // Kernel times depend on the machine; where they were measured is worth knowing.
+  std::vector<std::string> hosts;
+  for (const BestRecord& entry : best)
+    if (entry.task.problem == "schedule") hosts.push_back(entry.host);
+  if (!hosts.empty()) {
+    std::printf("\n");
+    const std::vector<HostGroup> groups = GroupByMachine(hosts);
+    PrintHosts(groups, DescribeThisHost(groups, DefaultThreadCount()), "schedule tasks");
+  }
   return 0;
 }
 

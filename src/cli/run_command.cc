@@ -12,7 +12,9 @@
 #include <set>
 
 #include "cli/commands.h"
+#include "cli/host_report.h"
 #include "core/error.h"
+#include "core/host.h"
 #include "core/rng.h"
 #include "core/stats.h"
 #include "network/network_executor.h"
@@ -32,10 +34,16 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// The best recorded configuration text per (workload, template, version) for this target.
-std::map<std::string, std::string> BestConfigs(const std::string& db_path,
-                                               const std::string& target) {
-  std::map<std::string, std::string> best;
+// A layer's best record: its configuration's text and where it was measured.
+struct BestConfig {
+  std::string config;
+  std::string host;  // HostToJson of the run's machine
+};
+
+// The best record per (workload, template, version) for this target.
+std::map<std::string, BestConfig> BestConfigs(const std::string& db_path,
+                                              const std::string& target) {
+  std::map<std::string, BestConfig> best;
   if (!std::filesystem::exists(db_path)) {
     std::fprintf(stderr,
                  "tessel: no records database at %s; every layer runs its default schedule\n",
@@ -46,7 +54,7 @@ std::map<std::string, std::string> BestConfigs(const std::string& db_path,
   for (const BestRecord& entry : store.BestPerTask())
     if (entry.task.problem == "schedule" && entry.task.target == target)
       best[entry.task.instance + "|" + entry.task.evaluator + "|" +
-           std::to_string(entry.task.evaluator_version)] = entry.record.config;
+           std::to_string(entry.task.evaluator_version)] = {entry.record.config, entry.host};
   return best;
 }
 
@@ -88,16 +96,18 @@ int RunNetwork(const RunCommandOptions& options) {
         options.compare_file, ElementCount(network.graph.nodes[network.graph.output].shape),
         "an output of shape " + ShapeText(network.graph.nodes[network.graph.output].shape));
   const std::string target = HostTargetKey(threads);
-  const std::map<std::string, std::string> best = BestConfigs(ResolveDbPath(options.db), target);
+  const std::map<std::string, BestConfig> best = BestConfigs(ResolveDbPath(options.db), target);
 
   // Halide sizes its thread pool from this when the first kernel runs.
   setenv("HL_NUM_THREADS", std::to_string(threads).c_str(), 1);
   const auto build_start = Clock::now();
+  std::vector<std::string> record_hosts;  // one per layer that runs a recorded configuration
   NetworkExecutor executor(OptimizeForInference(network.graph), [&](const OperatorTemplate& tmpl) {
     const auto found = best.find(WorkloadSpec(tmpl.workload()) + "|" + tmpl.name() + "|" +
                                  std::to_string(tmpl.version()));
-    return found == best.end() ? std::optional<Config>()
-                               : std::optional<Config>(tmpl.space().FromText(found->second));
+    if (found == best.end()) return std::optional<Config>();
+    record_hosts.push_back(found->second.host);
+    return std::optional<Config>(tmpl.space().FromText(found->second.config));
   });
   const double build_s = SecondsSince(build_start);
 
@@ -116,6 +126,10 @@ int RunNetwork(const RunCommandOptions& options) {
   double error = std::nan("");
   if (options.check) error = RelativeError(result, RunReference(network.graph, input));
   const double compare_error = expected.empty() ? std::nan("") : RelativeError(result, expected);
+  // Measured after the timed runs, which the FMA loop would otherwise disturb.
+  const std::vector<HostGroup> host_groups = GroupByMachine(record_hosts);
+  std::optional<ThisHost> this_host;
+  if (!record_hosts.empty()) this_host = DescribeThisHost(host_groups, threads);
 
   const double median = Median(totals);
   const double fastest = *std::min_element(totals.begin(), totals.end());
@@ -146,7 +160,7 @@ int RunNetwork(const RunCommandOptions& options) {
       }
       layers.push_back(std::move(entry));
     }
-    const nlohmann::json line = {
+    nlohmann::json line = {
         {"network", network.name},
         {"threads", threads},
         {"median_ms", median},
@@ -162,6 +176,7 @@ int RunNetwork(const RunCommandOptions& options) {
          std::isfinite(compare_error) ? nlohmann::json(compare_error) : nlohmann::json(nullptr)},
         {"layers", std::move(layers)},
     };
+    if (this_host) line.update(HostsJson(host_groups, *this_host));
     std::cout << line.dump() << std::endl;
   } else {
     std::printf("%s: %d threads, %d kernels (%d tuned, %d default schedules), built in %.1f s\n",
@@ -186,6 +201,7 @@ int RunNetwork(const RunCommandOptions& options) {
     if (!expected.empty())
       std::printf("compare: max relative error %.2e against %s\n", compare_error,
                   options.compare_file.c_str());
+    if (this_host) PrintHosts(host_groups, *this_host, "layers");
     for (const NamedTask& named : network.tasks) {
       const std::string workload = WorkloadSpec(named.task.workload);
       if (untuned.count(workload))

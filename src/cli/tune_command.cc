@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/json_output.h"
+#include "cli/measure_options.h"
 #include "cli/problem_catalog.h"
 #include "core/error.h"
 #include "core/stop_request.h"
@@ -143,6 +144,7 @@ int RunTune(const TuneCommandOptions& options) {
                         strategy_options, inputs.rng);
   };
   CheckTuning(tasks, tuning);
+  tuning.host = RunHost(problem_name, options.measure);
 
   TuningReport report;
   {

@@ -324,6 +324,8 @@ void UpgradeSchema(sqlite3* db, int from_version) {
   Transaction transaction(db);
   CreateRunTimesTable(db);
   if (from_version < 3) MigrateToSchema3(db);
+  // Schema 4: runs describe their host; those recorded before did not.
+  if (from_version < 4) Exec(db, "ALTER TABLE runs ADD COLUMN host TEXT NOT NULL DEFAULT '{}'");
   Statement meta(db, "UPDATE meta SET value = ? WHERE key = 'schema_version'");
   meta.BindText(1, std::to_string(RecordStore::kSchemaVersion));
   meta.Run();
@@ -339,7 +341,8 @@ void CreateSchema(sqlite3* db) {
   Exec(db,
        "CREATE TABLE IF NOT EXISTS runs ("
        "id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, tuner TEXT NOT NULL, "
-       "seed INTEGER NOT NULL, command TEXT NOT NULL, started_at TEXT NOT NULL)");
+       "seed INTEGER NOT NULL, command TEXT NOT NULL, started_at TEXT NOT NULL, "
+       "host TEXT NOT NULL DEFAULT '{}')");
   Exec(db,
        "CREATE TABLE IF NOT EXISTS measurements ("
        "id INTEGER PRIMARY KEY, task_id INTEGER NOT NULL REFERENCES tasks (id), "
@@ -527,13 +530,14 @@ struct RunRow {
 
 int64_t EnsureRunIn(sqlite3* db, const RunRow& run) {
   Statement insert(db,
-                   "INSERT OR IGNORE INTO runs (uuid, tuner, seed, command, started_at) "
-                   "VALUES (?, ?, ?, ?, ?)");
+                   "INSERT OR IGNORE INTO runs (uuid, tuner, seed, command, started_at, host) "
+                   "VALUES (?, ?, ?, ?, ?, ?)");
   insert.BindText(1, run.uuid)
       .BindText(2, run.info.tuner)
       .BindInt(3, SeedToSql(run.info.seed))
       .BindText(4, run.info.command)
-      .BindText(5, run.started_at);
+      .BindText(5, run.started_at)
+      .BindText(6, run.info.host);
   insert.Run();
   Statement find(db, "SELECT id FROM runs WHERE uuid = ?");
   find.BindText(1, run.uuid);
@@ -572,6 +576,14 @@ void BindMeasurement(Statement& insert, const std::string& config, const Evaluat
 nlohmann::ordered_json NumberOrNull(double value) {
   if (std::isfinite(value)) return value;
   return nullptr;
+}
+
+// A run's stored host description as a JSON object; the store writes only objects, and text
+// that is not one (a database edited by hand) exports as an empty description.
+nlohmann::ordered_json HostObject(const std::string& text) {
+  nlohmann::ordered_json host =
+      nlohmann::ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return host.is_object() ? host : nlohmann::ordered_json::object();
 }
 
 // One parsed line of an export.
@@ -647,6 +659,11 @@ ImportRow ParseImportLine(const std::string& line) {
   row.run.info.seed = field("run_seed").get<uint64_t>();
   row.run.info.command = text("run_command");
   row.run.started_at = text("run_started_at");
+  // Exports before schema 4 have no host.
+  if (object.contains("run_host")) {
+    if (!field("run_host").is_object()) throw wrong("run_host", "an object");
+    row.run.info.host = field("run_host").dump();
+  }
   const nlohmann::json seq = integer("seq");
   if (!seq.is_number_unsigned() || seq.get<uint64_t>() > INT64_MAX) {
     throw wrong("seq", "a non-negative integer");
@@ -750,13 +767,14 @@ std::optional<int64_t> RecordStore::FindTask(const ProblemKey& key) const {
 
 int64_t RecordStore::BeginRun(const RunInfo& run) {
   Statement insert(db_,
-                   "INSERT INTO runs (uuid, tuner, seed, command, started_at) "
-                   "VALUES (?, ?, ?, ?, ?)");
+                   "INSERT INTO runs (uuid, tuner, seed, command, started_at, host) "
+                   "VALUES (?, ?, ?, ?, ?, ?)");
   insert.BindText(1, NewUuid())
       .BindText(2, run.tuner)
       .BindInt(3, SeedToSql(run.seed))
       .BindText(4, run.command)
-      .BindText(5, NowTimestamp());
+      .BindText(5, NowTimestamp())
+      .BindText(6, run.host);
   insert.Run();
   return sqlite3_last_insert_rowid(db_);
 }
@@ -859,7 +877,7 @@ std::vector<BestRecord> RecordStore::BestPerTask() const {
   Statement rows(db_, "SELECT " + std::string(kMeasurementColumns) + ", " +
                           std::string(kTaskColumns) +
                           ", r.tuner, r.seed, (SELECT COUNT(*) FROM measurements c WHERE "
-                          "c.task_id = t.id), t.objective, t.unit, t.minimise "
+                          "c.task_id = t.id), t.objective, t.unit, t.minimise, r.host "
                           "FROM tasks t "
                           "JOIN measurements m ON m.id = (SELECT b.id FROM measurements b "
                           "  WHERE b.task_id = t.id AND b.status = 'ok' AND b.value IS NOT NULL "
@@ -878,6 +896,7 @@ std::vector<BestRecord> RecordStore::BestPerTask() const {
     entry.seed = SeedFromSql(rows.Int(c + 6));
     entry.measurements = rows.Int(c + 7);
     entry.objective = {rows.Text(c + 8), rows.Text(c + 9), rows.Int(c + 10) != 0};
+    entry.host = rows.Text(c + 11);
     best.push_back(std::move(entry));
   }
   return best;
@@ -887,7 +906,7 @@ void RecordStore::ExportJsonl(std::ostream& out) const {
   Statement rows(db_, "SELECT " + std::string(kMeasurementColumns) + ", " +
                           std::string(kTaskColumns) +
                           ", t.objective, t.unit, t.minimise, r.uuid, r.tuner, r.seed, r.command, "
-                          "r.started_at, m.seq "
+                          "r.started_at, m.seq, r.host "
                           "FROM measurements m JOIN tasks t ON t.id = m.task_id "
                           "JOIN runs r ON r.id = m.run_id ORDER BY m.id");
   while (rows.Step()) {
@@ -910,6 +929,7 @@ void RecordStore::ExportJsonl(std::ostream& out) const {
     line["run_seed"] = SeedFromSql(rows.Int(c + 10));
     line["run_command"] = rows.Text(c + 11);
     line["run_started_at"] = rows.Text(c + 12);
+    line["run_host"] = HostObject(rows.Text(c + 14));
     line["seq"] = rows.Int(c + 13);
     line["config"] = record.config;
     line["status"] = std::string(EvalStatusName(result.status));

@@ -29,6 +29,9 @@ struct RunInfo {
   std::string tuner;
   uint64_t seed = 0;
   std::string command;  // the command line that started the run
+  // What describes the machine it ran on (HostToJson), "{}" when unknown: numbers measured
+  // under one target key may come from different machines of that name.
+  std::string host = "{}";
 };
 
 // One evaluated configuration as stored.
@@ -49,6 +52,7 @@ struct BestRecord {
   MeasurementRecord record;
   std::string tuner;
   uint64_t seed = 0;
+  std::string host;          // of the run that measured it, as RunInfo::host
   int64_t measurements = 0;  // all measurements of the task, failures included
 };
 
@@ -77,8 +81,8 @@ class RecordStore {
   RecordStore& operator=(const RecordStore&) = delete;
 
   // 2 added run_times; 3 made tasks generic (problem, instance, evaluator, objective) and
-  // gave evaluations metrics.
-  static constexpr int kSchemaVersion = 3;
+  // gave evaluations metrics; 4 gave runs their host's description.
+  static constexpr int kSchemaVersion = 4;
 
   // Id of the task, created when new with this objective (an existing task keeps its own).
   int64_t EnsureTask(const ProblemKey& key, const ObjectiveInfo& objective);

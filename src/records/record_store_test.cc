@@ -490,6 +490,7 @@ TEST_F(RecordStoreTest, MigratesASchemaTwoDatabaseWithoutLoss) {
   EXPECT_TRUE(best[0].objective.minimise);
   EXPECT_EQ(best[0].tuner, "grid");
   EXPECT_EQ(best[0].seed, 7u);
+  EXPECT_EQ(best[0].host, "{}");  // runs of schema 2 did not describe their host
 
   // The old export, imported into a new database, gives the migrated database's records.
   const std::string imported_path = Path("imported.db");
@@ -528,6 +529,65 @@ TEST_F(RecordStoreTest, MetricsRoundTripWhateverTheirNamesAndValues) {
   std::istringstream exported(Export(store));
   EXPECT_EQ(copy.ImportJsonl(exported), 2);
   EXPECT_EQ(Export(copy), Export(store));
+}
+
+TEST_F(RecordStoreTest, RunsKeepTheirHostThroughBestExportAndImport) {
+  RecordStore store(Path("host.db"));
+  const int64_t task = store.EnsureTask(Task("conv2d:c=64"), kTime);
+  const std::string host = R"({"cpu":"AMD EPYC","family":26,"fma_peak_gflops":524.0})";
+  const int64_t run = store.BeginRun({"random", 1, "tune", host});
+  const int64_t unknown = store.BeginRun({"random", 2, "tune"});
+  store.Append({Ok(task, run, "a", 1.0), Ok(task, unknown, "b", 2.0)});
+  ASSERT_EQ(store.BestPerTask().size(), 1u);
+  EXPECT_EQ(nlohmann::json::parse(store.BestPerTask()[0].host), nlohmann::json::parse(host));
+  const std::string exported = Export(store);
+  EXPECT_NE(exported.find(R"("run_host":{"cpu":"AMD EPYC")"), std::string::npos) << exported;
+  EXPECT_NE(exported.find(R"("run_host":{})"), std::string::npos) << exported;
+  RecordStore copy(Path("host_copy.db"));
+  std::istringstream in(exported);
+  EXPECT_EQ(copy.ImportJsonl(in), 2);
+  EXPECT_EQ(Export(copy), exported);
+  EXPECT_EQ(nlohmann::json::parse(copy.BestPerTask()[0].host), nlohmann::json::parse(host));
+
+  // An export without hosts (before schema 4) imports with unknown ones; a host that is not an
+  // object is refused, naming the line.
+  std::string line = exported.substr(0, exported.find('\n'));
+  nlohmann::ordered_json object = nlohmann::ordered_json::parse(line);
+  object.erase("run_host");
+  object["run_uuid"] = "older";
+  RecordStore older(Path("older.db"));
+  std::istringstream without(object.dump());
+  EXPECT_EQ(older.ImportJsonl(without), 1);
+  EXPECT_EQ(older.BestPerTask()[0].host, "{}");
+  object["run_host"] = "AMD EPYC";
+  std::istringstream wrong(object.dump());
+  try {
+    older.ImportJsonl(wrong);
+    ADD_FAILURE() << "a host that is not an object was imported";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("line 1: field 'run_host' is not an object"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_F(RecordStoreTest, MigratesASchemaThreeDatabase) {
+  const std::string path = Path("v3.db");
+  {
+    RecordStore store(path);
+    const int64_t task = store.EnsureTask(Task("conv2d:c=64"), kTime);
+    store.Append({Ok(task, store.BeginRun({"random", 1, "tune"}), "a", 1.0)});
+  }
+  // Schema 3 was schema 4 without the runs' hosts.
+  RawExec(path,
+          "ALTER TABLE runs DROP COLUMN host; "
+          "UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+  RecordStore store(path);
+  ASSERT_EQ(store.BestPerTask().size(), 1u);
+  EXPECT_EQ(store.BestPerTask()[0].host, "{}");
+  const int64_t run = store.BeginRun({"random", 2, "tune", R"({"cpu":"x"})"});
+  store.Append({Ok(1, run, "b", 0.5)});
+  EXPECT_EQ(store.BestPerTask()[0].host, R"({"cpu":"x"})");
 }
 
 TEST_F(RecordStoreTest, MigratesASchemaOneDatabase) {

@@ -329,7 +329,8 @@ TuningReport TuningRun::Run() {
   if (options_.budget > 0) targets = EqualShares(options_.budget, count);
 
   if (store_)
-    report_.run_id = store_->BeginRun({options_.strategy_name, options_.seed, options_.command});
+    report_.run_id =
+        store_->BeginRun({options_.strategy_name, options_.seed, options_.command, options_.host});
   states_.resize(tasks_.size());
   progress_.resize(tasks_.size());
   report_.tasks.resize(tasks_.size());

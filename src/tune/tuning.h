@@ -67,8 +67,9 @@ struct TuningOptions {
   bool transfer = false;         // warm-start cost models from other tasks' records
   std::vector<Constraint> constraints;
   uint64_t seed = 0;
-  std::string command;   // recorded with the run: the command line that started it
-  bool progress = true;  // a progress line per task on stderr
+  std::string command;      // recorded with the run: the command line that started it
+  std::string host = "{}";  // recorded with the run: HostToJson of the machine it runs on
+  bool progress = true;     // a progress line per task on stderr
 
   // Throws tessel::Error naming the offending option.
   void Validate() const;

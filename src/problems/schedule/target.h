@@ -7,13 +7,7 @@
 
 namespace tessel {
 
-// The CPU model name as /proc/cpuinfo gives it ("unknown" when unreadable).
-std::string CpuModelName();
-
 // Canonical JSON text {"cpu":...,"isa":...,"threads":N} for the host.
 std::string HostTargetKey(int threads);
-
-// Number of cores the process may run on.
-int DefaultThreadCount();
 
 }  // namespace tessel
