@@ -20,6 +20,7 @@
 
 #include "common/onednn_layers.h"
 #include "core/error.h"
+#include "core/overloaded.h"
 #include "core/rng.h"
 #include "core/stats.h"
 #include "problems/schedule/local_measurer.h"
@@ -84,19 +85,23 @@ int Main(int argc, char** argv) {
       const std::vector<float> reference = tmpl->Reference(data);
       double ms = 0, error = 0;
       std::string impl;
-      if (const auto* conv = std::get_if<Conv2dShape>(&layer.workload)) {
-        OneDnnConv onednn(*conv, data);
-        onednn.Run();
-        error = RelativeError(onednn.OutputNchw(), reference);
+      // Checks the output of the primitive's first run, then times it.
+      auto check_and_time = [&](auto& onednn, const std::vector<float>& first_output) {
+        error = RelativeError(first_output, reference);
         ms = MedianCallMs([&] { onednn.Run(); }, samples, sample_ms);
         impl = onednn.impl();
-      } else {
-        OneDnnDense onednn(std::get<DenseShape>(layer.workload), data);
-        onednn.Run();
-        error = RelativeError(onednn.Output(), reference);
-        ms = MedianCallMs([&] { onednn.Run(); }, samples, sample_ms);
-        impl = onednn.impl();
-      }
+      };
+      std::visit(Overloaded{[&](const Conv2dShape& conv) {
+                              OneDnnConv onednn(conv, data);
+                              onednn.Run();
+                              check_and_time(onednn, onednn.OutputNchw());
+                            },
+                            [&](const DenseShape& dense) {
+                              OneDnnDense onednn(dense, data);
+                              onednn.Run();
+                              check_and_time(onednn, onednn.Output());
+                            }},
+                 layer.workload);
       if (!(error <= 1e-3))
         throw Error(ErrorKind::kBackend, "oneDNN's " + layer.name + " is wrong: relative error " +
                                              std::to_string(error));

@@ -9,6 +9,7 @@
 //   layout    oi: weights as given (vectors gather along o); packed: weights blocked by
 //             tile_o's inner factor so that vectors load contiguously.
 // Dense layers at batch 1 stream their weights once, so they are memory bound.
+#include "core/overloaded.h"
 #include "problems/schedule/halide_kernel.h"
 #include "problems/schedule/reference_ops.h"
 #include "problems/schedule/template_knobs.h"
@@ -219,8 +220,9 @@ std::unique_ptr<OperatorTemplate> MakeConv2dTemplate(const Conv2dShape& shape);
 std::unique_ptr<OperatorTemplate> MakeOperatorTemplate(const Workload& workload) {
   // Workloads from networks (the zoo, ONNX files) reach here without a spec to parse.
   CheckWorkloadFits(workload);
-  if (const auto* conv = std::get_if<Conv2dShape>(&workload)) return MakeConv2dTemplate(*conv);
-  return MakeDenseTemplate(std::get<DenseShape>(workload));
+  return std::visit(Overloaded{[](const Conv2dShape& conv) { return MakeConv2dTemplate(conv); },
+                               [](const DenseShape& dense) { return MakeDenseTemplate(dense); }},
+                    workload);
 }
 
 }  // namespace tessel

@@ -9,20 +9,24 @@
 
 #include "core/error.h"
 #include "core/memory_size.h"
+#include "core/overloaded.h"
 
 namespace tessel {
 
 double Flops(const Workload& workload) {
-  if (const auto* conv = std::get_if<Conv2dShape>(&workload)) {
-    return 2.0 * conv->n * conv->k * conv->out_h() * conv->out_w() * conv->channels_per_group() *
-           conv->r * conv->s;
-  }
-  const auto& dense = std::get<DenseShape>(workload);
-  return 2.0 * dense.n * dense.in * dense.out;
+  return std::visit(
+      Overloaded{[](const Conv2dShape& conv) {
+                   return 2.0 * conv.n * conv.k * conv.out_h() * conv.out_w() *
+                          conv.channels_per_group() * conv.r * conv.s;
+                 },
+                 [](const DenseShape& dense) { return 2.0 * dense.n * dense.in * dense.out; }},
+      workload);
 }
 
 std::string OperatorName(const Workload& workload) {
-  return std::holds_alternative<Conv2dShape>(workload) ? "conv2d" : "dense";
+  return std::visit(Overloaded{[](const Conv2dShape&) { return "conv2d"; },
+                               [](const DenseShape&) { return "dense"; }},
+                    workload);
 }
 
 std::string WorkloadSpec(const Workload& workload) {
@@ -31,25 +35,26 @@ std::string WorkloadSpec(const Workload& workload) {
     spec += spec.back() == ':' ? "" : ",";
     spec += std::string(key) + "=" + std::to_string(value);
   };
-  if (const auto* conv = std::get_if<Conv2dShape>(&workload)) {
-    spec = "conv2d:";
-    if (conv->n != 1) add("n", conv->n);
-    add("c", conv->c);
-    add("h", conv->h);
-    add("w", conv->w);
-    add("k", conv->k);
-    add("r", conv->r);
-    add("s", conv->s);
-    add("stride", conv->stride);
-    add("pad", conv->pad);
-    if (conv->groups != 1) add("groups", conv->groups);
-    return spec;
-  }
-  const auto& dense = std::get<DenseShape>(workload);
-  spec = "dense:";
-  if (dense.n != 1) add("n", dense.n);
-  add("in", dense.in);
-  add("out", dense.out);
+  std::visit(Overloaded{[&](const Conv2dShape& conv) {
+                          spec = "conv2d:";
+                          if (conv.n != 1) add("n", conv.n);
+                          add("c", conv.c);
+                          add("h", conv.h);
+                          add("w", conv.w);
+                          add("k", conv.k);
+                          add("r", conv.r);
+                          add("s", conv.s);
+                          add("stride", conv.stride);
+                          add("pad", conv.pad);
+                          if (conv.groups != 1) add("groups", conv.groups);
+                        },
+                        [&](const DenseShape& dense) {
+                          spec = "dense:";
+                          if (dense.n != 1) add("n", dense.n);
+                          add("in", dense.in);
+                          add("out", dense.out);
+                        }},
+             workload);
   return spec;
 }
 
@@ -166,24 +171,26 @@ struct WorkloadTensors {
 WorkloadTensors TensorsOf(const Workload& workload) {
   WorkloadTensors result;
   auto& tensors = result.tensors;
-  if (const auto* conv = std::get_if<Conv2dShape>(&workload)) {
-    const double n = conv->n, c = conv->c, h = conv->h, w = conv->w, k = conv->k, r = conv->r,
-                 s = conv->s, pad = conv->pad, stride = conv->stride;
-    const double out_h = std::floor((h + 2 * pad - r) / stride) + 1;
-    const double out_w = std::floor((w + 2 * pad - s) / stride) + 1;
-    tensors = {{"input", n * c * h * w},
-               {"padded input", n * c * (h + 2 * pad) * (w + 2 * pad)},
-               {"weights", k * (c / conv->groups) * r * s},
-               {"output", n * k * out_h * out_w}};
-    result.measured_bytes =
-        4 * (tensors[0].elements + tensors[2].elements + 2 * tensors[3].elements);
-  } else {
-    const auto& dense = std::get<DenseShape>(workload);
-    const double n = dense.n, in = dense.in, out = dense.out;
-    tensors = {{"input", n * in}, {"weights", in * out}, {"output", n * out}};
-    result.measured_bytes =
-        4 * (tensors[0].elements + tensors[1].elements + 2 * tensors[2].elements);
-  }
+  std::visit(
+      Overloaded{[&](const Conv2dShape& conv) {
+                   const double n = conv.n, c = conv.c, h = conv.h, w = conv.w, k = conv.k,
+                                r = conv.r, s = conv.s, pad = conv.pad, stride = conv.stride;
+                   const double out_h = std::floor((h + 2 * pad - r) / stride) + 1;
+                   const double out_w = std::floor((w + 2 * pad - s) / stride) + 1;
+                   tensors = {{"input", n * c * h * w},
+                              {"padded input", n * c * (h + 2 * pad) * (w + 2 * pad)},
+                              {"weights", k * (c / conv.groups) * r * s},
+                              {"output", n * k * out_h * out_w}};
+                   result.measured_bytes =
+                       4 * (tensors[0].elements + tensors[2].elements + 2 * tensors[3].elements);
+                 },
+                 [&](const DenseShape& dense) {
+                   const double n = dense.n, in = dense.in, out = dense.out;
+                   tensors = {{"input", n * in}, {"weights", in * out}, {"output", n * out}};
+                   result.measured_bytes =
+                       4 * (tensors[0].elements + tensors[1].elements + 2 * tensors[2].elements);
+                 }},
+      workload);
   return result;
 }
 
