@@ -15,7 +15,8 @@ namespace tessel {
 namespace {
 
 // The lowered module of a configuration, with what differs between two compiles of the same
-// code made equal: the suffixes that make Halide's names unique ("conv$14", "padded__1_s0"),
+// code made equal: the suffixes that make Halide's names unique ("conv$14", "padded__1_s0",
+// and in the names of parallel loops' functions "par_for_padded_134_s0_c__4"),
 // its numbered temporaries (t1273) renumbered in order of appearance, and the names of split
 // reduction loops (a split [n, 1] keeps the outer loop, ryo, where [1, n] keeps the inner
 // one, ryi).
@@ -24,7 +25,7 @@ std::string LoweredCode(const OperatorTemplate& tmpl, const Config& config,
   SetTimeBuildPhases(true);
   tmpl.Build(config, data);
   SetTimeBuildPhases(false);
-  static const std::regex unique_suffix(R"(\$\d+|__\d+(?=_))");
+  static const std::regex unique_suffix(R"(\$\d+|__\d+\b|__\d+(?=_)|_\d+(?=_s\d))");
   static const std::regex split_loop_name(R"(\.(r[xy]?)[io]\b)");
   static const std::regex temporary(R"(\bt\d+\b)");
   std::string text = std::regex_replace(LastBuildPhases().lowered_text, unique_suffix, "");
@@ -102,8 +103,19 @@ TEST(CanonicalConfig, Conv2dTwinsCompileToTheSameCode) {
       "conv2d:c=8,h=8,w=8,k=16,r=3,s=3,stride=1,pad=1",
       {"tile_ry", "tile_rx", "auto_unroll_max_step", "unroll_explicit"},
       {"tile_f=8x2x1;tile_y=2x2x2;tile_x=1x1x8;tile_rc=4x2;tile_ry=1x3;tile_rx=1x3;"
-       "auto_unroll_max_step=512;unroll_explicit=0;vec=4;parallel=k_y_x;layout=nchw"},
-      1);
+       "auto_unroll_max_step=512;unroll_explicit=0;vec=4;parallel=k_y_x;layout=nchw;"
+       "winograd=0;wino_tile_k=1x16;wino_tile_t=1;wino_parallel_tiles=0"},
+      0);
+}
+
+// A configuration of one algorithm ignores the other's knobs: Winograd's the direct ones.
+TEST(CanonicalConfig, Conv2dWinogradTwinsCompileToTheSameCode) {
+  ExpectTwinsCompileAlike(
+      "conv2d:c=8,h=8,w=8,k=16,r=3,s=3,stride=1,pad=1", {"winograd", "layout", "parallel"},
+      {"tile_f=8x2x1;tile_y=2x2x2;tile_x=1x1x8;tile_rc=4x2;tile_ry=1x3;tile_rx=1x3;"
+       "auto_unroll_max_step=512;unroll_explicit=0;vec=8;parallel=k_y_x;layout=nchw;"
+       "winograd=2;wino_tile_k=2x8;wino_tile_t=4;wino_parallel_tiles=0"},
+      0);
 }
 
 TEST(CanonicalConfig, DenseTwinsCompileToTheSameCode) {

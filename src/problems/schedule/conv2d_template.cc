@@ -18,6 +18,19 @@
 //                            (NCHWc-style, as oneDNN's blocked formats), vectors run along
 //                            output channels and input pixels are broadcast.
 //
+// 3x3 stride-1 ungrouped layers also choose their algorithm (winograd_conv2d.h):
+//   winograd                 0: direct convolution (the knobs above); 2 or 4: Winograd's
+//                            F(2x2, 3x3) or F(4x4, 3x3) with the knobs below and vec.
+//   wino_tile_k              2-level split [outer, inner] of the output channels; inner is the
+//                            register tile's vectorised side.
+//   wino_tile_t              tiles in the register tile.
+//   wino_parallel_tiles      0: the parallel loop runs over the transformed positions and the
+//                            channel blocks; 1: over blocks of tiles too.
+// Other layers have these knobs with one value each (winograd=0), so that every conv2d space
+// has the same features and records of any layer can warm up another's cost model. The knobs
+// of the algorithm not chosen take their first value (Canonical), so that configurations
+// differing only there are measured once.
+//
 // Register tiles are capped at 32 vector accumulators (the AVX-512 register file) so that a
 // configuration cannot unroll into a kernel that takes minutes to compile.
 #include <algorithm>
@@ -25,6 +38,7 @@
 #include "problems/schedule/halide_kernel.h"
 #include "problems/schedule/reference_ops.h"
 #include "problems/schedule/template_knobs.h"
+#include "problems/schedule/winograd_conv2d.h"
 
 namespace tessel {
 namespace {
@@ -48,6 +62,11 @@ enum ConvKnob {
   kVec,
   kParallel,
   kLayout,
+  // Only in the spaces of layers Winograd applies to.
+  kWinograd,
+  kWinoTileK,
+  kWinoTileT,
+  kWinoParallelTiles,
 };
 
 constexpr int kMaxAccumulators = 32;
@@ -60,6 +79,8 @@ struct ConvSchedule {
   int vec;
   std::string parallel;
   bool packed;
+  int winograd_m = 0;  // 0: direct convolution
+  WinogradSchedule winograd;
 
   ConvSchedule(const Space& space, const Config& c) {
     auto factors = [&](ConvKnob knob) { return std::get<Factors>(space.Value(c, knob)); };
@@ -75,6 +96,13 @@ struct ConvSchedule {
     vec = static_cast<int>(number(kVec));
     parallel = std::get<std::string>(space.Value(c, kParallel));
     packed = std::get<std::string>(space.Value(c, kLayout)) == "nchwc";
+    winograd_m = static_cast<int>(number(kWinograd));
+    if (winograd_m == 0) return;
+    winograd.m = winograd_m;
+    winograd.k_inner = factors(kWinoTileK)[1];
+    winograd.t_inner = static_cast<int>(number(kWinoTileT));
+    winograd.vec = vec;
+    winograd.parallel_tiles = number(kWinoParallelTiles) != 0;
   }
 
   // Extent of the vectorised register-tile dimension.
@@ -84,6 +112,10 @@ struct ConvSchedule {
 
 bool IsValidConvConfig(const Space& space, const Config& config) {
   const ConvSchedule schedule(space, config);
+  if (schedule.winograd_m) {
+    const WinogradSchedule& w = schedule.winograd;
+    return w.k_inner % w.vec == 0 && w.k_inner / w.vec * w.t_inner <= kMaxAccumulators;
+  }
   return schedule.vector_extent() % schedule.vec == 0 &&
          schedule.accumulators() <= kMaxAccumulators;
 }
@@ -92,7 +124,7 @@ bool IsValidConvConfig(const Space& space, const Config& config) {
 int64_t PaddedChannels(const Conv2dShape& shape) { return PaddedToNarrowestVector(shape.k); }
 
 Space MakeConvSpace(const Conv2dShape& shape) {
-  std::vector<Knob> knobs(kLayout + 1);
+  std::vector<Knob> knobs(kWinoParallelTiles + 1);
   knobs[kTileF] = SplitKnob("tile_f", PaddedChannels(shape), 3);
   knobs[kTileY] = SplitKnob("tile_y", shape.out_h(), 3);
   knobs[kTileX] = SplitKnob("tile_x", shape.out_w(), 3);
@@ -104,6 +136,21 @@ Space MakeConvSpace(const Conv2dShape& shape) {
   knobs[kVec] = VectorWidthKnob();
   knobs[kParallel] = {"parallel", {std::string("k"), std::string("k_y"), std::string("k_y_x")}};
   knobs[kLayout] = {"layout", {std::string("nchw"), std::string("nchwc")}};
+  auto numbers = [](std::initializer_list<int64_t> values) {
+    return std::vector<KnobValue>(values.begin(), values.end());
+  };
+  const int64_t channels = PaddedChannels(shape);
+  if (WinogradApplies(shape)) {
+    knobs[kWinograd] = {"winograd", numbers({0, 2, 4})};
+    knobs[kWinoTileK] = SplitKnob("wino_tile_k", channels, 2);
+    knobs[kWinoTileT] = {"wino_tile_t", numbers({1, 2, 3, 4, 6, 8})};
+    knobs[kWinoParallelTiles] = {"wino_parallel_tiles", numbers({0, 1})};
+  } else {
+    knobs[kWinograd] = {"winograd", numbers({0})};
+    knobs[kWinoTileK] = {"wino_tile_k", {Factors{1, channels}}};
+    knobs[kWinoTileT] = {"wino_tile_t", numbers({1})};
+    knobs[kWinoParallelTiles] = {"wino_parallel_tiles", numbers({0})};
+  }
   return Space(std::move(knobs), IsValidConvConfig);
 }
 
@@ -115,7 +162,8 @@ class Conv2dTemplate : public HalideTemplate {
         shape_(shape) {}
 
   std::string name() const override { return "conv2d_cpu"; }
-  int version() const override { return 1; }
+  // 2: 3x3 stride-1 layers gained the Winograd algorithm.
+  int version() const override { return 2; }
 
   std::vector<float> Reference(const OperatorData& data) const override;
   LoopNest DescribeLoops(const Config& config) const override;
@@ -129,13 +177,14 @@ class Conv2dTemplate : public HalideTemplate {
     std::vector<std::string> candidates;
     for (int64_t block : {16, 8, 4}) {
       if (channels % block) continue;
-      candidates.push_back(
-          "tile_f=" + std::to_string(channels / block) + "x1x" + std::to_string(block) +
-          ";tile_y=" + std::to_string(oh) + "x1x1;tile_x=1x" + std::to_string(ow) + "x1" +
-          ";tile_rc=1x" + std::to_string(shape_.channels_per_group()) + ";tile_ry=1x" +
-          std::to_string(shape_.r) + ";tile_rx=1x" + std::to_string(shape_.s) +
-          ";auto_unroll_max_step=0;unroll_explicit=0;vec=" +
-          std::to_string(std::min<int64_t>(block, 16)) + ";parallel=k_y;layout=nchwc");
+      candidates.push_back("tile_f=" + std::to_string(channels / block) + "x1x" +
+                           std::to_string(block) + ";tile_y=" + std::to_string(oh) +
+                           "x1x1;tile_x=1x" + std::to_string(ow) + "x1" + ";tile_rc=1x" +
+                           std::to_string(shape_.channels_per_group()) + ";tile_ry=1x" +
+                           std::to_string(shape_.r) + ";tile_rx=1x" + std::to_string(shape_.s) +
+                           ";auto_unroll_max_step=0;unroll_explicit=0;vec=" +
+                           std::to_string(std::min<int64_t>(block, 16)) +
+                           ";parallel=k_y;layout=nchwc" + FirstValuesFrom(kWinograd));
     }
     return candidates;
   }
@@ -144,6 +193,15 @@ class Conv2dTemplate : public HalideTemplate {
                                         const LayerBinding& layer) const override;
 
  private:
+  // ";knob=value" with the first value of every knob from `first` on ("" when there are none):
+  // the direct algorithm and unused Winograd knobs, for texts that set the direct knobs.
+  std::string FirstValuesFrom(size_t first) const {
+    std::string text;
+    for (size_t knob = first; knob < space_.knobs().size(); ++knob)
+      text += ";" + space_.knobs()[knob].name + "=" + KnobValueText(space_.knobs()[knob].values[0]);
+    return text;
+  }
+
   Conv2dShape shape_;
 };
 
@@ -156,6 +214,14 @@ std::vector<float> Conv2dTemplate::Reference(const OperatorData& data) const {
 // reduction loops they unroll (BuildPipeline's order: rxi, rxo, ryi, ryo, rci).
 Config Conv2dTemplate::Canonical(const Config& config) const {
   Config canonical = config;
+  // The other algorithm's knobs take their first value.
+  const bool direct = std::get<int64_t>(space_.Value(config, kWinograd)) == 0;
+  const std::vector<int> ignored =
+      direct ? std::vector<int>{kWinoTileK, kWinoTileT, kWinoParallelTiles}
+             : std::vector<int>{kTileF,  kTileY,      kTileX,          kTileRc,   kTileRy,
+                                kTileRx, kAutoUnroll, kUnrollExplicit, kParallel, kLayout};
+  for (int knob : ignored) canonical[knob] = 0;
+  if (!direct) return canonical;
   CanonicalSplitOfOneLoop(space_, kTileRy, canonical);
   CanonicalSplitOfOneLoop(space_, kTileRx, canonical);
   const ConvSchedule sched(space_, canonical);
@@ -166,6 +232,8 @@ Config Conv2dTemplate::Canonical(const Config& config) const {
 
 LoopNest Conv2dTemplate::DescribeLoops(const Config& config) const {
   const ConvSchedule sched(space_, config);
+  if (sched.winograd_m)
+    return DescribeWinogradLoops(shape_, PaddedChannels(shape_), sched.winograd);
   const Conv2dShape& s = shape_;
   // The update stage of BuildPipeline inside the loops over cache tiles, outermost first.
   LoopNest nest;
@@ -240,6 +308,8 @@ LoopNest Conv2dTemplate::DescribeLoops(const Config& config) const {
 std::unique_ptr<Kernel> Conv2dTemplate::BuildPipeline(const Config& config,
                                                       const LayerBinding& layer) const {
   const ConvSchedule sched(space_, config);
+  if (sched.winograd_m)
+    return BuildWinogradConv2d(shape_, PaddedChannels(shape_), sched.winograd, layer);
   const Conv2dShape& s = shape_;
   const int W = int(s.w), H = int(s.h), C = int(s.c), K = int(s.k), N = int(s.n);
   const int R = int(s.r), S = int(s.s), stride = int(s.stride), pad = int(s.pad);

@@ -226,7 +226,6 @@ int WaitForExit(pid_t child) {
   return status;
 }
 
-
 std::string SignalDescription(int status) {
   if (WIFSIGNALED(status)) {
     const int sig = WTERMSIG(status);

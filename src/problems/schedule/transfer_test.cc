@@ -21,7 +21,8 @@ TEST(TransferTest, LoadsOtherTasksOfTheSameTemplateAndTarget) {
     const std::string here = "conv2d:c=8,h=8,w=8,k=16,r=3,s=3,stride=1,pad=1";
     const std::string other = "conv2d:c=16,h=8,w=8,k=32,r=1,s=1";
     auto key = [](const std::string& workload, const std::string& target) {
-      return ProblemKey{"schedule", workload, target, "conv2d_cpu", 1};
+      const auto op = MakeOperatorTemplate(ParseWorkloadSpec(workload));
+      return ProblemKey{"schedule", workload, target, op->name(), op->version()};
     };
     const int64_t run = store.BeginRun({"random", 1, "test"});
     Rng rng(3);
