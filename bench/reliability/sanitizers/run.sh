@@ -29,12 +29,14 @@ export ASAN_OPTIONS=handle_segv=0
 # Any UBSan report aborts its test, with the stack that led to it.
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
+mkdir -p "$here/results"
 cd "$build"
 status=0
 ctest -j"$jobs" --output-on-failure >ctest.log 2>&1 || status=$?
 {
   compiler=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' CMakeCache.txt)
-  echo "# TESSEL_SANITIZE=ON, $("$compiler" --version | head -1), ctest -j$jobs"
+  commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+  echo "# TESSEL_SANITIZE=ON, $("$compiler" --version | head -1), ctest -j$jobs, commit $commit"
   echo "# ASAN_OPTIONS=$ASAN_OPTIONS"
   echo "# UBSAN_OPTIONS=$UBSAN_OPTIONS"
   echo
