@@ -1,5 +1,6 @@
 #include "cli/host_report.h"
 
+#include <cmath>
 #include <cstdio>
 
 #include "core/stats.h"
@@ -7,7 +8,7 @@
 namespace tessel::cli {
 namespace {
 
-// The median peak of a group at `threads` ("-" style NaN when it has none there).
+// The median of a group's peaks at `threads`; NaN when none was measured there.
 double GroupPeak(const HostGroup& group, int threads) {
   const auto found = group.peaks.find(threads);
   return found == group.peaks.end() ? std::nan("") : Median(found->second);

@@ -76,4 +76,13 @@ int64_t ZeroLoadLatency(const NocConfig& c, int hops) {
          (c.packet_flits - 1);
 }
 
+std::string JoinNames(const std::vector<std::string_view>& names) {
+  std::string joined;
+  for (std::string_view name : names) {
+    if (!joined.empty()) joined += ", ";
+    joined += name;
+  }
+  return joined;
+}
+
 }  // namespace tessel::noc

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tessel::noc {
@@ -59,5 +60,8 @@ void ValidateExceptRouting(const NocConfig& config);
 // flit a cycle only while credits return in time: that needs buffer_flits >= router_latency +
 // link_latency + credit_latency (the credit round trip); with fewer, long packets take longer.
 int64_t ZeroLoadLatency(const NocConfig& config, int hops);
+
+// "a, b, c": the valid names, for the messages that refuse an unknown one.
+std::string JoinNames(const std::vector<std::string_view>& names);
 
 }  // namespace tessel::noc

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "problems/noc/noc_config.h"
 
 namespace tessel::noc {
 
@@ -110,15 +111,6 @@ class OddEven : public RoutingAlgorithm {
  private:
   Mesh mesh_;
 };
-
-std::string JoinNames(const std::vector<std::string_view>& names) {
-  std::string joined;
-  for (std::string_view name : names) {
-    if (!joined.empty()) joined += ", ";
-    joined += name;
-  }
-  return joined;
-}
 
 }  // namespace
 

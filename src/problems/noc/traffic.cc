@@ -7,19 +7,11 @@
 #include <string>
 
 #include "core/error.h"
+#include "problems/noc/noc_config.h"
 
 namespace tessel::noc {
 
 namespace {
-
-std::string JoinNames(const std::vector<std::string_view>& names) {
-  std::string joined;
-  for (std::string_view name : names) {
-    if (!joined.empty()) joined += ", ";
-    joined += name;
-  }
-  return joined;
-}
 
 std::string FormatNumber(double value) {
   std::ostringstream text;

@@ -62,7 +62,7 @@ enum ConvKnob {
   kVec,
   kParallel,
   kLayout,
-  // Only in the spaces of layers Winograd applies to.
+  // Winograd's algorithm: one value each on layers it does not apply to.
   kWinograd,
   kWinoTileK,
   kWinoTileT,
@@ -193,8 +193,8 @@ class Conv2dTemplate : public HalideTemplate {
                                         const LayerBinding& layer) const override;
 
  private:
-  // ";knob=value" with the first value of every knob from `first` on ("" when there are none):
-  // the direct algorithm and unused Winograd knobs, for texts that set the direct knobs.
+  // ";knob=value" with the first value of every knob from `first` on: the direct algorithm
+  // and unused Winograd knobs, for texts that set the direct knobs.
   std::string FirstValuesFrom(size_t first) const {
     std::string text;
     for (size_t knob = first; knob < space_.knobs().size(); ++knob)
