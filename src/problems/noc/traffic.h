@@ -3,9 +3,11 @@
 // Networks" (2004), defined as BookSim 2 defines them ("A Detailed and Flexible Cycle-Accurate
 // Network-on-Chip Simulator", Jiang et al., 2013) where the two differ.
 //
-// A deterministic pattern that maps a node to itself (transpose's diagonal, bit-complement's
-// centre on an odd mesh) gives that node nothing to send: the simulator drops such packets
-// before they exist, as BookSim does, so the offered load it reports is below the nominal rate.
+// A pattern that maps a node to itself (transpose's diagonal, bit-complement's centre on an odd
+// mesh) gives that node nothing to send: the simulator drops such packets before they exist,
+// so the offered load it reports is below the nominal rate, and uniform traffic never picks
+// the source. BookSim 2 keeps them instead and ejects them at once, which lowers its average
+// latency on these patterns (bench/noc/README.md).
 #pragma once
 
 #include <string_view>
