@@ -33,15 +33,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string Join(const std::vector<std::string_view>& names) {
-  std::string joined;
-  for (std::string_view name : names) {
-    if (!joined.empty()) joined += ", ";
-    joined += name;
-  }
-  return joined;
-}
-
 // "0.1" or "0.05,0.1,0.15". The simulator checks the range of each; this only checks that
 // every item is a number, so that "0.1x" is not silently read as 0.1.
 std::vector<double> ParseRates(const std::string& text) {
@@ -135,9 +126,9 @@ int Main(int argc, char** argv) {
   app.add_option("--credit-latency", config.credit_latency,
                  "cycles for a credit to travel back upstream")
       ->capture_default_str();
-  app.add_option("--routing", config.routing, "one of: " + Join(noc::RoutingNames()))
+  app.add_option("--routing", config.routing, "one of: " + noc::JoinNames(noc::RoutingNames()))
       ->capture_default_str();
-  app.add_option("--traffic", config.traffic, "one of: " + Join(noc::TrafficNames()))
+  app.add_option("--traffic", config.traffic, "one of: " + noc::JoinNames(noc::TrafficNames()))
       ->capture_default_str();
   app.add_option("--rate", rates_text,
                  "offered load in flits per node per cycle, in (0, 1]; a comma list sweeps")
