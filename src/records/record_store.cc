@@ -909,6 +909,8 @@ void RecordStore::ExportJsonl(std::ostream& out) const {
                           "r.started_at, m.seq, r.host "
                           "FROM measurements m JOIN tasks t ON t.id = m.task_id "
                           "JOIN runs r ON r.id = m.run_id ORDER BY m.id");
+  // Each run's host, parsed once: a run has thousands of measurements.
+  std::map<int64_t, nlohmann::ordered_json> hosts;  // by run id
   while (rows.Step()) {
     const MeasurementRecord record = ReadMeasurement(rows, 0);
     const Evaluation& result = record.result;
@@ -929,7 +931,10 @@ void RecordStore::ExportJsonl(std::ostream& out) const {
     line["run_seed"] = SeedFromSql(rows.Int(c + 10));
     line["run_command"] = rows.Text(c + 11);
     line["run_started_at"] = rows.Text(c + 12);
-    line["run_host"] = HostObject(rows.Text(c + 14));
+    auto host = hosts.find(record.run_id);
+    if (host == hosts.end())
+      host = hosts.emplace(record.run_id, HostObject(rows.Text(c + 14))).first;
+    line["run_host"] = host->second;
     line["seq"] = rows.Int(c + 13);
     line["config"] = record.config;
     line["status"] = std::string(EvalStatusName(result.status));
