@@ -44,6 +44,12 @@ struct TaskSelection {
   std::string split;
   std::string dataset_dir;
   std::string cache_dir;
+  // noc: the mesh's side (default 8), the traffic patterns and offered loads (a task per
+  // pattern x load), and the rest of its NocConfig as "key=value,..." (noc_problem.h).
+  std::optional<int> mesh;
+  std::vector<std::string> traffic;
+  std::vector<double> rates;
+  std::string noc;
   // "metric<=limit"; for the accel problem also a bare "area" or "power": ConfuciuX's budget,
   // min + constraint_ratio x (max - min) over its corner configurations.
   std::vector<std::string> constraints;
@@ -88,6 +94,7 @@ struct TuneCommandOptions {
   std::string bao;       // "key=value,..." over BAO's defaults (bted-bao)
   std::string ga;        // "key=value,..." over the genetic algorithm's defaults (ga)
   std::string releq;     // "key=value,..." over ReLeQ's agent's defaults (releq)
+  std::string rl;        // "key=value,..." over the routing agents' defaults (q-learning, ...)
   int plan_size = -1;    // model-based presets' initial design and batch; -1: the preset's
   std::string command_line;
 };
@@ -97,7 +104,7 @@ struct EvalCommandOptions {
   TaskSelection tasks;
   MeasureFlags measure;
   std::string config;  // "knob=value,knob=value"
-  uint64_t seed = 0;   // the schedule problem's input data
+  uint64_t seed = 0;   // the schedule problem's input data, the noc problem's simulation
   std::string db;
   bool json = false;
   std::string command_line;
@@ -119,7 +126,20 @@ struct RunCommandOptions {
   double tolerance = 1e-3;
 };
 
+// `tessel noc sweep`: latency against offered load per traffic pattern and routing.
+struct NocSweepOptions {
+  std::optional<int> mesh;           // default 8
+  std::vector<std::string> traffic;  // default uniform, transpose, hotspot
+  std::vector<std::string> routing;  // default all
+  std::vector<std::string> rates;    // rates and lo:hi:step ranges; default 0.01:1:0.01
+  std::string noc;                   // the network's other settings, "key=value,..."
+  uint64_t seed = 0;
+  int threads = 0;  // simulations at once; 0: all cores
+  std::string csv, svg;
+};
+
 int RunZoo(const std::string& model);
+int RunNocSweep(const NocSweepOptions& options);
 int RunSpace(const TaskSelection& tasks);
 int RunTune(const TuneCommandOptions& options);
 // Lists the problems with their instances, knobs, objective and metrics.

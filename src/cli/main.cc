@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/measure_options.h"
+#include "cli/selection_options.h"
 #include "core/error.h"
 #include "core/stop_request.h"
 #include "tune/presets.h"
@@ -17,65 +18,6 @@ std::string JoinArgs(int argc, char** argv) {
   std::string line;
   for (int i = 0; i < argc; ++i) line += (i ? " " : "") + std::string(argv[i]);
   return line;
-}
-
-void AddTaskSelection(CLI::App* command, tessel::cli::TaskSelection& tasks) {
-  command->add_option(
-      "--problem", tasks.problem,
-      "the problem: schedule, replay, accel or quant (default: what the other options "
-      "imply; see 'tessel problems')");
-  command->add_option("--model", tasks.model, "a zoo model (see 'tessel zoo')");
-  command->add_option("--onnx", tasks.onnx, "an ONNX model file: its conv2d and dense tasks");
-  command->add_option("--layer", tasks.layers, "a layer of --model, e.g. r18.2 or 2 (repeatable)");
-  command->add_option("--op", tasks.op, "keep only this operator of --model: conv2d or dense");
-  command->add_option("--workload", tasks.workloads,
-                      "conv2d:c=..,h=..,w=..,k=..,r=..,s=..[,stride=..,pad=..,groups=..,n=..] "
-                      "or dense:in=..,out=..[,n=..] (repeatable)");
-  command->add_option("--net", tasks.net,
-                      "accel: a network's layer table, built-in (example, alexnet, vgg16, "
-                      "resnet18, mobilenet_v2) or a K,C,Y,X,R,S,T CSV file; quant: a network "
-                      "trained on Fashion-MNIST (lenet5, convnet6)");
-  command->add_option("--dataflow", tasks.dataflow,
-                      "accel: shi (output stationary) or dla (weight stationary); default shi");
-  command->add_option("--objective", tasks.objective,
-                      "accel: latency, energy or edp (default latency); quant: "
-                      "bitfusion_energy, avg_bits or stripes_cycles (default bitfusion_energy)");
-  command->add_option("--maestro-version", tasks.maestro_version,
-                      "accel: MAESTRO's constants, 2021 (current) or 2020; default 2021");
-  command->add_option("--bits-set", tasks.bits_set,
-                      "quant: the bitwidths each layer may take, e.g. 2,3,4,5,8; default 2..8");
-  command->add_option("--train-seed", tasks.train_seed,
-                      "quant: seed of the trained network every evaluation uses; default 1");
-  command->add_option("--fine-tune", tasks.fine_tune,
-                      "quant: fine-tune each quantized network first, e.g. "
-                      "epochs=1,subset=5000,lr=0.01,momentum=0,batch=64; default none");
-  command->add_option("--train", tasks.train,
-                      "quant: how the network is trained, e.g. epochs=2,subset=1000,lr=0.001,"
-                      "batch=64; default the full training (docs/quant_model.md)");
-  command->add_option("--activation-bits", tasks.activation_bits,
-                      "quant: quantize activations to this many bits too (0: float); default 0");
-  command->add_option("--split", tasks.split,
-                      "quant: validation (searching) or test (checking a choice); default "
-                      "validation");
-  command->add_option("--dataset", tasks.dataset_dir,
-                      "quant: Fashion-MNIST's directory; default "
-                      "/usr/share/datasets/fashion-mnist");
-  command->add_option("--cache-dir", tasks.cache_dir,
-                      "quant: where the dataset and trained networks are cached; default "
-                      "$XDG_CACHE_HOME/tessel or ~/.cache/tessel");
-}
-
-void AddConstraintOptions(CLI::App* command, tessel::cli::TaskSelection& tasks) {
-  command->add_option("--constraint", tasks.constraints,
-                      "METRIC<=LIMIT: an evaluation that breaks it is recorded as infeasible and "
-                      "is never the best; accel also takes a bare area or power, a budget "
-                      "relative to the corner configurations (repeatable)");
-  command->add_option("--max-accuracy-loss", tasks.max_accuracy_loss,
-                      "quant: a configuration losing more accuracy than this (points, against "
-                      "floating point) is infeasible; default 1");
-  command->add_option("--constraint-ratio", tasks.constraint_ratio,
-                      "accel: where a bare area or power budget lies between the corner "
-                      "configurations' smallest (0) and largest (1) total; default 0.5");
 }
 
 }  // namespace
@@ -107,8 +49,9 @@ int main(int argc, char** argv) {
   AddConstraintOptions(tune, tune_options.tasks);
   tune->add_option("--space", tune_options.tasks.space_csv,
                    "tune a CSV table of measured configurations instead of this machine");
-  tune->add_option("--tuner", tune_options.tuner,
-                   tessel::PresetNames([](const tessel::Preset&) { return true; }))
+  tune->add_option("--tuner", tune_options.tuner, tessel::PresetNames([](const tessel::Preset&) {
+                                                    return true;
+                                                  }) + "; noc: q-learning, sarsa or expected-sarsa")
       ->capture_default_str();
   tune->add_option("--features", tune_options.features,
                    "cost model features: knob, loop, both, or auto (both; knob for a replay table)")
@@ -133,6 +76,10 @@ int main(int argc, char** argv) {
   tune->add_option("--releq", tune_options.releq,
                    "ReLeQ agent options (releq), e.g. lr=0.001,epochs=3,a=0.6,q=3,threshold=0.8 "
                    "or variant=lenet|cifar|svhn");
+  tune->add_option("--rl", tune_options.rl,
+                   "routing agent options (noc: q-learning, sarsa, expected-sarsa), e.g. "
+                   "episodes=15,alpha=0.5,gamma=0.9,epsilon=0.1,epsilon_decay=1,epsilon_min=0,"
+                   "shuffle=0,cache=0,public_code=0");
   tune->add_option("--plan-size", tune_options.plan_size,
                    "model-based tuners: size of the initial design and measurements between "
                    "cost-model refits (default 64; bted-bao refits after each --bao batch)");
@@ -167,7 +114,8 @@ int main(int argc, char** argv) {
   eval->add_option("--config", eval_options.config,
                    "the configuration: knob=value,knob=value,... (every knob)")
       ->required();
-  eval->add_option("--seed", eval_options.seed, "seed of the schedule problem's input data")
+  eval->add_option("--seed", eval_options.seed,
+                   "seed of the schedule problem's input data or of the noc problem's simulation")
       ->capture_default_str();
   eval->add_option("--db", eval_options.db, "records database (default $TESSEL_DB or ./tessel.db)");
   eval->add_flag("--json", eval_options.json, "one JSON object on stdout");
@@ -215,25 +163,62 @@ int main(int argc, char** argv) {
                   "status is 1")
       ->capture_default_str();
 
+  NocSweepOptions sweep_options;
+  CLI::App* noc = app.add_subcommand("noc", "network-on-chip tools");
+  noc->require_subcommand(1);
+  CLI::App* sweep = noc->add_subcommand(
+      "sweep", "latency against offered load per traffic pattern and routing, to CSV and SVG");
+  sweep->add_option("--mesh", sweep_options.mesh, "the mesh is K x K routers; default 8");
+  sweep
+      ->add_option("--traffic", sweep_options.traffic,
+                   "traffic patterns (comma-separated); default uniform,transpose,hotspot")
+      ->delimiter(',');
+  sweep
+      ->add_option("--routing", sweep_options.routing,
+                   "routing algorithms (comma-separated); default all six")
+      ->delimiter(',');
+  sweep
+      ->add_option("--rates", sweep_options.rates,
+                   "offered loads: rates and lo:hi:step ranges (comma-separated); a curve stops "
+                   "at its first saturated load; default 0.01:1:0.01")
+      ->delimiter(',');
+  sweep->add_option("--noc", sweep_options.noc,
+                    "the network's other settings, e.g. vcs=2,buffer_flits=8,packet_flits=1");
+  sweep->add_option("--seed", sweep_options.seed, "root seed of the simulations")
+      ->capture_default_str();
+  sweep->add_option("--threads", sweep_options.threads, "simulations at once (default: all cores)");
+  sweep->add_option("--csv", sweep_options.csv, "write the points here (default: stdout)");
+  sweep->add_option("--svg", sweep_options.svg, "write the latency-load chart here");
+
   // CLI11 would only say that a subcommand is required; name the unknown word instead.
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;
     for (const CLI::App* command : app.get_subcommands({})) known |= command->get_name() == argv[1];
     if (!known) {
       std::cerr << "tessel: unknown command '" << argv[1]
-                << "'; commands: problems, zoo, space, tune, eval, run, best, export, import"
+                << "'; commands: problems, zoo, space, tune, eval, run, best, export, import, noc"
                 << std::endl;
       return 2;
     }
   }
+  // The innermost subcommand given ("noc sweep"), whose help a mistake points to.
+  auto innermost = [&app](std::string& where) {
+    CLI::App* command = &app;
+    while (!command->get_subcommands().empty()) {
+      command = command->get_subcommands()[0];
+      where += " " + command->get_name();
+    }
+    return command;
+  };
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
-    std::cout << (app.get_subcommands().empty() ? app.help() : app.get_subcommands()[0]->help());
+    std::string where;
+    std::cout << innermost(where)->help();
     return 0;
   } catch (const CLI::ParseError& error) {
-    std::string where =
-        app.get_subcommands().empty() ? "" : " " + app.get_subcommands()[0]->get_name();
+    std::string where;
+    innermost(where);
     std::cerr << "tessel: " << error.what() << "; see 'tessel" << where << " --help'" << std::endl;
     return 2;
   }
@@ -243,6 +228,7 @@ int main(int argc, char** argv) {
     if (*problems) return RunProblems();
     if (*eval) return RunEval(eval_options);
     if (*zoo) return RunZoo(zoo_model);
+    if (*sweep) return RunNocSweep(sweep_options);
     if (*space) return RunSpace(space_tasks);
     if (*tune) {
       tune_options.measure_default = !skip_default;

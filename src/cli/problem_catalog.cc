@@ -5,11 +5,13 @@
 #include <stdexcept>
 
 #include "cli/measure_options.h"
+#include "cli/noc_task.h"
 #include "cli/quant_task.h"
 #include "cli/task_selection.h"
 #include "core/error.h"
 #include "core/memory_size.h"
 #include "problems/accel/accel_problem.h"
+#include "problems/noc/noc_problem.h"
 #include "problems/quant/quant_nets.h"
 #include "problems/quant/quant_setup.h"
 #include "problems/replay/replay_problem.h"
@@ -127,6 +129,11 @@ const std::vector<ProblemEntry>& ProblemCatalog() {
        "stripes_cycles",
        "--net lenet5|convnet6 [--bits-set B] [--max-accuracy-loss P] [--fine-tune F]", QuantKnobs,
        [] { return QuantProblem::Objective(); }, QuantProblem::DeclaredMetrics},
+      {noc::NocProblem::kName,
+       "the routing of a mesh network-on-chip, judged by packet latency in a cycle-level "
+       "simulation of synthetic traffic",
+       "--rate R[,R...] [--mesh K] [--traffic T[,T...]] [--noc key=value,...]", NocKnobs,
+       noc::NocProblem::Objective, noc::NocProblem::DeclaredMetrics},
   };
   return catalog;
 }
@@ -141,7 +148,9 @@ const ProblemEntry& ResolveProblem(const TaskSelection& selection) {
   const bool accel_options =
       (!selection.net.empty() && !IsQuantNet(selection.net)) || !selection.dataflow.empty() ||
       (!selection.objective.empty() && !quant_options) || !selection.maestro_version.empty();
+  const bool noc_options = HasNocOptions(selection);
   auto options_of = [&](std::string_view problem) {
+    if (problem == noc::NocProblem::kName) return noc_options;
     if (problem == ReplayProblem::kName) return replay_options;
     if (problem == AccelProblem::kName) return accel_options;
     if (problem == QuantProblem::kName) return quant_options;
@@ -149,15 +158,18 @@ const ProblemEntry& ResolveProblem(const TaskSelection& selection) {
   };
   std::string name = selection.problem;
   if (name.empty()) {
-    if (static_cast<int>(schedule_options) + replay_options + accel_options + quant_options > 1)
+    if (static_cast<int>(schedule_options) + replay_options + accel_options + quant_options +
+            noc_options >
+        1)
       throw ConfigError(
           "the options name tasks of more than one problem (--space: replay; --net with a layer "
           "table: accel; --net lenet5 or convnet6: quant; --model, --onnx, --workload: "
-          "schedule); keep one problem's");
-    name = replay_options  ? ReplayProblem::kName
-           : accel_options ? AccelProblem::kName
-           : quant_options ? QuantProblem::kName
-                           : ScheduleProblem::kName;
+          "schedule; --mesh, --traffic, --rate, --noc: noc); keep one problem's");
+    name = noc_options      ? noc::NocProblem::kName
+           : replay_options ? ReplayProblem::kName
+           : accel_options  ? AccelProblem::kName
+           : quant_options  ? QuantProblem::kName
+                            : ScheduleProblem::kName;
   } else if (name == QuantProblem::kName || name == AccelProblem::kName) {
     // Named explicitly, --net and --objective are that problem's, whatever the net's name.
     const bool accel_only = !selection.dataflow.empty() || !selection.maestro_version.empty();
@@ -211,6 +223,7 @@ std::vector<TuningTask> BuildTasks(const TaskSelection& selection, const Measure
     tasks.push_back({label, 1, 0, std::move(accel)});
     return tasks;
   }
+  if (problem.name == noc::NocProblem::kName) return MakeNocTasks(selection, seed);
   if (problem.name == QuantProblem::kName) {
     // --threads sets LibTorch's threads; the trained weights depend on their number.
     if (measure.threads < 0) throw ConfigError("--threads must be at least 1");

@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/json_output.h"
 #include "cli/measure_options.h"
+#include "cli/noc_tune.h"
 #include "cli/problem_catalog.h"
 #include "core/error.h"
 #include "core/stop_request.h"
@@ -24,6 +25,7 @@
 namespace tessel::cli {
 
 int RunTune(const TuneCommandOptions& options) {
+  if (IsRoutingAgent(options.tuner)) return RunRoutingAgentTune(options);
   // Everything the user gave is checked before the database is touched.
   TuningOptions tuning;
   tuning.trials = options.trials;
@@ -107,6 +109,10 @@ int RunTune(const TuneCommandOptions& options) {
       throw ConfigError("--ga sets the genetic algorithm's options; use it with --tuner ga");
     strategy_options.genetic = GeneticTuner::Options::Parse(options.ga);
   }
+  if (!options.rl.empty())
+    throw ConfigError(
+        "--rl sets a routing agent's options; use it with --tuner q-learning, "
+        "sarsa or expected-sarsa (noc)");
   const bool releq = preset.name == "releq";
   if (!options.releq.empty()) {
     if (!releq)

@@ -46,9 +46,7 @@ void ValidateExceptRouting(const NocConfig& c) {
         std::to_string(slots) + " flits, more than " + std::to_string(kMaxBufferSlots) +
         "; give a smaller mesh, fewer VCs or shorter buffers");
   if (!(c.rate > 0 && c.rate <= 1)) {
-    std::ostringstream rate;
-    rate << c.rate;
-    throw ConfigError("NoC injection rate " + rate.str() +
+    throw ConfigError("NoC injection rate " + FormatNumber(c.rate) +
                       " is outside (0, 1]; give the offered load in flits per node per cycle, "
                       "e.g. 0.1");
   }
@@ -74,6 +72,12 @@ void Validate(const NocConfig& c) {
 int64_t ZeroLoadLatency(const NocConfig& c, int hops) {
   return int64_t{hops} * (c.router_latency + c.link_latency) + c.router_latency +
          (c.packet_flits - 1);
+}
+
+std::string FormatNumber(double value) {
+  std::ostringstream text;
+  text << value;
+  return text.str();
 }
 
 std::string JoinNames(const std::vector<std::string_view>& names) {

@@ -61,6 +61,9 @@ void ValidateExceptRouting(const NocConfig& config);
 // link_latency + credit_latency (the credit round trip); with fewer, long packets take longer.
 int64_t ZeroLoadLatency(const NocConfig& config, int hops);
 
+// A number as the messages, instance texts and labels write it: "0.1", "0.025", "1e-05".
+std::string FormatNumber(double value);
+
 // "a, b, c": the valid names, for the messages that refuse an unknown one.
 std::string JoinNames(const std::vector<std::string_view>& names);
 

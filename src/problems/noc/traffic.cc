@@ -3,23 +3,12 @@
 
 #include <algorithm>
 #include <bit>
-#include <sstream>
 #include <string>
 
 #include "core/error.h"
 #include "problems/noc/noc_config.h"
 
 namespace tessel::noc {
-
-namespace {
-
-std::string FormatNumber(double value) {
-  std::ostringstream text;
-  text << value;
-  return text.str();
-}
-
-}  // namespace
 
 const std::vector<std::string_view>& TrafficNames() {
   // The order of TrafficPattern, so that an index converts one to the other.
