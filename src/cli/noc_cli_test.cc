@@ -48,7 +48,8 @@ TEST_F(NocCliTest, BadInputIsOneLineAndExitTwo) {
   ExpectUsageError("eval --rate 0.1 --model resnet18 --config routing=xy", "more than one");
   ExpectUsageError("tune --problem noc --rate 0.1 --tuner sarsa --trials 5", "episodes");
   ExpectUsageError("tune --problem noc --rate 0.1 --tuner q-learning --rl alpha=2", "alpha");
-  ExpectUsageError("tune --problem noc --rate 0.1 --tuner random --trials 2 --rl episodes=2", "--rl");
+  ExpectUsageError("tune --problem noc --rate 0.1 --tuner random --trials 2 --rl episodes=2",
+                   "--rl");
   ExpectUsageError("noc sweep --rates 0.5:0.1:0.1", "lo <= hi");
   ExpectUsageError("noc sweep --routing zigzag", "zigzag");
   ExpectUsageError("noc sweep --mesh 1", "mesh size");

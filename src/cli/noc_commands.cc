@@ -10,7 +10,7 @@
 #include "core/error.h"
 #include "problems/noc/load_sweep.h"
 #include "problems/noc/noc_problem.h"
-#include "problems/noc/routing.h"
+#include "problems/noc/routing_catalog.h"
 
 namespace tessel::cli {
 namespace {
@@ -59,7 +59,7 @@ int RunNocSweep(const NocSweepOptions& options) {
   sweep.traffic = options.traffic.empty()
                       ? std::vector<std::string>{"uniform", "transpose", "hotspot"}
                       : options.traffic;
-  for (std::string_view name : noc::RoutingNames()) sweep.routings.emplace_back(name);
+  for (std::string_view name : noc::AllRoutingNames()) sweep.routings.emplace_back(name);
   if (!options.routing.empty()) sweep.routings = options.routing;
   sweep.rates =
       ExpandRates(options.rates.empty() ? std::vector<std::string>{"0.01:1:0.01"} : options.rates);

@@ -2,7 +2,7 @@
 
 #include "core/error.h"
 #include "problems/noc/noc_problem.h"
-#include "problems/noc/routing.h"
+#include "problems/noc/routing_catalog.h"
 #include "problems/noc/traffic.h"
 
 namespace tessel::cli {
@@ -40,7 +40,7 @@ std::vector<TuningTask> MakeNocTasks(const TaskSelection& selection, uint64_t se
 }
 
 std::vector<std::string> NocKnobs() {
-  return {"routing: " + noc::JoinNames(noc::RoutingNames()) +
+  return {"routing: " + noc::JoinNames(noc::AllRoutingNames()) +
           " (o1turn needs an even number of VCs); traffic: " + noc::JoinNames(noc::TrafficNames())};
 }
 

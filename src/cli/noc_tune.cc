@@ -19,6 +19,7 @@
 #include "core/key_values.h"
 #include "core/stop_request.h"
 #include "problems/noc/noc_problem.h"
+#include "problems/noc/routing.h"
 #include "problems/noc/routing_rl.h"
 #include "records/record_store.h"
 
@@ -135,9 +136,10 @@ int RunRoutingAgentTune(const TuneCommandOptions& options) {
     states.push_back({config.traffic, config.rate});
   }
   const auto& first = static_cast<const noc::NocProblem&>(*tasks[0].problem);
+  // The paper's actions: the classic algorithms (not the learned Q-routing) that fit the VCs.
   std::vector<std::string> routings;
-  for (int a = 0; a < static_cast<int>(first.space().knobs()[0].values.size()); ++a)
-    if (first.space().IsValid({a})) routings.push_back(first.Routing({a}));
+  for (std::string_view name : noc::RoutingNames())
+    if (first.space().IsValid(first.ConfigOf(name))) routings.emplace_back(name);
   noc::NocRoutingEnvironment simulator(first.config(), states, routings);
 
   RecordStore store(ResolveDbPath(options.db));

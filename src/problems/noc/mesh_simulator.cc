@@ -10,6 +10,7 @@
 #include "problems/noc/mesh_network.h"
 #include "problems/noc/packet.h"
 #include "problems/noc/ring_queue.h"
+#include "problems/noc/routing_catalog.h"
 #include "problems/noc/traffic.h"
 
 namespace tessel::noc {
@@ -221,7 +222,7 @@ NocStats Simulation::Summarize(int64_t cycles, bool saturated, bool deadlock) {
 
 NocStats Simulate(const NocConfig& config) {
   Validate(config);
-  const std::unique_ptr<RoutingAlgorithm> routing = MakeRouting(config.routing, Mesh{config.k});
+  const std::unique_ptr<RoutingAlgorithm> routing = MakeAnyRouting(config);
   return Simulate(config, *routing);
 }
 

@@ -53,7 +53,8 @@ struct NocStats {
   int64_t flits_ejected = 0;
 };
 
-// Validates `config` (tessel::ConfigError) and simulates it with its routing algorithm.
+// Validates `config` (tessel::ConfigError) and simulates it with the algorithm config.routing
+// names (MakeAnyRouting: a built-in one or Q-routing, whose tables start afresh).
 NocStats Simulate(const NocConfig& config);
 
 // Simulates with the caller's routing algorithm instead; config.routing is not consulted.

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "core/error.h"
-#include "problems/noc/routing.h"
+#include "problems/noc/routing_catalog.h"
 #include "problems/noc/traffic.h"
 
 namespace tessel::noc {
@@ -57,7 +57,7 @@ void ValidateExceptRouting(const NocConfig& c) {
 
 void Validate(const NocConfig& c) {
   ValidateExceptRouting(c);
-  const int classes = MakeRouting(c.routing, Mesh{c.k})->vc_classes();
+  const int classes = RoutingVcClasses(c.routing);
   if (c.vcs % classes == 0) return;
   if (c.routing == "o1turn")
     throw ConfigError(

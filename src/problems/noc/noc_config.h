@@ -25,7 +25,7 @@ struct NocConfig {
   int router_latency = 1;           // cycles from entering an input buffer to crossing the switch
   int link_latency = 1;             // cycles on a link between routers
   int credit_latency = 1;           // cycles for a credit to travel back upstream
-  std::string routing = "xy";       // RoutingNames()
+  std::string routing = "xy";       // AllRoutingNames() (routing_catalog.h)
   std::string traffic = "uniform";  // TrafficNames()
   double rate = 0.1;                // offered load, flits per node per cycle, in (0, 1]
   double hotspot_fraction = 0.2;    // hotspot traffic: the share of packets to the hotspots

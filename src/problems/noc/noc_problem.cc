@@ -10,7 +10,7 @@
 #include "core/error.h"
 #include "core/key_values.h"
 #include "core/rng.h"
-#include "problems/noc/routing.h"
+#include "problems/noc/routing_catalog.h"
 
 namespace tessel::noc {
 namespace {
@@ -32,12 +32,12 @@ std::vector<int> ParseNodeList(const std::string& text, std::string_view flag) {
 
 Space MakeRoutingSpace(int vcs) {
   std::vector<KnobValue> names;
-  for (std::string_view name : RoutingNames()) names.emplace_back(std::string(name));
+  for (std::string_view name : AllRoutingNames()) names.emplace_back(std::string(name));
   // An algorithm whose VC classes the buffers cannot split (o1turn on an odd VC count) has no
   // valid configuration on this instance.
   return Space({{"routing", std::move(names)}}, [vcs](const Space& space, const Config& config) {
     const std::string& routing = space.TextValue(config, "routing");
-    return vcs % MakeRouting(routing, Mesh{2})->vc_classes() == 0;
+    return vcs % RoutingVcClasses(routing) == 0;
   });
 }
 
@@ -184,7 +184,7 @@ std::string NocProblem::Routing(const Config& config) const {
 }
 
 Config NocProblem::ConfigOf(std::string_view routing) const {
-  MakeRouting(routing, Mesh{config_.k});  // throws, listing the names, for an unknown one
+  RoutingVcClasses(routing);  // throws, listing the names, for an unknown one
   return {space_.ValueIndex(0, std::string(routing))};
 }
 

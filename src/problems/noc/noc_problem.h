@@ -1,7 +1,8 @@
 // The routing of a mesh network-on-chip as a problem of the engine: one instance is a mesh
 // under one traffic pattern at one offered load (everything of NocConfig but the routing), its
-// one knob `routing` the algorithm (RoutingNames()), and an evaluation a cycle-level simulation
-// (mesh_simulator.h) whose mean packet latency is the objective.
+// one knob `routing` the algorithm (AllRoutingNames(): the six built-ins and Q-routing), and an
+// evaluation a cycle-level simulation (mesh_simulator.h) whose mean packet latency is the
+// objective.
 //
 // Like a timed kernel, a simulation is one sample of a random process: each evaluation of a
 // problem object simulates with its own seed, forked from the run's seed by the evaluation's

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "problems/noc/routing_catalog.h"
 
 namespace tessel::noc {
 namespace {
@@ -68,7 +69,7 @@ TEST(NocProblemTest, BadInstancesAreRefused) {
 
 TEST(NocProblemTest, TheSpaceIsTheRoutingsThatFitTheVcs) {
   NocProblem even(SmallMesh(0.1), 0);
-  EXPECT_EQ(even.space().Size(), RoutingNames().size());
+  EXPECT_EQ(even.space().Size(), AllRoutingNames().size());
   EXPECT_TRUE(even.space().IsValid(even.ConfigOf("o1turn")));
   EXPECT_EQ(even.Routing(even.ConfigOf("west-first")), "west-first");
   EXPECT_THROW(even.ConfigOf("zigzag"), Error);
