@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
                    "or variant=lenet|cifar|svhn");
   tune->add_option("--rl", tune_options.rl,
                    "routing agent options (noc: q-learning, sarsa, expected-sarsa), e.g. "
-                   "episodes=15,alpha=0.5,gamma=0.9,epsilon=0.1,epsilon_decay=1,epsilon_min=0,"
+                   "episodes=15,alpha=0,gamma=0,epsilon=0.1,epsilon_decay=1,epsilon_min=0,"
                    "shuffle=0,cache=0,public_code=0");
   tune->add_option("--plan-size", tune_options.plan_size,
                    "model-based tuners: size of the initial design and measurements between "

@@ -16,6 +16,13 @@ mkdir -p "$out"
 "$build/tessel" noc sweep --traffic uniform,transpose,hotspot --rates 0.01:1:0.01 --seed 1 \
   --csv "$out/latency_load.csv" --svg "$out/latency_load.svg" 2>"$out/latency_load.log"
 
+# Tornado, where adaptive routing is said to lead XY (on a torus; see the README): CSV only.
+"$build/tessel" noc sweep --traffic tornado \
+  --routing xy,yx,o1turn,west-first-adaptive,odd-even,q-routing --rates 0.01:1:0.01 --seed 1 \
+  --csv "$out/tornado.csv" 2>/dev/null
+/usr/bin/python3 bench/noc/sweep/saturation_table.py "$out/latency_load.csv" "$out/tornado.csv" \
+  >"$out/saturation.md"
+
 # 2. Q-routing against the adaptive turn models where they differ, three seeds: transpose from
 #    just past XY's saturation to near odd-even's, hotspot up to just below odd-even's.
 for seed in 1 2 3; do

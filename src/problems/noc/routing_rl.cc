@@ -95,7 +95,7 @@ void ValidateRlOptions(const RlOptions& options) {
   if (options.episodes < 1)
     throw ConfigError("RL episodes = " + std::to_string(options.episodes) +
                       " is too few; give 1 or more");
-  CheckUnit("alpha (learning rate)", options.alpha, "0.5");
+  CheckUnit("alpha (learning rate; 0: the sample average)", options.alpha, "0.5, or 0");
   CheckUnit("gamma (discount)", options.gamma, "0.9");
   CheckUnit("epsilon (exploration rate)", options.epsilon, "0.1");
   CheckUnit("epsilon_decay (per-episode factor)", options.epsilon_decay, "0.95, or 1 for none");
@@ -111,6 +111,7 @@ TabularAgent::TabularAgent(int states, int actions, const RlOptions& options)
                       std::to_string(actions) +
                       " actions has nothing to learn; give at least one of each");
   q_.assign(static_cast<size_t>(states), std::vector<double>(static_cast<size_t>(actions), 0.0));
+  visits_.assign(static_cast<size_t>(states), std::vector<int>(static_cast<size_t>(actions), 0));
 }
 
 int TabularAgent::Greedy(int state, Rng& rng) const {
@@ -158,7 +159,8 @@ void TabularAgent::Update(int state, int action, double reward, int next_state, 
     target += Discount(epsilon) * bootstrap;
   }
   double& value = q_[state][action];
-  value += options_.alpha * (target - value);
+  const int visits = ++visits_[state][action];
+  value += (options_.alpha > 0 ? options_.alpha : 1.0 / visits) * (target - value);
 }
 
 RlResult TrainRoutingAgent(RoutingEnvironment& env, const RlOptions& options) {

@@ -16,12 +16,18 @@
 //
 // Because the next state does not depend on the action, gamma * (value of s') adds the same to
 // every action of s in expectation, and in practice only noise: estimates of s' that were
-// taken at different times, optimistic ones early on. The default gamma = 0.9 bootstraps as
-// the paper's agents do, and the three algorithms differ; gamma = 0 (a contextual bandit, where
-// they coincide) learns better. Replaying 8 simulations per (state, action) of the uniform
-// states on 8x8 (3000 measured cycles), 40 seeds of 30 episodes, alpha 0.5, epsilon 0.1:
-// gamma 0.9 ends within 2% of the best routing in 4.3 to 4.5 of the 6 states (mean regret 0.4
-// to 0.6 cycles), gamma 0 in 5.7 (0.14 cycles).
+// taken at different times, optimistic ones early on. The problem is a contextual bandit, and
+// the default gamma = 0 treats it as one; the three algorithms then coincide, and differ
+// (bootstrapping as the paper's agents do) with gamma > 0. On the uniform states of an 8x8 mesh
+// with the paper's budget of 15 episodes, 5 seeds, gamma 0 ends within 2% of the best
+// routing in 5 or 6 of the 6 states with every seed, gamma 0.9 in 4 to 6 (bench/noc).
+//
+// The step size is by default 1/n for the n-th update of a (state, action), so that its Q is
+// the mean of its targets (the sample average of Sutton and Barto's "Reinforcement Learning",
+// section 2.4) and the zero start is gone after the first visit. A constant step (alpha > 0)
+// keeps (1 - alpha)^n of the zero start after n visits: with the paper's budget an action
+// is visited two or three times, so the least-visited actions look best by up to half their
+// latency, far more than the routings differ by.
 //
 // Simulations are the expensive part, so by default every step simulates afresh, with a seed
 // forked from the run's seed and the step's index, and rewards are as noisy as in the paper's
@@ -48,8 +54,9 @@ RlAlgorithm RlAlgorithmFromName(std::string_view name);
 struct RlOptions {
   std::string algorithm = "q-learning";  // RlAlgorithmNames()
   int episodes = 30;
-  double alpha = 0.5;    // learning rate, in [0, 1]
-  double gamma = 0.9;    // discount, in [0, 1]; see above for 0
+  // Step size of the update, in [0, 1]; 0: 1/n, n the visits of (state, action) so far.
+  double alpha = 0;
+  double gamma = 0;      // discount, in [0, 1]; see above
   double epsilon = 0.1;  // exploration rate of the first episode, in [0, 1]
   // Episode e explores at max(epsilon_min, epsilon * epsilon_decay^e); both in [0, 1].
   double epsilon_decay = 1.0;
@@ -98,7 +105,8 @@ class TabularAgent {
   // The discount the update uses: gamma, or epsilon when reproducing the public code.
   double Discount(double epsilon) const;
 
-  // Moves Q(state, action) toward the algorithm's target by alpha. next_state < 0: the episode
+  // Moves Q(state, action) toward the algorithm's target by the step size (alpha, or 1/n with
+  // alpha 0). next_state < 0: the episode
   // ended, and the target is the reward. next_action is SARSA's a' (the others ignore it);
   // epsilon is expected SARSA's exploration rate for pi(. | s') and the public code's discount.
   void Update(int state, int action, double reward, int next_state, int next_action,
@@ -108,7 +116,8 @@ class TabularAgent {
   RlAlgorithm algorithm_;
   RlOptions options_;
   int actions_;
-  std::vector<std::vector<double>> q_;  // [state][action]
+  std::vector<std::vector<double>> q_;    // [state][action]
+  std::vector<std::vector<int>> visits_;  // [state][action]: updates so far
 };
 
 struct RlResult {

@@ -95,6 +95,7 @@ std::vector<std::vector<double>> Replay(const std::vector<TableEnvironment::Take
                                         int states, int actions, const RlOptions& options,
                                         double gamma) {
   std::vector<std::vector<double>> q(states, std::vector<double>(actions, 0.0));
+  std::vector<std::vector<int>> visits(states, std::vector<int>(actions, 0));
   for (size_t i = 0; i < steps.size(); ++i) {
     const auto& step = steps[i];
     double target = step.reward;
@@ -108,7 +109,9 @@ std::vector<std::vector<double>> Replay(const std::vector<TableEnvironment::Take
       if (options.algorithm == "expected-sarsa")
         target += gamma * (options.epsilon * mean_q + (1 - options.epsilon) * max_q);
     }
-    q[step.state][step.action] += options.alpha * (target - q[step.state][step.action]);
+    const int n = ++visits[step.state][step.action];
+    const double alpha = options.alpha > 0 ? options.alpha : 1.0 / n;
+    q[step.state][step.action] += alpha * (target - q[step.state][step.action]);
   }
   return q;
 }
@@ -278,7 +281,8 @@ TEST(NocRoutingRlTest, BadOptionsAreConfigErrorsThatSayWhatToGive) {
   EXPECT_TRUE(Says(ErrorOf([](RlOptions& o) { o.algorithm = "dqn"; }),
                    "unknown RL algorithm 'dqn'; choose one of: q-learning, sarsa"));
   EXPECT_TRUE(Says(ErrorOf([](RlOptions& o) { o.episodes = 0; }), "episodes = 0 is too few"));
-  EXPECT_TRUE(Says(ErrorOf([](RlOptions& o) { o.alpha = 1.5; }), "alpha (learning rate) = 1.5"));
+  EXPECT_TRUE(Says(ErrorOf([](RlOptions& o) { o.alpha = 1.5; }),
+                   "alpha (learning rate; 0: the sample average) = 1.5"));
   EXPECT_TRUE(Says(ErrorOf([](RlOptions& o) { o.gamma = -0.1; }), "gamma (discount) = -0.1"));
   EXPECT_TRUE(Says(ErrorOf([](RlOptions& o) { o.epsilon = 2; }), "outside [0, 1]; give"));
   EXPECT_TRUE(Says(ErrorOf([](RlOptions& o) { o.epsilon_decay = 1.1; }), "epsilon_decay"));
