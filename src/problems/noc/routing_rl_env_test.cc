@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/rng.h"
+#include "problems/noc/config_error_test_util.h"
 #include "problems/noc/mesh_simulator.h"
 #include "problems/noc/routing_rl.h"
 
@@ -130,19 +131,8 @@ std::string ErrorOf(
     const std::function<void(NocConfig&)>& change = [](NocConfig&) {}) {
   NocConfig config = Small();
   change(config);
-  try {
-    NocRoutingEnvironment env(config, std::move(states), std::move(routings));
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::kConfig) << e.what();
-    const std::string message = e.what();
-    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
-    return message;
-  }
-  return "";
-}
-
-bool Says(const std::string& message, const std::string& part) {
-  return message.find(part) != std::string::npos;
+  return ConfigErrorMessage(
+      [&] { NocRoutingEnvironment env(config, std::move(states), std::move(routings)); });
 }
 
 TEST(NocRoutingRlEnvTest, BadEnvironmentsAreConfigErrorsThatSayWhatToGive) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "problems/noc/config_error_test_util.h"
 
 namespace tessel::noc {
 namespace {
@@ -261,20 +262,10 @@ TEST(NocRoutingRlTest, ShuffledEpisodesVisitEveryStateOnceInVaryingOrders) {
 std::string ErrorOf(const std::function<void(RlOptions&)>& change) {
   RlOptions options;
   change(options);
-  try {
+  return ConfigErrorMessage([&] {
     TableEnvironment env(kRewards);
     TrainRoutingAgent(env, options);
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::kConfig) << e.what();
-    const std::string message = e.what();
-    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
-    return message;
-  }
-  return "";
-}
-
-bool Says(const std::string& message, const std::string& part) {
-  return message.find(part) != std::string::npos;
+  });
 }
 
 TEST(NocRoutingRlTest, BadOptionsAreConfigErrorsThatSayWhatToGive) {
