@@ -104,7 +104,8 @@ TEST(CanonicalConfig, Conv2dTwinsCompileToTheSameCode) {
       {"tile_ry", "tile_rx", "auto_unroll_max_step", "unroll_explicit"},
       {"tile_f=8x2x1;tile_y=2x2x2;tile_x=1x1x8;tile_rc=4x2;tile_ry=1x3;tile_rx=1x3;"
        "auto_unroll_max_step=512;unroll_explicit=0;vec=4;parallel=k_y_x;layout=nchw;"
-       "winograd=0;wino_tile_k=1x16;wino_tile_t=1;wino_parallel_tiles=0"},
+       "winograd=0;wino_tile_k=1x16;wino_tile_t=1;wino_parallel_tiles=0;depthwise=0;"
+       "dw_padding=exterior;dw_rows=1;dw_channels=1"},
       0);
 }
 
@@ -114,8 +115,24 @@ TEST(CanonicalConfig, Conv2dWinogradTwinsCompileToTheSameCode) {
       "conv2d:c=8,h=8,w=8,k=16,r=3,s=3,stride=1,pad=1", {"winograd", "layout", "parallel"},
       {"tile_f=8x2x1;tile_y=2x2x2;tile_x=1x1x8;tile_rc=4x2;tile_ry=1x3;tile_rx=1x3;"
        "auto_unroll_max_step=512;unroll_explicit=0;vec=8;parallel=k_y_x;layout=nchw;"
-       "winograd=2;wino_tile_k=2x8;wino_tile_t=4;wino_parallel_tiles=0"},
+       "winograd=2;wino_tile_k=2x8;wino_tile_t=4;wino_parallel_tiles=0;depthwise=0;"
+       "dw_padding=exterior;dw_rows=1;dw_channels=1"},
       0);
+}
+
+// On a depthwise layer, the depthwise kernel ignores the direct knobs but vec, and direct
+// convolution ignores the depthwise knobs.
+TEST(CanonicalConfig, Conv2dDepthwiseTwinsCompileToTheSameCode) {
+  const std::string direct =
+      "tile_f=2x2x4;tile_y=2x1x4;tile_x=1x1x8;tile_rc=1x1;tile_ry=1x3;tile_rx=1x3;"
+      "auto_unroll_max_step=0;unroll_explicit=0;vec=8;parallel=k_y;layout=nchw;"
+      "winograd=0;wino_tile_k=1x16;wino_tile_t=1;wino_parallel_tiles=0;";
+  ExpectTwinsCompileAlike("conv2d:c=16,h=8,w=8,k=16,r=3,s=3,stride=1,pad=1,groups=16",
+                          {"depthwise", "layout", "tile_ry"},
+                          {direct + "depthwise=1;dw_padding=plane;dw_rows=2;dw_channels=4"}, 0);
+  ExpectTwinsCompileAlike("conv2d:c=16,h=8,w=8,k=16,r=3,s=3,stride=1,pad=1,groups=16",
+                          {"dw_padding", "depthwise"},
+                          {direct + "depthwise=0;dw_padding=rows;dw_rows=4;dw_channels=1"}, 0);
 }
 
 TEST(CanonicalConfig, DenseTwinsCompileToTheSameCode) {

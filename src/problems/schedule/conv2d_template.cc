@@ -26,15 +26,22 @@
 //   wino_tile_t              tiles in the register tile.
 //   wino_parallel_tiles      0: the parallel loop runs over the transformed positions and the
 //                            channel blocks; 1: over blocks of tiles too.
-// Other layers have these knobs with one value each (winograd=0), so that every conv2d space
-// has the same features and records of any layer can warm up another's cost model. The knobs
-// of the algorithm not chosen take their first value (Canonical), so that configurations
-// differing only there are measured once.
+// Depthwise layers (groups == c == k) choose their algorithm too (depthwise_conv2d.h):
+//   depthwise                0: direct convolution; 1: the depthwise kernel with the knobs
+//                            below and vec (vectors along output columns).
+//   dw_padding               exterior, rows or plane: how the zero border is handled.
+//   dw_rows                  output rows in the register tile.
+//   dw_channels              channels per parallel task.
+// Other layers have these knobs with one value each (winograd=0, depthwise=0), so that every
+// conv2d space has the same features and records of any layer can warm up another's cost
+// model. The knobs of the algorithms not chosen take their first value (Canonical), so that
+// configurations differing only there are measured once.
 //
 // Register tiles are capped at 32 vector accumulators (the AVX-512 register file) so that a
 // configuration cannot unroll into a kernel that takes minutes to compile.
 #include <algorithm>
 
+#include "problems/schedule/depthwise_conv2d.h"
 #include "problems/schedule/halide_kernel.h"
 #include "problems/schedule/reference_ops.h"
 #include "problems/schedule/template_knobs.h"
@@ -67,6 +74,11 @@ enum ConvKnob {
   kWinoTileK,
   kWinoTileT,
   kWinoParallelTiles,
+  // The depthwise kernel: one value each on layers it does not apply to.
+  kDepthwise,
+  kDwPadding,
+  kDwRows,
+  kDwChannels,
 };
 
 constexpr int kMaxAccumulators = 32;
@@ -81,6 +93,8 @@ struct ConvSchedule {
   bool packed;
   int winograd_m = 0;  // 0: direct convolution
   WinogradSchedule winograd;
+  bool depthwise = false;
+  DepthwiseSchedule dw;
 
   ConvSchedule(const Space& space, const Config& c) {
     auto factors = [&](ConvKnob knob) { return std::get<Factors>(space.Value(c, knob)); };
@@ -97,6 +111,16 @@ struct ConvSchedule {
     parallel = std::get<std::string>(space.Value(c, kParallel));
     packed = std::get<std::string>(space.Value(c, kLayout)) == "nchwc";
     winograd_m = static_cast<int>(number(kWinograd));
+    depthwise = number(kDepthwise) != 0;
+    if (depthwise) {
+      const std::vector<std::string>& names = DepthwisePaddingNames();
+      const auto name =
+          std::find(names.begin(), names.end(), std::get<std::string>(space.Value(c, kDwPadding)));
+      dw.padding = static_cast<DepthwisePadding>(name - names.begin());
+      dw.vec = vec;
+      dw.rows = static_cast<int>(number(kDwRows));
+      dw.channels = static_cast<int>(number(kDwChannels));
+    }
     if (winograd_m == 0) return;
     winograd.m = winograd_m;
     winograd.k_inner = factors(kWinoTileK)[1];
@@ -110,8 +134,9 @@ struct ConvSchedule {
   int64_t accumulators() const { return f[2] * x[2] * y[2] / vec; }
 };
 
-bool IsValidConvConfig(const Space& space, const Config& config) {
+bool IsValidConvConfig(const Conv2dShape& shape, const Space& space, const Config& config) {
   const ConvSchedule schedule(space, config);
+  if (schedule.depthwise) return DepthwiseScheduleFits(shape, schedule.dw);
   if (schedule.winograd_m) {
     const WinogradSchedule& w = schedule.winograd;
     return w.k_inner % w.vec == 0 && w.k_inner / w.vec * w.t_inner <= kMaxAccumulators;
@@ -124,7 +149,7 @@ bool IsValidConvConfig(const Space& space, const Config& config) {
 int64_t PaddedChannels(const Conv2dShape& shape) { return PaddedToNarrowestVector(shape.k); }
 
 Space MakeConvSpace(const Conv2dShape& shape) {
-  std::vector<Knob> knobs(kWinoParallelTiles + 1);
+  std::vector<Knob> knobs(kDwChannels + 1);
   knobs[kTileF] = SplitKnob("tile_f", PaddedChannels(shape), 3);
   knobs[kTileY] = SplitKnob("tile_y", shape.out_h(), 3);
   knobs[kTileX] = SplitKnob("tile_x", shape.out_w(), 3);
@@ -151,7 +176,22 @@ Space MakeConvSpace(const Conv2dShape& shape) {
     knobs[kWinoTileT] = {"wino_tile_t", numbers({1})};
     knobs[kWinoParallelTiles] = {"wino_parallel_tiles", numbers({0})};
   }
-  return Space(std::move(knobs), IsValidConvConfig);
+  // The depthwise knobs keep only their first value where the kernel does not apply.
+  const bool depthwise = DepthwiseApplies(shape);
+  auto depthwise_knob = [depthwise](std::string name, std::vector<KnobValue> values) {
+    if (!depthwise) values.resize(1);
+    return Knob{std::move(name), std::move(values)};
+  };
+  auto from = [](const auto& values) {
+    return std::vector<KnobValue>(values.begin(), values.end());
+  };
+  knobs[kDepthwise] = depthwise_knob("depthwise", numbers({0, 1}));
+  knobs[kDwPadding] = depthwise_knob("dw_padding", from(DepthwisePaddingChoices(shape)));
+  knobs[kDwRows] = depthwise_knob("dw_rows", from(DepthwiseRowChoices(shape)));
+  knobs[kDwChannels] = depthwise_knob("dw_channels", from(DepthwiseChannelChoices(shape)));
+  return Space(std::move(knobs), [shape](const Space& space, const Config& config) {
+    return IsValidConvConfig(shape, space, config);
+  });
 }
 
 class Conv2dTemplate : public HalideTemplate {
@@ -163,7 +203,8 @@ class Conv2dTemplate : public HalideTemplate {
 
   std::string name() const override { return "conv2d_cpu"; }
   // 2: 3x3 stride-1 layers gained the Winograd algorithm.
-  int version() const override { return 2; }
+  // 3: depthwise layers gained their own kernel (depthwise_conv2d.h).
+  int version() const override { return 3; }
 
   std::vector<float> Reference(const OperatorData& data) const override;
   LoopNest DescribeLoops(const Config& config) const override;
@@ -175,6 +216,18 @@ class Conv2dTemplate : public HalideTemplate {
     // NCHWc kernel would start.
     const int64_t oh = shape_.out_h(), ow = shape_.out_w(), channels = PaddedChannels(shape_);
     std::vector<std::string> candidates;
+    if (DepthwiseApplies(shape_)) {
+      // Depthwise layers start from their own kernel.
+      const DepthwiseSchedule dw = DefaultDepthwiseSchedule(shape_);
+      Config config(space_.num_knobs(), 0);
+      config[kDepthwise] = space_.ValueIndex(kDepthwise, int64_t{1});
+      config[kVec] = space_.ValueIndex(kVec, int64_t{dw.vec});
+      config[kDwPadding] =
+          space_.ValueIndex(kDwPadding, DepthwisePaddingNames()[static_cast<int>(dw.padding)]);
+      config[kDwRows] = space_.ValueIndex(kDwRows, int64_t{dw.rows});
+      config[kDwChannels] = space_.ValueIndex(kDwChannels, int64_t{dw.channels});
+      candidates.push_back(space_.ToText(config));
+    }
     for (int64_t block : {16, 8, 4}) {
       if (channels % block) continue;
       candidates.push_back("tile_f=" + std::to_string(channels / block) + "x1x" +
@@ -214,12 +267,16 @@ std::vector<float> Conv2dTemplate::Reference(const OperatorData& data) const {
 // reduction loops they unroll (BuildPipeline's order: rxi, rxo, ryi, ryo, rci).
 Config Conv2dTemplate::Canonical(const Config& config) const {
   Config canonical = config;
-  // The other algorithm's knobs take their first value.
-  const bool direct = std::get<int64_t>(space_.Value(config, kWinograd)) == 0;
-  const std::vector<int> ignored =
-      direct ? std::vector<int>{kWinoTileK, kWinoTileT, kWinoParallelTiles}
+  // The other algorithms' knobs take their first value.
+  const bool winograd = std::get<int64_t>(space_.Value(config, kWinograd)) != 0;
+  const bool depthwise = std::get<int64_t>(space_.Value(config, kDepthwise)) != 0;
+  const bool direct = !winograd && !depthwise;
+  std::vector<int> ignored =
+      direct ? std::vector<int>{}
              : std::vector<int>{kTileF,  kTileY,      kTileX,          kTileRc,   kTileRy,
                                 kTileRx, kAutoUnroll, kUnrollExplicit, kParallel, kLayout};
+  if (!winograd) ignored.insert(ignored.end(), {kWinoTileK, kWinoTileT, kWinoParallelTiles});
+  if (!depthwise) ignored.insert(ignored.end(), {kDwPadding, kDwRows, kDwChannels});
   for (int knob : ignored) canonical[knob] = 0;
   if (!direct) return canonical;
   CanonicalSplitOfOneLoop(space_, kTileRy, canonical);
@@ -234,6 +291,7 @@ LoopNest Conv2dTemplate::DescribeLoops(const Config& config) const {
   const ConvSchedule sched(space_, config);
   if (sched.winograd_m)
     return DescribeWinogradLoops(shape_, PaddedChannels(shape_), sched.winograd);
+  if (sched.depthwise) return DescribeDepthwiseLoops(shape_, sched.dw);
   const Conv2dShape& s = shape_;
   // The update stage of BuildPipeline inside the loops over cache tiles, outermost first.
   LoopNest nest;
@@ -310,6 +368,7 @@ std::unique_ptr<Kernel> Conv2dTemplate::BuildPipeline(const Config& config,
   const ConvSchedule sched(space_, config);
   if (sched.winograd_m)
     return BuildWinogradConv2d(shape_, PaddedChannels(shape_), sched.winograd, layer);
+  if (sched.depthwise) return BuildDepthwiseConv2d(shape_, sched.dw, layer);
   const Conv2dShape& s = shape_;
   const int W = int(s.w), H = int(s.h), C = int(s.c), K = int(s.k), N = int(s.n);
   const int R = int(s.r), S = int(s.s), stride = int(s.stride), pad = int(s.pad);
