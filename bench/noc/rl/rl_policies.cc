@@ -11,15 +11,14 @@
 // seeds, with their range) as Markdown; --json writes one object per trained agent.
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "core/error.h"
+#include "core/parallel_for.h"
 #include "core/stats.h"
 #include "problems/noc/routing_rl.h"
 #include "problems/noc/routing_rl_env.h"
@@ -103,29 +102,22 @@ int Main(int argc, char** argv) {
         for (int seed = 1; seed <= seeds; ++seed)
           jobs.push_back({episodes, std::string(algorithm), 0.9, true, uint64_t(seed), {}, {}});
     }
-  std::atomic<size_t> next{0};
   std::mutex mutex;
-  auto work = [&] {
-    NocRoutingEnvironment own(config, LoadStates({traffic}));
-    for (size_t i; (i = next++) < jobs.size();) {
-      Job& job = jobs[i];
-      RlOptions options;
-      options.algorithm = job.algorithm;
-      options.episodes = job.episodes;
-      options.gamma = job.gamma;
-      options.reproduce_public_code = job.public_code;
-      options.seed = job.seed;
-      job.result = TrainRoutingAgent(own, options);
-      job.score = ScorePolicy(oracle, job.result.policy);
-      std::lock_guard<std::mutex> lock(mutex);
-      std::fprintf(stderr, "%3d episodes  %-30s seed %d: %d agree, %d within 2%%\n", job.episodes,
-                   Label(job).c_str(), int(job.seed), job.score.agree, job.score.near_optimal);
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
+  ParallelFor(jobs.size(), static_cast<size_t>(std::max(1, threads)), [&](size_t i) {
+    NocRoutingEnvironment env_of_job(config, LoadStates({traffic}));
+    Job& job = jobs[i];
+    RlOptions options;
+    options.algorithm = job.algorithm;
+    options.episodes = job.episodes;
+    options.gamma = job.gamma;
+    options.reproduce_public_code = job.public_code;
+    options.seed = job.seed;
+    job.result = TrainRoutingAgent(env_of_job, options);
+    job.score = ScorePolicy(oracle, job.result.policy);
+    std::lock_guard<std::mutex> lock(mutex);
+    std::fprintf(stderr, "%3d episodes  %-30s seed %d: %d agree, %d within 2%%\n", job.episodes,
+                 Label(job).c_str(), int(job.seed), job.score.agree, job.score.near_optimal);
+  });
 
   std::printf(
       "\nLearned policies, %d seeds each: median (min-max) over the seeds\n\n"

@@ -1,14 +1,13 @@
 #include "problems/noc/load_sweep.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <mutex>
 #include <ostream>
-#include <thread>
 
 #include "core/error.h"
 #include "core/key_values.h"
+#include "core/parallel_for.h"
 #include "core/rng.h"
 
 namespace tessel::noc {
@@ -58,19 +57,9 @@ std::vector<SweepPoint> RunLoadSweep(const LoadSweepOptions& options,
       }
       curves.push_back({traffic, routing, {}});
     }
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  const size_t workers =
-      std::min<size_t>(curves.size(), options.threads > 0 ? unsigned(options.threads) : cores);
-  std::atomic<size_t> next{0};
   std::mutex mutex;
-  auto work = [&] {
-    for (size_t i; (i = next++) < curves.size();)
-      SimulateCurve(options, curves[i], on_point, mutex);
-  };
-  std::vector<std::thread> threads;
-  for (size_t w = 1; w < workers; ++w) threads.emplace_back(work);
-  work();
-  for (std::thread& thread : threads) thread.join();
+  ParallelFor(curves.size(), static_cast<size_t>(std::max(0, options.threads)),
+              [&](size_t i) { SimulateCurve(options, curves[i], on_point, mutex); });
   std::vector<SweepPoint> points;
   for (Curve& curve : curves)
     for (SweepPoint& point : curve.points) points.push_back(std::move(point));

@@ -1,14 +1,13 @@
 #include "problems/noc/noc_problem.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <sstream>
-#include <thread>
 #include <type_traits>
 
 #include "core/error.h"
 #include "core/key_values.h"
+#include "core/parallel_for.h"
 #include "core/rng.h"
 #include "problems/noc/routing_catalog.h"
 
@@ -164,16 +163,7 @@ std::vector<Evaluation> NocProblem::Evaluate(const std::vector<Config>& configs)
     }
   };
   // One simulation per core at a time; each result depends only on its own seed.
-  const size_t workers =
-      std::min<size_t>(configs.size(), std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<std::thread> threads;
-  std::atomic<size_t> next{0};
-  for (size_t w = 1; w < workers; ++w)
-    threads.emplace_back([&] {
-      for (size_t i; (i = next++) < configs.size();) simulate(i);
-    });
-  for (size_t i; (i = next++) < configs.size();) simulate(i);
-  for (std::thread& thread : threads) thread.join();
+  ParallelFor(configs.size(), 0, simulate);
   return results;
 }
 
