@@ -149,6 +149,8 @@ int RunBest(const std::string& db);
 // --format jsonl: every record; --format csv: one task's replay table (--task ID|WORKLOAD).
 int RunExport(const std::string& db, const std::string& format, const std::string& task);
 int RunImport(const std::string& db, const std::string& file);
+// Writes the records' HTML report (docs/report.md) to `out`, reading the database only.
+int RunReport(const std::string& db, const std::string& out);
 // Builds a network from its best records, checks it against the reference and times it.
 int RunNetwork(const RunCommandOptions& options);
 

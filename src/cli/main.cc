@@ -140,6 +140,11 @@ int main(int argc, char** argv) {
   import_cmd->add_option("file", import_file, "a JSONL file")->required();
   import_cmd->add_option("--db", import_db, "records database");
 
+  std::string report_db, report_out = "report.html";
+  CLI::App* report = app.add_subcommand("report", "write an HTML report of the records");
+  report->add_option("--db", report_db, "records database (default $TESSEL_DB or ./tessel.db)");
+  report->add_option("--out", report_out, "the HTML file to write")->capture_default_str();
+
   RunCommandOptions run_options;
   CLI::App* run = app.add_subcommand(
       "run", "run a network with its best records, check it and time it end to end");
@@ -196,7 +201,8 @@ int main(int argc, char** argv) {
     for (const CLI::App* command : app.get_subcommands({})) known |= command->get_name() == argv[1];
     if (!known) {
       std::cerr << "tessel: unknown command '" << argv[1]
-                << "'; commands: problems, zoo, space, tune, eval, run, best, export, import, noc"
+                << "'; commands: problems, zoo, space, tune, eval, run, best, export, import, "
+                   "report, noc"
                 << std::endl;
       return 2;
     }
@@ -241,6 +247,7 @@ int main(int argc, char** argv) {
     if (*best) return RunBest(best_db);
     if (*export_cmd) return RunExport(export_db, export_format, export_task);
     if (*import_cmd) return RunImport(import_db, import_file);
+    if (*report) return RunReport(report_db, report_out);
   } catch (const tessel::Error& error) {
     std::cerr << "tessel: " << error.what() << std::endl;
     return 2;

@@ -692,7 +692,53 @@ ImportRow ParseImportLine(const std::string& line) {
 
 }  // namespace
 
-RecordStore::RecordStore(const std::string& path) {
+namespace {
+
+// The URI of a file for sqlite3_open_v2 with SQLITE_OPEN_URI: characters that URIs give a
+// meaning are percent-encoded, and the empty authority ("file://") keeps a path that starts
+// with "//" from being read as a host.
+std::string FileUri(const std::string& path, std::string_view parameters) {
+  std::string uri = "file://";
+  for (char c : std::filesystem::absolute(path).string()) {
+    if (c == '%' || c == '?' || c == '#') {
+      char escaped[4];
+      snprintf(escaped, sizeof(escaped), "%%%02X", static_cast<unsigned char>(c));
+      uri += escaped;
+    } else {
+      uri += c;
+    }
+  }
+  return uri + "?" + std::string(parameters);
+}
+
+// Opens an existing file to read it and nothing else. With no -wal (nor rollback journal) beside
+// it, no process has it open and every committed record is in the file itself, so it is opened
+// immutable: SQLite then creates no -wal or -shm file, which a reader of a WAL database
+// otherwise leaves behind (and cannot create in a directory it may not write). With one, a
+// writer is at work or was killed, and its committed records may still be in the -wal: the
+// ordinary read-only connection reads them.
+DbHandle OpenForReading(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const bool journal = fs::exists(path + "-wal", error) || fs::exists(path + "-journal", error);
+  sqlite3* raw = nullptr;
+  const int rc =
+      journal
+          ? sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr)
+          : sqlite3_open_v2(FileUri(path, "immutable=1").c_str(), &raw,
+                            SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nullptr);
+  DbHandle db(raw);
+  if (rc != SQLITE_OK) {
+    throw DbError(path + ": cannot open the database (" +
+                  (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)) + "); give another --db path");
+  }
+  return db;
+}
+
+}  // namespace
+
+RecordStore::RecordStore(const std::string& path, Access access)
+    : read_only_(access == Access::kReadOnly) {
   namespace fs = std::filesystem;
   std::error_code error;
   const fs::file_status status = fs::status(path, error);
@@ -701,23 +747,32 @@ RecordStore::RecordStore(const std::string& path) {
     throw DbError(path + " is a directory; give a database file as --db");
   }
   const bool fresh = !exists || fs::file_size(path, error) == 0;
+  if (read_only_) {
+    if (!exists) throw DbError(path + " does not exist; give the --db of a records database");
+    if (fresh) throw DbError(NotTessel(path, "it is empty"));
+  }
   if (!fresh) CheckHeader(path);
 
-  // Never CREATE over an existing file: SQLite would happily treat some files as empty.
-  // NOMUTEX: a RecordStore is used by one thread at a time, so SQLite's per-call locking of the
-  // connection is pure cost (a few percent of an analytical problem's tuning loop).
-  const int flags = SQLITE_OPEN_NOMUTEX |
-                    (exists ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
-  DbHandle db(raw);
-  if (rc != SQLITE_OK) {
-    throw DbError(path + ": cannot " + (exists ? "open" : "create") + " the database (" +
-                  (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)) + "); give another --db path");
-  }
-  // SQLite quietly falls back to read-only; a store that cannot append is of no use.
-  if (sqlite3_db_readonly(db.get(), "main") == 1) {
-    throw DbError(path + " is read-only; give another --db path");
+  DbHandle db;
+  if (read_only_) {
+    db = OpenForReading(path);
+  } else {
+    // Never CREATE over an existing file: SQLite would happily treat some files as empty.
+    // NOMUTEX: a RecordStore is used by one thread at a time, so SQLite's per-call locking of
+    // the connection is pure cost (a few percent of an analytical problem's tuning loop).
+    const int flags = SQLITE_OPEN_NOMUTEX |
+                      (exists ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    sqlite3* raw = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+    db.reset(raw);
+    if (rc != SQLITE_OK) {
+      throw DbError(path + ": cannot " + (exists ? "open" : "create") + " the database (" +
+                    (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)) + "); give another --db path");
+    }
+    // SQLite quietly falls back to read-only; a store that cannot append is of no use.
+    if (sqlite3_db_readonly(db.get(), "main") == 1) {
+      throw DbError(path + " is read-only; give another --db path");
+    }
   }
   // Set before validation (it writes nothing) so a concurrent writer's lock makes us wait
   // rather than read as a broken file. A minute: writers hold the lock for one batch, but an
@@ -732,7 +787,20 @@ RecordStore::RecordStore(const std::string& path) {
                     "); give another --db path");
     }
   }
-  if (const int version = Validate(db.get(), path); version < kSchemaVersion) {
+  const int version = Validate(db.get(), path);
+  if (read_only_) {
+    // Schema 3 lacks only the runs' hosts, which read as unknown; older ones had other tables.
+    if (version < 3) {
+      throw DbError(path + " has the schema of an older Tessel (version " +
+                    std::to_string(version) + "); run 'tessel best --db " + path +
+                    "' once, which upgrades it in place, then run this again");
+    }
+    if (version < 4) host_column_ = "'{}'";
+    Exec(db.get(), "PRAGMA cache_size = -32768");
+    db_ = db.release();
+    return;
+  }
+  if (version < kSchemaVersion) {
     try {
       UpgradeSchema(db.get(), version);
     } catch (const Error& e) {
@@ -757,7 +825,12 @@ RecordStore::~RecordStore() {
   sqlite3_close_v2(db_);
 }
 
+void RecordStore::CheckWritable() const {
+  TESSEL_CHECK(!read_only_) << "a RecordStore opened read-only was asked to record";
+}
+
 int64_t RecordStore::EnsureTask(const ProblemKey& key, const ObjectiveInfo& objective) {
+  CheckWritable();
   return EnsureTaskIn(db_, key, objective);
 }
 
@@ -766,6 +839,7 @@ std::optional<int64_t> RecordStore::FindTask(const ProblemKey& key) const {
 }
 
 int64_t RecordStore::BeginRun(const RunInfo& run) {
+  CheckWritable();
   Statement insert(db_,
                    "INSERT INTO runs (uuid, tuner, seed, command, started_at, host) "
                    "VALUES (?, ?, ?, ?, ?, ?)");
@@ -798,6 +872,7 @@ struct RecordStore::AppendStatements {
 };
 
 void RecordStore::Append(const std::vector<MeasurementRecord>& batch) {
+  CheckWritable();
   if (batch.empty()) return;
   if (!append_) append_ = std::make_unique<AppendStatements>(db_);
   Transaction transaction(db_);
@@ -816,6 +891,7 @@ void RecordStore::Append(const std::vector<MeasurementRecord>& batch) {
 
 void RecordStore::Append(int64_t task_id, int64_t run_id, const std::vector<std::string>& configs,
                          const std::vector<Evaluation>& evaluations) {
+  CheckWritable();
   TESSEL_CHECK(configs.size() == evaluations.size()) << "one evaluation per configuration";
   if (configs.empty()) return;
   if (!append_) append_ = std::make_unique<AppendStatements>(db_);
@@ -837,6 +913,26 @@ std::vector<std::pair<int64_t, ProblemKey>> RecordStore::Tasks() const {
   return tasks;
 }
 
+ObjectiveInfo RecordStore::Objective(int64_t task_id) const {
+  Statement row(db_, "SELECT objective, unit, minimise FROM tasks WHERE id = ?");
+  row.BindInt(1, task_id);
+  TESSEL_CHECK(row.Step()) << "no task " << task_id;
+  return {row.Text(0), row.Text(1), row.Int(2) != 0};
+}
+
+std::vector<StoredRun> RecordStore::Runs() const {
+  Statement rows(db_, "SELECT r.id, r.uuid, r.tuner, r.seed, r.command, r.started_at, " +
+                          host_column_ + " FROM runs r ORDER BY r.id");
+  std::vector<StoredRun> runs;
+  while (rows.Step()) {
+    runs.push_back({rows.Int(0),
+                    rows.Text(1),
+                    {rows.Text(2), SeedFromSql(rows.Int(3)), rows.Text(4), rows.Text(6)},
+                    rows.Text(5)});
+  }
+  return runs;
+}
+
 std::vector<MeasurementRecord> RecordStore::History(int64_t task_id) const {
   Statement rows(db_, "SELECT " + std::string(kMeasurementColumns) +
                           " FROM measurements m WHERE m.task_id = ? ORDER BY m.id");
@@ -847,6 +943,7 @@ std::vector<MeasurementRecord> RecordStore::History(int64_t task_id) const {
 }
 
 void RecordStore::RecordRunTimes(const RunTimes& times) {
+  CheckWritable();
   Statement insert(db_,
                    "INSERT OR REPLACE INTO run_times (run_id, task_id, measurements, compile_s, "
                    "run_s, fit_s, search_s, wall_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
@@ -877,8 +974,9 @@ std::vector<BestRecord> RecordStore::BestPerTask() const {
   Statement rows(db_, "SELECT " + std::string(kMeasurementColumns) + ", " +
                           std::string(kTaskColumns) +
                           ", r.tuner, r.seed, (SELECT COUNT(*) FROM measurements c WHERE "
-                          "c.task_id = t.id), t.objective, t.unit, t.minimise, r.host "
-                          "FROM tasks t "
+                          "c.task_id = t.id), t.objective, t.unit, t.minimise, " +
+                          host_column_ +
+                          " FROM tasks t "
                           "JOIN measurements m ON m.id = (SELECT b.id FROM measurements b "
                           "  WHERE b.task_id = t.id AND b.status = 'ok' AND b.value IS NOT NULL "
                           "  ORDER BY b.value * (SELECT CASE WHEN o.minimise THEN 1 ELSE -1 END "
@@ -906,8 +1004,9 @@ void RecordStore::ExportJsonl(std::ostream& out) const {
   Statement rows(db_, "SELECT " + std::string(kMeasurementColumns) + ", " +
                           std::string(kTaskColumns) +
                           ", t.objective, t.unit, t.minimise, r.uuid, r.tuner, r.seed, r.command, "
-                          "r.started_at, m.seq, r.host "
-                          "FROM measurements m JOIN tasks t ON t.id = m.task_id "
+                          "r.started_at, m.seq, " +
+                          host_column_ +
+                          " FROM measurements m JOIN tasks t ON t.id = m.task_id "
                           "JOIN runs r ON r.id = m.run_id ORDER BY m.id");
   // Each run's host, parsed once: a run has thousands of measurements.
   std::map<int64_t, nlohmann::ordered_json> hosts;  // by run id
@@ -953,6 +1052,7 @@ void RecordStore::ExportJsonl(std::ostream& out) const {
 }
 
 int64_t RecordStore::ImportJsonl(std::istream& in) {
+  CheckWritable();
   // Everything is parsed before anything is written, so a bad line adds nothing.
   std::vector<ImportRow> rows;
   std::string line;

@@ -7,7 +7,8 @@
 // keeps its objective (name, unit, direction), which decides what "best" means. A run is one
 // invocation of a tuner on one or more tasks. Evaluations, with their status, objective value
 // and metrics, are appended a batch per transaction, in WAL mode, so Ctrl-C or a crash loses
-// at most the batch in flight. Databases of older schemas are migrated in place on opening.
+// at most the batch in flight. Databases of older schemas are migrated in place on opening,
+// unless opened only to be read.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +33,15 @@ struct RunInfo {
   // What describes the machine it ran on (HostToJson), "{}" when unknown: numbers measured
   // under one target key may come from different machines of that name.
   std::string host = "{}";
+};
+
+// A run as stored: its id in this database, the uuid that identifies it across databases, and
+// when it started (ISO 8601 UTC).
+struct StoredRun {
+  int64_t id = 0;
+  std::string uuid;
+  RunInfo info;
+  std::string started_at;
 };
 
 // One evaluated configuration as stored.
@@ -72,10 +82,20 @@ struct RunTimes {
 
 class RecordStore {
  public:
+  enum class Access {
+    kReadWrite,
+    // For what only looks (`tessel report`): the file must exist, nothing is ever written to it
+    // (no upgrade, no journal mode), and calling a recording method is a programming error.
+    // When no process has it open (no -wal file beside it) it is read as immutable, so no -wal
+    // or -shm file is left beside it; a database of schema 3 is read as it is, one older is
+    // refused with a message naming the command that upgrades it.
+    kReadOnly,
+  };
+
   // Opens or creates the database. A file that is not a Tessel database (another SQLite
   // database, a corrupt file, a file of another kind) or has a newer schema is refused with
   // tessel::Error before anything is written to it.
-  explicit RecordStore(const std::string& path);
+  explicit RecordStore(const std::string& path, Access access = Access::kReadWrite);
   ~RecordStore();
   RecordStore(const RecordStore&) = delete;
   RecordStore& operator=(const RecordStore&) = delete;
@@ -98,6 +118,10 @@ class RecordStore {
 
   // Every task, by id.
   std::vector<std::pair<int64_t, ProblemKey>> Tasks() const;
+  // The objective of a task that exists.
+  ObjectiveInfo Objective(int64_t task_id) const;
+  // Every run, by id.
+  std::vector<StoredRun> Runs() const;
 
   // Every evaluation of the task, oldest first.
   std::vector<MeasurementRecord> History(int64_t task_id) const;
@@ -120,7 +144,12 @@ class RecordStore {
  private:
   struct AppendStatements;  // prepared once, reused by every Append
 
+  void CheckWritable() const;
+
   sqlite3* db_ = nullptr;
+  bool read_only_ = false;
+  // What reads a run's host: the column, or '{}' for a schema 3 database read as it is.
+  std::string host_column_ = "r.host";
   std::unique_ptr<AppendStatements> append_;
 };
 

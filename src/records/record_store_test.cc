@@ -97,10 +97,11 @@ void RawExec(const std::string& path, const std::string& sql) {
 }
 
 // Opening must throw a DbError naming the file and leave it exactly as it was.
-void ExpectRefused(const std::string& path, const std::string& expected_words) {
+void ExpectRefused(const std::string& path, const std::string& expected_words,
+                   RecordStore::Access access = RecordStore::Access::kReadWrite) {
   const std::string before = ReadBytes(path);
   try {
-    RecordStore store(path);
+    RecordStore store(path, access);
     ADD_FAILURE() << "opened " << path;
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::kDb);
@@ -600,6 +601,139 @@ TEST_F(RecordStoreTest, MigratesASchemaOneDatabase) {
   EXPECT_EQ(store.BestPerTask().size(), 2u);
   store.RecordRunTimes({1, 1, 2, 0, 0, 0, 0, 1});
   EXPECT_EQ(store.AllRunTimes().size(), 1u);
+}
+
+// What a report reads: nothing is written, not even the -wal and -shm files a reader of a WAL
+// database otherwise leaves beside it.
+TEST_F(RecordStoreTest, ReadOnlyReadsEverythingAndWritesNothing) {
+  const std::string path = Path("records.db");
+  {
+    RecordStore store(path);
+    const int64_t task = store.EnsureTask(Task("conv2d:c=64"), kTime);
+    const int64_t run = store.BeginRun({"autotvm", 3, "tessel tune", R"({"cpu":"x"})"});
+    store.Append({Ok(task, run, "a", 2.0), Ok(task, run, "b", 1.0)});
+    store.RecordRunTimes({run, task, 2, 1, 1, 0, 0, 2});
+  }
+  const std::string before = ReadBytes(path);
+  {
+    const RecordStore store(path, RecordStore::Access::kReadOnly);
+    ASSERT_EQ(store.Tasks().size(), 1u);
+    EXPECT_EQ(store.Objective(store.Tasks()[0].first).name, "time");
+    EXPECT_EQ(store.History(store.Tasks()[0].first).size(), 2u);
+    ASSERT_EQ(store.BestPerTask().size(), 1u);
+    EXPECT_EQ(store.BestPerTask()[0].record.config, "b");
+    EXPECT_EQ(store.AllRunTimes().size(), 1u);
+    const std::vector<StoredRun> runs = store.Runs();
+    ASSERT_EQ(runs.size(), 1u);
+    EXPECT_EQ(runs[0].info.tuner, "autotvm");
+    EXPECT_EQ(runs[0].info.seed, 3u);
+    EXPECT_EQ(runs[0].info.command, "tessel tune");
+    EXPECT_EQ(runs[0].info.host, R"({"cpu":"x"})");
+    EXPECT_EQ(runs[0].uuid.size(), 32u);
+    EXPECT_FALSE(runs[0].started_at.empty());
+    EXPECT_FALSE(Export(store).empty());
+  }
+  EXPECT_EQ(ReadBytes(path), before);
+  for (const char* suffix : {"-wal", "-journal", "-shm"}) {
+    EXPECT_FALSE(fs::exists(path + suffix)) << path << suffix;
+  }
+}
+
+// Read-only opening goes through a URI, where these characters mean something.
+TEST_F(RecordStoreTest, ReadOnlyOpensFilesWhoseNamesURIsWouldMisread) {
+  const std::string path = Path("odd ?name=1#part%20.db");
+  {
+    RecordStore store(path);
+    store.EnsureTask(Task("conv2d:c=64"), kTime);
+  }
+  EXPECT_EQ(RecordStore(path, RecordStore::Access::kReadOnly).Tasks().size(), 1u);
+  EXPECT_FALSE(fs::exists(Path("odd ")));
+}
+
+TEST_F(RecordStoreTest, ReadOnlySeesWhatAnOpenWriterCommitted) {
+  const std::string path = Path("live.db");
+  RecordStore writer(path);
+  const int64_t task = writer.EnsureTask(Task("conv2d:c=64"), kTime);
+  const int64_t run = writer.BeginRun({"random", 1, "tune"});
+  writer.Append({Ok(task, run, "a", 2.0)});
+  ASSERT_TRUE(fs::exists(path + "-wal"));  // the record may be in it alone
+  {
+    const RecordStore reader(path, RecordStore::Access::kReadOnly);
+    EXPECT_EQ(reader.History(task).size(), 1u);
+  }
+  writer.Append({Ok(task, run, "b", 1.0)});  // the writer goes on
+  EXPECT_EQ(RecordStore(path, RecordStore::Access::kReadOnly).History(task).size(), 2u);
+}
+
+TEST_F(RecordStoreTest, ReadOnlyRefusesWhatReadWriteRefusesAndCreatesNothing) {
+  constexpr auto kReadOnly = RecordStore::Access::kReadOnly;
+  const std::string text = Path("notes.txt");
+  WriteBytes(text, "these are my notes, not a database\n");
+  ExpectRefused(text, "is not a Tessel database", kReadOnly);
+  const std::string foreign = Path("foreign.db");
+  RawExec(foreign, "CREATE TABLE foo (x INTEGER); INSERT INTO foo VALUES (1);");
+  ExpectRefused(foreign, "is not a Tessel database", kReadOnly);
+  const std::string empty = Path("empty.db");
+  WriteBytes(empty, "");
+  ExpectRefused(empty, "is not a Tessel database (it is empty)", kReadOnly);
+  const std::string newer = Path("newer.db");
+  { RecordStore store(newer); }
+  RawExec(newer, "UPDATE meta SET value = '" + std::to_string(RecordStore::kSchemaVersion + 1) +
+                     "' WHERE key = 'schema_version'");
+  ExpectRefused(newer, "was written by a newer Tessel", kReadOnly);
+
+  const std::string missing = Path("missing.db");
+  try {
+    RecordStore store(missing, kReadOnly);
+    ADD_FAILURE() << "opened " << missing;
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kDb);
+    EXPECT_NE(std::string(e.what()).find(missing + " does not exist"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(fs::exists(missing));
+  EXPECT_THROW(RecordStore store(dir_.string(), kReadOnly), Error);
+}
+
+TEST_F(RecordStoreTest, ReadOnlyReadsASchemaThreeDatabaseWithoutUpgradingIt) {
+  const std::string path = Path("v3.db");
+  {
+    RecordStore store(path);
+    const int64_t task = store.EnsureTask(Task("conv2d:c=64"), kTime);
+    store.Append({Ok(task, store.BeginRun({"random", 1, "tune"}), "a", 1.0)});
+  }
+  RawExec(path,
+          "ALTER TABLE runs DROP COLUMN host; "
+          "UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+  const std::string before = ReadBytes(path);
+  {
+    const RecordStore store(path, RecordStore::Access::kReadOnly);
+    ASSERT_EQ(store.BestPerTask().size(), 1u);
+    EXPECT_EQ(store.BestPerTask()[0].host, "{}");
+    ASSERT_EQ(store.Runs().size(), 1u);
+    EXPECT_EQ(store.Runs()[0].info.host, "{}");
+    EXPECT_NE(Export(store).find(R"("run_host":{})"), std::string::npos);
+  }
+  EXPECT_EQ(ReadBytes(path), before);
+}
+
+TEST_F(RecordStoreTest, ReadOnlyRefusesAnOlderSchemaNamingTheCommandThatUpgradesIt) {
+  const std::string path = Path("v2.db");
+  std::filesystem::copy_file(Fixture("schema_v2.db"), path);
+  ExpectRefused(path, "run 'tessel best --db " + path + "' once", RecordStore::Access::kReadOnly);
+}
+
+TEST_F(RecordStoreTest, RecordingThroughAReadOnlyStoreIsABug) {
+  const std::string path = Path("records.db");
+  { RecordStore store(path); }
+  const std::string before = ReadBytes(path);
+  EXPECT_DEATH(
+      {
+        RecordStore store(path, RecordStore::Access::kReadOnly);
+        store.BeginRun({"random", 1, "tune"});
+      },
+      "opened read-only was asked to record");
+  EXPECT_EQ(ReadBytes(path), before);
 }
 
 }  // namespace

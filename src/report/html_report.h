@@ -1,0 +1,19 @@
+// The records' report as one self-contained HTML page: inline CSS and SVG charts (svg_chart.h),
+// no script and nothing fetched, so it opens anywhere, offline, and can be mailed or archived
+// next to the database. The same data gives the same bytes.
+#pragma once
+
+#include <string>
+
+#include "report/report_data.h"
+
+namespace tessel {
+
+// The page; `source` (the database's path) is named in its header. Every text from the
+// database is escaped.
+std::string RenderHtmlReport(const ReportData& data, const std::string& source);
+
+// Text made safe in HTML content and in quoted attribute values.
+std::string HtmlEscape(const std::string& text);
+
+}  // namespace tessel
