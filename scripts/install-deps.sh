@@ -9,6 +9,7 @@ packages=(
   libsqlite3-dev          # the records
   nlohmann-json3-dev      # JSON output and record export
   libcli11-dev            # the command line
+  libcpp-httplib-dev      # `tessel serve`'s web server (and its tests' client)
   libxgboost-dev          # the cost model
   libeigen3-dev           # k-means and other small linear algebra
   libtorch-dev            # the PPO agent
@@ -17,6 +18,7 @@ packages=(
   libonnx-dev libprotobuf-dev  # ONNX model import
   libgtest-dev googletest # tests
   python3                 # tests and benchmarks that drive the command (bench/reliability)
+  chromium                # the browser test of the report and the dashboard (tests/browser_test.py)
   libdnnl-dev             # the oneDNN comparison in bench/
   ocl-icd-opencl-dev      # oneDNN's CMake package (find_package(dnnl)) requires OpenCL
 )

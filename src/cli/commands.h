@@ -138,6 +138,13 @@ struct NocSweepOptions {
   std::string csv, svg;
 };
 
+// `tessel serve`: the report as a local web page that follows the database (docs/report.md).
+struct ServeOptions {
+  std::string db;
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: any free port (the one taken is printed)
+};
+
 int RunZoo(const std::string& model);
 int RunNocSweep(const NocSweepOptions& options);
 int RunSpace(const TaskSelection& tasks);
@@ -151,6 +158,8 @@ int RunExport(const std::string& db, const std::string& format, const std::strin
 int RunImport(const std::string& db, const std::string& file);
 // Writes the records' HTML report (docs/report.md) to `out`, reading the database only.
 int RunReport(const std::string& db, const std::string& out);
+// Serves the report's views over HTTP until Ctrl-C or SIGTERM, reading the database only.
+int RunServe(const ServeOptions& options);
 // Builds a network from its best records, checks it against the reference and times it.
 int RunNetwork(const RunCommandOptions& options);
 

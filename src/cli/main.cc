@@ -145,6 +145,15 @@ int main(int argc, char** argv) {
   report->add_option("--db", report_db, "records database (default $TESSEL_DB or ./tessel.db)");
   report->add_option("--out", report_out, "the HTML file to write")->capture_default_str();
 
+  ServeOptions serve_options;
+  CLI::App* serve = app.add_subcommand(
+      "serve", "serve the report as a local web page that follows the database live");
+  serve->add_option("--db", serve_options.db,
+                    "records database (default $TESSEL_DB or ./tessel.db)");
+  serve->add_option("--port", serve_options.port, "TCP port; 0: any free one")
+      ->capture_default_str();
+  serve->add_option("--host", serve_options.host, "address to listen on")->capture_default_str();
+
   RunCommandOptions run_options;
   CLI::App* run = app.add_subcommand(
       "run", "run a network with its best records, check it and time it end to end");
@@ -202,7 +211,7 @@ int main(int argc, char** argv) {
     if (!known) {
       std::cerr << "tessel: unknown command '" << argv[1]
                 << "'; commands: problems, zoo, space, tune, eval, run, best, export, import, "
-                   "report, noc"
+                   "report, serve, noc"
                 << std::endl;
       return 2;
     }
@@ -229,7 +238,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  if (!*tune) tessel::UninstallStopHandlers();
+  if (!*tune && !*serve) tessel::UninstallStopHandlers();
   try {
     if (*problems) return RunProblems();
     if (*eval) return RunEval(eval_options);
@@ -248,6 +257,7 @@ int main(int argc, char** argv) {
     if (*export_cmd) return RunExport(export_db, export_format, export_task);
     if (*import_cmd) return RunImport(import_db, import_file);
     if (*report) return RunReport(report_db, report_out);
+    if (*serve) return RunServe(serve_options);  // stops cleanly on Ctrl-C and SIGTERM
   } catch (const tessel::Error& error) {
     std::cerr << "tessel: " << error.what() << std::endl;
     return 2;

@@ -716,11 +716,13 @@ std::string FileUri(const std::string& path, std::string_view parameters) {
 // immutable: SQLite then creates no -wal or -shm file, which a reader of a WAL database
 // otherwise leaves behind (and cannot create in a directory it may not write). With one, a
 // writer is at work or was killed, and its committed records may still be in the -wal: the
-// ordinary read-only connection reads them.
-DbHandle OpenForReading(const std::string& path) {
+// ordinary read-only connection reads them. A `live` reader, which stays open while a writer
+// may start, always gets the ordinary connection.
+DbHandle OpenForReading(const std::string& path, bool live) {
   namespace fs = std::filesystem;
   std::error_code error;
-  const bool journal = fs::exists(path + "-wal", error) || fs::exists(path + "-journal", error);
+  const bool journal =
+      live || fs::exists(path + "-wal", error) || fs::exists(path + "-journal", error);
   sqlite3* raw = nullptr;
   const int rc =
       journal
@@ -738,7 +740,7 @@ DbHandle OpenForReading(const std::string& path) {
 }  // namespace
 
 RecordStore::RecordStore(const std::string& path, Access access)
-    : read_only_(access == Access::kReadOnly) {
+    : read_only_(access != Access::kReadWrite) {
   namespace fs = std::filesystem;
   std::error_code error;
   const fs::file_status status = fs::status(path, error);
@@ -755,7 +757,7 @@ RecordStore::RecordStore(const std::string& path, Access access)
 
   DbHandle db;
   if (read_only_) {
-    db = OpenForReading(path);
+    db = OpenForReading(path, access == Access::kReadOnlyLive);
   } else {
     // Never CREATE over an existing file: SQLite would happily treat some files as empty.
     // NOMUTEX: a RecordStore is used by one thread at a time, so SQLite's per-call locking of
@@ -823,6 +825,15 @@ RecordStore::RecordStore(const std::string& path, Access access)
 RecordStore::~RecordStore() {
   append_.reset();  // its statements are finalized before the connection closes
   sqlite3_close_v2(db_);
+}
+
+RecordStore::ReadSnapshot::ReadSnapshot(const RecordStore& store) : db_(store.db_) {
+  // A deferred BEGIN takes its snapshot at the first read, and keeps it until the end.
+  Exec(db_, "BEGIN");
+}
+
+RecordStore::ReadSnapshot::~ReadSnapshot() {
+  sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
 }
 
 void RecordStore::CheckWritable() const {

@@ -90,6 +90,11 @@ class RecordStore {
     // or -shm file is left beside it; a database of schema 3 is read as it is, one older is
     // refused with a message naming the command that upgrades it.
     kReadOnly,
+    // kReadOnly for a reader that stays open while writers may come (`tessel serve`): never
+    // immutable, since a tuner that starts writing later would change the file under an
+    // immutable reader, which SQLite then reads as corrupt. SQLite's -wal and -shm files may be
+    // created beside the database (the database file itself is never written).
+    kReadOnlyLive,
   };
 
   // Opens or creates the database. A file that is not a Tessel database (another SQLite
@@ -127,6 +132,19 @@ class RecordStore {
   std::vector<MeasurementRecord> History(int64_t task_id) const;
   // The best successful record of every task that has one, ordered by task id.
   std::vector<BestRecord> BestPerTask() const;
+
+  // While it lives, every read of the store sees one snapshot of the database, whatever writers
+  // commit meanwhile: a report read from many queries is then consistent. One at a time.
+  class ReadSnapshot {
+   public:
+    explicit ReadSnapshot(const RecordStore& store);
+    ~ReadSnapshot();
+    ReadSnapshot(const ReadSnapshot&) = delete;
+    ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+   private:
+    sqlite3* db_;
+  };
 
   // Stores (or replaces) the time breakdown of a run on a task.
   void RecordRunTimes(const RunTimes& times);

@@ -665,6 +665,36 @@ TEST_F(RecordStoreTest, ReadOnlySeesWhatAnOpenWriterCommitted) {
   EXPECT_EQ(RecordStore(path, RecordStore::Access::kReadOnly).History(task).size(), 2u);
 }
 
+// What `tessel serve` opens: a reader that stays open must see the commits of a writer that
+// starts after it, which an immutable one would not, and one request's reads must agree.
+TEST_F(RecordStoreTest, ALiveReaderSeesLaterWritersAndReadsOneSnapshotAtATime) {
+  const std::string path = Path("live.db");
+  int64_t task = 0, run = 0;
+  {
+    RecordStore store(path);
+    task = store.EnsureTask(Task("conv2d:c=64"), kTime);
+    run = store.BeginRun({"random", 1, "tune"});
+    store.Append({Ok(task, run, "a", 2.0)});
+  }
+  // Closed and checkpointed: nobody has it open, where kReadOnly reads it immutable.
+  ASSERT_FALSE(fs::exists(path + "-wal"));
+  const RecordStore reader(path, RecordStore::Access::kReadOnlyLive);
+  EXPECT_EQ(reader.History(task).size(), 1u);
+
+  RecordStore writer(path);  // a tune starts while the reader is open
+  writer.Append({Ok(task, run, "b", 1.0)});
+  EXPECT_EQ(reader.History(task).size(), 2u);
+  {
+    const RecordStore::ReadSnapshot snapshot(reader);
+    EXPECT_EQ(reader.History(task).size(), 2u);
+    writer.Append({Ok(task, run, "c", 3.0)});    // the writer is not held up
+    EXPECT_EQ(reader.History(task).size(), 2u);  // and the snapshot holds
+    EXPECT_EQ(reader.BestPerTask().at(0).measurements, 2);
+  }
+  EXPECT_EQ(reader.History(task).size(), 3u);
+  EXPECT_EQ(reader.BestPerTask().at(0).measurements, 3);
+}
+
 TEST_F(RecordStoreTest, ReadOnlyRefusesWhatReadWriteRefusesAndCreatesNothing) {
   constexpr auto kReadOnly = RecordStore::Access::kReadOnly;
   const std::string text = Path("notes.txt");

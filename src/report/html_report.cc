@@ -288,17 +288,16 @@ std::string HtmlEscape(const std::string& text) {
   return out;
 }
 
-std::string RenderHtmlReport(const ReportData& data, const std::string& source) {
+const char* ReportStyle() { return kStyle; }
+
+std::string RenderReportBody(const ReportData& data, const std::string& source) {
   std::ostringstream html;
-  html << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-          "<title>Tessel records: "
-       << HtmlEscape(source) << "</title>\n<style>\n"
-       << kStyle << "</style>\n</head>\n<body>\n<h1>Tessel records</h1>\n<p>Generated from <code>"
-       << HtmlEscape(source) << "</code>: " << Count(std::ssize(data.tasks), "task") << ", "
+  html << "<h1>Tessel records</h1>\n<p>Generated from <code>" << HtmlEscape(source)
+       << "</code>: " << Count(std::ssize(data.tasks), "task") << ", "
        << Count(std::ssize(data.runs), "run") << ", " << Count(data.measurements, "measurement")
        << ".</p>\n";
   if (data.tasks.empty()) {
-    html << "<p class=\"note\">The database has no tasks.</p>\n</body>\n</html>\n";
+    html << "<p class=\"note\">The database has no tasks.</p>\n";
     return html.str();
   }
   // Contents: the problems in the order their tasks come.
@@ -326,8 +325,14 @@ std::string RenderHtmlReport(const ReportData& data, const std::string& source) 
     }
     TaskSection(html, data.tasks[i], runs);
   }
-  html << "</body>\n</html>\n";
   return html.str();
+}
+
+std::string RenderHtmlReport(const ReportData& data, const std::string& source) {
+  return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+         "<title>Tessel records: " +
+         HtmlEscape(source) + "</title>\n<style>\n" + kStyle + "</style>\n</head>\n<body>\n" +
+         RenderReportBody(data, source) + "</body>\n</html>\n";
 }
 
 }  // namespace tessel

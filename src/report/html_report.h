@@ -13,6 +13,13 @@ namespace tessel {
 // database is escaped.
 std::string RenderHtmlReport(const ReportData& data, const std::string& source);
 
+// What the page's <body> holds, from its heading to the last task's section: the one renderer
+// of the report's views, which the page above and `tessel serve`'s dashboard both wrap.
+std::string RenderReportBody(const ReportData& data, const std::string& source);
+
+// The page's CSS, without the <style> element.
+const char* ReportStyle();
+
 // Text made safe in HTML content and in quoted attribute values.
 std::string HtmlEscape(const std::string& text);
 
