@@ -105,7 +105,8 @@ TEST(CanonicalConfig, Conv2dTwinsCompileToTheSameCode) {
       {"tile_f=8x2x1;tile_y=2x2x2;tile_x=1x1x8;tile_rc=4x2;tile_ry=1x3;tile_rx=1x3;"
        "auto_unroll_max_step=512;unroll_explicit=0;vec=4;parallel=k_y_x;layout=nchw;"
        "winograd=0;wino_tile_k=1x16;wino_tile_t=1;wino_parallel_tiles=0;depthwise=0;"
-       "dw_padding=exterior;dw_rows=1;dw_channels=1"},
+       "dw_padding=exterior;dw_rows=1;dw_channels=1;pointwise=0;pw_rows=4;pw_cols=2;pw_tiles_p=1;"
+       "pw_tiles_k=1;pw_pack=0;pw_block_c=0"},
       0);
 }
 
@@ -116,7 +117,8 @@ TEST(CanonicalConfig, Conv2dWinogradTwinsCompileToTheSameCode) {
       {"tile_f=8x2x1;tile_y=2x2x2;tile_x=1x1x8;tile_rc=4x2;tile_ry=1x3;tile_rx=1x3;"
        "auto_unroll_max_step=512;unroll_explicit=0;vec=8;parallel=k_y_x;layout=nchw;"
        "winograd=2;wino_tile_k=2x8;wino_tile_t=4;wino_parallel_tiles=0;depthwise=0;"
-       "dw_padding=exterior;dw_rows=1;dw_channels=1"},
+       "dw_padding=exterior;dw_rows=1;dw_channels=1;pointwise=0;pw_rows=4;pw_cols=2;pw_tiles_p=1;"
+       "pw_tiles_k=1;pw_pack=0;pw_block_c=0"},
       0);
 }
 
@@ -127,12 +129,35 @@ TEST(CanonicalConfig, Conv2dDepthwiseTwinsCompileToTheSameCode) {
       "tile_f=2x2x4;tile_y=2x1x4;tile_x=1x1x8;tile_rc=1x1;tile_ry=1x3;tile_rx=1x3;"
       "auto_unroll_max_step=0;unroll_explicit=0;vec=8;parallel=k_y;layout=nchw;"
       "winograd=0;wino_tile_k=1x16;wino_tile_t=1;wino_parallel_tiles=0;";
-  ExpectTwinsCompileAlike("conv2d:c=16,h=8,w=8,k=16,r=3,s=3,stride=1,pad=1,groups=16",
-                          {"depthwise", "layout", "tile_ry"},
-                          {direct + "depthwise=1;dw_padding=plane;dw_rows=2;dw_channels=4"}, 0);
-  ExpectTwinsCompileAlike("conv2d:c=16,h=8,w=8,k=16,r=3,s=3,stride=1,pad=1,groups=16",
-                          {"dw_padding", "depthwise"},
-                          {direct + "depthwise=0;dw_padding=rows;dw_rows=4;dw_channels=1"}, 0);
+  const std::string pointwise =
+      "pointwise=0;pw_rows=4;pw_cols=2;pw_tiles_p=1;pw_tiles_k=1;pw_pack=0;pw_block_c=0";
+  ExpectTwinsCompileAlike(
+      "conv2d:c=16,h=8,w=8,k=16,r=3,s=3,stride=1,pad=1,groups=16",
+      {"depthwise", "layout", "tile_ry"},
+      {direct + "depthwise=1;dw_padding=plane;dw_rows=2;dw_channels=4;" + pointwise}, 0);
+  ExpectTwinsCompileAlike(
+      "conv2d:c=16,h=8,w=8,k=16,r=3,s=3,stride=1,pad=1,groups=16", {"dw_padding", "depthwise"},
+      {direct + "depthwise=0;dw_padding=rows;dw_rows=4;dw_channels=1;" + pointwise}, 0);
+}
+
+// On a pointwise layer, the pointwise kernel ignores the direct knobs but vec, and direct
+// convolution ignores the pointwise knobs.
+TEST(CanonicalConfig, Conv2dPointwiseTwinsCompileToTheSameCode) {
+  const std::string direct =
+      "tile_f=2x2x4;tile_y=2x1x4;tile_x=1x1x8;tile_rc=2x8;tile_ry=1x1;tile_rx=1x1;"
+      "auto_unroll_max_step=0;unroll_explicit=0;vec=8;parallel=k_y;layout=nchw;"
+      "winograd=0;wino_tile_k=1x16;wino_tile_t=1;wino_parallel_tiles=0;depthwise=0;"
+      "dw_padding=exterior;dw_rows=1;dw_channels=1;";
+  ExpectTwinsCompileAlike("conv2d:c=16,h=8,w=8,k=16,r=1,s=1,stride=1,pad=0",
+                          {"pointwise", "layout", "tile_rc"},
+                          {direct + "pointwise=1;pw_rows=4;pw_cols=2;pw_tiles_p=2;pw_tiles_k=2;"
+                                    "pw_pack=1;pw_block_c=0"},
+                          0);
+  ExpectTwinsCompileAlike("conv2d:c=16,h=8,w=8,k=16,r=1,s=1,stride=1,pad=0",
+                          {"pw_pack", "pointwise"},
+                          {direct + "pointwise=0;pw_rows=2;pw_cols=1;pw_tiles_p=4;pw_tiles_k=1;"
+                                    "pw_pack=0;pw_block_c=0"},
+                          0);
 }
 
 TEST(CanonicalConfig, DenseTwinsCompileToTheSameCode) {

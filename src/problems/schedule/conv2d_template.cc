@@ -32,7 +32,16 @@
 //   dw_padding               exterior, rows or plane: how the zero border is handled.
 //   dw_rows                  output rows in the register tile.
 //   dw_channels              channels per parallel task.
-// Other layers have these knobs with one value each (winograd=0, depthwise=0), so that every
+// Pointwise layers (1x1, stride 1, no padding, ungrouped) choose their algorithm too
+// (pointwise_conv2d.h): a matrix product over the flattened plane.
+//   pointwise                0: direct convolution; 1: the pointwise kernel with the knobs
+//                            below and vec (vectors along the flattened pixels).
+//   pw_rows, pw_cols         the register tile: output channels x vectors of pixels.
+//   pw_tiles_k, pw_tiles_p   the cache tile (the unit of parallel work), in register tiles.
+//   pw_pack                  1: copy a cache tile's input into contiguous panels first.
+//   pw_block_c               input channels per reduction block (0: all).
+// Other layers have these knobs with one value each (winograd=0, depthwise=0, pointwise=0), so
+// that every
 // conv2d space has the same features and records of any layer can warm up another's cost
 // model. The knobs of the algorithms not chosen take their first value (Canonical), so that
 // configurations differing only there are measured once.
@@ -43,6 +52,7 @@
 
 #include "problems/schedule/depthwise_conv2d.h"
 #include "problems/schedule/halide_kernel.h"
+#include "problems/schedule/pointwise_conv2d.h"
 #include "problems/schedule/reference_ops.h"
 #include "problems/schedule/template_knobs.h"
 #include "problems/schedule/winograd_conv2d.h"
@@ -79,6 +89,14 @@ enum ConvKnob {
   kDwPadding,
   kDwRows,
   kDwChannels,
+  // The pointwise kernel: one value each on layers it does not apply to.
+  kPointwise,
+  kPwRows,
+  kPwCols,
+  kPwTilesP,
+  kPwTilesK,
+  kPwPack,
+  kPwBlockC,
 };
 
 constexpr int kMaxAccumulators = 32;
@@ -95,6 +113,8 @@ struct ConvSchedule {
   WinogradSchedule winograd;
   bool depthwise = false;
   DepthwiseSchedule dw;
+  bool pointwise = false;
+  PointwiseSchedule pw;
 
   ConvSchedule(const Space& space, const Config& c) {
     auto factors = [&](ConvKnob knob) { return std::get<Factors>(space.Value(c, knob)); };
@@ -121,6 +141,16 @@ struct ConvSchedule {
       dw.rows = static_cast<int>(number(kDwRows));
       dw.channels = static_cast<int>(number(kDwChannels));
     }
+    pointwise = number(kPointwise) != 0;
+    if (pointwise) {
+      pw.vec = vec;
+      pw.rows = static_cast<int>(number(kPwRows));
+      pw.cols = static_cast<int>(number(kPwCols));
+      pw.tiles_p = static_cast<int>(number(kPwTilesP));
+      pw.tiles_k = static_cast<int>(number(kPwTilesK));
+      pw.pack = number(kPwPack) != 0;
+      pw.block_c = static_cast<int>(number(kPwBlockC));
+    }
     if (winograd_m == 0) return;
     winograd.m = winograd_m;
     winograd.k_inner = factors(kWinoTileK)[1];
@@ -137,6 +167,7 @@ struct ConvSchedule {
 bool IsValidConvConfig(const Conv2dShape& shape, const Space& space, const Config& config) {
   const ConvSchedule schedule(space, config);
   if (schedule.depthwise) return DepthwiseScheduleFits(shape, schedule.dw);
+  if (schedule.pointwise) return PointwiseScheduleFits(shape, schedule.pw);
   if (schedule.winograd_m) {
     const WinogradSchedule& w = schedule.winograd;
     return w.k_inner % w.vec == 0 && w.k_inner / w.vec * w.t_inner <= kMaxAccumulators;
@@ -149,7 +180,7 @@ bool IsValidConvConfig(const Conv2dShape& shape, const Space& space, const Confi
 int64_t PaddedChannels(const Conv2dShape& shape) { return PaddedToNarrowestVector(shape.k); }
 
 Space MakeConvSpace(const Conv2dShape& shape) {
-  std::vector<Knob> knobs(kDwChannels + 1);
+  std::vector<Knob> knobs(kPwBlockC + 1);
   knobs[kTileF] = SplitKnob("tile_f", PaddedChannels(shape), 3);
   knobs[kTileY] = SplitKnob("tile_y", shape.out_h(), 3);
   knobs[kTileX] = SplitKnob("tile_x", shape.out_w(), 3);
@@ -189,6 +220,19 @@ Space MakeConvSpace(const Conv2dShape& shape) {
   knobs[kDwPadding] = depthwise_knob("dw_padding", from(DepthwisePaddingChoices(shape)));
   knobs[kDwRows] = depthwise_knob("dw_rows", from(DepthwiseRowChoices(shape)));
   knobs[kDwChannels] = depthwise_knob("dw_channels", from(DepthwiseChannelChoices(shape)));
+  // So do the pointwise knobs.
+  const bool pointwise = PointwiseApplies(shape);
+  auto pointwise_knob = [pointwise](std::string name, std::vector<KnobValue> values) {
+    if (!pointwise) values.resize(1);
+    return Knob{std::move(name), std::move(values)};
+  };
+  knobs[kPointwise] = pointwise_knob("pointwise", numbers({0, 1}));
+  knobs[kPwRows] = pointwise_knob("pw_rows", from(PointwiseRowChoices()));
+  knobs[kPwCols] = pointwise_knob("pw_cols", from(PointwiseColChoices()));
+  knobs[kPwTilesP] = pointwise_knob("pw_tiles_p", from(PointwiseTileChoices()));
+  knobs[kPwTilesK] = pointwise_knob("pw_tiles_k", from(PointwiseTileChoices()));
+  knobs[kPwPack] = pointwise_knob("pw_pack", numbers({0, 1}));
+  knobs[kPwBlockC] = pointwise_knob("pw_block_c", from(PointwiseBlockChoices(shape)));
   return Space(std::move(knobs), [shape](const Space& space, const Config& config) {
     return IsValidConvConfig(shape, space, config);
   });
@@ -204,7 +248,8 @@ class Conv2dTemplate : public HalideTemplate {
   std::string name() const override { return "conv2d_cpu"; }
   // 2: 3x3 stride-1 layers gained the Winograd algorithm.
   // 3: depthwise layers gained their own kernel (depthwise_conv2d.h).
-  int version() const override { return 3; }
+  // 4: pointwise layers gained their own kernel (pointwise_conv2d.h).
+  int version() const override { return 4; }
 
   std::vector<float> Reference(const OperatorData& data) const override;
   LoopNest DescribeLoops(const Config& config) const override;
@@ -226,6 +271,20 @@ class Conv2dTemplate : public HalideTemplate {
           space_.ValueIndex(kDwPadding, DepthwisePaddingNames()[static_cast<int>(dw.padding)]);
       config[kDwRows] = space_.ValueIndex(kDwRows, int64_t{dw.rows});
       config[kDwChannels] = space_.ValueIndex(kDwChannels, int64_t{dw.channels});
+      candidates.push_back(space_.ToText(config));
+    }
+    if (PointwiseApplies(shape_)) {
+      // So do pointwise layers.
+      const PointwiseSchedule pw = DefaultPointwiseSchedule(shape_);
+      Config config(space_.num_knobs(), 0);
+      config[kPointwise] = space_.ValueIndex(kPointwise, int64_t{1});
+      config[kVec] = space_.ValueIndex(kVec, int64_t{pw.vec});
+      config[kPwRows] = space_.ValueIndex(kPwRows, int64_t{pw.rows});
+      config[kPwCols] = space_.ValueIndex(kPwCols, int64_t{pw.cols});
+      config[kPwTilesP] = space_.ValueIndex(kPwTilesP, int64_t{pw.tiles_p});
+      config[kPwTilesK] = space_.ValueIndex(kPwTilesK, int64_t{pw.tiles_k});
+      config[kPwPack] = space_.ValueIndex(kPwPack, int64_t{pw.pack});
+      config[kPwBlockC] = space_.ValueIndex(kPwBlockC, int64_t{pw.block_c});
       candidates.push_back(space_.ToText(config));
     }
     for (int64_t block : {16, 8, 4}) {
@@ -270,13 +329,16 @@ Config Conv2dTemplate::Canonical(const Config& config) const {
   // The other algorithms' knobs take their first value.
   const bool winograd = std::get<int64_t>(space_.Value(config, kWinograd)) != 0;
   const bool depthwise = std::get<int64_t>(space_.Value(config, kDepthwise)) != 0;
-  const bool direct = !winograd && !depthwise;
+  const bool pointwise = std::get<int64_t>(space_.Value(config, kPointwise)) != 0;
+  const bool direct = !winograd && !depthwise && !pointwise;
   std::vector<int> ignored =
       direct ? std::vector<int>{}
              : std::vector<int>{kTileF,  kTileY,      kTileX,          kTileRc,   kTileRy,
                                 kTileRx, kAutoUnroll, kUnrollExplicit, kParallel, kLayout};
   if (!winograd) ignored.insert(ignored.end(), {kWinoTileK, kWinoTileT, kWinoParallelTiles});
   if (!depthwise) ignored.insert(ignored.end(), {kDwPadding, kDwRows, kDwChannels});
+  if (!pointwise)
+    ignored.insert(ignored.end(), {kPwRows, kPwCols, kPwTilesP, kPwTilesK, kPwPack, kPwBlockC});
   for (int knob : ignored) canonical[knob] = 0;
   if (!direct) return canonical;
   CanonicalSplitOfOneLoop(space_, kTileRy, canonical);
@@ -292,6 +354,7 @@ LoopNest Conv2dTemplate::DescribeLoops(const Config& config) const {
   if (sched.winograd_m)
     return DescribeWinogradLoops(shape_, PaddedChannels(shape_), sched.winograd);
   if (sched.depthwise) return DescribeDepthwiseLoops(shape_, sched.dw);
+  if (sched.pointwise) return DescribePointwiseLoops(shape_, sched.pw);
   const Conv2dShape& s = shape_;
   // The update stage of BuildPipeline inside the loops over cache tiles, outermost first.
   LoopNest nest;
@@ -369,6 +432,7 @@ std::unique_ptr<Kernel> Conv2dTemplate::BuildPipeline(const Config& config,
   if (sched.winograd_m)
     return BuildWinogradConv2d(shape_, PaddedChannels(shape_), sched.winograd, layer);
   if (sched.depthwise) return BuildDepthwiseConv2d(shape_, sched.dw, layer);
+  if (sched.pointwise) return BuildPointwiseConv2d(shape_, sched.pw, layer);
   const Conv2dShape& s = shape_;
   const int W = int(s.w), H = int(s.h), C = int(s.c), K = int(s.k), N = int(s.n);
   const int R = int(s.r), S = int(s.s), stride = int(s.stride), pad = int(s.pad);
