@@ -32,7 +32,7 @@
 //   dw_padding               exterior, rows or plane: how the zero border is handled.
 //   dw_rows                  output rows in the register tile.
 //   dw_channels              channels per parallel task.
-// Pointwise layers (1x1, stride 1, no padding, ungrouped) choose their algorithm too
+// Pointwise layers (1x1, no padding, ungrouped, any stride) choose their algorithm too
 // (pointwise_conv2d.h): a matrix product over the flattened plane.
 //   pointwise                0: direct convolution; 1: the pointwise kernel with the knobs
 //                            below and vec (vectors along the flattened pixels).
