@@ -40,6 +40,8 @@
 //   pw_tiles_k, pw_tiles_p   the cache tile (the unit of parallel work), in register tiles.
 //   pw_pack                  1: copy a cache tile's input into contiguous panels first.
 //   pw_block_c               input channels per reduction block (0: all).
+//   pw_vectors               pixels: vectors along pixels, pw_rows channels broadcast;
+//                            channels: vectors along output channels, pw_rows pixels broadcast.
 // Other layers have these knobs with one value each (winograd=0, depthwise=0, pointwise=0), so
 // that every
 // conv2d space has the same features and records of any layer can warm up another's cost
@@ -97,6 +99,7 @@ enum ConvKnob {
   kPwTilesK,
   kPwPack,
   kPwBlockC,
+  kPwVectors,
 };
 
 constexpr int kMaxAccumulators = 32;
@@ -150,6 +153,7 @@ struct ConvSchedule {
       pw.tiles_k = static_cast<int>(number(kPwTilesK));
       pw.pack = number(kPwPack) != 0;
       pw.block_c = static_cast<int>(number(kPwBlockC));
+      pw.channel_vectors = std::get<std::string>(space.Value(c, kPwVectors)) == "channels";
     }
     if (winograd_m == 0) return;
     winograd.m = winograd_m;
@@ -180,7 +184,7 @@ bool IsValidConvConfig(const Conv2dShape& shape, const Space& space, const Confi
 int64_t PaddedChannels(const Conv2dShape& shape) { return PaddedToNarrowestVector(shape.k); }
 
 Space MakeConvSpace(const Conv2dShape& shape) {
-  std::vector<Knob> knobs(kPwBlockC + 1);
+  std::vector<Knob> knobs(kPwVectors + 1);
   knobs[kTileF] = SplitKnob("tile_f", PaddedChannels(shape), 3);
   knobs[kTileY] = SplitKnob("tile_y", shape.out_h(), 3);
   knobs[kTileX] = SplitKnob("tile_x", shape.out_w(), 3);
@@ -233,6 +237,8 @@ Space MakeConvSpace(const Conv2dShape& shape) {
   knobs[kPwTilesK] = pointwise_knob("pw_tiles_k", from(PointwiseTileChoices()));
   knobs[kPwPack] = pointwise_knob("pw_pack", numbers({0, 1}));
   knobs[kPwBlockC] = pointwise_knob("pw_block_c", from(PointwiseBlockChoices(shape)));
+  knobs[kPwVectors] =
+      pointwise_knob("pw_vectors", {std::string("pixels"), std::string("channels")});
   return Space(std::move(knobs), [shape](const Space& space, const Config& config) {
     return IsValidConvConfig(shape, space, config);
   });
@@ -285,6 +291,8 @@ class Conv2dTemplate : public HalideTemplate {
       config[kPwTilesK] = space_.ValueIndex(kPwTilesK, int64_t{pw.tiles_k});
       config[kPwPack] = space_.ValueIndex(kPwPack, int64_t{pw.pack});
       config[kPwBlockC] = space_.ValueIndex(kPwBlockC, int64_t{pw.block_c});
+      config[kPwVectors] =
+          space_.ValueIndex(kPwVectors, std::string(pw.channel_vectors ? "channels" : "pixels"));
       candidates.push_back(space_.ToText(config));
     }
     for (int64_t block : {16, 8, 4}) {
@@ -338,7 +346,8 @@ Config Conv2dTemplate::Canonical(const Config& config) const {
   if (!winograd) ignored.insert(ignored.end(), {kWinoTileK, kWinoTileT, kWinoParallelTiles});
   if (!depthwise) ignored.insert(ignored.end(), {kDwPadding, kDwRows, kDwChannels});
   if (!pointwise)
-    ignored.insert(ignored.end(), {kPwRows, kPwCols, kPwTilesP, kPwTilesK, kPwPack, kPwBlockC});
+    ignored.insert(ignored.end(),
+                   {kPwRows, kPwCols, kPwTilesP, kPwTilesK, kPwPack, kPwBlockC, kPwVectors});
   for (int knob : ignored) canonical[knob] = 0;
   if (!direct) return canonical;
   CanonicalSplitOfOneLoop(space_, kTileRy, canonical);

@@ -58,22 +58,27 @@ std::vector<int64_t> PointwiseBlockChoices(const Conv2dShape& shape) {
 bool PointwiseScheduleFits(const Conv2dShape& shape, const PointwiseSchedule& schedule) {
   return (shape.stride == 1 || schedule.pack) && RegistersNeeded(schedule) <= kVectorRegisters &&
          schedule.pixels_per_tile() <= Pixels(shape) &&
-         schedule.tiles_k <= CeilDiv(shape.k, schedule.rows) && schedule.block_c < shape.c;
+         schedule.tiles_k <= CeilDiv(shape.k, schedule.tile_channels()) &&
+         schedule.block_c < shape.c;
 }
 
 PointwiseSchedule DefaultPointwiseSchedule(const Conv2dShape& shape) {
   PointwiseSchedule schedule;
   const int64_t pixels = Pixels(shape);
-  schedule.vec = pixels >= 8 ? 8 : 4;
-  // 4 channels x 3 vectors: 12 accumulators, the most AVX2's registers hold with the operands.
+  // 4 x 3 vectors: 12 accumulators, the most AVX2's registers hold with the operands. Along
+  // pixels, but along channels on planes of at most 64 pixels with channels in whole vectors.
+  schedule.channel_vectors = pixels <= 64 && shape.k % 8 == 0;
+  schedule.vec = schedule.channel_vectors || pixels >= 8 ? 8 : 4;
   schedule.rows = 4;
-  schedule.cols = static_cast<int>(std::clamp<int64_t>(pixels / schedule.vec, 1, 3));
-  // Cache tiles of one register tile of pixels x up to 128 channels, whose panel is packed
-  // once and read by 32 register tiles: enough tiles to share among threads on every
-  // MobileNet layer (24 on the 7x7 ones).
+  const int64_t vectors = schedule.channel_vectors ? shape.k / 8 : pixels / schedule.vec;
+  schedule.cols = static_cast<int>(std::clamp<int64_t>(vectors, 1, 3));
+  // Cache tiles of one register tile of pixels x up to 32 register tiles of channels, whose
+  // panel is packed once and read by each: enough tiles to share among threads on every
+  // MobileNet layer.
   schedule.tiles_p = 1;
   schedule.tiles_k = 1;
-  while (schedule.tiles_k < 32 && schedule.tiles_k * 2 <= CeilDiv(shape.k, schedule.rows))
+  while (schedule.tiles_k < 32 &&
+         schedule.tiles_k * 2 <= CeilDiv(shape.k, schedule.tile_channels()))
     schedule.tiles_k *= 2;
   schedule.pack = true;
   return schedule;
@@ -81,7 +86,7 @@ PointwiseSchedule DefaultPointwiseSchedule(const Conv2dShape& shape) {
 
 LoopNest DescribePointwiseLoops(const Conv2dShape& shape, const PointwiseSchedule& schedule) {
   const int64_t pixels = Pixels(shape);
-  const int64_t lanes = int64_t{schedule.vec} * schedule.cols;
+  const int64_t tile_p = schedule.tile_pixels(), tile_k = schedule.tile_channels();
   // BuildPointwiseConv2d's register tiles inside the parallel loop over cache tiles, inside
   // the blocks of input channels.
   LoopNest nest;
@@ -95,12 +100,16 @@ LoopNest DescribePointwiseLoops(const Conv2dShape& shape, const PointwiseSchedul
   const size_t km = nest.Add("km", schedule.tiles_k);
   const size_t pm = nest.Add("pm", schedule.tiles_p);
   const size_t c = nest.Add("c", block);
-  const size_t ki = nest.Add("ki", schedule.rows, LoopKind::kUnrolled);
-  const size_t pi = nest.Add("pi", lanes, LoopKind::kVectorized);
+  // The register tile: the broadcast side unrolled, the vectorised side innermost.
+  const bool along_k = schedule.channel_vectors;
+  const size_t outer =
+      nest.Add(along_k ? "pi" : "ki", along_k ? tile_p : tile_k, LoopKind::kUnrolled);
+  const size_t inner =
+      nest.Add(along_k ? "ki" : "pi", along_k ? tile_k : tile_p, LoopKind::kVectorized);
+  const size_t pi = along_k ? outer : inner, ki = along_k ? inner : outer;
 
-  const auto out_p = nest.IndexRow({{po, schedule.pixels_per_tile()}, {pm, lanes}, {pi, 1}});
-  const auto out_k =
-      nest.IndexRow({{ko, schedule.channels_per_tile()}, {km, schedule.rows}, {ki, 1}});
+  const auto out_p = nest.IndexRow({{po, schedule.pixels_per_tile()}, {pm, tile_p}, {pi, 1}});
+  const auto out_k = nest.IndexRow({{ko, schedule.channels_per_tile()}, {km, tile_k}, {ki, 1}});
   const auto channel = nest.IndexRow({{cb, block}, {c, 1}});
   const auto batch = nest.IndexRow({{n, 1}});
   // The input as the register tiles read it (packed panels with a stride).
@@ -108,7 +117,7 @@ LoopNest DescribePointwiseLoops(const Conv2dShape& shape, const PointwiseSchedul
   nest.buffers.push_back(
       {"weights",
        4,
-       {schedule.rows, shape.c, PaddedChannels(shape, schedule) / schedule.rows},
+       {tile_k, shape.c, PaddedChannels(shape, schedule) / tile_k},
        {nest.IndexRow({{ki, 1}}), channel, nest.IndexRow({{ko, schedule.tiles_k}, {km, 1}})}});
   nest.buffers.push_back({"accumulators", 4, {pixels, shape.k, shape.n}, {out_p, out_k, batch}});
   return nest;
@@ -120,7 +129,9 @@ std::unique_ptr<Kernel> BuildPointwiseConv2d(const Conv2dShape& shape,
   const int P = int(Pixels(shape)), C = int(shape.c), K = int(shape.k), N = int(shape.n);
   const int W = int(shape.w), OW = int(shape.out_w()), stride = int(shape.stride);
   const int input_pixels = int(shape.h * shape.w);
-  const int rows = schedule.rows, lanes = schedule.vec * schedule.cols;
+  // The register tile: kr output channels x pr pixels; its vectors run along one of them.
+  const int kr = int(schedule.tile_channels()), pr = int(schedule.tile_pixels());
+  const bool along_k = schedule.channel_vectors;
   const int KR = int(PaddedChannels(shape, schedule));
   // Input channels in reduction blocks; the weights are zero past C up to whole blocks.
   const bool blocked = schedule.block_c > 0;
@@ -131,36 +142,37 @@ std::unique_ptr<Kernel> BuildPointwiseConv2d(const Conv2dShape& shape,
   ImageParam input(Halide::Float(32), 3, "input");
   SetDenseShape(input, {input_pixels, C, N});
   input.set(WrapBuffer(layer.input, {input_pixels, C, N}));
-  // Weights (k, c) packed as (k % rows, c, k / rows), zero beyond K up to whole cache tiles.
-  Halide::Buffer<float> packed(rows, CP, KR / rows);
+  // Weights (k, c) packed as (k % kr, c, k / kr), zero beyond K up to whole cache tiles.
+  Halide::Buffer<float> packed(kr, CP, KR / kr);
   packed.fill(0.f);
   for (int k = 0; k < K; ++k)
-    for (int c = 0; c < C; ++c) packed(k % rows, c, k / rows) = layer.weights[size_t(k) * C + c];
+    for (int c = 0; c < C; ++c) packed(k % kr, c, k / kr) = layer.weights[size_t(k) * C + c];
   ImageParam weights(Halide::Float(32), 3, "weights");
-  SetDenseShape(weights, {rows, CP, KR / rows});
+  SetDenseShape(weights, {kr, CP, KR / kr});
   weights.set(packed);
 
-  // With pack, the input is read from panels of `lanes` pixels x the channels, contiguous and
-  // zero past the plane: panel(i, c, g, n) is output pixel g * lanes + i's input of channel c.
+  // With pack, the input is read from panels of a register tile's pixels x the channels,
+  // contiguous and zero past the plane: panel(i, c, g, n) is output pixel g * pr + i's input
+  // of channel c.
   // With a stride, the panels gather the pixels the layer reads.
   Var p("p"), k("k"), n("n"), b("b"), i("i"), c("c"), g("g");
   Func panel("pw_panel");
   if (schedule.pack) {
-    Expr pixel = g * lanes + i;
+    Expr pixel = g * pr + i;
     Expr read = stride == 1 ? pixel : (pixel / OW) * (stride * W) + (pixel % OW) * stride;
     panel(i, c, g, n) =
         Halide::select(pixel < P, input(Halide::min(read, input_pixels - 1), c, n), 0.f);
   }
   auto in = [&](Expr channel) {
     if (CP != C) channel = Halide::min(channel, C - 1);  // a zero weight's partner
-    return schedule.pack ? panel(p % lanes, channel, p / lanes, n) : input(p, channel, n);
+    return schedule.pack ? panel(p % pr, channel, p / pr, n) : input(p, channel, n);
   };
   // One register tile's sum over a block of input channels (all of them when not blocked).
   RDom r(0, block, "r");
   Func partial("pw_partial");
   Expr channel = b * block + r.x;
   partial(p, k, b, n) = 0.f;
-  partial(p, k, b, n) += weights(k % rows, channel, k / rows) * in(channel);
+  partial(p, k, b, n) += weights(k % kr, channel, k / kr) * in(channel);
   Func conv("conv");
   RDom rb(0, CP / block, "rb");
   if (blocked) {
@@ -186,29 +198,44 @@ std::unique_ptr<Kernel> BuildPointwiseConv2d(const Conv2dShape& shape,
   Var tile("tile"), task("task");
   output.split(k, ko, kt, tile_k, K % tile_k ? TailStrategy::GuardWithIf : TailStrategy::Auto)
       .split(p, po, pt, tile_p, pixel_tail);
+  // The register tile's loops, innermost first: the vectorised side, then the broadcast one.
+  auto register_loops = [&](Var pixel, Var channel) {
+    return along_k ? std::vector<Halide::VarOrRVar>{channel, pixel}
+                   : std::vector<Halide::VarOrRVar>{pixel, channel};
+  };
   // Where the register tiles' loops are: the output's (unblocked), or the update of the cache
   // tile's accumulators (blocked), in which the blocks are outermost.
   Func tiled = output;
   if (blocked) {
     output.reorder(pt, kt, po, ko, n);
-    conv.compute_at(output, task).vectorize(p, schedule.vec).align_bounds(k, rows);
-    if (schedule.pack) conv.align_bounds(p, lanes);
+    conv.compute_at(output, task).align_bounds(k, kr);
+    if (schedule.pack) conv.align_bounds(p, pr);
     tiled = conv;
   } else {
-    output.split(kt, km, ki, rows).split(pt, pm, pi, lanes).reorder(pi, ki, pm, km, po, ko, n);
+    const auto loops = register_loops(pi, ki);
+    output.split(kt, km, ki, kr)
+        .split(pt, pm, pi, pr)
+        .reorder(loops[0], loops[1], pm, km, po, ko, n);
   }
   output.fuse(po, ko, tile).fuse(tile, n, task).parallel(task);
   if (blocked) {
-    output.vectorize(pt, schedule.vec);
+    // Stored with vectors the way the register tiles run (a cache tile may hold fewer pixels
+    // than a vector when they run along channels).
+    output.vectorize(along_k ? kt : pt, schedule.vec);
+    conv.vectorize(along_k ? k : p, schedule.vec);
+    const auto loops = register_loops(pi, ki);
     conv.update()
-        .split(k, km, ki, rows)
-        .split(p, pm, pi, lanes)
-        .reorder(pi, ki, pm, km, rb.x, n)
-        .vectorize(pi, schedule.vec)
-        .unroll(pi)
-        .unroll(ki);
+        .split(k, km, ki, kr)
+        .split(p, pm, pi, pr)
+        .reorder(loops[0], loops[1], pm, km, rb.x, n)
+        .vectorize(loops[0], schedule.vec)
+        .unroll(loops[0])
+        .unroll(loops[1]);
   } else {
-    output.vectorize(pi, schedule.vec).unroll(pi).unroll(ki);
+    // Along channels, the stores scatter a vector's lanes a plane apart: once per output, after
+    // a reduction over all input channels.
+    const auto loops = register_loops(pi, ki);
+    output.vectorize(loops[0], schedule.vec).unroll(loops[0]).unroll(loops[1]);
   }
 
   // The accumulators of one register tile over one block: a constant-size allocation, which
@@ -216,18 +243,26 @@ std::unique_ptr<Kernel> BuildPointwiseConv2d(const Conv2dShape& shape,
   // tile, swept by the register tiles, stay in registers only while nothing else the loop
   // writes might alias them, which a packed panel defeats.) Aligned, the tile's weights are
   // whole blocks of the packing.
+  const auto partial_loops = register_loops(p, k);
   partial.compute_at(tiled, pm)
-      .align_bounds(k, rows)
-      .bound_extent(k, rows)
-      .bound_extent(p, lanes)
-      .vectorize(p, schedule.vec)
-      .unroll(p)
-      .unroll(k);
-  if (schedule.pack) partial.align_bounds(p, lanes);
-  partial.update().reorder(p, k, r.x).vectorize(p, schedule.vec).unroll(p).unroll(k);
+      .align_bounds(k, kr)
+      .bound_extent(k, kr)
+      .bound_extent(p, pr)
+      .vectorize(partial_loops[0], schedule.vec)
+      .unroll(partial_loops[0])
+      .unroll(partial_loops[1]);
+  if (schedule.pack) partial.align_bounds(p, pr);
+  partial.update()
+      .reorder(partial_loops[0], partial_loops[1], r.x)
+      .vectorize(partial_loops[0], schedule.vec)
+      .unroll(partial_loops[0])
+      .unroll(partial_loops[1]);
   if (!blocked) conv.compute_inline();
-  // With pack, the cache tile's input is packed once, before its register tiles sweep it.
-  if (schedule.pack) panel.compute_at(output, task).vectorize(i, schedule.vec);
+  // With pack, the cache tile's input is packed once, before its register tiles sweep it;
+  // along channels a register tile's few pixels are not a vector's worth.
+  if (schedule.pack)
+    panel.compute_at(output, task)
+        .vectorize(along_k ? c : i, schedule.vec, TailStrategy::GuardWithIf);
 
   Halide::Buffer<float> out = layer.output ? Halide::Buffer<float>(layer.output, {P, K, N})
                                            : Halide::Buffer<float>(P, K, N);

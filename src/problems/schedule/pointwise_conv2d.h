@@ -44,16 +44,24 @@ namespace tessel {
 bool PointwiseApplies(const Conv2dShape& shape);
 
 struct PointwiseSchedule {
-  int vec = 8;        // lanes along pixels
-  int rows = 4;       // output channels in the register tile
-  int cols = 3;       // vectors of pixels in the register tile
+  int vec = 8;        // lanes of a vector
+  int rows = 4;       // broadcast operands in the register tile: channels, or pixels (below)
+  int cols = 3;       // vectors in the register tile: of pixels, or of channels (below)
   int tiles_p = 4;    // register tiles of pixels per cache tile
   int tiles_k = 4;    // register tiles of channels per cache tile
   bool pack = false;  // read the input from packed panels (below)
   int block_c = 0;    // input channels per reduction block; 0: all
+  // Vectors along output channels instead of pixels: the register tile is `cols` vectors of
+  // channels x `rows` pixels, whose inputs are broadcast and weights loaded as vectors, as
+  // oneDNN's blocked 1x1 kernels do. On 7x7 planes (49 pixels) vectors along pixels compute
+  // up to half again as many; output channels come in multiples of 8.
+  bool channel_vectors = false;
 
-  int64_t pixels_per_tile() const { return int64_t{vec} * cols * tiles_p; }
-  int64_t channels_per_tile() const { return int64_t{rows} * tiles_k; }
+  // Pixels and output channels of a register tile.
+  int64_t tile_pixels() const { return channel_vectors ? rows : int64_t{vec} * cols; }
+  int64_t tile_channels() const { return channel_vectors ? int64_t{vec} * cols : rows; }
+  int64_t pixels_per_tile() const { return tile_pixels() * tiles_p; }
+  int64_t channels_per_tile() const { return tile_channels() * tiles_k; }
 };
 
 // The knobs' choices for a shape (each starts with its first value, kept on any shape).

@@ -102,6 +102,12 @@ TEST(PointwiseConv2d, AgreesWithTheReferenceOnOddShapesWithEpilogues) {
       {Shape(130, 9, 9, 17), {8, 4, 1, 2, 2, false, 64}},
       {Shape(256, 7, 7, 24), {8, 6, 2, 1, 2, true, 128}},
       {Shape(200, 10, 10, 8, 2, 2), {4, 2, 4, 1, 2, true, 64}},
+      // Vectors along output channels: channel counts that no vector divides, pixels that no
+      // register tile divides, with and without panels, blocks and a stride.
+      {Shape(64, 7, 7, 40), {8, 6, 2, 2, 2, false, 0, true}},
+      {Shape(96, 7, 7, 24), {8, 4, 3, 1, 1, true, 0, true}},
+      {Shape(130, 5, 9, 19), {4, 3, 3, 2, 1, true, 64, true}},
+      {Shape(48, 14, 14, 32, 1, 2), {8, 5, 2, 3, 2, true, 0, true}},
   };
   for (size_t i = 0; i < std::size(cases); ++i) {
     const Case& test = cases[i];
@@ -112,7 +118,8 @@ TEST(PointwiseConv2d, AgreesWithTheReferenceOnOddShapesWithEpilogues) {
       EXPECT_LT(PointwiseError(test.shape, s, epilogue), 1e-5)
           << WorkloadSpec(test.shape) << " vec=" << s.vec << " rows=" << s.rows
           << " cols=" << s.cols << " tiles_p=" << s.tiles_p << " tiles_k=" << s.tiles_k
-          << " pack=" << s.pack << " block_c=" << s.block_c << " epilogue=" << epilogue;
+          << " pack=" << s.pack << " block_c=" << s.block_c
+          << " channel_vectors=" << s.channel_vectors << " epilogue=" << epilogue;
     }
   }
 }
@@ -147,8 +154,8 @@ TEST(PointwiseConv2d, EveryKnobValueBuildsAndIsCorrect) {
   const OperatorData data = tmpl->RandomData(rng);
   const std::vector<float> reference = tmpl->Reference(data);
   const size_t pointwise = space.KnobIndex("pointwise");
-  for (const char* name :
-       {"vec", "pw_rows", "pw_cols", "pw_tiles_p", "pw_tiles_k", "pw_pack", "pw_block_c"}) {
+  for (const char* name : {"vec", "pw_rows", "pw_cols", "pw_tiles_p", "pw_tiles_k", "pw_pack",
+                           "pw_block_c", "pw_vectors"}) {
     const size_t knob = space.KnobIndex(name);
     for (size_t value = 0; value < space.knobs()[knob].values.size(); ++value) {
       std::optional<Config> config;
@@ -171,8 +178,8 @@ TEST(PointwiseConv2d, EveryKnobValueBuildsAndIsCorrect) {
 // SqueezeNet's squeezes and 1x1 expands) offer the kernel and start from it with a valid
 // configuration; other layers have its knobs with one value each and keep their default.
 TEST(PointwiseConv2d, TemplateOffersTheKernelOnPointwiseLayersOnly) {
-  const std::vector<std::string> knobs = {"pointwise",  "pw_rows", "pw_cols",   "pw_tiles_p",
-                                          "pw_tiles_k", "pw_pack", "pw_block_c"};
+  const std::vector<std::string> knobs = {"pointwise",  "pw_rows", "pw_cols",    "pw_tiles_p",
+                                          "pw_tiles_k", "pw_pack", "pw_block_c", "pw_vectors"};
   std::map<std::string, int> pointwise_layers;
   for (const ZooModel& zoo_model : Zoo())
     for (const ZooLayer& layer : zoo_model.layers) {
@@ -217,4 +224,3 @@ TEST(PointwiseConv2d, LoopDescriptionCountsEveryMultiplyAdd) {
 
 }  // namespace
 }  // namespace tessel
-
