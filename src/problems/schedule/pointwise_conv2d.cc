@@ -223,6 +223,7 @@ std::unique_ptr<Kernel> BuildPointwiseConv2d(const Conv2dShape& shape,
     // than a vector when they run along channels).
     output.vectorize(along_k ? kt : pt, schedule.vec);
     conv.vectorize(along_k ? k : p, schedule.vec);
+    if (along_k) conv.reorder_storage(k, p, n);
     const auto loops = register_loops(pi, ki);
     conv.update()
         .split(k, km, ki, kr)
@@ -252,6 +253,9 @@ std::unique_ptr<Kernel> BuildPointwiseConv2d(const Conv2dShape& shape,
       .unroll(partial_loops[0])
       .unroll(partial_loops[1]);
   if (schedule.pack) partial.align_bounds(p, pr);
+  // Stored with the vectorised side innermost, so that its vectors are dense (strided ones
+  // would keep LLVM from holding the tile in registers).
+  if (along_k) partial.reorder_storage(k, p, b, n);
   partial.update()
       .reorder(partial_loops[0], partial_loops[1], r.x)
       .vectorize(partial_loops[0], schedule.vec)
