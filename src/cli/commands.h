@@ -96,6 +96,7 @@ struct TuneCommandOptions {
   std::string releq;     // "key=value,..." over ReLeQ's agent's defaults (releq)
   std::string rl;        // "key=value,..." over the routing agents' defaults (q-learning, ...)
   int plan_size = -1;    // model-based presets' initial design and batch; -1: the preset's
+  std::string progress = "auto";  // auto, bar, lines or none (tune/progress_display.h)
   std::string command_line;
 };
 

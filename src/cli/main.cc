@@ -96,6 +96,10 @@ int main(int argc, char** argv) {
   tune->add_option("--seed", tune_options.seed, "root random seed")->capture_default_str();
   tune->add_option("--db", tune_options.db, "records database (default $TESSEL_DB or ./tessel.db)");
   tune->add_flag("--json", tune_options.json, "one JSON object per task on stdout");
+  tune->add_option("--progress", tune_options.progress,
+                   "progress on stderr: auto (bars on a terminal, lines otherwise), bar, lines "
+                   "or none")
+      ->capture_default_str();
   tune->add_option("--early-stopping", tune_options.early_stopping,
                    "stop a task after this many measurements without improvement");
   tune->add_option("--batch-size", tune_options.batch_size, "measurements per batch")

@@ -20,6 +20,7 @@
 #include "problems/schedule/schedule_problem.h"
 #include "records/record_store.h"
 #include "tune/presets.h"
+#include "tune/progress_display.h"
 #include "tune/tuning.h"
 
 namespace tessel::cli {
@@ -38,6 +39,7 @@ int RunTune(const TuneCommandOptions& options) {
   tuning.seed = options.seed;
   tuning.command = options.command_line;
   tuning.allocation = AllocationFromName(options.allocation);
+  tuning.progress = ProgressModeFromName(options.progress) != ProgressMode::kNone;
   tuning.Validate();
   const Preset& preset = FindPreset(options.tuner);
   tuning.strategy_name = std::string(preset.name);
@@ -155,7 +157,12 @@ int RunTune(const TuneCommandOptions& options) {
   TuningReport report;
   {
     RecordStore store(ResolveDbPath(options.db));
-    report = Tune(tasks, &store, tuning);
+    ProgressOptions shown;
+    shown.mode = ProgressModeFromName(options.progress);
+    shown.total = options.resume ? 0 : options.budget + options.trials * int(tasks.size());
+    for (const TuningTask& task : tasks) shown.labels.push_back(task.label);
+    ProgressSession session(std::move(shown));  // its final state printed here, error or not
+    report = Tune(tasks, &store, tuning, {{}, PrintAboveProgress});
   }  // the records are closed here, before the report is printed or a stop ends the process
 
   for (size_t index = 0; index < tasks.size(); ++index) {

@@ -1,28 +1,31 @@
-// A progress line on stderr: rewritten in place on a terminal, plain lines otherwise.
+// A tuning round's progress: what the tuning loop reports per batch. The run's display
+// (progress_display.h) draws it: live bars on a terminal, plain lines otherwise. Without a
+// ProgressSession, each round gets a display of its own.
 #pragma once
 
-#include <chrono>
+#include <memory>
 #include <string>
 
 namespace tessel {
 
+class ProgressDisplay;
+
 class ProgressLine {
  public:
-  // `flops` (0 if unknown) turns a best value in ms into GFLOP/s; `unit` is the objective's.
+  // A round of `total` evaluations of the task `label`. `flops` (0 if unknown) turns a best
+  // value in ms into GFLOP/s; `unit` is the objective's.
   ProgressLine(std::string label, int total, double flops, std::string unit, bool enabled);
-  // Reports `done` evaluations with the best value so far (NaN if none succeeded).
+  ~ProgressLine();
+  // Reports `done` evaluations of the round with the task's best value so far (NaN if none
+  // succeeded).
   void Update(int done, double best_value);
-  // Ends the line on a terminal.
+  // Ends the round (idempotent; the destructor calls it).
   void Finish();
 
  private:
-  std::string label_;
-  int total_;
-  double flops_;
-  std::string unit_;
-  bool enabled_;
-  bool terminal_;
-  std::chrono::steady_clock::time_point start_;
+  std::unique_ptr<ProgressDisplay> owned_;  // the round's own display, without a session
+  ProgressDisplay* display_ = nullptr;      // null when disabled or finished
+  size_t task_ = 0;
 };
 
 }  // namespace tessel
