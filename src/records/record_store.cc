@@ -284,6 +284,18 @@ void CreateRunTimesTable(sqlite3* db) {
        "search_s REAL NOT NULL, wall_s REAL NOT NULL, PRIMARY KEY (run_id, task_id))");
 }
 
+// Schema 5: what tuners report while they learn (tune/strategy.h's TunerStat). No foreign keys
+// to keep inserts cheap and the table independent of a record's deletion by hand; the index
+// serves the report, which reads one task's log at a time.
+void CreateTunerLogTable(sqlite3* db) {
+  Exec(db,
+       "CREATE TABLE IF NOT EXISTS tuner_log ("
+       "id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, task_id INTEGER NOT NULL, "
+       "step INTEGER NOT NULL, name TEXT NOT NULL, value REAL)");
+  Exec(db, "CREATE INDEX IF NOT EXISTS tuner_log_run_task ON tuner_log (run_id, task_id)");
+  Exec(db, "CREATE INDEX IF NOT EXISTS tuner_log_task ON tuner_log (task_id)");
+}
+
 constexpr std::string_view kCreateTasks =
     "CREATE TABLE IF NOT EXISTS tasks ("
     "id INTEGER PRIMARY KEY, problem TEXT NOT NULL, instance TEXT NOT NULL, "
@@ -326,6 +338,7 @@ void UpgradeSchema(sqlite3* db, int from_version) {
   if (from_version < 3) MigrateToSchema3(db);
   // Schema 4: runs describe their host; those recorded before did not.
   if (from_version < 4) Exec(db, "ALTER TABLE runs ADD COLUMN host TEXT NOT NULL DEFAULT '{}'");
+  CreateTunerLogTable(db);
   Statement meta(db, "UPDATE meta SET value = ? WHERE key = 'schema_version'");
   meta.BindText(1, std::to_string(RecordStore::kSchemaVersion));
   meta.Run();
@@ -352,6 +365,7 @@ void CreateSchema(sqlite3* db) {
        "metrics TEXT NOT NULL DEFAULT '{}', UNIQUE (run_id, seq))");
   Exec(db, "CREATE INDEX IF NOT EXISTS measurements_task ON measurements (task_id)");
   CreateRunTimesTable(db);
+  CreateTunerLogTable(db);
   Statement meta(db, "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)");
   meta.BindText(1, "schema_version").BindText(2, std::to_string(RecordStore::kSchemaVersion));
   meta.Run();
@@ -798,6 +812,7 @@ RecordStore::RecordStore(const std::string& path, Access access)
                     "' once, which upgrades it in place, then run this again");
     }
     if (version < 4) host_column_ = "'{}'";
+    if (version < 5) has_tuner_log_ = false;
     Exec(db.get(), "PRAGMA cache_size = -32768");
     db_ = db.release();
     return;
@@ -979,6 +994,51 @@ std::vector<RunTimes> RecordStore::AllRunTimes() const {
                    rows.Real(6), rows.Real(7)});
   }
   return all;
+}
+
+void RecordStore::AppendTunerLog(const std::vector<TunerLogEntry>& batch) {
+  CheckWritable();
+  if (batch.empty()) return;
+  Transaction transaction(db_);
+  Statement insert(db_,
+                   "INSERT INTO tuner_log (run_id, task_id, step, name, value) "
+                   "VALUES (?, ?, ?, ?, ?)");
+  for (const TunerLogEntry& entry : batch) {
+    insert.BindInt(1, entry.run_id)
+        .BindInt(2, entry.task_id)
+        .BindInt(3, entry.step)
+        .BindText(4, entry.name)
+        .BindReal(5, entry.value);
+    insert.Run();
+    insert.Reset();
+  }
+  transaction.Commit();
+}
+
+std::vector<TunerLogEntry> RecordStore::TunerLog(int64_t task_id) const {
+  std::vector<TunerLogEntry> log;
+  if (!has_tuner_log_) return log;
+  Statement rows(db_,
+                 "SELECT run_id, task_id, step, name, value FROM tuner_log WHERE task_id = ? "
+                 "ORDER BY run_id, name, step, id");
+  rows.BindInt(1, task_id);
+  while (rows.Step())
+    log.push_back({rows.Int(0), rows.Int(1), rows.Int(2), rows.Text(3), rows.Real(4)});
+  return log;
+}
+
+std::vector<LoggedAgainstMeasured> RecordStore::TunerLogAgainstMeasured(
+    int64_t run_id, int64_t task_id, const std::string& name) const {
+  std::vector<LoggedAgainstMeasured> pairs;
+  if (!has_tuner_log_) return pairs;
+  Statement rows(db_,
+                 "SELECT l.step, l.value, CASE WHEN m.status = 'ok' THEN m.value END "
+                 "FROM tuner_log l JOIN measurements m ON m.run_id = l.run_id AND m.seq = l.step "
+                 "AND m.task_id = l.task_id "
+                 "WHERE l.run_id = ? AND l.task_id = ? AND l.name = ? ORDER BY l.step, l.id");
+  rows.BindInt(1, run_id).BindInt(2, task_id).BindText(3, name);
+  while (rows.Step()) pairs.push_back({rows.Int(0), rows.Real(1), rows.Real(2)});
+  return pairs;
 }
 
 std::vector<BestRecord> RecordStore::BestPerTask() const {

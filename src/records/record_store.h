@@ -80,6 +80,24 @@ struct RunTimes {
   double wall_s = 0;
 };
 
+// One number a tuner reported on one task in one run (tune/strategy.h's TunerStat): an RL
+// agent's reward or loss per round, a cost model's prediction per proposed configuration.
+struct TunerLogEntry {
+  int64_t run_id = 0;
+  int64_t task_id = 0;
+  int64_t step = 0;  // the tuner's round, episode or refit; for "predicted", the measurement's seq
+  std::string name;
+  double value = 0;  // NaN is stored as NULL and read back as NaN
+};
+
+// A number logged for a measurement (its step is the measurement's seq in the run), with
+// what was measured.
+struct LoggedAgainstMeasured {
+  int64_t step = 0;
+  double logged = 0;
+  double measured = 0;  // the measurement's value, NaN when it was not ok
+};
+
 class RecordStore {
  public:
   enum class Access {
@@ -87,7 +105,7 @@ class RecordStore {
     // For what only looks (`tessel report`): the file must exist, nothing is ever written to it
     // (no upgrade, no journal mode), and calling a recording method is a programming error.
     // When no process has it open (no -wal file beside it) it is read as immutable, so no -wal
-    // or -shm file is left beside it; a database of schema 3 is read as it is, one older is
+    // or -shm file is left beside it; a database of schema 3 or 4 is read as it is, one older is
     // refused with a message naming the command that upgrades it.
     kReadOnly,
     // kReadOnly for a reader that stays open while writers may come (`tessel serve`): never
@@ -106,8 +124,8 @@ class RecordStore {
   RecordStore& operator=(const RecordStore&) = delete;
 
   // 2 added run_times; 3 made tasks generic (problem, instance, evaluator, objective) and
-  // gave evaluations metrics; 4 gave runs their host's description.
-  static constexpr int kSchemaVersion = 4;
+  // gave evaluations metrics; 4 gave runs their host's description; 5 added tuner_log.
+  static constexpr int kSchemaVersion = 5;
 
   // Id of the task, created when new with this objective (an existing task keeps its own).
   int64_t EnsureTask(const ProblemKey& key, const ObjectiveInfo& objective);
@@ -150,6 +168,16 @@ class RecordStore {
   void RecordRunTimes(const RunTimes& times);
   std::vector<RunTimes> AllRunTimes() const;
 
+  // Appends what tuners reported, in one transaction.
+  void AppendTunerLog(const std::vector<TunerLogEntry>& batch);
+  // Everything tuners reported on the task, by run, name and step (in the order appended within
+  // a step); empty for a database of schema 4 read as it is.
+  std::vector<TunerLogEntry> TunerLog(int64_t task_id) const;
+  // The entries named `name` of one run and task whose step is a measurement's seq, each with
+  // that measurement's value, by step; entries with no such measurement are left out.
+  std::vector<LoggedAgainstMeasured> TunerLogAgainstMeasured(int64_t run_id, int64_t task_id,
+                                                             const std::string& name) const;
+
   // One JSON object per line per evaluation, carrying its task and run, oldest first.
   void ExportJsonl(std::ostream& out) const;
   // Reads what ExportJsonl wrote (also the schema-2 format of earlier releases, whose
@@ -168,6 +196,8 @@ class RecordStore {
   bool read_only_ = false;
   // What reads a run's host: the column, or '{}' for a schema 3 database read as it is.
   std::string host_column_ = "r.host";
+  // False for a schema 4 database read as it is: it has no tuner_log table.
+  bool has_tuner_log_ = true;
   std::unique_ptr<AppendStatements> append_;
 };
 

@@ -753,6 +753,92 @@ TEST_F(RecordStoreTest, ReadOnlyRefusesAnOlderSchemaNamingTheCommandThatUpgrades
   ExpectRefused(path, "run 'tessel best --db " + path + "' once", RecordStore::Access::kReadOnly);
 }
 
+TEST_F(RecordStoreTest, TunerLogRoundTripsAndPairsWithMeasurements) {
+  RecordStore store(Path("records.db"));
+  const int64_t task = store.EnsureTask(Task("conv2d:c=64"), kTime);
+  const int64_t other = store.EnsureTask(Task("conv2d:c=128"), kTime);
+  const int64_t run = store.BeginRun({"autotvm", 1, "tune"});
+  // seqs 0 and 1 on `task`, 2 on `other`.
+  store.Append({Ok(task, run, "a", 2.0), Failed(task, run, "b", EvalStatus::kRuntimeError, "crash"),
+                Ok(other, run, "c", 3.0)});
+  EXPECT_TRUE(store.TunerLog(task).empty());
+  store.AppendTunerLog({{run, task, 1, "reward", 0.5},
+                        {run, task, 0, "reward", -1.5},
+                        {run, task, 0, "predicted", 0.25},
+                        {run, task, 1, "predicted", 0.75},
+                        {run, task, 2, "predicted", 0.9},  // seq 2 is the other task's
+                        {run, other, 2, "predicted", std::nan("")}});
+  const std::vector<TunerLogEntry> log = store.TunerLog(task);
+  ASSERT_EQ(log.size(), 5u);
+  EXPECT_EQ(log[0].name, "predicted");
+  EXPECT_EQ(log[3].name, "reward");
+  EXPECT_EQ(log[3].step, 0);
+  EXPECT_EQ(log[3].value, -1.5);
+  EXPECT_EQ(log[4].step, 1);
+  const std::vector<TunerLogEntry> other_log = store.TunerLog(other);
+  ASSERT_EQ(other_log.size(), 1u);
+  EXPECT_TRUE(std::isnan(other_log[0].value));
+
+  const std::vector<LoggedAgainstMeasured> pairs =
+      store.TunerLogAgainstMeasured(run, task, "predicted");
+  ASSERT_EQ(pairs.size(), 2u);
+  EXPECT_EQ(pairs[0].step, 0);
+  EXPECT_EQ(pairs[0].logged, 0.25);
+  EXPECT_EQ(pairs[0].measured, 2.0);
+  EXPECT_TRUE(std::isnan(pairs[1].measured));  // the failed one
+  EXPECT_EQ(store.TunerLogAgainstMeasured(run, other, "predicted").size(), 1u);
+  EXPECT_TRUE(store.TunerLogAgainstMeasured(run + 1, task, "predicted").empty());
+}
+
+// A database as schema 4 wrote it: the same tables without tuner_log.
+void MakeSchemaFour(const std::string& path) {
+  RawExec(path, "DROP TABLE tuner_log; UPDATE meta SET value = '4' WHERE key = 'schema_version'");
+}
+
+TEST_F(RecordStoreTest, MigratesASchemaFourDatabaseKeepingEveryRecord) {
+  const std::string path = Path("v4.db");
+  {
+    RecordStore store(path);
+    const int64_t task = store.EnsureTask(Task("conv2d:c=64"), kTime);
+    const int64_t run = store.BeginRun({"random", 1, "tune", R"({"cpu":"x"})"});
+    store.Append({Ok(task, run, "a", 1.0), Failed(task, run, "b", EvalStatus::kTimeout, "slow"),
+                  Ok(task, run, "c", 0.5)});
+    store.RecordRunTimes({run, task, 3, 1, 2, 0, 0, 4});
+  }
+  MakeSchemaFour(path);
+  std::string before;
+  {
+    const RecordStore old(path, RecordStore::Access::kReadOnly);
+    before = Export(old);
+  }
+  RecordStore store(path);
+  EXPECT_EQ(Export(store), before);
+  EXPECT_EQ(store.AllRunTimes().size(), 1u);
+  ASSERT_EQ(store.BestPerTask().size(), 1u);
+  EXPECT_EQ(store.BestPerTask()[0].record.result.value, 0.5);
+  EXPECT_EQ(store.BestPerTask()[0].host, R"({"cpu":"x"})");
+  store.AppendTunerLog({{1, 1, 0, "reward", 1.0}});
+  EXPECT_EQ(store.TunerLog(1).size(), 1u);
+}
+
+TEST_F(RecordStoreTest, ReadOnlyReadsASchemaFourDatabaseWithAnEmptyTunerLog) {
+  const std::string path = Path("v4.db");
+  {
+    RecordStore store(path);
+    const int64_t task = store.EnsureTask(Task("conv2d:c=64"), kTime);
+    store.Append({Ok(task, store.BeginRun({"random", 1, "tune"}), "a", 1.0)});
+  }
+  MakeSchemaFour(path);
+  const std::string before = ReadBytes(path);
+  {
+    const RecordStore store(path, RecordStore::Access::kReadOnly);
+    EXPECT_EQ(store.BestPerTask().size(), 1u);
+    EXPECT_TRUE(store.TunerLog(1).empty());
+    EXPECT_TRUE(store.TunerLogAgainstMeasured(1, 1, "predicted").empty());
+  }
+  EXPECT_EQ(ReadBytes(path), before);
+}
+
 TEST_F(RecordStoreTest, RecordingThroughAReadOnlyStoreIsABug) {
   const std::string path = Path("records.db");
   { RecordStore store(path); }

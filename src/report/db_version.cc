@@ -24,11 +24,12 @@ void QueryRow(sqlite3* db, const std::string& path, const char* sql, Read read) 
 }  // namespace
 
 std::string DbVersion::Token() const {
-  char text[160];
-  std::snprintf(text, sizeof(text), "m%lld.%lld-r%lld-t%lld-x%lld.%.17g",
+  char text[200];
+  std::snprintf(text, sizeof(text), "m%lld.%lld-r%lld-t%lld-x%lld.%.17g-l%lld",
                 static_cast<long long>(measurements), static_cast<long long>(last_measurement),
                 static_cast<long long>(runs), static_cast<long long>(tasks),
-                static_cast<long long>(run_times), run_times_wall_s);
+                static_cast<long long>(run_times), run_times_wall_s,
+                static_cast<long long>(last_tuner_log));
   return text;
 }
 
@@ -66,6 +67,16 @@ DbVersion DbVersionProbe::Read() {
              cached_.run_times = sqlite3_column_int64(row, 4);
              cached_.run_times_wall_s = sqlite3_column_double(row, 5);
            });
+  // A tuner's log of its last batch is committed after the batch's measurements. The table
+  // exists from schema 5 on (a served database may be upgraded while it is watched).
+  bool has_tuner_log = false;
+  QueryRow(db_, path_,
+           "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'tuner_log'",
+           [&](sqlite3_stmt* row) { has_tuner_log = sqlite3_column_int64(row, 0) > 0; });
+  cached_.last_tuner_log = 0;
+  if (has_tuner_log)
+    QueryRow(db_, path_, "SELECT coalesce(max(id), 0) FROM tuner_log",
+             [&](sqlite3_stmt* row) { cached_.last_tuner_log = sqlite3_column_int64(row, 0); });
   data_version_ = data_version;
   return cached_;
 }

@@ -1,5 +1,6 @@
 // What tells a live view of the records (`tessel serve`) that the database changed: the counts
-// of its measurements, runs, tasks and time breakdowns, read on a connection of its own. The
+// of its measurements, runs, tasks, time breakdowns and tuner log entries, read on a connection
+// of its own. The
 // store only ever grows (records are appended, breakdowns replaced whole), so equal counts
 // mean an equal database.
 #pragma once
@@ -18,8 +19,9 @@ struct DbVersion {
   int64_t tasks = 0;
   int64_t run_times = 0;
   double run_times_wall_s = 0;  // their sum: a replaced breakdown changes it, not the count
+  int64_t last_tuner_log = 0;   // the largest tuner_log id; 0 for none or before schema 5
 
-  // One text that differs whenever any of the above does: "m12.12-r1-t1-x1.5".
+  // One text that differs whenever any of the above does: "m12.12-r1-t1-x1.5-l0".
   std::string Token() const;
 };
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/svg_chart.h"
+#include "report/tuner_views.h"
 
 namespace tessel {
 namespace {
@@ -229,6 +230,7 @@ void TaskSection(std::ostringstream& html, const ReportTask& task,
     for (size_t i = 0; i < left_out.size(); ++i) html << (i ? "; " : "") << left_out[i];
     html << ".</p>\n";
   }
+  RenderTunerViews(html, task.tuner_views, AxisLabel(task.objective));
   html << "</section>\n";
 }
 

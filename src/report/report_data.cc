@@ -243,6 +243,7 @@ ReportTask ReadTask(const RecordStore& store, int64_t id, const ProblemKey& key,
   for (const RunTimes& times : all_times)
     if (times.task_id == id) task.times.push_back(times);
   AddScatters(history, limits, task);
+  task.tuner_views = ReadTunerViews(store, id, labels);
   return task;
 }
 

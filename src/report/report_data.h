@@ -1,7 +1,8 @@
 // What `tessel report` shows, read from a records database into plain values: per task, each
 // run's best-so-far curve, the distribution of the successful values, the evaluations by status,
-// the runs' time breakdowns, and the objective against the task's other metrics with their
-// Pareto front. html_report.h draws it; nothing here knows HTML.
+// the runs' time breakdowns, the objective against the task's other metrics with their
+// Pareto front, and what the runs' tuners logged (tuner_views.h). html_report.h draws it;
+// nothing here knows HTML.
 #pragma once
 
 #include <cmath>
@@ -15,6 +16,7 @@
 #include "engine/evaluation.h"
 #include "engine/problem_key.h"
 #include "records/record_store.h"
+#include "report/tuner_views.h"
 
 namespace tessel {
 
@@ -76,6 +78,9 @@ struct ReportTask {
   std::vector<std::string> metrics_left_out;
   int64_t metrics_beyond_limit = 0;
   int64_t metric_parts_left_out = 0;
+  // What the runs' tuners logged on the task (tuner_views.h), by run id; empty for databases
+  // before schema 5 and for tuners that log nothing.
+  std::vector<RunTunerViews> tuner_views;
 };
 
 struct ReportData {

@@ -346,6 +346,9 @@ PpoSearch::Result PpoSearch::Search(const CostModel& model, const std::vector<Co
         torch::from_blob(returns.data(), {rows}, torch::kFloat).clone();
 
     // PPO's clipped objective, a few epochs over shuffled minibatches.
+    UpdateStats update;
+    update.mean_reward = std::accumulate(rewards.begin(), rewards.end(), 0.0) / rows;
+    int minibatches = 0;
     std::vector<int64_t> order(rows);
     std::iota(order.begin(), order.end(), 0);
     for (int epoch = 0; epoch < options_.epochs; ++epoch) {
@@ -373,8 +376,19 @@ PpoSearch::Result PpoSearch::Search(const CostModel& model, const std::vector<Co
         agent_->optimiser.zero_grad();
         loss.backward();
         agent_->optimiser.step();
+        // Read for the report only; reading a tensor changes nothing the agent computes.
+        update.policy_loss += policy_loss.item<double>();
+        update.value_loss += value_loss.item<double>();
+        update.entropy += entropy.item<double>();
+        ++minibatches;
       }
     }
+    if (minibatches > 0) {
+      update.policy_loss /= minibatches;
+      update.value_loss /= minibatches;
+      update.entropy /= minibatches;
+    }
+    result.updates.push_back(update);
   }
   result.steps = step;
   result.best = top.Best();

@@ -59,10 +59,20 @@ class PpoSearch {
     std::string ToString() const;
   };
 
+  // One PPO update: the mean surrogate reward of the segment it learned from (the model's
+  // standardised scores), and its losses and policy entropy, each the mean over its minibatches.
+  struct UpdateStats {
+    double mean_reward = 0;
+    double policy_loss = 0;
+    double value_loss = 0;
+    double entropy = 0;
+  };
+
   struct Result {
-    std::vector<Config> best;        // up to `count` distinct unvisited, best predicted first
-    std::vector<Config> trajectory;  // every configuration a walker stood on, in step order
-    int steps = 0;                   // lockstep steps taken before the search ended
+    std::vector<Config> best;          // up to `count` distinct unvisited, best predicted first
+    std::vector<Config> trajectory;    // every configuration a walker stood on, in step order
+    int steps = 0;                     // lockstep steps taken before the search ended
+    std::vector<UpdateStats> updates;  // one per PPO update, in order
   };
 
   PpoSearch(const Space& space, const Options& options, Rng rng);

@@ -45,6 +45,8 @@ class ConfuciuxTuner : public Strategy {
   std::vector<Config> NextBatch(int max_count) override;
   void Update(const std::vector<Config>& configs, const std::vector<Evaluation>& results) override;
   void Resume(const std::vector<Config>& configs, const std::vector<Evaluation>& results) override;
+  // The agent's (ReinforceTuner::TakeStats); the GA's fine-tuning reports nothing.
+  std::vector<TunerStat> TakeStats() override { return reinforce_.TakeStats(); }
 
   bool fine_tuning() const { return ga_ != nullptr; }       // the GA has started
   int reinforce_share() const { return reinforce_share_; }  // evaluations for the agent

@@ -27,7 +27,7 @@ std::vector<Config> ModelBasedTuner::NextBatch(int max_count) {
   }
   if (!pending_history_.features.empty()) {
     const auto start = std::chrono::steady_clock::now();
-    model_->FitBaseModel(std::exchange(pending_history_, {}));
+    model_ready_ |= model_->FitBaseModel(std::exchange(pending_history_, {}));
     fit_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     // A designed initial plan, when asked for, takes precedence over the base model's plan.
     if (measured_.empty() && design_is_random_) {
@@ -59,7 +59,19 @@ std::vector<Config> ModelBasedTuner::NextBatch(int max_count) {
     }
     if (visited_.insert(next).second) batch.push_back(std::move(next));
   }
+  ReportPredictions(batch);
   return batch;
+}
+
+void ModelBasedTuner::ReportPredictions(const std::vector<Config>& batch) {
+  if (!model_ready_ || batch.empty()) return;
+  // Predict is const and draws nothing: reporting leaves the choices as they were.
+  const std::vector<double> scores = model_->Predict(batch);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const auto position = static_cast<int64_t>(i);
+    stats_.push_back({"predicted", position, scores[i], true});
+    stats_.push_back({"fitted_on", position, static_cast<double>(fitted_on_), true});
+  }
 }
 
 void ModelBasedTuner::Record(const Config& config, const Evaluation& result) {
@@ -99,6 +111,8 @@ void ModelBasedTuner::Replan() {
   fitted_ = true;
   const auto start = std::chrono::steady_clock::now();
   model_->Fit(measured_, values_);
+  model_ready_ = true;
+  fitted_on_ = static_cast<int>(measured_.size());
   fit_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   PlanFromModel();
 }
@@ -110,6 +124,7 @@ void ModelBasedTuner::PlanFromModel() {
   plan_next_ = 0;
   proposal.round.planned = static_cast<int>(plan_.size());
   rounds_.push_back(proposal.round);
+  for (TunerStat& stat : proposal.stats) stats_.push_back(std::move(stat));
 }
 
 }  // namespace tessel

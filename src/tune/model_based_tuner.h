@@ -10,6 +10,8 @@
 
 #include <cmath>
 #include <memory>
+#include <utility>
+#include <vector>
 
 #include "tune/model_roles.h"
 #include "tune/random_tuner.h"
@@ -44,11 +46,19 @@ class ModelBasedTuner : public Strategy {
   void Update(const std::vector<Config>& configs, const std::vector<Evaluation>& results) override;
   double fit_seconds() const override { return fit_seconds_; }
   const std::vector<SearchRound>& search_rounds() const override { return rounds_; }
+  // Once a model is fitted, for each configuration proposed: "predicted", the model's score
+  // (higher for faster: only its order means anything), and "fitted_on", how many measurements
+  // that model was fitted on (0 for a transfer base model alone), which tells the refits
+  // apart; both per proposal. Plus what the search reports (PPO: per update round, "reward",
+  // "policy_loss", "value_loss", "entropy").
+  std::vector<TunerStat> TakeStats() override { return std::exchange(stats_, {}); }
 
  private:
   void Replan();
   void PlanFromModel();
   void Record(const Config& config, const Evaluation& result);
+  // Reports the model's scores for a batch it is about to propose.
+  void ReportPredictions(const std::vector<Config>& batch);
 
   ModelRoleOptions options_;
   RandomTuner random_;  // uniform draws: the random design, a plan's epsilon share
@@ -59,6 +69,10 @@ class ModelBasedTuner : public Strategy {
   bool design_is_random_;
   bool initial_planned_ = false;
   bool fitted_ = false;
+  // Whether the model can predict (fitted, or a transfer base model), and on how many
+  // measurements it was last fitted.
+  bool model_ready_ = false;
+  int fitted_on_ = 0;
   bool replan_due_ = false;  // set by Update, carried out by the next NextBatch
   std::vector<SearchRound> rounds_;
   std::vector<Config> plan_;
@@ -68,7 +82,8 @@ class ModelBasedTuner : public Strategy {
   std::vector<double> values_;  // NaN for anything not ok
   int since_fit_ = 0;
   double fit_seconds_ = 0;
-  FeatureRows pending_history_;  // given to WarmStart, fitted by the next NextBatch
+  FeatureRows pending_history_;   // given to WarmStart, fitted by the next NextBatch
+  std::vector<TunerStat> stats_;  // reported since the last TakeStats
 };
 
 }  // namespace tessel

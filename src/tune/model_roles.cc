@@ -99,6 +99,14 @@ class PpoWalkers : public ModelSearch {
     proposal.best = std::move(result.best);
     proposal.trajectory = std::move(result.trajectory);
     proposal.round.steps = result.steps;
+    // The agent keeps learning across searches: its update rounds are numbered over the task.
+    for (const PpoSearch::UpdateStats& update : result.updates) {
+      proposal.stats.push_back({"reward", updates_, update.mean_reward});
+      proposal.stats.push_back({"policy_loss", updates_, update.policy_loss});
+      proposal.stats.push_back({"value_loss", updates_, update.value_loss});
+      proposal.stats.push_back({"entropy", updates_, update.entropy});
+      ++updates_;
+    }
     return proposal;
   }
 
@@ -106,6 +114,7 @@ class PpoWalkers : public ModelSearch {
   const Space& space_;
   int walkers_;
   double best_start_share_;
+  int64_t updates_ = 0;  // PPO updates so far, over every search of the task
   PpoSearch ppo_;
   Rng starts_rng_;
 };

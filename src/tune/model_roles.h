@@ -63,6 +63,7 @@ struct Proposal {
   std::vector<Config> best;
   std::vector<Config> trajectory;
   SearchRound round;
+  std::vector<TunerStat> stats;  // what the search's agent learned (PPO's rewards and losses)
 };
 
 class InitialDesign {

@@ -216,6 +216,7 @@ struct ReinforceTuner::Episode {
   // Per visited step, the log-probability of the levels it chose (summed over its knobs).
   std::vector<torch::Tensor> log_probs;
   Config config;
+  int64_t number = 0;  // episodes sampled before it
 };
 
 ReinforceTuner::ReinforceTuner(const Space& space, const DecisionSteps& steps,
@@ -263,6 +264,7 @@ ReinforceTuner::Episode ReinforceTuner::Sample() {
 
   const size_t count = steps_.steps.size();
   Episode episode;
+  episode.number = episodes_ - 1;
   episode.order.resize(count);
   std::iota(episode.order.begin(), episode.order.end(), size_t{0});
   rng_.Shuffle(episode.order);
@@ -326,6 +328,11 @@ void ReinforceTuner::Learn(Episode& episode, const Evaluation& evaluation) {
   // Stepped even when the returns are all zero (a one-step episode), as ConfuciuX does: Adam's
   // momentum still moves the weights.
   optimiser.step();
+  // For the report: the episode's undiscounted reward and the loss it learned from.
+  double total = 0;
+  for (double reward : rewarded.rewards) total += reward;
+  stats_.push_back({"reward", episode.number, total});
+  stats_.push_back({"loss", episode.number, loss.item<double>()});
 }
 
 std::vector<Config> ReinforceTuner::NextBatch(int max_count) {

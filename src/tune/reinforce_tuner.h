@@ -32,6 +32,7 @@
 
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "core/rng.h"
@@ -121,6 +122,9 @@ class ReinforceTuner : public Strategy {
   const KnownEvaluations& known() const { return known_; }
   // Episodes sampled so far: proposed ones and those that landed on known configurations.
   int episodes() const { return episodes_; }
+  // Per episode learned from (step: the episode, from 0, those landing on known
+  // configurations included) "reward", its undiscounted total, and "loss", REINFORCE's loss.
+  std::vector<TunerStat> TakeStats() override { return std::exchange(stats_, {}); }
   double learning_rate() const;
 
  private:
@@ -141,7 +145,8 @@ class ReinforceTuner : public Strategy {
   KnownEvaluations known_;
   std::unique_ptr<Episode> pending_;  // proposed, awaiting its evaluation
   int episodes_ = 0;
-  bool succeeded_ = false;  // some episode assigned every step within the budget
+  std::vector<TunerStat> stats_;  // reported since the last TakeStats
+  bool succeeded_ = false;        // some episode assigned every step within the budget
 };
 
 }  // namespace tessel

@@ -431,6 +431,7 @@ void ReleqTuner::FinishEpisode() {
   summary.quantization_state = episode_->state.quantization;
   summary.accuracy_state = episode_->state.accuracy;
   summaries_.push_back(summary);
+  stats_.push_back({"reward", static_cast<int64_t>(summaries_.size()) - 1, summary.total_reward});
   if (options_.carry) carried_ = episode_->config;
   finished_.push_back(std::move(episode_));
   if (static_cast<int>(finished_.size()) >= options_.episodes_per_update) {
@@ -467,6 +468,7 @@ void ReleqTuner::Learn() {
     transitions += static_cast<int64_t>(episode->actions.size());
   }
   ActorCritic& network = agent_->network;
+  double mean_loss = 0;  // over the epochs, per transition: for the report only
   for (int epoch = 0; epoch < options_.epochs; ++epoch) {
     torch::Tensor loss = torch::zeros({});
     for (const Batch& batch : batches) {
@@ -485,9 +487,12 @@ void ReleqTuner::Learn() {
              options_.entropy_coefficient * entropy.sum();
     }
     agent_->optimiser.zero_grad();
-    (loss / static_cast<double>(transitions)).backward();
+    const torch::Tensor per_transition = loss / static_cast<double>(transitions);
+    per_transition.backward();
     agent_->optimiser.step();
+    mean_loss += per_transition.item<double>() / options_.epochs;
   }
+  stats_.push_back({"loss", updates_, mean_loss});
   ++updates_;
 }
 

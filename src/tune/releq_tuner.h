@@ -34,6 +34,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/rng.h"
@@ -119,6 +120,10 @@ class ReleqTuner : public Strategy {
   const KnownEvaluations& known() const { return known_; }
   const std::vector<EpisodeSummary>& episodes() const { return summaries_; }
   int updates() const { return updates_; }
+  // Per finished episode (step: the episode, from 0) "reward", its undiscounted total; per
+  // PPO update (step: the update, from 0) "loss", the mean over its epochs of the loss per
+  // transition.
+  std::vector<TunerStat> TakeStats() override { return std::exchange(stats_, {}); }
 
  private:
   struct Agent;    // the LibTorch networks and optimiser
@@ -146,6 +151,7 @@ class ReleqTuner : public Strategy {
   std::optional<Config> carried_;     // where the last episode ended (carry only)
   double lowest_quantization_state_;  // the smallest level over the largest (code shaping)
   std::unique_ptr<Episode> episode_;
+  std::vector<TunerStat> stats_;                    // reported since the last TakeStats
   std::vector<std::unique_ptr<Episode>> finished_;  // awaiting the next update
   std::optional<Config> awaiting_;                  // proposed, awaiting its evaluation
   std::vector<EpisodeSummary> summaries_;

@@ -12,6 +12,8 @@
 // presets.h names the combinations.
 #pragma once
 
+#include <cstdint>
+#include <string>
 #include <vector>
 
 #include "engine/evaluation.h"
@@ -27,6 +29,22 @@ struct SearchRound {
   int steps = 0;
   int planned = 0;
   double radius = 0;
+};
+
+// One number a strategy learned or computed while tuning (an RL agent's reward or loss per
+// update round, a cost model's prediction for a configuration it proposed), which the tuning
+// loop records beside the evaluations (RecordStore::AppendTunerLog) for the report to chart.
+// A strategy reports them without knowing whether, or where, they are recorded.
+struct TunerStat {
+  std::string name;  // e.g. "reward", "policy_loss", "predicted"
+  int64_t step = 0;  // the round, episode or refit it belongs to (the strategy's own count)
+  double value = 0;
+  // Set for a number about one configuration of the batch NextBatch returned last: `step` is
+  // then its position in that batch, and the loop replaces it with the sequence number of its
+  // measurement in the run (0 for the run's first measurement of the task, the default
+  // configuration included), so that it pairs with the measured value. Dropped when the batch
+  // was cut short by a stop request.
+  bool per_proposal = false;
 };
 
 class Strategy {
@@ -51,6 +69,10 @@ class Strategy {
     static const std::vector<SearchRound> none;
     return none;
   }
+  // What the strategy reported since the last call, oldest first; the tuning loop drains it
+  // after each batch is evaluated and again after Update. Reporting must never change what
+  // the strategy chooses: same seed, same records, same choices.
+  virtual std::vector<TunerStat> TakeStats() { return {}; }
 };
 
 }  // namespace tessel

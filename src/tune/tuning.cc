@@ -68,6 +68,11 @@ class TuningRun {
   std::vector<Evaluation> Evaluate(size_t index, std::vector<Config>& configs, bool is_default);
   // Gives a task `count` more evaluations (fewer when its space runs dry or it stops early).
   void TuneRound(size_t index, int count);
+  // Records what the task's strategy reported since the last call. Its per-proposal numbers
+  // refer to the last batch, whose measurements took the run's seqs from `batch_seq` on; they
+  // are dropped when `batch_whole` is false (a stop request cut the batch, so positions in it
+  // no longer match measurements).
+  void DrainStats(size_t index, int64_t batch_seq, bool batch_whole);
   void Finish(size_t index);
 
   std::vector<TuningTask>& tasks_;
@@ -79,6 +84,9 @@ class TuningRun {
   TuningReport report_;
   std::vector<TaskState> states_;
   std::vector<TaskProgress> progress_;  // per task: what the budget's scheduler reads
+  // The seq the store gives the run's next measurement: the run's measurements are numbered
+  // 0, 1, ... in the order Evaluate hands them to RecordToStore.
+  int64_t next_seq_ = 0;
 };
 
 void TuningRun::LoadResumed(size_t index) {
@@ -175,6 +183,7 @@ std::vector<Evaluation> TuningRun::Evaluate(size_t index, std::vector<Config>& c
   }
   configs.resize(kept);
   evaluations.resize(kept);
+  next_seq_ += static_cast<int64_t>(kept);
   for (Evaluation& evaluation : evaluations)
     ApplyConstraints(options_.constraints, task.problem->objective(), evaluation);
   const TaskBatch batch{
@@ -246,8 +255,14 @@ void TuningRun::TuneRound(size_t index, int count) {
     TESSEL_CHECK(static_cast<int>(batch.size()) <= want) << "the strategy overfilled a batch";
 
     const auto evaluate_start = Clock::now();
+    const size_t proposed = batch.size();
+    const int64_t batch_seq = next_seq_;
     const std::vector<Evaluation> evaluated = Evaluate(index, batch, false);
     const double evaluate_seconds = SecondsSince(evaluate_start);
+    const bool batch_whole = batch.size() == proposed;
+    // What the strategy reported while proposing: recorded even when a stop request ends the
+    // run below.
+    DrainStats(index, batch_seq, batch_whole);
     double compile_seconds = task.problem->last_build_seconds();
     if (compile_seconds < 0) {
       compile_seconds = 0;
@@ -282,6 +297,7 @@ void TuningRun::TuneRound(size_t index, int count) {
     const auto update_start = Clock::now();
     strategy.Update(batch, evaluated);
     search_seconds += SecondsSince(update_start);
+    DrainStats(index, batch_seq, batch_whole);
     progress.Update(done, report.best_value);
     if (stop) break;
   }
@@ -301,6 +317,24 @@ void TuningRun::TuneRound(size_t index, int count) {
   if (done < count && !StopRequested()) task_progress.exhausted = true;
 }
 
+void TuningRun::DrainStats(size_t index, int64_t batch_seq, bool batch_whole) {
+  // Drained even without a store, so that a long run without one does not accumulate them.
+  std::vector<TunerStat> stats = states_[index].strategy->TakeStats();
+  if (!store_ || stats.empty()) return;
+  std::vector<TunerLogEntry> entries;
+  entries.reserve(stats.size());
+  const int64_t task_id = report_.tasks[index].task_id;
+  for (TunerStat& stat : stats) {
+    int64_t step = stat.step;
+    if (stat.per_proposal) {
+      if (!batch_whole) continue;
+      step += batch_seq;
+    }
+    entries.push_back({report_.run_id, task_id, step, std::move(stat.name), stat.value});
+  }
+  store_->AppendTunerLog(entries);
+}
+
 void TuningRun::Finish(size_t index) {
   TaskState& state = states_[index];
   TaskReport& report = report_.tasks[index];
@@ -315,6 +349,8 @@ void TuningRun::Finish(size_t index) {
     }
   }
   report.search_rounds = state.strategy->search_rounds();
+  // Numbers reported by a NextBatch that found nothing more to propose.
+  DrainStats(index, next_seq_, false);
   if (store_)
     store_->RecordRunTimes({report_.run_id, report.task_id, report.evaluations,
                             report.compile_seconds, report.run_seconds, report.fit_seconds,

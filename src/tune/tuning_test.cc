@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <utility>
 
 #include "core/error.h"
 #include "engine/fake_problem.h"
@@ -147,6 +148,94 @@ TEST(TuningTest, ModelBasedPresetsRunOnASpaceBeyondFlatIndices) {
     });
     const TaskReport report = Tune(tasks, nullptr, Quiet(96, preset, 1), callbacks).tasks[0];
     EXPECT_EQ(report.evaluations, 96) << preset;
+  }
+}
+
+// A random strategy that reports, per proposal, what the fake will measure (so pairs can be
+// checked) and, per batch, its batch count.
+class ReportingTuner : public Strategy {
+ public:
+  explicit ReportingTuner(const Space& space, Rng rng) : space_(space), random_(space, rng) {}
+  std::vector<Config> NextBatch(int max_count) override {
+    std::vector<Config> batch = random_.NextBatch(max_count);
+    for (size_t i = 0; i < batch.size(); ++i)
+      stats_.push_back(
+          {"predicted", static_cast<int64_t>(i), Bowl(space_.NormalisedFeatures(batch[i])), true});
+    return batch;
+  }
+  void Update(const std::vector<Config>& configs, const std::vector<Evaluation>& results) override {
+    random_.Update(configs, results);
+    stats_.push_back({"reward", batches_++, static_cast<double>(configs.size())});
+  }
+  void Resume(const std::vector<Config>& configs, const std::vector<Evaluation>& results) override {
+    random_.Resume(configs, results);
+  }
+  std::vector<TunerStat> TakeStats() override { return std::exchange(stats_, {}); }
+
+ private:
+  const Space& space_;
+  RandomTuner random_;
+  std::vector<TunerStat> stats_;
+  int64_t batches_ = 0;
+};
+
+TEST(TuningTest, StrategyStatsAreDrainedIntoTheStorePairedWithTheirMeasurements) {
+  TempDb db("tuning_stats");
+  RecordStore store(db.path());
+  auto problem = std::make_unique<FakeProblem>(GridSpace(), Bowl);
+  problem->SetDefault({0, 0, 0});  // seq 0: the default, which no strategy proposed
+  std::vector<TuningTask> tasks = OneTask(std::move(problem));
+  TuningOptions options = Quiet(20);
+  options.batch_size = 8;
+  options.strategy = [](const StrategyInputs& inputs) {
+    return std::make_unique<ReportingTuner>(inputs.problem.space(), inputs.rng);
+  };
+  const TuningReport report = Tune(tasks, &store, options);
+  const int64_t task = report.tasks[0].task_id;
+  int rewards = 0;
+  for (const TunerLogEntry& entry : store.TunerLog(task)) {
+    EXPECT_EQ(entry.run_id, report.run_id);
+    if (entry.name != "reward") continue;
+    EXPECT_EQ(entry.step, rewards);
+    ++rewards;
+  }
+  EXPECT_EQ(rewards, 3);  // batches of 8, 8 and 4
+  const std::vector<LoggedAgainstMeasured> pairs =
+      store.TunerLogAgainstMeasured(report.run_id, task, "predicted");
+  ASSERT_EQ(pairs.size(), 20u);
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    EXPECT_EQ(pairs[i].step, static_cast<int64_t>(i) + 1);
+    EXPECT_DOUBLE_EQ(pairs[i].logged, pairs[i].measured);
+  }
+}
+
+TEST(TuningTest, ModelBasedTunersLogTheirPredictionsAndPpoItsLearning) {
+  for (const char* preset : {"autotvm", "release"}) {
+    TempDb db(std::string("tuning_model_log_") + preset);
+    RecordStore store(db.path());
+    std::vector<TuningTask> tasks = OneTask(std::make_unique<FakeProblem>(GridSpace(), Bowl));
+    const TuningReport report = Tune(tasks, &store, Quiet(80, preset, 1));
+    const int64_t task = report.tasks[0].task_id;
+    // The first 64 come from the initial design, before any model.
+    const std::vector<LoggedAgainstMeasured> predicted =
+        store.TunerLogAgainstMeasured(report.run_id, task, "predicted");
+    EXPECT_EQ(predicted.size(), 16u) << preset;
+    for (const LoggedAgainstMeasured& pair : predicted) EXPECT_GE(pair.step, 64) << preset;
+    const std::vector<LoggedAgainstMeasured> fitted_on =
+        store.TunerLogAgainstMeasured(report.run_id, task, "fitted_on");
+    ASSERT_EQ(fitted_on.size(), 16u) << preset;
+    EXPECT_GE(fitted_on[0].logged, 64) << preset;
+    int rewards = 0, losses = 0;
+    for (const TunerLogEntry& entry : store.TunerLog(task)) {
+      rewards += entry.name == "reward";
+      losses += entry.name == "policy_loss";
+    }
+    if (std::string(preset) == "release") {
+      EXPECT_GT(rewards, 0);
+      EXPECT_EQ(rewards, losses);
+    } else {
+      EXPECT_EQ(rewards, 0);
+    }
   }
 }
 
