@@ -106,7 +106,7 @@ TEST(CanonicalConfig, Conv2dTwinsCompileToTheSameCode) {
        "auto_unroll_max_step=512;unroll_explicit=0;vec=4;parallel=k_y_x;layout=nchw;"
        "winograd=0;wino_tile_k=1x16;wino_tile_t=1;wino_parallel_tiles=0;depthwise=0;"
        "dw_padding=exterior;dw_rows=1;dw_channels=1;pointwise=0;pw_rows=4;pw_cols=2;pw_tiles_p=1;"
-       "pw_tiles_k=1;pw_pack=0;pw_block_c=0;pw_vectors=pixels"},
+       "pw_tiles_k=1;pw_pack=0;pw_block_c=0;pw_channel_vectors=0"},
       0);
 }
 
@@ -118,7 +118,7 @@ TEST(CanonicalConfig, Conv2dWinogradTwinsCompileToTheSameCode) {
        "auto_unroll_max_step=512;unroll_explicit=0;vec=8;parallel=k_y_x;layout=nchw;"
        "winograd=2;wino_tile_k=2x8;wino_tile_t=4;wino_parallel_tiles=0;depthwise=0;"
        "dw_padding=exterior;dw_rows=1;dw_channels=1;pointwise=0;pw_rows=4;pw_cols=2;pw_tiles_p=1;"
-       "pw_tiles_k=1;pw_pack=0;pw_block_c=0;pw_vectors=pixels"},
+       "pw_tiles_k=1;pw_pack=0;pw_block_c=0;pw_channel_vectors=0"},
       0);
 }
 
@@ -130,8 +130,8 @@ TEST(CanonicalConfig, Conv2dDepthwiseTwinsCompileToTheSameCode) {
       "auto_unroll_max_step=0;unroll_explicit=0;vec=8;parallel=k_y;layout=nchw;"
       "winograd=0;wino_tile_k=1x16;wino_tile_t=1;wino_parallel_tiles=0;";
   const std::string pointwise =
-      "pointwise=0;pw_rows=4;pw_cols=2;pw_tiles_p=1;pw_tiles_k=1;pw_pack=0;pw_block_c=0;pw_vectors="
-      "pixels";
+      "pointwise=0;pw_rows=4;pw_cols=2;pw_tiles_p=1;pw_tiles_k=1;pw_pack=0;pw_block_c=0;pw_channel_"
+      "vectors=0";
   ExpectTwinsCompileAlike(
       "conv2d:c=16,h=8,w=8,k=16,r=3,s=3,stride=1,pad=1,groups=16",
       {"depthwise", "layout", "tile_ry"},
@@ -152,12 +152,12 @@ TEST(CanonicalConfig, Conv2dPointwiseTwinsCompileToTheSameCode) {
   ExpectTwinsCompileAlike("conv2d:c=16,h=8,w=8,k=16,r=1,s=1,stride=1,pad=0",
                           {"pointwise", "layout", "tile_rc"},
                           {direct + "pointwise=1;pw_rows=4;pw_cols=2;pw_tiles_p=2;pw_tiles_k=2;"
-                                    "pw_pack=1;pw_block_c=0;pw_vectors=pixels"},
+                                    "pw_pack=1;pw_block_c=0;pw_channel_vectors=0"},
                           0);
   ExpectTwinsCompileAlike("conv2d:c=16,h=8,w=8,k=16,r=1,s=1,stride=1,pad=0",
                           {"pw_pack", "pointwise"},
                           {direct + "pointwise=0;pw_rows=2;pw_cols=1;pw_tiles_p=4;pw_tiles_k=1;"
-                                    "pw_pack=0;pw_block_c=0;pw_vectors=pixels"},
+                                    "pw_pack=0;pw_block_c=0;pw_channel_vectors=0"},
                           0);
 }
 

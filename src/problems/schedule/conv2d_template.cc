@@ -40,8 +40,10 @@
 //   pw_tiles_k, pw_tiles_p   the cache tile (the unit of parallel work), in register tiles.
 //   pw_pack                  1: copy a cache tile's input into contiguous panels first.
 //   pw_block_c               input channels per reduction block (0: all).
-//   pw_vectors               pixels: vectors along pixels, pw_rows channels broadcast;
-//                            channels: vectors along output channels, pw_rows pixels broadcast.
+//   pw_channel_vectors       0: vectors along pixels, pw_rows channels broadcast; 1: vectors
+//                            along output channels, pw_rows pixels broadcast. A number, not
+//                            names: a named knob is one-hot, and its one value elsewhere would
+//                            give other layers' spaces fewer features.
 // Other layers have these knobs with one value each (winograd=0, depthwise=0, pointwise=0), so
 // that every
 // conv2d space has the same features and records of any layer can warm up another's cost
@@ -153,7 +155,7 @@ struct ConvSchedule {
       pw.tiles_k = static_cast<int>(number(kPwTilesK));
       pw.pack = number(kPwPack) != 0;
       pw.block_c = static_cast<int>(number(kPwBlockC));
-      pw.channel_vectors = std::get<std::string>(space.Value(c, kPwVectors)) == "channels";
+      pw.channel_vectors = number(kPwVectors) != 0;
     }
     if (winograd_m == 0) return;
     winograd.m = winograd_m;
@@ -237,8 +239,7 @@ Space MakeConvSpace(const Conv2dShape& shape) {
   knobs[kPwTilesK] = pointwise_knob("pw_tiles_k", from(PointwiseTileChoices()));
   knobs[kPwPack] = pointwise_knob("pw_pack", numbers({0, 1}));
   knobs[kPwBlockC] = pointwise_knob("pw_block_c", from(PointwiseBlockChoices(shape)));
-  knobs[kPwVectors] =
-      pointwise_knob("pw_vectors", {std::string("pixels"), std::string("channels")});
+  knobs[kPwVectors] = pointwise_knob("pw_channel_vectors", numbers({0, 1}));
   return Space(std::move(knobs), [shape](const Space& space, const Config& config) {
     return IsValidConvConfig(shape, space, config);
   });
@@ -291,8 +292,7 @@ class Conv2dTemplate : public HalideTemplate {
       config[kPwTilesK] = space_.ValueIndex(kPwTilesK, int64_t{pw.tiles_k});
       config[kPwPack] = space_.ValueIndex(kPwPack, int64_t{pw.pack});
       config[kPwBlockC] = space_.ValueIndex(kPwBlockC, int64_t{pw.block_c});
-      config[kPwVectors] =
-          space_.ValueIndex(kPwVectors, std::string(pw.channel_vectors ? "channels" : "pixels"));
+      config[kPwVectors] = space_.ValueIndex(kPwVectors, int64_t{pw.channel_vectors});
       candidates.push_back(space_.ToText(config));
     }
     for (int64_t block : {16, 8, 4}) {

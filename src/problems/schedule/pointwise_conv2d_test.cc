@@ -155,7 +155,7 @@ TEST(PointwiseConv2d, EveryKnobValueBuildsAndIsCorrect) {
   const std::vector<float> reference = tmpl->Reference(data);
   const size_t pointwise = space.KnobIndex("pointwise");
   for (const char* name : {"vec", "pw_rows", "pw_cols", "pw_tiles_p", "pw_tiles_k", "pw_pack",
-                           "pw_block_c", "pw_vectors"}) {
+                           "pw_block_c", "pw_channel_vectors"}) {
     const size_t knob = space.KnobIndex(name);
     for (size_t value = 0; value < space.knobs()[knob].values.size(); ++value) {
       std::optional<Config> config;
@@ -178,8 +178,9 @@ TEST(PointwiseConv2d, EveryKnobValueBuildsAndIsCorrect) {
 // SqueezeNet's squeezes and 1x1 expands) offer the kernel and start from it with a valid
 // configuration; other layers have its knobs with one value each and keep their default.
 TEST(PointwiseConv2d, TemplateOffersTheKernelOnPointwiseLayersOnly) {
-  const std::vector<std::string> knobs = {"pointwise",  "pw_rows", "pw_cols",    "pw_tiles_p",
-                                          "pw_tiles_k", "pw_pack", "pw_block_c", "pw_vectors"};
+  const std::vector<std::string> knobs = {"pointwise",  "pw_rows",           "pw_cols",
+                                          "pw_tiles_p", "pw_tiles_k",        "pw_pack",
+                                          "pw_block_c", "pw_channel_vectors"};
   std::map<std::string, int> pointwise_layers;
   for (const ZooModel& zoo_model : Zoo())
     for (const ZooLayer& layer : zoo_model.layers) {
