@@ -25,11 +25,7 @@ std::string Bytes(const std::string& path) {
   return text.str();
 }
 
-size_t Count(const std::string& text, const std::string& what) {
-  size_t count = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
-  return count;
-}
+using report_testing::Count;
 
 class DashboardTest : public report_testing::ReportDbTest {};
 

@@ -14,18 +14,8 @@ namespace {
 using report_testing::Record;
 namespace fs = std::filesystem;
 
-size_t Count(const std::string& text, const std::string& what) {
-  size_t count = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
-  return count;
-}
-
-// The text of one task's section.
-std::string Section(const std::string& html, int64_t task) {
-  const size_t begin = html.find("<section id=\"task-" + std::to_string(task) + "\">");
-  if (begin == std::string::npos) return "";
-  return html.substr(begin, html.find("</section>", begin) - begin);
-}
+using report_testing::Count;
+using report_testing::Section;
 
 class HtmlReportTest : public report_testing::ReportDbTest {
  protected:

@@ -85,4 +85,18 @@ class ReportDbTest : public ::testing::Test {
   std::string path_;
 };
 
+// How often `what` occurs in `text`.
+inline size_t Count(const std::string& text, const std::string& what) {
+  size_t count = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
+  return count;
+}
+
+// The text of one task's section of a rendered report.
+inline std::string Section(const std::string& html, int64_t task) {
+  const size_t begin = html.find("<section id=\"task-" + std::to_string(task) + "\">");
+  if (begin == std::string::npos) return "";
+  return html.substr(begin, html.find("</section>", begin) - begin);
+}
+
 }  // namespace tessel::report_testing
