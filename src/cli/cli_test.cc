@@ -631,6 +631,20 @@ TEST_F(CliTest, TunesAndRunsAnOnnxModel) {
   EXPECT_EQ(line["kernels"], 2);
   EXPECT_EQ(line["tuned"], 2);
   EXPECT_LT(line["relative_error"].get<double>(), 1e-4);
+  EXPECT_EQ(line["network_run"], 1);  // stored for the report
+  const Outcome unrecorded =
+      Run("run --onnx tiny.onnx --db tiny.db --threads 1 --repeats 1 --json --no-record");
+  ASSERT_EQ(unrecorded.status, 0) << unrecorded.err;
+  EXPECT_FALSE(nlohmann::json::parse(unrecorded.out).contains("network_run"));
+  const Outcome without_db = Run("run --onnx tiny.onnx --db none.db --threads 1 --repeats 1");
+  ASSERT_EQ(without_db.status, 0) << without_db.err;
+  EXPECT_EQ(without_db.out.find("recorded as network run"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir_ / "none.db"));
+  ASSERT_EQ(Run("report --db tiny.db --out tiny.html").status, 0);
+  const std::string report = ReadFile(dir_ / "tiny.html");
+  EXPECT_NE(report.find("<section id=\"network-1\">"), std::string::npos);
+  EXPECT_NE(report.find("<a href=\"#task-1\">tiny.1</a>"), std::string::npos);
+  EXPECT_EQ(report.find("network-2"), std::string::npos);
   ExpectUsageError("tune --onnx tiny.onnx --layer 3 --trials 2", "unknown layer '3' of tiny.onnx");
 
   // A given input and another framework's output for it: zeros give the bias 0.1 in every
@@ -645,6 +659,7 @@ TEST_F(CliTest, TunesAndRunsAnOnnxModel) {
           "--compare expected.bin");
   ASSERT_EQ(compared.status, 0) << compared.err;
   EXPECT_LT(nlohmann::json::parse(compared.out)["compare_error"].get<double>(), 1e-5);
+  EXPECT_EQ(nlohmann::json::parse(compared.out)["network_run"], 2);
   ExpectUsageError("run --onnx tiny.onnx --input expected.bin",
                    "must hold exactly 300 fp32 values");
 }

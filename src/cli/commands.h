@@ -125,6 +125,9 @@ struct RunCommandOptions {
   // Largest max |out - ref| / max |ref| the check and --compare accept; above it (or NaN) the
   // command exits with status 1.
   double tolerance = 1e-3;
+  // Stores the run and its layers' times in the database (when it exists) for `tessel report`.
+  bool record = true;
+  std::string command_line;
 };
 
 // `tessel noc sweep`: latency against offered load per traffic pattern and routing.

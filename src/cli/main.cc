@@ -176,6 +176,10 @@ int main(int argc, char** argv) {
                   "the input as raw little-endian fp32 (default: seeded uniform [0, 1))");
   run->add_option("--compare", run_options.compare_file,
                   "raw fp32 output to compare with, e.g. another framework's for --input");
+  bool no_record = false;
+  run->add_flag("--no-record", no_record,
+                "do not store the run and its layers' times in the database (stored when it "
+                "exists, for 'tessel report')");
   run->add_option("--tolerance", run_options.tolerance,
                   "largest relative error the check and --compare accept; above it the exit "
                   "status is 1")
@@ -255,6 +259,8 @@ int main(int argc, char** argv) {
     }
     if (*run) {
       run_options.check = !no_check;
+      run_options.record = !no_record;
+      run_options.command_line = tune_options.command_line;
       return RunNetwork(run_options);
     }
     if (*best) return RunBest(best_db);

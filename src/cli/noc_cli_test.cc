@@ -95,6 +95,16 @@ TEST_F(NocCliTest, RoutingAgentLearnsAPolicyPerLoadState) {
                            kSmall + " --db a.db");
   ASSERT_EQ(text.status, 0) << text.err;
   EXPECT_NE(text.out.find("uniform@0.1"), std::string::npos) << text.out;
+
+  // The agents' rewards and Q values per episode, in every load state's section of the report.
+  ASSERT_EQ(Run("report --db a.db --out a.html").status, 0);
+  const std::string report = ReadFile(dir_ / "a.html");
+  size_t sections = 0;
+  for (size_t at = report.find("<h4>What the tuners' agents learned</h4>"); at != std::string::npos;
+       at = report.find("<h4>What the tuners' agents learned</h4>", at + 1))
+    ++sections;
+  EXPECT_EQ(sections, 4u);
+  EXPECT_NE(report.find(">best_q</text>"), std::string::npos);
 }
 
 TEST_F(NocCliTest, SweepWritesCsvAndSvg) {

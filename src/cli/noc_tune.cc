@@ -2,7 +2,8 @@
 // routing to run at each load state (routing_rl.h). The states are the selected tasks (a
 // traffic pattern at an offered load each; without --rate, each pattern's default load levels),
 // every step's simulation is recorded under its state's task like any evaluation, and the
-// learned policy is printed with each state's Q values and the latency of its choice.
+// learned policy is printed with each state's Q values and the latency of its choice. Each
+// step's reward and the state's highest Q are logged for the report, as other agents' are.
 #include "cli/noc_tune.h"
 
 #include <algorithm>
@@ -36,6 +37,7 @@ class RecordedEnvironment : public noc::RoutingEnvironment {
       task_ids_.push_back(store.EnsureTask(task.problem->key(), task.problem->objective()));
   }
 
+  int64_t TaskId(int state) const { return task_ids_[state]; }
   int states() const override { return inner_.states(); }
   int actions() const override { return inner_.actions(); }
   std::string StateName(int state) const override { return inner_.StateName(state); }
@@ -145,7 +147,13 @@ int RunRoutingAgentTune(const TuneCommandOptions& options) {
   RecordStore store(ResolveDbPath(options.db));
   const int64_t run_id = store.BeginRun({options.tuner, options.seed, options.command_line, "{}"});
   RecordedEnvironment env(simulator, tasks, store, run_id);
-  const noc::RlResult result = noc::TrainRoutingAgent(env, rl);
+  // What the agent learned, step by step, under its state's task (the report's learning
+  // curves): the step's reward and the state's highest Q after the update, by episode.
+  const noc::RlResult result = noc::TrainRoutingAgent(env, rl, [&](const noc::RlStep& step) {
+    const int64_t task_id = env.TaskId(step.state);
+    store.AppendTunerLog({{run_id, task_id, step.episode, "reward", step.reward},
+                          {run_id, task_id, step.episode, "best_q", step.best_q}});
+  });
 
   if (!options.json) {
     PrintPolicy(env, result);

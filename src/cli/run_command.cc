@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -34,27 +35,21 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// A layer's best record: its configuration's text and where it was measured.
+// A layer's best record: its configuration's text, its task and where it was measured.
 struct BestConfig {
   std::string config;
+  int64_t task_id = 0;
   std::string host;  // HostToJson of the run's machine
 };
 
 // The best record per (workload, template, version) for this target.
-std::map<std::string, BestConfig> BestConfigs(const std::string& db_path,
-                                              const std::string& target) {
+std::map<std::string, BestConfig> BestConfigs(const RecordStore& store, const std::string& target) {
   std::map<std::string, BestConfig> best;
-  if (!std::filesystem::exists(db_path)) {
-    std::fprintf(stderr,
-                 "tessel: no records database at %s; every layer runs its default schedule\n",
-                 db_path.c_str());
-    return best;
-  }
-  const RecordStore store(db_path);
   for (const BestRecord& entry : store.BestPerTask())
     if (entry.task.problem == "schedule" && entry.task.target == target)
       best[entry.task.instance + "|" + entry.task.evaluator + "|" +
-           std::to_string(entry.task.evaluator_version)] = {entry.record.config, entry.host};
+           std::to_string(entry.task.evaluator_version)] = {entry.record.config, entry.task_id,
+                                                            entry.host};
   return best;
 }
 
@@ -96,17 +91,29 @@ int RunNetwork(const RunCommandOptions& options) {
         options.compare_file, ElementCount(network.graph.nodes[network.graph.output].shape),
         "an output of shape " + ShapeText(network.graph.nodes[network.graph.output].shape));
   const std::string target = HostTargetKey(threads);
-  const std::map<std::string, BestConfig> best = BestConfigs(ResolveDbPath(options.db), target);
+  const std::string db_path = ResolveDbPath(options.db);
+  std::unique_ptr<RecordStore> store;
+  if (std::filesystem::exists(db_path)) {
+    store = std::make_unique<RecordStore>(db_path);
+  } else {
+    std::fprintf(stderr,
+                 "tessel: no records database at %s; every layer runs its default schedule\n",
+                 db_path.c_str());
+  }
+  const std::map<std::string, BestConfig> best =
+      store ? BestConfigs(*store, target) : std::map<std::string, BestConfig>();
 
   // Halide sizes its thread pool from this when the first kernel runs.
   setenv("HL_NUM_THREADS", std::to_string(threads).c_str(), 1);
   const auto build_start = Clock::now();
-  std::vector<std::string> record_hosts;  // one per layer that runs a recorded configuration
+  std::vector<std::string> record_hosts;        // one per layer that runs a recorded configuration
+  std::map<std::string, int64_t> record_tasks;  // workload -> the task of the record it runs
   NetworkExecutor executor(OptimizeForInference(network.graph), [&](const OperatorTemplate& tmpl) {
     const auto found = best.find(WorkloadSpec(tmpl.workload()) + "|" + tmpl.name() + "|" +
                                  std::to_string(tmpl.version()));
     if (found == best.end()) return std::optional<Config>();
     record_hosts.push_back(found->second.host);
+    record_tasks[WorkloadSpec(tmpl.workload())] = found->second.task_id;
     return std::optional<Config>(tmpl.space().FromText(found->second.config));
   });
   const double build_s = SecondsSince(build_start);
@@ -146,6 +153,35 @@ int RunNetwork(const RunCommandOptions& options) {
     }
   }
 
+  // Stored before printing, so that the output can say where.
+  int64_t network_run_id = 0;
+  if (store && options.record) {
+    NetworkRunRecord record;
+    record.network = network.name;
+    record.command = options.command_line;
+    record.host = HostToJson(DescribeHost(threads));
+    record.threads = threads;
+    record.repeats = options.repeats;
+    record.median_ms = median;
+    record.min_ms = fastest;
+    record.max_ms = slowest;
+    record.relative_error = error;
+    for (size_t j = 0; j < executor.layers().size(); ++j) {
+      const LayerReport& layer = executor.layers()[j];
+      NetworkLayerRecord& entry = record.layers.emplace_back();
+      entry.name = layer.name;
+      entry.op = layer.op;
+      entry.workload = layer.workload;
+      entry.tuned = layer.tuned;
+      entry.config = layer.config;
+      entry.median_ms = Median(per_layer[j]);
+      if (!layer.workload.empty()) entry.task = network.TaskLabel(layer.workload);
+      const auto task = record_tasks.find(layer.workload);
+      if (layer.tuned && task != record_tasks.end()) entry.task_id = task->second;
+    }
+    network_run_id = store->RecordNetworkRun(record);
+  }
+
   if (options.json) {
     nlohmann::json layers = nlohmann::json::array();
     for (size_t j = 0; j < executor.layers().size(); ++j) {
@@ -177,6 +213,7 @@ int RunNetwork(const RunCommandOptions& options) {
         {"layers", std::move(layers)},
     };
     if (this_host) line.update(HostsJson(host_groups, *this_host));
+    if (network_run_id) line["network_run"] = network_run_id;
     std::cout << line.dump() << std::endl;
   } else {
     std::printf("%s: %d threads, %d kernels (%d tuned, %d default schedules), built in %.1f s\n",
@@ -202,6 +239,9 @@ int RunNetwork(const RunCommandOptions& options) {
       std::printf("compare: max relative error %.2e against %s\n", compare_error,
                   options.compare_file.c_str());
     if (this_host) PrintHosts(host_groups, *this_host, "layers");
+    if (network_run_id)
+      std::printf("recorded as network run %lld in %s ('tessel report' shows it)\n",
+                  static_cast<long long>(network_run_id), db_path.c_str());
     for (const NamedTask& named : network.tasks) {
       const std::string workload = WorkloadSpec(named.task.workload);
       if (untuned.count(workload))

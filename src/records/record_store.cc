@@ -1,13 +1,11 @@
 #include "records/record_store.h"
 
 #include <sqlite3.h>
-#include <time.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -22,6 +20,8 @@
 #include <utility>
 
 #include "core/error.h"
+#include "records/network_runs.h"
+#include "records/sqlite_statement.h"
 
 namespace tessel {
 namespace {
@@ -30,143 +30,15 @@ constexpr int kApplicationId = 0x5453534C;  // "TSSL"
 constexpr std::string_view kApplicationName = "tessel";
 constexpr std::string_view kSqliteHeader{"SQLite format 3\0", 16};
 
-// The one owner of sqlite3_stmt: prepares on construction, finalizes on destruction, and turns
-// every SQLite error into tessel::DbError carrying sqlite3_errmsg, so no caller ever looks at a
-// result code.
-class Statement {
- public:
-  Statement(sqlite3* db, std::string_view sql) : db_(db) {
-    if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
-        SQLITE_OK) {
-      Fail();
-    }
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  // Parameters are 1-based, as in SQLite.
-  Statement& BindInt(int index, int64_t value) {
-    return Check(sqlite3_bind_int64(stmt_, index, value));
-  }
-  // NaN becomes NULL: SQL has no NaN, and NULL is how the schema says "no time".
-  Statement& BindReal(int index, double value) {
-    if (std::isnan(value)) return BindNull(index);
-    return Check(sqlite3_bind_double(stmt_, index, value));
-  }
-  Statement& BindText(int index, std::string_view value) {
-    return Check(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT,
-                                     SQLITE_UTF8));
-  }
-  // For text that outlives the statement's next Run or Step (no copy is made).
-  Statement& BindLastingText(int index, std::string_view value) {
-    return Check(
-        sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_STATIC, SQLITE_UTF8));
-  }
-  Statement& BindNull(int index) { return Check(sqlite3_bind_null(stmt_, index)); }
-
-  // True while there is a row to read.
-  bool Step() {
-    const int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    Fail();
-  }
-  // Steps to the end, for statements whose rows (if any, as with some pragmas) do not matter.
-  void Run() {
-    while (Step()) {
-    }
-  }
-  // Ready to run again with new parameters.
-  void Reset() {
-    sqlite3_reset(stmt_);  // repeats the last step's error, which Step already reported
-    sqlite3_clear_bindings(stmt_);
-  }
-
-  bool IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
-  int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
-  // NULL reads as NaN, the inverse of BindReal.
-  double Real(int column) const {
-    return IsNull(column) ? std::nan("") : sqlite3_column_double(stmt_, column);
-  }
-  std::string Text(int column) const {
-    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
-    return text ? std::string(text, sqlite3_column_bytes(stmt_, column)) : std::string();
-  }
-
- private:
-  Statement& Check(int rc) {
-    if (rc != SQLITE_OK) Fail();
-    return *this;
-  }
-  [[noreturn]] void Fail() const {
-    const char* file = sqlite3_db_filename(db_, "main");
-    throw DbError(std::string(file && *file ? file : "database") + ": " + sqlite3_errmsg(db_) +
-                  WriteFailureHint(sqlite3_errcode(db_)));
-  }
-  // What to do about a write the system refused, which SQLite's message does not say. The
-  // transaction was rolled back, so what was committed before is intact.
-  static std::string WriteFailureHint(int code) {
-    switch (code) {
-      case SQLITE_FULL:
-        return "; free space on its disk and run again (what was recorded before is intact)";
-      case SQLITE_IOERR:
-        return " (the disk may be full, the file over a size limit, or the device failing; what "
-               "was recorded before is intact)";
-      case SQLITE_READONLY:
-        return "; the file became read-only (what was recorded before is intact)";
-      default:
-        return "";
-    }
-  }
-
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-void Exec(sqlite3* db, std::string_view sql) { Statement(db, sql).Run(); }
-
-constexpr int kBusyTimeoutMs = 60'000;
-
-// BEGIN IMMEDIATE takes the write lock up front, so a concurrent writer waits on busy_timeout
-// instead of failing halfway through; anything that leaves the scope without Commit() is
-// rolled back.
-class Transaction {
- public:
-  explicit Transaction(sqlite3* db) : db_(db) { Exec(db_, "BEGIN IMMEDIATE"); }
-  ~Transaction() {
-    if (!committed_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-  }
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-  void Commit() {
-    Exec(db_, "COMMIT");
-    committed_ = true;
-  }
-
- private:
-  sqlite3* db_;
-  bool committed_ = false;
-};
+using sql::Exec;
+using sql::Statement;
+using sql::Transaction;
 
 // Closes the connection unless it was handed over; the constructor throws on many paths.
 struct DbCloser {
   void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
 };
 using DbHandle = std::unique_ptr<sqlite3, DbCloser>;
-
-std::string NowTimestamp() {
-  const auto now = std::chrono::system_clock::now();
-  const int64_t ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  const time_t seconds = static_cast<time_t>(ms / 1000);
-  tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[40];
-  const size_t n = strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
-  snprintf(text + n, sizeof(text) - n, ".%03dZ", static_cast<int>(ms % 1000));
-  return text;
-}
 
 std::string NewUuid() {
   std::random_device device;
@@ -339,6 +211,7 @@ void UpgradeSchema(sqlite3* db, int from_version) {
   // Schema 4: runs describe their host; those recorded before did not.
   if (from_version < 4) Exec(db, "ALTER TABLE runs ADD COLUMN host TEXT NOT NULL DEFAULT '{}'");
   CreateTunerLogTable(db);
+  CreateNetworkRunTables(db);  // schema 6
   Statement meta(db, "UPDATE meta SET value = ? WHERE key = 'schema_version'");
   meta.BindText(1, std::to_string(RecordStore::kSchemaVersion));
   meta.Run();
@@ -366,6 +239,7 @@ void CreateSchema(sqlite3* db) {
   Exec(db, "CREATE INDEX IF NOT EXISTS measurements_task ON measurements (task_id)");
   CreateRunTimesTable(db);
   CreateTunerLogTable(db);
+  CreateNetworkRunTables(db);
   Statement meta(db, "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)");
   meta.BindText(1, "schema_version").BindText(2, std::to_string(RecordStore::kSchemaVersion));
   meta.Run();
@@ -793,7 +667,7 @@ RecordStore::RecordStore(const std::string& path, Access access)
   // Set before validation (it writes nothing) so a concurrent writer's lock makes us wait
   // rather than read as a broken file. A minute: writers hold the lock for one batch, but an
   // import of a large file holds it for seconds, and several tuners may queue behind it.
-  sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+  sqlite3_busy_timeout(db.get(), sql::kBusyTimeoutMs);
 
   if (fresh) {
     try {
@@ -813,6 +687,7 @@ RecordStore::RecordStore(const std::string& path, Access access)
     }
     if (version < 4) host_column_ = "'{}'";
     if (version < 5) has_tuner_log_ = false;
+    if (version < 6) has_network_runs_ = false;
     Exec(db.get(), "PRAGMA cache_size = -32768");
     db_ = db.release();
     return;
@@ -873,7 +748,7 @@ int64_t RecordStore::BeginRun(const RunInfo& run) {
       .BindText(2, run.tuner)
       .BindInt(3, SeedToSql(run.seed))
       .BindText(4, run.command)
-      .BindText(5, NowTimestamp())
+      .BindText(5, sql::NowTimestamp())
       .BindText(6, run.host);
   insert.Run();
   return sqlite3_last_insert_rowid(db_);
@@ -903,7 +778,7 @@ void RecordStore::Append(const std::vector<MeasurementRecord>& batch) {
   if (!append_) append_ = std::make_unique<AppendStatements>(db_);
   Transaction transaction(db_);
   std::map<int64_t, int64_t> next_seq;  // by run id
-  const std::string now = NowTimestamp();
+  const std::string now = sql::NowTimestamp();
   for (const MeasurementRecord& record : batch) {
     auto [it, added] = next_seq.try_emplace(record.run_id, 0);
     if (added) it->second = append_->NextSeq(record.run_id);
@@ -923,7 +798,7 @@ void RecordStore::Append(int64_t task_id, int64_t run_id, const std::vector<std:
   if (!append_) append_ = std::make_unique<AppendStatements>(db_);
   Transaction transaction(db_);
   int64_t seq = append_->NextSeq(run_id);
-  const std::string now = NowTimestamp();
+  const std::string now = sql::NowTimestamp();
   for (size_t i = 0; i < configs.size(); ++i) {
     BindMeasurement(append_->insert, configs[i], evaluations[i], "", task_id, run_id, seq++, now);
     append_->insert.Run();
@@ -1140,7 +1015,7 @@ int64_t RecordStore::ImportJsonl(std::istream& in) {
 
   Transaction transaction(db_);
   Statement insert(db_, "INSERT OR IGNORE " + std::string(kInsertMeasurement));
-  const std::string now = NowTimestamp();  // for rows without a timestamp (never from export)
+  const std::string now = sql::NowTimestamp();  // for rows without a timestamp (never from export)
   std::map<std::tuple<std::string, std::string, std::string, std::string, int>, int64_t> task_ids;
   std::map<std::string, int64_t> run_ids;  // by uuid
   int64_t added = 0;

@@ -98,6 +98,37 @@ struct LoggedAgainstMeasured {
   double measured = 0;  // the measurement's value, NaN when it was not ok
 };
 
+// One layer of a network run (`tessel run`): what ran for a node of the graph, and its median
+// time over the run's timed repetitions.
+struct NetworkLayerRecord {
+  std::string name;
+  std::string op;        // the executor's name for it: "conv2d+relu", "max_pool", "add", ...
+  std::string task;      // the network's label of its tuning task ("r18.3"); empty but for kernels
+  std::string workload;  // that task's workload spec; empty but for kernels
+  // The schedule task whose best record the layer ran; nullopt for a default schedule and for
+  // layers that are not kernels.
+  std::optional<int64_t> task_id;
+  bool tuned = false;
+  std::string config;  // the kernel's configuration, as text
+  double median_ms = 0;
+};
+
+// A whole network timed end to end by `tessel run`, with its layers in the order they ran.
+struct NetworkRunRecord {
+  int64_t id = 0;          // assigned by RecordNetworkRun
+  std::string network;     // the zoo name or the ONNX file's
+  std::string command;     // the command line
+  std::string started_at;  // assigned by RecordNetworkRun: ISO 8601 UTC
+  std::string host;        // HostToJson of the machine it ran on
+  int threads = 0;
+  int repeats = 0;  // timed runs
+  double median_ms = 0;
+  double min_ms = 0;
+  double max_ms = 0;
+  double relative_error = 0;  // against the reference executor; NaN when not checked
+  std::vector<NetworkLayerRecord> layers;
+};
+
 class RecordStore {
  public:
   enum class Access {
@@ -124,8 +155,9 @@ class RecordStore {
   RecordStore& operator=(const RecordStore&) = delete;
 
   // 2 added run_times; 3 made tasks generic (problem, instance, evaluator, objective) and
-  // gave evaluations metrics; 4 gave runs their host's description; 5 added tuner_log.
-  static constexpr int kSchemaVersion = 5;
+  // gave evaluations metrics; 4 gave runs their host's description; 5 added tuner_log; 6 added
+  // network runs.
+  static constexpr int kSchemaVersion = 6;
 
   // Id of the task, created when new with this objective (an existing task keeps its own).
   int64_t EnsureTask(const ProblemKey& key, const ObjectiveInfo& objective);
@@ -178,6 +210,11 @@ class RecordStore {
   std::vector<LoggedAgainstMeasured> TunerLogAgainstMeasured(int64_t run_id, int64_t task_id,
                                                              const std::string& name) const;
 
+  // Stores a network run and its layers in one transaction; returns its id.
+  int64_t RecordNetworkRun(const NetworkRunRecord& run);
+  // Every network run with its layers, by id; empty for a database before schema 6.
+  std::vector<NetworkRunRecord> NetworkRuns() const;
+
   // One JSON object per line per evaluation, carrying its task and run, oldest first.
   void ExportJsonl(std::ostream& out) const;
   // Reads what ExportJsonl wrote (also the schema-2 format of earlier releases, whose
@@ -198,6 +235,8 @@ class RecordStore {
   std::string host_column_ = "r.host";
   // False for a schema 4 database read as it is: it has no tuner_log table.
   bool has_tuner_log_ = true;
+  // False for a database before schema 6 read as it is: it has no network runs.
+  bool has_network_runs_ = true;
   std::unique_ptr<AppendStatements> append_;
 };
 

@@ -792,7 +792,9 @@ TEST_F(RecordStoreTest, TunerLogRoundTripsAndPairsWithMeasurements) {
 
 // A database as schema 4 wrote it: the same tables without tuner_log.
 void MakeSchemaFour(const std::string& path) {
-  RawExec(path, "DROP TABLE tuner_log; UPDATE meta SET value = '4' WHERE key = 'schema_version'");
+  RawExec(path,
+          "DROP TABLE tuner_log; DROP TABLE network_layers; DROP TABLE network_runs; "
+          "UPDATE meta SET value = '4' WHERE key = 'schema_version'");
 }
 
 TEST_F(RecordStoreTest, MigratesASchemaFourDatabaseKeepingEveryRecord) {

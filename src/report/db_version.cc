@@ -25,11 +25,11 @@ void QueryRow(sqlite3* db, const std::string& path, const char* sql, Read read) 
 
 std::string DbVersion::Token() const {
   char text[200];
-  std::snprintf(text, sizeof(text), "m%lld.%lld-r%lld-t%lld-x%lld.%.17g-l%lld",
+  std::snprintf(text, sizeof(text), "m%lld.%lld-r%lld-t%lld-x%lld.%.17g-l%lld-n%lld",
                 static_cast<long long>(measurements), static_cast<long long>(last_measurement),
                 static_cast<long long>(runs), static_cast<long long>(tasks),
                 static_cast<long long>(run_times), run_times_wall_s,
-                static_cast<long long>(last_tuner_log));
+                static_cast<long long>(last_tuner_log), static_cast<long long>(last_network_run));
   return text;
 }
 
@@ -47,6 +47,20 @@ DbVersionProbe::DbVersionProbe(const std::string& path) : path_(path) {
 }
 
 DbVersionProbe::~DbVersionProbe() { sqlite3_close_v2(db_); }
+
+int64_t DbVersionProbe::LastId(const char* table) {
+  bool exists = false;
+  QueryRow(db_, path_,
+           ("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '" +
+            std::string(table) + "'")
+               .c_str(),
+           [&](sqlite3_stmt* row) { exists = sqlite3_column_int64(row, 0) > 0; });
+  int64_t id = 0;
+  if (exists)
+    QueryRow(db_, path_, ("SELECT coalesce(max(id), 0) FROM " + std::string(table)).c_str(),
+             [&](sqlite3_stmt* row) { id = sqlite3_column_int64(row, 0); });
+  return id;
+}
 
 DbVersion DbVersionProbe::Read() {
   int64_t data_version = 0;
@@ -67,16 +81,11 @@ DbVersion DbVersionProbe::Read() {
              cached_.run_times = sqlite3_column_int64(row, 4);
              cached_.run_times_wall_s = sqlite3_column_double(row, 5);
            });
-  // A tuner's log of its last batch is committed after the batch's measurements. The table
-  // exists from schema 5 on (a served database may be upgraded while it is watched).
-  bool has_tuner_log = false;
-  QueryRow(db_, path_,
-           "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'tuner_log'",
-           [&](sqlite3_stmt* row) { has_tuner_log = sqlite3_column_int64(row, 0) > 0; });
-  cached_.last_tuner_log = 0;
-  if (has_tuner_log)
-    QueryRow(db_, path_, "SELECT coalesce(max(id), 0) FROM tuner_log",
-             [&](sqlite3_stmt* row) { cached_.last_tuner_log = sqlite3_column_int64(row, 0); });
+  // A tuner's log of its last batch is committed after the batch's measurements, and a network
+  // run on its own. The tables exist from schemas 5 and 6 on (a served database may be upgraded
+  // while it is watched).
+  cached_.last_tuner_log = LastId("tuner_log");
+  cached_.last_network_run = LastId("network_runs");
   data_version_ = data_version;
   return cached_;
 }

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/svg_chart.h"
+#include "report/network_view.h"
 #include "report/tuner_views.h"
 
 namespace tessel {
@@ -300,6 +301,7 @@ std::string RenderReportBody(const ReportData& data, const std::string& source) 
        << ".</p>\n";
   if (data.tasks.empty()) {
     html << "<p class=\"note\">The database has no tasks.</p>\n";
+    RenderNetworkRuns(html, data.networks);
     return html.str();
   }
   // Contents: the problems in the order their tasks come.
@@ -313,8 +315,12 @@ std::string RenderReportBody(const ReportData& data, const std::string& source) 
   for (size_t i = 0; i < problems.size(); ++i)
     html << (i ? "," : "") << " <a href=\"#problem-" << i << "\">" << HtmlEscape(problems[i].first)
          << "</a> (" << Count(problems[i].second, "task") << ")";
+  if (!data.networks.empty())
+    html << "; <a href=\"#networks\">networks</a> ("
+         << Count(std::ssize(data.networks), "network run") << ")";
   html << "</p>\n";
   SummaryTables(html, data);
+  RenderNetworkRuns(html, data.networks);
 
   std::map<int64_t, const ReportRun*> runs;
   for (const ReportRun& run : data.runs) runs[run.run.id] = &run;

@@ -6,6 +6,7 @@
 #include <iterator>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "core/host.h"
 #include "report/pareto.h"
@@ -20,6 +21,13 @@ int ProblemRank(const std::string& problem) {
   return static_cast<int>(it - order.begin());
 }
 
+// The CPU model and its cores: "AMD EPYC, 2 cores"; "unknown" for a run that lacks it.
+std::string HostShort(const HostDescription& host) {
+  if (host.cpu.empty()) return "unknown";
+  if (host.cpus <= 0) return host.cpu;
+  return host.cpu + ", " + std::to_string(host.cpus) + (host.cpus == 1 ? " core" : " cores");
+}
+
 std::vector<ReportRun> ReadRuns(const RecordStore& store) {
   std::vector<ReportRun> runs;
   std::map<std::string, int> uses;  // of each label
@@ -28,9 +36,7 @@ std::vector<ReportRun> ReadRuns(const RecordStore& store) {
     entry.label = run.info.tuner + " seed " + std::to_string(run.info.seed);
     ++uses[entry.label];
     const HostDescription host = HostFromJson(run.info.host);
-    entry.host_short = host.cpu.empty() ? "unknown" : host.cpu;
-    if (!host.cpu.empty() && host.cpus > 0)
-      entry.host_short += ", " + std::to_string(host.cpus) + (host.cpus == 1 ? " core" : " cores");
+    entry.host_short = HostShort(host);
     entry.host_detail = HostSummary(host);
     entry.run = std::move(run);
     runs.push_back(std::move(entry));
@@ -39,6 +45,24 @@ std::vector<ReportRun> ReadRuns(const RecordStore& store) {
   for (ReportRun& run : runs)
     if (uses[run.label] > 1) run.label += " (run " + std::to_string(run.run.id) + ")";
   return runs;
+}
+
+std::vector<ReportNetworkRun> ReadNetworkRuns(const RecordStore& store) {
+  std::vector<ReportNetworkRun> networks;
+  // (network, threads, machine) -> the newest run's position; ids grow with time.
+  std::map<std::tuple<std::string, int, std::string>, size_t> newest;
+  for (NetworkRunRecord& run : store.NetworkRuns()) {
+    ReportNetworkRun entry;
+    HostDescription host = HostFromJson(run.host);
+    entry.host_short = HostShort(host);
+    entry.host_detail = HostSummary(host);
+    host.peak = {};  // the same machine whatever its measured peak
+    newest[{run.network, run.threads, HostToJson(host)}] = networks.size();
+    entry.run = std::move(run);
+    networks.push_back(std::move(entry));
+  }
+  for (const auto& [key, position] : newest) networks[position].newest = true;
+  return networks;
 }
 
 // Appends (x, y) to a step curve, replacing its last point when x is the same (several
@@ -338,6 +362,7 @@ Histogram MakeHistogram(const std::vector<double>& values, int max_bins) {
 ReportData ReadReport(const RecordStore& store, const ReportLimits& limits) {
   ReportData data;
   data.runs = ReadRuns(store);
+  data.networks = ReadNetworkRuns(store);
   std::map<int64_t, std::string> labels;
   for (const ReportRun& run : data.runs) labels[run.run.id] = run.label;
   std::vector<std::pair<int64_t, ProblemKey>> tasks = store.Tasks();

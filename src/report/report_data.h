@@ -83,8 +83,19 @@ struct ReportTask {
   std::vector<RunTunerViews> tuner_views;
 };
 
+// A whole network timed by `tessel run`.
+struct ReportNetworkRun {
+  NetworkRunRecord run;
+  std::string host_short;   // as ReportRun's
+  std::string host_detail;  // HostSummary's line
+  // The newest run of its network at its thread count on its machine: the one whose layers the
+  // report lists (older ones are rows of the table only).
+  bool newest = false;
+};
+
 struct ReportData {
-  std::vector<ReportRun> runs;  // by id
+  std::vector<ReportRun> runs;             // by id
+  std::vector<ReportNetworkRun> networks;  // by id; empty before schema 6
   // Grouped by problem (schedule, replay, accel, quant, noc, then others by name), by id within.
   std::vector<ReportTask> tasks;
   int64_t measurements = 0;

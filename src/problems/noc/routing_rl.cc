@@ -163,7 +163,8 @@ void TabularAgent::Update(int state, int action, double reward, int next_state, 
   value += (options_.alpha > 0 ? options_.alpha : 1.0 / visits) * (target - value);
 }
 
-RlResult TrainRoutingAgent(RoutingEnvironment& env, const RlOptions& options) {
+RlResult TrainRoutingAgent(RoutingEnvironment& env, const RlOptions& options,
+                           const RlStepObserver& observe) {
   TabularAgent agent(env.states(), env.actions(), options);
   const bool public_q_learning = options.reproduce_public_code &&
                                  RlAlgorithmFromName(options.algorithm) == RlAlgorithm::kQLearning;
@@ -206,6 +207,11 @@ RlResult TrainRoutingAgent(RoutingEnvironment& env, const RlOptions& options) {
       // (an episode visits each state once), so for the other two the order does not matter.
       const int next_action = last ? -1 : choose(t + 1);
       agent.Update(state, action, outcome.reward, last ? -1 : order[t + 1], next_action, epsilon);
+      if (observe) {
+        const std::vector<double>& row = agent.table()[state];
+        observe(
+            {episode, state, action, outcome.reward, *std::max_element(row.begin(), row.end())});
+      }
       action = next_action;
     }
     result.episode_rewards.push_back(episode_reward);

@@ -35,6 +35,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -128,9 +129,21 @@ struct RlResult {
   int64_t simulations = 0;              // environment steps run (fewer than steps if cached)
 };
 
-// Trains an agent on `env` for options.episodes episodes. Deterministic given options.seed
-// (and a deterministic environment). Throws tessel::ConfigError as ValidateRlOptions, and when
-// the environment has no states or actions.
-RlResult TrainRoutingAgent(RoutingEnvironment& env, const RlOptions& options);
+// One step of training, as it was learned from: for a log of the agent's progress.
+struct RlStep {
+  int episode = 0;
+  int state = 0;
+  int action = 0;
+  double reward = 0;
+  double best_q = 0;  // the state's highest Q after the update: the value the agent expects
+};
+using RlStepObserver = std::function<void(const RlStep&)>;
+
+// Trains an agent on `env` for options.episodes episodes, telling `observe` (when given) of each
+// step after its update. Deterministic given options.seed (and a deterministic environment).
+// Throws tessel::ConfigError as ValidateRlOptions, and when the environment has no states or
+// actions.
+RlResult TrainRoutingAgent(RoutingEnvironment& env, const RlOptions& options,
+                           const RlStepObserver& observe = {});
 
 }  // namespace tessel::noc

@@ -242,6 +242,26 @@ TEST(NocRoutingRlTest, StepsAreSeededApartAndCachingSimulatesEachPairOnce) {
   EXPECT_LT(result.simulations, 13);
 }
 
+TEST(NocRoutingRlTest, TheObserverSeesEveryStepAfterItsUpdateCachedOnesToo) {
+  RlOptions options = Options("sarsa");
+  options.episodes = 6;
+  options.cache_rewards = true;
+  TableEnvironment env(kRewards, 3.0);
+  std::vector<RlStep> observed;
+  const RlResult result =
+      TrainRoutingAgent(env, options, [&](const RlStep& step) { observed.push_back(step); });
+  ASSERT_EQ(static_cast<int64_t>(observed.size()), result.steps);
+  const int states = static_cast<int>(kRewards.size());
+  for (size_t i = 0; i < observed.size(); ++i) {
+    EXPECT_EQ(observed[i].episode, static_cast<int>(i) / states);
+    EXPECT_EQ(observed[i].state, static_cast<int>(i) % states);  // index order
+  }
+  // The last step's highest Q is the final table's, as nothing is updated after it.
+  const RlStep& last = observed.back();
+  const std::vector<double>& row = result.q[last.state];
+  EXPECT_EQ(last.best_q, *std::max_element(row.begin(), row.end()));
+}
+
 TEST(NocRoutingRlTest, ShuffledEpisodesVisitEveryStateOnceInVaryingOrders) {
   RlOptions options = Options("sarsa");
   options.episodes = 10;
