@@ -247,6 +247,7 @@ int main(int argc, char** argv) {
                                  {"warmup_ms", phases[i].warmup},
                                  {"repeats_ms", phases[i].repeats},
                                  {"measured_status", EvalStatusName(evaluations[i].status)},
+                                 {"measured_ms", evaluations[i].value},
                                  {"measured_compile_ms", evaluations[i].compile_ms}});
     out.push_back(task);
   }

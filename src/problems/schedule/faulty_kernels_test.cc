@@ -72,6 +72,9 @@ class FaultyHalideTemplate : public OperatorTemplate {
       big(x, y) = input(x % kLength) + Halide::cast<float>(y);
       big.compute_root();
       out(x) = big(x, 0) + big(x * 4096, 5999);
+      // Built as every template's kernels are (KernelTarget, whose code does not check the
+      // allocation: the kernels' allocator does).
+      return CompileKernel(Halide::Pipeline(out), Halide::Buffer<float>(kLength), {});
     }
     Halide::Pipeline pipeline(out);
     try {
@@ -135,9 +138,26 @@ TEST(FaultyKernels, EachRealFaultIsRecordedWithItsStatus) {
   // Under AddressSanitizer no address-space limit can be set, and the allocation succeeds.
   if (AddressSpaceCanBeLimited()) {
     EXPECT_EQ(results[2].status, EvalStatus::kOutOfMemory) << results[2].error;
+    EXPECT_NE(results[2].error.find("could not allocate"), std::string::npos) << results[2].error;
   }
   // After all that, a good kernel is still measured.
   EXPECT_EQ(results[3].status, EvalStatus::kOk) << results[3].error;
+}
+
+// Outside the measurer (`tessel run`), a kernel's failed allocation ends the process with one
+// line, where code compiled without Halide's checks would write through a null pointer.
+TEST(FaultyKernelsDeathTest, AFailedAllocationInProcessSaysSoAndAborts) {
+  if (!AddressSpaceCanBeLimited()) GTEST_SKIP() << "no address-space limit under AddressSanitizer";
+  FaultyHalideTemplate faulty;
+  Rng rng(1);
+  const OperatorData data = faulty.RandomData(rng);
+  const std::unique_ptr<Kernel> kernel = faulty.Build({3}, data);
+  EXPECT_DEATH(
+      {
+        LimitAddressSpaceGrowth(uint64_t{256} << 20);
+        kernel->Run();
+      },
+      "tessel: a kernel could not allocate [0-9]+ bytes: out of memory");
 }
 
 TEST(FaultyKernels, TuningGoesOnAndNoFaultBecomesTheBest) {

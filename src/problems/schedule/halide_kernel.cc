@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
+#include <string_view>
 
 namespace tessel {
 
@@ -13,7 +16,50 @@ Halide::Target HostTarget() {
   return target;
 }
 
+Halide::Target KernelTarget() {
+  static const Halide::Target target = [] {
+    const char* checks = std::getenv("TESSEL_KERNEL_CHECKS");
+    if (checks && std::string_view(checks) == "1") return HostTarget();
+    return HostTarget().with_feature(Halide::Target::NoAsserts);
+  }();
+  return target;
+}
+
 std::string HostTargetString() { return HostTarget().to_string(); }
+
+namespace {
+
+[[noreturn]] void AbortOnAllocationFailure(size_t bytes) {
+  std::fprintf(stderr, "tessel: a kernel could not allocate %zu bytes: out of memory\n", bytes);
+  std::abort();
+}
+
+std::atomic<AllocationFailureHandler> allocation_failure_handler{AbortOnAllocationFailure};
+
+// Halide's own allocator's alignment (halide_malloc_alignment), which its vector loads and
+// stores of heap buffers may assume.
+constexpr size_t kAllocationAlignment = 128;
+
+// The kernels' heap allocations: Halide's (aligned, never null), with the null check that
+// KernelTarget leaves out of the compiled code done here.
+void* KernelMalloc(Halide::JITUserContext*, size_t bytes) {
+  const size_t rounded =
+      (bytes + kAllocationAlignment - 1) / kAllocationAlignment * kAllocationAlignment;
+  void* memory = std::aligned_alloc(kAllocationAlignment, std::max(rounded, kAllocationAlignment));
+  if (!memory) {
+    allocation_failure_handler.load()(bytes);
+    std::abort();  // a handler that returned
+  }
+  return memory;
+}
+
+void KernelFree(Halide::JITUserContext*, void* memory) { std::free(memory); }
+
+}  // namespace
+
+void SetAllocationFailureHandler(AllocationFailureHandler handler) {
+  allocation_failure_handler = handler ? handler : AbortOnAllocationFailure;
+}
 
 HalideKernel::HalideKernel(Halide::Pipeline pipeline, Halide::Buffer<float> output,
                            std::vector<Halide::Buffer<float>> owned)
@@ -21,7 +67,7 @@ HalideKernel::HalideKernel(Halide::Pipeline pipeline, Halide::Buffer<float> outp
 
 void HalideKernel::Run() {
   try {
-    pipeline_.realize(output_, HostTarget());
+    pipeline_.realize(output_, KernelTarget());
   } catch (const Halide::Error& error) {
     throw KernelRunError(error.what());
   }
@@ -50,14 +96,16 @@ std::unique_ptr<Kernel> CompileKernel(Halide::Pipeline pipeline, Halide::Buffer<
     if (time_build_phases) {
       const auto lower_start = std::chrono::steady_clock::now();
       const Halide::Module lowered =
-          pipeline.compile_to_module(pipeline.infer_arguments(), "lowered", HostTarget());
+          pipeline.compile_to_module(pipeline.infer_arguments(), "lowered", KernelTarget());
       last_build_phases.lower_ms = MsSince(lower_start);
       std::ostringstream text;
       text << lowered;
       last_build_phases.lowered_text = text.str();
     }
+    pipeline.jit_handlers().custom_malloc = KernelMalloc;
+    pipeline.jit_handlers().custom_free = KernelFree;
     const auto jit_start = std::chrono::steady_clock::now();
-    pipeline.compile_jit(HostTarget());
+    pipeline.compile_jit(KernelTarget());
     last_build_phases.jit_ms = MsSince(jit_start);
   } catch (const Halide::Error& error) {
     throw KernelBuildError(error.what());

@@ -12,8 +12,24 @@
 
 namespace tessel {
 
-// The JIT target: the host with every ISA feature it has; no runtime assertions are stripped.
+// The host with every ISA feature it has: what records are keyed by (target.h).
 Halide::Target HostTarget();
+
+// What kernels are compiled for: HostTarget without Halide's runtime checks. Those check, at a
+// pipeline's entry, each buffer's type, dimensions, shape and bounds, which every template's
+// buffers have by construction (SetDenseShape fixes them at compile time), and after each heap
+// allocation that it succeeded. They never fire, yet compiling them takes about a quarter of a
+// small kernel's compile time (bench/measure_cost). The allocation check is replaced by the
+// kernels' allocator, which calls the allocation failure handler instead. With the environment
+// variable TESSEL_KERNEL_CHECKS=1, HostTarget itself: the checks are back, for debugging a
+// template (and for measuring what they cost).
+Halide::Target KernelTarget();
+
+// Called, on whatever thread the kernel runs, when a kernel's heap allocation fails; must not
+// return. The default prints one line on stderr and aborts; the measurer's kernel processes
+// report the configuration as out of memory and exit.
+using AllocationFailureHandler = void (*)(size_t bytes);
+void SetAllocationFailureHandler(AllocationFailureHandler handler);
 
 class HalideKernel : public Kernel {
  public:

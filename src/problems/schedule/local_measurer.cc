@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <sstream>
 
@@ -18,6 +19,7 @@
 #include "core/memory_size.h"
 #include "core/stats.h"
 #include "core/stop_request.h"
+#include "problems/schedule/halide_kernel.h"
 
 namespace tessel {
 namespace {
@@ -97,6 +99,9 @@ std::string RunAndReport(Kernel& kernel, const std::vector<float>& reference,
   }
 }
 
+// The child's end of its report pipe, for the allocation failure handler.
+int report_fd = -1;
+
 // Runs in the child: builds the kernel and reports "built <ms>", "compile_error <ms> <message>"
 // or "out_of_memory <ms> <message>" on one line, then (when built, and once told to go) the line of
 // RunAndReport.
@@ -129,6 +134,20 @@ void BuildRunAndReport(int fd, int go_fd, const OperatorTemplate& tmpl, const Co
   while ((got = read(go_fd, &go, 1)) < 0 && errno == EINTR) {
   }
   if (got != 1) return;
+  // A kernel's failed heap allocation ends this process with its report: the memory limit at
+  // work, as a failed allocation of Halide's own checks reported before KernelTarget.
+  report_fd = fd;
+  SetAllocationFailureHandler([](size_t bytes) {
+    char line[96];  // on the stack: the heap just refused
+    const int length = std::snprintf(
+        line, sizeof(line), "out_of_memory the kernel could not allocate %zu bytes\n", bytes);
+    for (int written = 0; written < length;) {
+      const ssize_t n = write(report_fd, line + written, length - written);
+      if (n <= 0 && errno != EINTR) break;
+      if (n > 0) written += static_cast<int>(n);
+    }
+    _exit(0);
+  });
   WriteAll(fd, RunAndReport(*kernel, reference, options, best_ms) + "\n");
 }
 
