@@ -155,7 +155,6 @@ int main(int argc, char** argv) {
   options.build_jobs = build_jobs;
   options.data_seed = seed;
   options.slow_cutoff = slow_cutoff;
-  SetTimeBuildPhases(true);
 
   nlohmann::json out = nlohmann::json::array();
   std::printf("%-8s %6s | median ms per configuration: %7s %7s %7s %7s %7s %7s | %9s %9s %9s\n",
@@ -175,6 +174,7 @@ int main(int argc, char** argv) {
     std::vector<Phases> phases;
     std::vector<Config> built;
     const Usage in_process_start = UsageOf(RUSAGE_SELF);
+    SetTimeBuildPhases(true);
     for (const Config& config : sample) {
       try {
         phases.push_back(TimePhases(*tmpl, config, data, options));
@@ -185,8 +185,12 @@ int main(int argc, char** argv) {
       }
     }
     sample = built;
+    // Off again for the measurer: its children inherit the setting, and would lower every
+    // pipeline twice, as the phases above do.
+    SetTimeBuildPhases(false);
     // CPU and page faults of the same work in this warm process (with one extra lowering per
-    // configuration, for the phases) and in the forked children of the serial measurer below.
+    // configuration, for the phases) and in the forked children of the serial measurer below
+    // (which lower once).
     const Usage in_process = Since(in_process_start, RUSAGE_SELF);
     // The real measurer on the same configurations, the way a tuning run calls it: in batches
     // (--batch-size), each compiled in parallel and then run one by one.

@@ -18,8 +18,8 @@ Halide::Target HostTarget();
 // What kernels are compiled for: HostTarget without Halide's runtime checks. Those check, at a
 // pipeline's entry, each buffer's type, dimensions, shape and bounds, which every template's
 // buffers have by construction (SetDenseShape fixes them at compile time), and after each heap
-// allocation that it succeeded. They never fire, yet compiling them takes about a quarter of a
-// small kernel's compile time (bench/measure_cost). The allocation check is replaced by the
+// allocation that it succeeded. They never fire, yet compiling them takes about 30% of a
+// kernel's compile time (bench/measure_cost). The allocation check is replaced by the
 // kernels' allocator, which calls the allocation failure handler instead. With the environment
 // variable TESSEL_KERNEL_CHECKS=1, HostTarget itself: the checks are back, for debugging a
 // template (and for measuring what they cost).
