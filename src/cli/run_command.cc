@@ -53,6 +53,28 @@ std::map<std::string, BestConfig> BestConfigs(const RecordStore& store, const st
   return best;
 }
 
+// What the network run stores of each layer: what ran, its task and its median time.
+std::vector<NetworkLayerRecord> LayerRecords(const Network& network,
+                                             const std::vector<LayerReport>& layers,
+                                             const std::vector<std::vector<double>>& per_layer_ms,
+                                             const std::map<std::string, int64_t>& record_tasks) {
+  std::vector<NetworkLayerRecord> records;
+  for (size_t j = 0; j < layers.size(); ++j) {
+    const LayerReport& layer = layers[j];
+    NetworkLayerRecord& entry = records.emplace_back();
+    entry.name = layer.name;
+    entry.op = layer.op;
+    entry.workload = layer.workload;
+    entry.tuned = layer.tuned;
+    entry.config = layer.config;
+    entry.median_ms = Median(per_layer_ms[j]);
+    if (!layer.workload.empty()) entry.task = network.TaskLabel(layer.workload);
+    const auto task = record_tasks.find(layer.workload);
+    if (layer.tuned && task != record_tasks.end()) entry.task_id = task->second;
+  }
+  return records;
+}
+
 // A raw little-endian fp32 file of exactly `count` values.
 std::vector<float> ReadFloats(const std::string& path, int64_t count, const std::string& what) {
   std::ifstream in(path, std::ios::binary);
@@ -166,19 +188,7 @@ int RunNetwork(const RunCommandOptions& options) {
     record.min_ms = fastest;
     record.max_ms = slowest;
     record.relative_error = error;
-    for (size_t j = 0; j < executor.layers().size(); ++j) {
-      const LayerReport& layer = executor.layers()[j];
-      NetworkLayerRecord& entry = record.layers.emplace_back();
-      entry.name = layer.name;
-      entry.op = layer.op;
-      entry.workload = layer.workload;
-      entry.tuned = layer.tuned;
-      entry.config = layer.config;
-      entry.median_ms = Median(per_layer[j]);
-      if (!layer.workload.empty()) entry.task = network.TaskLabel(layer.workload);
-      const auto task = record_tasks.find(layer.workload);
-      if (layer.tuned && task != record_tasks.end()) entry.task_id = task->second;
-    }
+    record.layers = LayerRecords(network, executor.layers(), per_layer, record_tasks);
     network_run_id = store->RecordNetworkRun(record);
   }
 

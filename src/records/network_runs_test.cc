@@ -9,6 +9,7 @@
 #include <random>
 #include <string>
 
+#include "records/network_run_test_util.h"
 #include "records/record_store.h"
 
 namespace tessel {
@@ -38,31 +39,10 @@ class NetworkRunsTest : public ::testing::Test {
   std::string path_;
 };
 
+const std::string kHost = R"({"cpu":"Test CPU","cpus":2})";
+
 NetworkRunRecord TwoLayerRun(const std::string& network, int threads, double conv_ms) {
-  NetworkRunRecord run;
-  run.network = network;
-  run.command = "tessel run --model " + network;
-  run.host = R"({"cpu":"Test CPU","cpus":2})";
-  run.threads = threads;
-  run.repeats = 5;
-  run.median_ms = conv_ms + 0.5;
-  run.min_ms = conv_ms + 0.25;
-  run.max_ms = conv_ms + 1;
-  run.relative_error = 1e-6;
-  NetworkLayerRecord& conv = run.layers.emplace_back();
-  conv.name = "conv1";
-  conv.op = "conv2d+relu";
-  conv.task = "t.1";
-  conv.workload = "conv2d:c=3";
-  conv.task_id = 7;
-  conv.tuned = true;
-  conv.config = "tile=4";
-  conv.median_ms = conv_ms;
-  NetworkLayerRecord& pool = run.layers.emplace_back();
-  pool.name = "pool";
-  pool.op = "max_pool";
-  pool.median_ms = 0.5;
-  return run;
+  return testing_util::TwoLayerNetworkRun(network, threads, kHost, conv_ms, 7);
 }
 
 TEST_F(NetworkRunsTest, StoresARunWithItsLayersInOrder) {
@@ -80,19 +60,19 @@ TEST_F(NetworkRunsTest, StoresARunWithItsLayersInOrder) {
   EXPECT_EQ(run.id, first);
   EXPECT_EQ(run.network, "tiny");
   EXPECT_EQ(run.command, "tessel run --model tiny");
-  EXPECT_EQ(run.host, R"({"cpu":"Test CPU","cpus":2})");
+  EXPECT_EQ(run.host, kHost);
   EXPECT_FALSE(run.started_at.empty());
   EXPECT_EQ(run.threads, 1);
   EXPECT_EQ(run.repeats, 5);
   EXPECT_EQ(run.median_ms, 2.5);
-  EXPECT_EQ(run.min_ms, 2.25);
-  EXPECT_EQ(run.max_ms, 3.0);
-  EXPECT_EQ(run.relative_error, 1e-6);
+  EXPECT_EQ(run.min_ms, 2.4);
+  EXPECT_EQ(run.max_ms, 2.75);
+  EXPECT_EQ(run.relative_error, 2e-7);
   ASSERT_EQ(run.layers.size(), 2u);
   EXPECT_EQ(run.layers[0].name, "conv1");
   EXPECT_EQ(run.layers[0].op, "conv2d+relu");
-  EXPECT_EQ(run.layers[0].task, "t.1");
-  EXPECT_EQ(run.layers[0].workload, "conv2d:c=3");
+  EXPECT_EQ(run.layers[0].task, "n.1");
+  EXPECT_EQ(run.layers[0].workload, "dense:in=4,out=4");
   EXPECT_EQ(run.layers[0].task_id, 7);
   EXPECT_TRUE(run.layers[0].tuned);
   EXPECT_EQ(run.layers[0].config, "tile=4");

@@ -41,12 +41,7 @@ std::string Count(int64_t count, const std::string& noun) {
   return std::to_string(count) + ' ' + noun + (count == 1 ? "" : "s");
 }
 
-std::string Seconds(double value) {
-  if (!std::isfinite(value)) return "&mdash;";
-  char text[40];
-  std::snprintf(text, sizeof(text), "%.1f", value);
-  return text;
-}
+std::string Seconds(double value) { return FixedOrDash(value, 1); }
 
 // The objective with its unit and direction: "time (ms), lower is better".
 std::string ObjectiveText(const ObjectiveInfo& objective) {
@@ -289,6 +284,13 @@ std::string HtmlEscape(const std::string& text) {
     }
   }
   return out;
+}
+
+std::string FixedOrDash(double value, int decimals) {
+  if (!std::isfinite(value)) return "&mdash;";
+  char text[64];
+  std::snprintf(text, sizeof(text), "%.*f", decimals, value);
+  return text;
 }
 
 const char* ReportStyle() { return kStyle; }

@@ -23,4 +23,7 @@ const char* ReportStyle();
 // Text made safe in HTML content and in quoted attribute values.
 std::string HtmlEscape(const std::string& text);
 
+// `value` with `decimals` digits after the point ("%.*f"), or an em dash when it is not finite.
+std::string FixedOrDash(double value, int decimals);
+
 }  // namespace tessel

@@ -11,13 +11,6 @@
 namespace tessel {
 namespace {
 
-std::string Fixed(double value, int decimals) {
-  if (!std::isfinite(value)) return "&mdash;";
-  char text[40];
-  std::snprintf(text, sizeof(text), "%.*f", decimals, value);
-  return text;
-}
-
 std::string Scientific(double value) {
   if (!std::isfinite(value)) return "&mdash;";
   char text[40];
@@ -32,9 +25,9 @@ std::string BaseOp(const std::string& op) { return op.substr(0, op.find('+')); }
 std::string ShareCells(double ms, double total_ms, double widest_ms) {
   const double share = total_ms > 0 ? 100 * ms / total_ms : 0;
   const double width = widest_ms > 0 ? std::clamp(100 * ms / widest_ms, 0.0, 100.0) : 0;
-  return "<td class=\"n\">" + Fixed(share, 1) +
-         "%</td><td><div class=\"bar\"><span class=\"run\" " + "style=\"width:" + Fixed(width, 1) +
-         "%\"></span></div></td>";
+  return "<td class=\"n\">" + FixedOrDash(share, 1) +
+         "%</td><td><div class=\"bar\"><span class=\"run\" " +
+         "style=\"width:" + FixedOrDash(width, 1) + "%\"></span></div></td>";
 }
 
 std::string Title(const NetworkRunRecord& run) {
@@ -62,8 +55,8 @@ void RunsTable(std::ostringstream& html, const std::vector<ReportNetworkRun>& ne
     html << "</td><td>" << HtmlEscape(run.network) << "</td><td class=\"n\">" << run.threads
          << "</td><td>" << HtmlEscape(run.started_at) << "</td><td title=\""
          << HtmlEscape(entry.host_detail) << "\">" << HtmlEscape(entry.host_short)
-         << "</td><td class=\"n\">" << Fixed(run.median_ms, 3) << "</td><td class=\"n\">"
-         << Fixed(run.min_ms, 3) << "</td><td class=\"n\">" << Fixed(run.max_ms, 3)
+         << "</td><td class=\"n\">" << FixedOrDash(run.median_ms, 3) << "</td><td class=\"n\">"
+         << FixedOrDash(run.min_ms, 3) << "</td><td class=\"n\">" << FixedOrDash(run.max_ms, 3)
          << "</td><td class=\"n\">" << tuned << " of " << kernels << "</td><td class=\"n\">"
          << Scientific(run.relative_error) << "</td><td><code>" << HtmlEscape(run.command)
          << "</code></td></tr>\n";
@@ -84,9 +77,10 @@ void NetworkSection(std::ostringstream& html, const ReportNetworkRun& entry) {
   }
   html << "<section id=\"network-" << run.id << "\">\n<h3>" << HtmlEscape(Title(run))
        << " (network run " << run.id << ")</h3>\n<p class=\"key\">End to end: median "
-       << Fixed(run.median_ms, 3) << " ms over " << run.repeats << " runs (min "
-       << Fixed(run.min_ms, 3) << ", max " << Fixed(run.max_ms, 3) << ") on "
-       << HtmlEscape(entry.host_short) << ". The layers' medians add up to " << Fixed(layers_ms, 3)
+       << FixedOrDash(run.median_ms, 3) << " ms over " << run.repeats << " runs (min "
+       << FixedOrDash(run.min_ms, 3) << ", max " << FixedOrDash(run.max_ms, 3) << ") on "
+       << HtmlEscape(entry.host_short) << ". The layers' medians add up to "
+       << FixedOrDash(layers_ms, 3)
        << " ms; a share is of that sum. A task links to its section when the layer ran a recorded "
           "configuration.</p>\n<div class=\"tables\">\n";
 
@@ -98,7 +92,7 @@ void NetworkSection(std::ostringstream& html, const ReportNetworkRun& entry) {
           "</tr>\n";
   for (const auto& [op, totals] : ops)
     html << "<tr><td>" << HtmlEscape(op) << "</td><td class=\"n\">" << totals.first
-         << "</td><td class=\"n\">" << Fixed(totals.second, 4) << "</td>"
+         << "</td><td class=\"n\">" << FixedOrDash(totals.second, 4) << "</td>"
          << ShareCells(totals.second, layers_ms, widest_op) << "</tr>\n";
   html << "</table>\n";
 
@@ -115,7 +109,7 @@ void NetworkSection(std::ostringstream& html, const ReportNetworkRun& entry) {
       html << HtmlEscape(layer.task);
     }
     html << "</td><td>" << (kernel ? (layer.tuned ? "yes" : "no") : "") << "</td><td class=\"n\">"
-         << Fixed(layer.median_ms, 4) << "</td>"
+         << FixedOrDash(layer.median_ms, 4) << "</td>"
          << ShareCells(layer.median_ms, layers_ms, widest_ms) << "</tr>\n";
   }
   html << "</table>\n</div>\n</section>\n";

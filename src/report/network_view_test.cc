@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "records/network_run_test_util.h"
 #include "report/html_report.h"
 #include "report/report_test_db.h"
 
@@ -11,34 +12,14 @@ namespace {
 
 using report_testing::Count;
 
-// A network run of two layers: a tuned convolution (of task 1 when `linked`) and a pooling.
+// A network run of two layers: a convolution (tuned, of task 1, when `linked`) and a pooling.
+// Its host's peak differs from run to run, as on one machine.
 NetworkRunRecord NetworkRun(const std::string& network, int threads, const std::string& cpu,
                             double conv_ms, bool linked) {
-  NetworkRunRecord run;
-  run.network = network;
-  run.command = "tessel run --model " + network;
-  // Peaks differ from run to run on one machine.
-  run.host = R"({"cpu":")" + cpu + R"(","cpus":2,"fma_peak_gflops":)" +
-             std::to_string(100 + conv_ms) + R"(,"fma_peak_threads":2})";
-  run.threads = threads;
-  run.repeats = 5;
-  run.median_ms = conv_ms + 0.5;
-  run.min_ms = conv_ms + 0.4;
-  run.max_ms = conv_ms + 0.75;
-  run.relative_error = 2e-7;
-  NetworkLayerRecord& conv = run.layers.emplace_back();
-  conv.name = "conv1";
-  conv.op = "conv2d+relu";
-  conv.task = "n.1";
-  conv.workload = "dense:in=4,out=4";
-  conv.tuned = linked;
-  if (linked) conv.task_id = 1;
-  conv.median_ms = conv_ms;
-  NetworkLayerRecord& pool = run.layers.emplace_back();
-  pool.name = "pool";
-  pool.op = "max_pool";
-  pool.median_ms = 0.5;
-  return run;
+  const std::string host = R"({"cpu":")" + cpu + R"(","cpus":2,"fma_peak_gflops":)" +
+                           std::to_string(100 + conv_ms) + R"(,"fma_peak_threads":2})";
+  return testing_util::TwoLayerNetworkRun(network, threads, host, conv_ms,
+                                          linked ? std::optional<int64_t>(1) : std::nullopt);
 }
 
 class NetworkViewTest : public report_testing::ReportDbTest {

@@ -34,12 +34,7 @@ ModelFit FitOf(const std::vector<double>& measured, const std::vector<double>& s
   return fit;
 }
 
-std::string Correlation(double value) {
-  if (!std::isfinite(value)) return "&mdash;";
-  char text[16];
-  std::snprintf(text, sizeof(text), "%.3f", value);
-  return text;
-}
+std::string Correlation(double value) { return FixedOrDash(value, 3); }
 
 void LearningChart(std::ostringstream& html, const RunTunerViews& run) {
   Chart chart;
