@@ -3,9 +3,10 @@
 // Each configuration is JIT-compiled and run in a forked child process, so that a compiler
 // that crashes or never finishes, or a kernel that crashes or hangs, takes only the child with
 // it: the parent records a compile error, crash or timeout and goes on. Compiling and running
-// have their own time limits. The parent never compiles or runs a kernel, so LLVM's and
-// Halide's state (the thread pool, JIT memory) only ever lives in children, and memory stays
-// flat over thousands of measurements.
+// have their own time limits. The parent compiles the default schedule once, so that every
+// child inherits what all compiles share (LLVM's targets, Halide's JIT runtime), but never runs
+// a kernel: Halide's thread pool and the kernels' JIT memory only ever live in children, and
+// memory stays flat over thousands of measurements.
 //
 // Like AutoTVM's LocalBuilder (n_parallel), up to `build_jobs` configurations of a batch are
 // compiled at once, each in its own child; then the built children run one at a time, so that
