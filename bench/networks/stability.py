@@ -22,14 +22,15 @@ def main(path):
     layers = len(rounds[0]["layers"])
     typical = [statistics.median(r["layers"][i]["median_ms"] for r in rounds) for i in range(layers)]
     print("round  e2e ms | layer time / the layer's median over rounds: quartiles (25%, 50%, 75%), "
-          "max | layers over 1.05")
+          "max | layers over 1.05 | steal ticks, busy ticks (all processes) in the round")
     for index, r in enumerate(rounds, 1):
         ratios = sorted(r["layers"][i]["median_ms"] / typical[i] for i in range(layers)
                         if typical[i] > 0)
         q = statistics.quantiles(ratios, n=4)
         slow = sum(ratio > 1.05 for ratio in ratios)
+        ticks = (f" | {r['steal_ticks']}, {r['busy_ticks']}" if "steal_ticks" in r else "")
         print(f"{index:5d} {r['median_ms']:7.3f} | {q[0]:.3f} {q[1]:.3f} {q[2]:.3f}, "
-              f"{ratios[-1]:.3f} | {slow} of {len(ratios)}")
+              f"{ratios[-1]:.3f} | {slow} of {len(ratios)}{ticks}")
 
 
 if __name__ == "__main__":
