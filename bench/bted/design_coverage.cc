@@ -8,6 +8,7 @@
 //   build-bench/design_coverage [--m 8] alex.1 alex.2 ...   (markdown on stdout)
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -38,14 +39,6 @@ double KnobValueCoverage(const Space& space, const std::vector<Config>& design) 
   return knobs > 0 ? sum / knobs : 1.0;
 }
 
-const tessel::ZooLayer& FindZooLayer(const std::string& name) {
-  for (const tessel::ZooModel& model : tessel::Zoo())
-    for (const tessel::ZooLayer& layer : model.layers)
-      if (layer.name == name) return layer;
-  std::fprintf(stderr, "error: unknown task '%s'; see 'tessel zoo'\n", name.c_str());
-  std::exit(2);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -69,7 +62,13 @@ int main(int argc, char** argv) {
   double total[kDesigns] = {};
   std::printf("| task | %s | %s | %s |\n|---|---:|---:|---:|\n", names[0], names[1], names[2]);
   for (const std::string& task : tasks) {
-    const auto tmpl = tessel::MakeOperatorTemplate(FindZooLayer(task).workload);
+    std::unique_ptr<tessel::OperatorTemplate> tmpl;
+    try {
+      tmpl = tessel::MakeOperatorTemplate(tessel::FindZooLayer(task).workload);
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "error: %s\n", error.what());
+      return 2;
+    }
     const Space& space = tmpl->space();
     double coverage[kDesigns] = {};
     for (int seed = 1; seed <= seeds; ++seed) {

@@ -26,13 +26,6 @@ double MsSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-const ZooLayer* FindZooLayer(const std::string& name) {
-  for (const ZooModel& model : Zoo())
-    for (const ZooLayer& layer : model.layers)
-      if (layer.name == name) return &layer;
-  return nullptr;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -48,10 +41,11 @@ int main(int argc, char** argv) {
   app.add_option("--repeats", repeats, "timed repeats");
   app.add_option("--min-repeat-ms", min_repeat_ms, "lower bound on one repeat");
   CLI11_PARSE(app, argc, argv);
-  const ZooLayer* layer = FindZooLayer(task);
-  if (!layer) {
-    std::fprintf(stderr, "kernel_time: unknown task '%s' (names as in `tessel zoo`)\n",
-                 task.c_str());
+  const ZooLayer* layer = nullptr;
+  try {
+    layer = &FindZooLayer(task);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "kernel_time: %s\n", error.what());
     return 2;
   }
   setenv("HL_NUM_THREADS", std::to_string(DefaultThreadCount()).c_str(), 1);

@@ -123,13 +123,6 @@ std::vector<std::string> SplitCommas(const std::string& text) {
   return items;
 }
 
-const ZooLayer& FindZooLayer(const std::string& name) {
-  for (const ZooModel& model : Zoo())
-    for (const ZooLayer& layer : model.layers)
-      if (layer.name == name) return layer;
-  throw std::runtime_error("unknown layer '" + name + "' (names as in `tessel zoo`)");
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {

@@ -22,6 +22,7 @@
 
 #include "core/host.h"
 #include "core/rng.h"
+#include "core/stats.h"
 #include "problems/schedule/operator_template.h"
 #include "problems/schedule/zoo.h"
 
@@ -36,20 +37,6 @@ const std::vector<std::pair<double, double>> kWindows = {{0, 2},   {2, 5},   {5,
 
 double MsSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-double Median(std::vector<double> values) {
-  if (values.empty()) return std::nan("");
-  std::sort(values.begin(), values.end());
-  const size_t mid = values.size() / 2;
-  return values.size() % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
-}
-
-const ZooLayer* FindZooLayer(const std::string& name) {
-  for (const ZooModel& model : Zoo())
-    for (const ZooLayer& layer : model.layers)
-      if (layer.name == name) return &layer;
-  return nullptr;
 }
 
 // In the child: (start ms, duration ms) of every run, as text "start duration" per line.
@@ -125,9 +112,11 @@ int main(int argc, char** argv) {
   std::printf(" | steady ms (median)\n");
   std::stringstream names(tasks);
   for (std::string name; std::getline(names, name, ',');) {
-    const ZooLayer* layer = FindZooLayer(name);
-    if (!layer) {
-      std::fprintf(stderr, "warmup_curve: unknown task '%s'\n", name.c_str());
+    const ZooLayer* layer = nullptr;
+    try {
+      layer = &FindZooLayer(name);
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "warmup_curve: %s\n", error.what());
       return 2;
     }
     const auto tmpl = MakeOperatorTemplate(layer->workload);
@@ -163,7 +152,11 @@ int main(int argc, char** argv) {
     std::printf("%-8s %3zu |", name.c_str(), steadies.size());
     for (const auto& window : ratios)
       window.empty() ? std::printf("      -   ") : std::printf("  %6.3f  ", Median(window));
-    std::printf(" | %.4f\n", Median(steadies));
+    if (steadies.empty()) {
+      std::printf(" | -\n");
+    } else {
+      std::printf(" | %.4f\n", Median(steadies));
+    }
     std::fflush(stdout);
     out.push_back(task);
   }

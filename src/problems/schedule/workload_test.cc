@@ -72,6 +72,10 @@ TEST(ZooTest, HasTheBenchmarkNetworks) {
   EXPECT_EQ(WorkloadSpec(FindLayer(FindModel("resnet18"), "12").workload), "dense:in=512,out=1000");
   EXPECT_THROW(FindModel("resnet19"), Error);
   EXPECT_THROW(FindLayer(FindModel("alexnet"), "9"), Error);
+  // Any model's layer by its full name, as `tessel zoo` lists them.
+  EXPECT_EQ(&FindZooLayer("mb1.13"), &FindLayer(FindModel("mobilenet_v1"), "13"));
+  EXPECT_THROW(FindZooLayer("13"), Error);
+  EXPECT_THROW(FindZooLayer("r18.13"), Error);
 }
 
 TEST(ZooTest, TasksAreUniqueWithinEachModel) {

@@ -134,4 +134,12 @@ const ZooLayer& FindLayer(const ZooModel& model, std::string_view layer) {
                     std::to_string(model.layers.size()));
 }
 
+const ZooLayer& FindZooLayer(std::string_view name) {
+  for (const ZooModel& model : Zoo())
+    for (const ZooLayer& layer : model.layers)
+      if (layer.name == name) return layer;
+  throw ConfigError("unknown layer '" + std::string(name) +
+                    "'; give a layer as 'tessel zoo' lists them, e.g. r18.2");
+}
+
 }  // namespace tessel

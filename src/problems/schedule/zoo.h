@@ -30,4 +30,8 @@ const ZooModel& FindModel(std::string_view name);
 // A layer by its full name ("r18.2") or its number within the model ("2").
 const ZooLayer& FindLayer(const ZooModel& model, std::string_view layer);
 
+// A layer of any model by its full name ("r18.2", as `tessel zoo` lists them); throws
+// tessel::Error naming it when no model has it.
+const ZooLayer& FindZooLayer(std::string_view name);
+
 }  // namespace tessel
