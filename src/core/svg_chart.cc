@@ -24,29 +24,6 @@ constexpr double kTitleHeight = 30, kLegendHeight = 28, kLegendRow = 18;
 // hardly show, and the markers of a panel stay under (252 / 3) x (168 / 3), about 4,700.
 constexpr double kPointCell = 3;
 
-std::string Escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string TickLabel(double value) {
   std::ostringstream text;
   text << std::setprecision(4) << (std::abs(value) < 1e-12 ? 0.0 : value);
@@ -131,7 +108,8 @@ void RenderPanel(std::ostringstream& svg, const ChartPanel& panel, const Chart& 
   auto py = [&](double y) { return oy + kTop + h - ya.Fraction(std::min(y, ya.hi)) * h; };
   auto visible = [&](double x, double y) { return xa.Accepts(x) && ya.Accepts(y); };
   svg << "<text x=\"" << Px(ox + kLeft + w / 2) << "\" y=\"" << Px(oy + 18)
-      << "\" text-anchor=\"middle\" font-weight=\"bold\">" << Escape(panel.title) << "</text>\n";
+      << "\" text-anchor=\"middle\" font-weight=\"bold\">" << EscapeMarkup(panel.title)
+      << "</text>\n";
   for (double t : xa.Ticks()) {
     if (t < xa.lo - 1e-12 || t > xa.hi + 1e-12) continue;
     svg << "<line x1=\"" << Px(px(t)) << "\" y1=\"" << Px(oy + kTop) << "\" x2=\"" << Px(px(t))
@@ -151,9 +129,9 @@ void RenderPanel(std::ostringstream& svg, const ChartPanel& panel, const Chart& 
   const std::string& x_label = panel.x_label.empty() ? chart.x_label : panel.x_label;
   const std::string& y_label = panel.y_label.empty() ? chart.y_label : panel.y_label;
   svg << "<text x=\"" << Px(ox + kLeft + w / 2) << "\" y=\"" << Px(oy + kPanelHeight - 8)
-      << "\" text-anchor=\"middle\">" << Escape(x_label) << "</text>\n";
+      << "\" text-anchor=\"middle\">" << EscapeMarkup(x_label) << "</text>\n";
   svg << "<text transform=\"translate(" << Px(ox + 14) << "," << Px(oy + kTop + h / 2)
-      << ") rotate(-90)\" text-anchor=\"middle\">" << Escape(y_label) << "</text>\n";
+      << ") rotate(-90)\" text-anchor=\"middle\">" << EscapeMarkup(y_label) << "</text>\n";
   for (const ChartSeries& s : panel.series) {
     const std::string& colour = colours.at(s.name);
     auto marker = [&](double x, double y) {
@@ -261,6 +239,33 @@ std::vector<double> LogTicks(double lo, double hi) {
   return ticks;
 }
 
+std::string EscapeMarkup(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 std::string RenderSvg(const Chart& chart) {
   // One colour per series name, in order of first appearance; the legend shows the first
   // series' style of each name.
@@ -294,7 +299,7 @@ std::string RenderSvg(const Chart& chart) {
   if (!chart.title.empty()) {
     svg << "<text x=\"" << Px(width / 2)
         << "\" y=\"20\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">"
-        << Escape(chart.title) << "</text>\n";
+        << EscapeMarkup(chart.title) << "</text>\n";
   }
   for (size_t i = 0; i < names.size(); ++i) {
     const auto& [name, style] = names[i];
@@ -310,7 +315,7 @@ std::string RenderSvg(const Chart& chart) {
       svg << "<line x1=\"" << Px(x) << "\" y1=\"" << Px(y) << "\" x2=\"" << Px(x + 18) << "\" y2=\""
           << Px(y) << "\" stroke=\"" << colour << "\" stroke-width=\"2\"/>\n";
     }
-    svg << "<text x=\"" << Px(x + 22) << "\" y=\"" << Px(y + 4) << "\">" << Escape(name)
+    svg << "<text x=\"" << Px(x + 22) << "\" y=\"" << Px(y + 4) << "\">" << EscapeMarkup(name)
         << "</text>\n";
   }
   for (size_t i = 0; i < chart.panels.size(); ++i)

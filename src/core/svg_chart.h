@@ -57,6 +57,9 @@ struct Chart {
   int columns = 3;  // panels per row
 };
 
+// Text made safe in SVG, XML and HTML content and in quoted attribute values.
+std::string EscapeMarkup(const std::string& text);
+
 // The chart as an SVG document. Non-finite points are skipped.
 std::string RenderSvg(const Chart& chart);
 

@@ -13,6 +13,12 @@ size_t Count(const std::string& text, const std::string& what) {
   return count;
 }
 
+TEST(EscapeMarkupTest, EscapesMarkupAndQuotes) {
+  EXPECT_EQ(EscapeMarkup("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+  EXPECT_EQ(EscapeMarkup("plain"), "plain");
+}
+
 TEST(SvgChartTest, TicksAreRoundAndCoverTheRange) {
   EXPECT_EQ(NiceTicks(0, 1, 5), (std::vector<double>{0, 0.2, 0.4, 0.6, 0.8, 1.0}));
   EXPECT_EQ(NiceTicks(0, 230, 5), (std::vector<double>{0, 50, 100, 150, 200, 250}));

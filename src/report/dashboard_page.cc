@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/svg_chart.h"
 #include "report/html_report.h"
 
 namespace tessel {
@@ -53,14 +54,14 @@ std::string RenderDashboardPage(const std::string& body, const std::string& sour
     script.replace(at, 7, std::to_string(poll_ms));
   return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
          "<title>Tessel dashboard: " +
-         HtmlEscape(source) + "</title>\n<style>\n" + ReportStyle() + kLiveStyle +
-         "</style>\n</head>\n<body>\n<p class=\"live\">Live view of <code>" + HtmlEscape(source) +
+         EscapeMarkup(source) + "</title>\n<style>\n" + ReportStyle() + kLiveStyle +
+         "</style>\n</head>\n<body>\n<p class=\"live\">Live view of <code>" + EscapeMarkup(source) +
          "</code>: <span id=\"measurements\">" + std::to_string(version.measurements) +
-         "</span> measurements, last updated <span id=\"updated\">" + HtmlEscape(updated) +
+         "</span> measurements, last updated <span id=\"updated\">" + EscapeMarkup(updated) +
          "</span>; checked every " + std::to_string(poll_ms) +
          " ms. <span id=\"state\" class=\"state\"></span></p>\n<div id=\"report\" "
          "data-version=\"" +
-         HtmlEscape(version.Token()) + "\">\n" + body + "</div>\n<script>\n" + script +
+         EscapeMarkup(version.Token()) + "\">\n" + body + "</div>\n<script>\n" + script +
          "</script>\n</body>\n</html>\n";
 }
 

@@ -131,7 +131,8 @@ void ScatterChart(std::ostringstream& html, const ReportTask& task) {
 void StatusTable(std::ostringstream& html, const ReportTask& task) {
   html << "<table><tr><th>status</th><th>evaluations</th></tr>\n";
   for (const auto& [status, count] : task.statuses)
-    html << "<tr><td>" << HtmlEscape(status) << "</td><td class=\"n\">" << count << "</td></tr>\n";
+    html << "<tr><td>" << EscapeMarkup(status) << "</td><td class=\"n\">" << count
+         << "</td></tr>\n";
   html << "</table>\n";
 }
 
@@ -146,7 +147,7 @@ void TimesTable(std::ostringstream& html, const ReportTask& task,
     const auto run = runs.find(times.run_id);
     const std::string label =
         run == runs.end() ? "run " + std::to_string(times.run_id) : run->second->label;
-    html << "<tr><td>" << HtmlEscape(label) << "</td><td class=\"n\">" << times.measurements
+    html << "<tr><td>" << EscapeMarkup(label) << "</td><td class=\"n\">" << times.measurements
          << "</td><td class=\"n\">" << Seconds(times.compile_s) << "</td><td class=\"n\">"
          << Seconds(times.run_s) << "</td><td class=\"n\">" << Seconds(times.fit_s)
          << "</td><td class=\"n\">" << Seconds(times.search_s) << "</td><td class=\"n\">"
@@ -174,11 +175,11 @@ void TimesTable(std::ostringstream& html, const ReportTask& task,
 void TaskSection(std::ostringstream& html, const ReportTask& task,
                  const std::map<int64_t, const ReportRun*>& runs) {
   html << "<section id=\"task-" << task.id << "\">\n<h3>Task " << task.id << ": "
-       << HtmlEscape(task.key.instance) << "</h3>\n<p class=\"key\">problem "
-       << HtmlEscape(task.key.problem) << " &middot; evaluator " << HtmlEscape(task.key.evaluator)
-       << " v" << task.key.evaluator_version << " &middot; target <code>"
-       << HtmlEscape(task.key.target) << "</code> &middot; objective "
-       << HtmlEscape(ObjectiveText(task.objective)) << "</p>\n";
+       << EscapeMarkup(task.key.instance) << "</h3>\n<p class=\"key\">problem "
+       << EscapeMarkup(task.key.problem) << " &middot; evaluator "
+       << EscapeMarkup(task.key.evaluator) << " v" << task.key.evaluator_version
+       << " &middot; target <code>" << EscapeMarkup(task.key.target)
+       << "</code> &middot; objective " << EscapeMarkup(ObjectiveText(task.objective)) << "</p>\n";
   if (task.measurements == 0) {
     html << "<p class=\"note\">No measurements.</p>\n</section>\n";
     return;
@@ -186,8 +187,8 @@ void TaskSection(std::ostringstream& html, const ReportTask& task,
   html << "<p class=\"key\">" << Count(task.measurements, "measurement") << " by "
        << Count(task.runs, "run") << ", " << task.successes << " successful";
   if (task.successes > 0) {
-    html << "; best " << Number(task.best) << ' ' << HtmlEscape(task.objective.unit)
-         << " with <code>" << HtmlEscape(task.best_config) << "</code>";
+    html << "; best " << Number(task.best) << ' ' << EscapeMarkup(task.objective.unit)
+         << " with <code>" << EscapeMarkup(task.best_config) << "</code>";
   }
   html << "</p>\n";
   if (task.successes == 0) {
@@ -214,7 +215,7 @@ void TaskSection(std::ostringstream& html, const ReportTask& task,
     ScatterChart(html, task);
   }
   std::vector<std::string> left_out;
-  for (const std::string& why : task.metrics_left_out) left_out.push_back(HtmlEscape(why));
+  for (const std::string& why : task.metrics_left_out) left_out.push_back(EscapeMarkup(why));
   if (task.metrics_beyond_limit > 0)
     left_out.push_back(Count(task.metrics_beyond_limit, "more metric") + ", for room");
   if (task.metric_parts_left_out > 0) {
@@ -236,55 +237,28 @@ void SummaryTables(std::ostringstream& html, const ReportData& data) {
           "<th>best</th></tr>\n";
   for (const ReportTask& task : data.tasks) {
     html << "<tr><td><a href=\"#task-" << task.id << "\">" << task.id << "</a></td><td>"
-         << HtmlEscape(task.key.problem) << "</td><td><code>" << HtmlEscape(task.key.instance)
-         << "</code></td><td>" << HtmlEscape(task.key.evaluator) << " v"
-         << task.key.evaluator_version << "</td><td>" << HtmlEscape(ObjectiveText(task.objective))
+         << EscapeMarkup(task.key.problem) << "</td><td><code>" << EscapeMarkup(task.key.instance)
+         << "</code></td><td>" << EscapeMarkup(task.key.evaluator) << " v"
+         << task.key.evaluator_version << "</td><td>" << EscapeMarkup(ObjectiveText(task.objective))
          << "</td><td class=\"n\">" << task.runs << "</td><td class=\"n\">" << task.measurements
          << "</td><td class=\"n\">" << task.successes << "</td><td class=\"n\">"
          << Number(task.best);
-    if (task.successes > 0) html << ' ' << HtmlEscape(task.objective.unit);
+    if (task.successes > 0) html << ' ' << EscapeMarkup(task.objective.unit);
     html << "</td></tr>\n";
   }
   html << "</table>\n<h2>Runs</h2>\n<table><tr><th>run</th><th>tuner</th><th>seed</th>"
           "<th>started (UTC)</th><th>host</th><th>measurements</th><th>command</th></tr>\n";
   for (const ReportRun& run : data.runs) {
-    html << "<tr><td>" << run.run.id << "</td><td>" << HtmlEscape(run.run.info.tuner)
+    html << "<tr><td>" << run.run.id << "</td><td>" << EscapeMarkup(run.run.info.tuner)
          << "</td><td class=\"n\">" << run.run.info.seed << "</td><td>"
-         << HtmlEscape(run.run.started_at) << "</td><td title=\"" << HtmlEscape(run.host_detail)
-         << "\">" << HtmlEscape(run.host_short) << "</td><td class=\"n\">" << run.measurements
-         << "</td><td><code>" << HtmlEscape(run.run.info.command) << "</code></td></tr>\n";
+         << EscapeMarkup(run.run.started_at) << "</td><td title=\"" << EscapeMarkup(run.host_detail)
+         << "\">" << EscapeMarkup(run.host_short) << "</td><td class=\"n\">" << run.measurements
+         << "</td><td><code>" << EscapeMarkup(run.run.info.command) << "</code></td></tr>\n";
   }
   html << "</table>\n";
 }
 
 }  // namespace
-
-std::string HtmlEscape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string FixedOrDash(double value, int decimals) {
   if (!std::isfinite(value)) return "&mdash;";
@@ -297,7 +271,7 @@ const char* ReportStyle() { return kStyle; }
 
 std::string RenderReportBody(const ReportData& data, const std::string& source) {
   std::ostringstream html;
-  html << "<h1>Tessel records</h1>\n<p>Generated from <code>" << HtmlEscape(source)
+  html << "<h1>Tessel records</h1>\n<p>Generated from <code>" << EscapeMarkup(source)
        << "</code>: " << Count(std::ssize(data.tasks), "task") << ", "
        << Count(std::ssize(data.runs), "run") << ", " << Count(data.measurements, "measurement")
        << ".</p>\n";
@@ -315,8 +289,8 @@ std::string RenderReportBody(const ReportData& data, const std::string& source) 
   }
   html << "<p>Problems:";
   for (size_t i = 0; i < problems.size(); ++i)
-    html << (i ? "," : "") << " <a href=\"#problem-" << i << "\">" << HtmlEscape(problems[i].first)
-         << "</a> (" << Count(problems[i].second, "task") << ")";
+    html << (i ? "," : "") << " <a href=\"#problem-" << i << "\">"
+         << EscapeMarkup(problems[i].first) << "</a> (" << Count(problems[i].second, "task") << ")";
   if (!data.networks.empty())
     html << "; <a href=\"#networks\">networks</a> ("
          << Count(std::ssize(data.networks), "network run") << ")";
@@ -329,8 +303,8 @@ std::string RenderReportBody(const ReportData& data, const std::string& source) 
   size_t problem = 0;
   for (size_t i = 0; i < data.tasks.size(); ++i) {
     if (i == 0 || data.tasks[i].key.problem != data.tasks[i - 1].key.problem) {
-      html << "<h2 id=\"problem-" << problem << "\">Problem " << HtmlEscape(problems[problem].first)
-           << "</h2>\n";
+      html << "<h2 id=\"problem-" << problem << "\">Problem "
+           << EscapeMarkup(problems[problem].first) << "</h2>\n";
       ++problem;
     }
     TaskSection(html, data.tasks[i], runs);
@@ -341,7 +315,7 @@ std::string RenderReportBody(const ReportData& data, const std::string& source) 
 std::string RenderHtmlReport(const ReportData& data, const std::string& source) {
   return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
          "<title>Tessel records: " +
-         HtmlEscape(source) + "</title>\n<style>\n" + kStyle + "</style>\n</head>\n<body>\n" +
+         EscapeMarkup(source) + "</title>\n<style>\n" + kStyle + "</style>\n</head>\n<body>\n" +
          RenderReportBody(data, source) + "</body>\n</html>\n";
 }
 

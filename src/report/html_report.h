@@ -20,9 +20,6 @@ std::string RenderReportBody(const ReportData& data, const std::string& source);
 // The page's CSS, without the <style> element.
 const char* ReportStyle();
 
-// Text made safe in HTML content and in quoted attribute values.
-std::string HtmlEscape(const std::string& text);
-
 // `value` with `decimals` digits after the point ("%.*f"), or an em dash when it is not finite.
 std::string FixedOrDash(double value, int decimals);
 

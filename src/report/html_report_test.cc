@@ -25,12 +25,6 @@ class HtmlReportTest : public report_testing::ReportDbTest {
   }
 };
 
-TEST(HtmlEscapeTest, EscapesMarkupAndQuotes) {
-  EXPECT_EQ(HtmlEscape("<a href=\"x\">'&'</a>"),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
-  EXPECT_EQ(HtmlEscape("plain"), "plain");
-}
-
 TEST_F(HtmlReportTest, EscapesEveryTextFromTheDatabase) {
   WriteSmallDb();
   const std::string html = Render("odd <path> & name.db");

@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 
+#include "core/svg_chart.h"
 #include "report/html_report.h"
 
 namespace tessel {
@@ -52,13 +53,13 @@ void RunsTable(std::ostringstream& html, const std::vector<ReportNetworkRun>& ne
     } else {
       html << run.id;
     }
-    html << "</td><td>" << HtmlEscape(run.network) << "</td><td class=\"n\">" << run.threads
-         << "</td><td>" << HtmlEscape(run.started_at) << "</td><td title=\""
-         << HtmlEscape(entry.host_detail) << "\">" << HtmlEscape(entry.host_short)
+    html << "</td><td>" << EscapeMarkup(run.network) << "</td><td class=\"n\">" << run.threads
+         << "</td><td>" << EscapeMarkup(run.started_at) << "</td><td title=\""
+         << EscapeMarkup(entry.host_detail) << "\">" << EscapeMarkup(entry.host_short)
          << "</td><td class=\"n\">" << FixedOrDash(run.median_ms, 3) << "</td><td class=\"n\">"
          << FixedOrDash(run.min_ms, 3) << "</td><td class=\"n\">" << FixedOrDash(run.max_ms, 3)
          << "</td><td class=\"n\">" << tuned << " of " << kernels << "</td><td class=\"n\">"
-         << Scientific(run.relative_error) << "</td><td><code>" << HtmlEscape(run.command)
+         << Scientific(run.relative_error) << "</td><td><code>" << EscapeMarkup(run.command)
          << "</code></td></tr>\n";
   }
   html << "</table>\n";
@@ -75,11 +76,11 @@ void NetworkSection(std::ostringstream& html, const ReportNetworkRun& entry) {
     ++count;
     ms += layer.median_ms;
   }
-  html << "<section id=\"network-" << run.id << "\">\n<h3>" << HtmlEscape(Title(run))
+  html << "<section id=\"network-" << run.id << "\">\n<h3>" << EscapeMarkup(Title(run))
        << " (network run " << run.id << ")</h3>\n<p class=\"key\">End to end: median "
        << FixedOrDash(run.median_ms, 3) << " ms over " << run.repeats << " runs (min "
        << FixedOrDash(run.min_ms, 3) << ", max " << FixedOrDash(run.max_ms, 3) << ") on "
-       << HtmlEscape(entry.host_short) << ". The layers' medians add up to "
+       << EscapeMarkup(entry.host_short) << ". The layers' medians add up to "
        << FixedOrDash(layers_ms, 3)
        << " ms; a share is of that sum. A task links to its section when the layer ran a recorded "
           "configuration.</p>\n<div class=\"tables\">\n";
@@ -91,7 +92,7 @@ void NetworkSection(std::ostringstream& html, const ReportNetworkRun& entry) {
   html << "<table><tr><th>operator</th><th>layers</th><th>ms</th><th colspan=\"2\">share</th>"
           "</tr>\n";
   for (const auto& [op, totals] : ops)
-    html << "<tr><td>" << HtmlEscape(op) << "</td><td class=\"n\">" << totals.first
+    html << "<tr><td>" << EscapeMarkup(op) << "</td><td class=\"n\">" << totals.first
          << "</td><td class=\"n\">" << FixedOrDash(totals.second, 4) << "</td>"
          << ShareCells(totals.second, layers_ms, widest_op) << "</tr>\n";
   html << "</table>\n";
@@ -101,12 +102,12 @@ void NetworkSection(std::ostringstream& html, const ReportNetworkRun& entry) {
   for (size_t i = 0; i < run.layers.size(); ++i) {
     const NetworkLayerRecord& layer = run.layers[i];
     const bool kernel = !layer.workload.empty();
-    html << "<tr><td class=\"n\">" << i << "</td><td>" << HtmlEscape(layer.name) << "</td><td>"
-         << HtmlEscape(layer.op) << "</td><td title=\"" << HtmlEscape(layer.workload) << "\">";
+    html << "<tr><td class=\"n\">" << i << "</td><td>" << EscapeMarkup(layer.name) << "</td><td>"
+         << EscapeMarkup(layer.op) << "</td><td title=\"" << EscapeMarkup(layer.workload) << "\">";
     if (layer.task_id) {
-      html << "<a href=\"#task-" << *layer.task_id << "\">" << HtmlEscape(layer.task) << "</a>";
+      html << "<a href=\"#task-" << *layer.task_id << "\">" << EscapeMarkup(layer.task) << "</a>";
     } else {
-      html << HtmlEscape(layer.task);
+      html << EscapeMarkup(layer.task);
     }
     html << "</td><td>" << (kernel ? (layer.tuned ? "yes" : "no") : "") << "</td><td class=\"n\">"
          << FixedOrDash(layer.median_ms, 4) << "</td>"

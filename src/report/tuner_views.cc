@@ -48,7 +48,7 @@ void LearningChart(std::ostringstream& html, const RunTunerViews& run) {
     panel.series.push_back({run.label, series.points, SeriesStyle::kLine});
     chart.panels.push_back(std::move(panel));
   }
-  html << "<figure>" << RenderSvg(chart) << "<figcaption class=\"note\">" << HtmlEscape(run.label)
+  html << "<figure>" << RenderSvg(chart) << "<figcaption class=\"note\">" << EscapeMarkup(run.label)
        << ": what the agent logged per round (an update round, an episode), one panel per "
           "name.</figcaption></figure>\n";
 }
@@ -77,7 +77,7 @@ void ModelCharts(std::ostringstream& html, const RunTunerViews& run,
     panel.series.push_back({run.label, per_fit, SeriesStyle::kLine});
     chart.panels.push_back(std::move(panel));
   }
-  html << "<figure>" << RenderSvg(chart) << "<figcaption class=\"note\">" << HtmlEscape(run.label)
+  html << "<figure>" << RenderSvg(chart) << "<figcaption class=\"note\">" << EscapeMarkup(run.label)
        << ": the cost model's score for each configuration it proposed against its measured "
           "value, "
        << run.overall.pairs << " successful measurements";
