@@ -14,8 +14,7 @@
 
 #include "core/host.h"
 #include "core/rng.h"
-#include "problems/schedule/operator_template.h"
-#include "problems/schedule/zoo.h"
+#include "measure_cost/config_sample.h"
 
 namespace {
 
@@ -49,19 +48,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   setenv("HL_NUM_THREADS", std::to_string(DefaultThreadCount()).c_str(), 1);
-  const auto tmpl = MakeOperatorTemplate(layer->workload);
-  Rng rng(seed);
-  std::vector<Config> sample;
-  for (int i = 0; i < configs; ++i)
-    if (auto config = tmpl->space().SampleValid(rng)) sample.push_back(*config);
-  if (index < 0 || index >= static_cast<int>(sample.size())) {
-    std::fprintf(stderr, "kernel_time: --index must be below %zu\n", sample.size());
+  const ConfigSample sample = SampleConfigs(*layer, configs, seed);
+  if (index < 0 || index >= static_cast<int>(sample.configs.size())) {
+    std::fprintf(stderr, "kernel_time: --index must be below %zu\n", sample.configs.size());
     return 2;
   }
-  Rng data_rng(seed);
-  const OperatorData data = tmpl->RandomData(data_rng);
   try {
-    const std::unique_ptr<Kernel> kernel = tmpl->Build(sample[index], data);
+    const std::unique_ptr<Kernel> kernel = sample.tmpl->Build(sample.configs[index], sample.data);
     double steady_ms = 1e30;
     for (const auto warm = Clock::now(); MsSince(warm) < warmup_ms;) {
       const auto start = Clock::now();

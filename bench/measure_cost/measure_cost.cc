@@ -23,6 +23,7 @@
 
 #include "core/host.h"
 #include "core/rng.h"
+#include "measure_cost/config_sample.h"
 #include "problems/schedule/halide_kernel.h"
 #include "problems/schedule/local_measurer.h"
 #include "problems/schedule/zoo.h"
@@ -155,13 +156,10 @@ int main(int argc, char** argv) {
               "measure_s", "serial_s");
   for (const std::string& name : SplitCommas(tasks)) {
     const ZooLayer& layer = FindZooLayer(name);
-    const auto tmpl = MakeOperatorTemplate(layer.workload);
-    Rng rng(seed);
-    std::vector<Config> sample;
-    for (int i = 0; i < configs; ++i)
-      if (auto config = tmpl->space().SampleValid(rng)) sample.push_back(*config);
-    Rng data_rng(seed);
-    const OperatorData data = tmpl->RandomData(data_rng);
+    ConfigSample drawn = SampleConfigs(layer, configs, seed);
+    const auto& tmpl = drawn.tmpl;
+    std::vector<Config> sample = std::move(drawn.configs);
+    const OperatorData& data = drawn.data;
 
     // Configurations that fail to build leave the sample, so that both lists stay in step.
     std::vector<Phases> phases;

@@ -23,8 +23,7 @@
 #include "core/host.h"
 #include "core/rng.h"
 #include "core/stats.h"
-#include "problems/schedule/operator_template.h"
-#include "problems/schedule/zoo.h"
+#include "measure_cost/config_sample.h"
 
 namespace {
 
@@ -119,19 +118,15 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "warmup_curve: %s\n", error.what());
       return 2;
     }
-    const auto tmpl = MakeOperatorTemplate(layer->workload);
-    Rng rng(seed);
-    std::vector<Config> sample;
-    for (int i = 0; i < configs; ++i)
-      if (auto config = tmpl->space().SampleValid(rng)) sample.push_back(*config);
-    Rng data_rng(seed);
-    const OperatorData data = tmpl->RandomData(data_rng);
-    tmpl->Build(tmpl->DefaultConfig(), data);  // compiled, never run: as the tuner's process
+    const ConfigSample sample = SampleConfigs(*layer, configs, seed);
+    const OperatorTemplate& tmpl = *sample.tmpl;
+    const OperatorData& data = sample.data;
+    tmpl.Build(tmpl.DefaultConfig(), data);  // compiled, never run: as the tuner's process
     std::vector<std::vector<double>> ratios(kWindows.size());
     std::vector<double> steadies;
     nlohmann::json task = {{"task", name}, {"configs", nlohmann::json::array()}};
-    for (const Config& config : sample) {
-      const auto runs = RunsInFreshProcess(*tmpl, config, data, total_ms);
+    for (const Config& config : sample.configs) {
+      const auto runs = RunsInFreshProcess(tmpl, config, data, total_ms);
       std::vector<double> late;
       for (const auto& [start, duration] : runs)
         if (start >= total_ms / 2) late.push_back(duration);
