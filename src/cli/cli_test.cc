@@ -536,6 +536,41 @@ TEST_F(CliTest, RunsANetworkWithItsTunedKernelsAgainstTheReference) {
   EXPECT_NE(wrong.err.find("exceeds --tolerance"), std::string::npos) << wrong.err;
 }
 
+TEST_F(CliTest, RunKeepsLayersToOneThreadWhereThatWasFaster) {
+  const Outcome outcome =
+      Run("run --model squeezenet_v1.1 --db none.db --threads 2 --layer-threads fastest "
+          "--repeats 1 --warmup 0 --json");
+  ASSERT_EQ(outcome.status, 0) << outcome.err;
+  const nlohmann::json line = nlohmann::json::parse(outcome.out);
+  EXPECT_LT(line["relative_error"].get<double>(), 1e-4);
+  int timed = 0;
+  for (const auto& layer : line["layers"]) {
+    const std::string op = layer["op"];
+    const bool compiled = layer.contains("workload") || op.find("pool") != std::string::npos;
+    ASSERT_EQ(layer.contains("thread_choice"), compiled) << layer.dump();
+    if (!compiled) {
+      EXPECT_FALSE(layer["single_threaded"].get<bool>()) << layer.dump();
+      continue;
+    }
+    ++timed;
+    const nlohmann::json& choice = layer["thread_choice"];
+    EXPECT_GT(choice["pool_ms"].get<double>(), 0);
+    EXPECT_GT(choice["single_ms"].get<double>(), 0);
+    EXPECT_EQ(layer["single_threaded"].get<bool>(), choice["ratio"].get<double>() < 0.95)
+        << layer.dump();
+  }
+  EXPECT_EQ(timed, 26 + 4);  // SqueezeNet's 26 convolutions, 3 max pools and its average pool
+
+  // On the pool, the default, nothing is timed and every layer shares the pool.
+  const Outcome pooled =
+      Run("run --model squeezenet_v1.1 --db none.db --threads 2 --repeats 1 --warmup 0 --json");
+  ASSERT_EQ(pooled.status, 0) << pooled.err;
+  for (const auto& layer : nlohmann::json::parse(pooled.out)["layers"]) {
+    EXPECT_FALSE(layer.contains("thread_choice"));
+    EXPECT_FALSE(layer["single_threaded"].get<bool>());
+  }
+}
+
 TEST_F(CliTest, RunRejectsBadNetworks) {
   ExpectUsageError("run", "give one network");
   ExpectUsageError("run --model resnet18 --onnx m.onnx", "give one network");
@@ -545,6 +580,7 @@ TEST_F(CliTest, RunRejectsBadNetworks) {
   ExpectUsageError("run --onnx bad.onnx", "bad.onnx: not a readable ONNX model");
   ExpectUsageError("run --model alexnet --repeats 0", "--repeats must be at least 1");
   ExpectUsageError("run --model alexnet --tolerance 0", "--tolerance must be a positive number");
+  ExpectUsageError("run --model alexnet --layer-threads one", "--layer-threads");
 }
 
 TEST_F(CliTest, ABudgetIsSplitAndResumedFromTheDatabase) {

@@ -117,6 +117,9 @@ struct RunCommandOptions {
   int threads = 0;  // 0: all cores
   int repeats = 20;
   int warmup = 3;
+  // "pool": every layer shares its parallel loops with the thread pool; "fastest": each layer
+  // keeps to one thread where it ran faster so (network/layer_threads.h).
+  std::string layer_threads = "pool";
   uint64_t seed = 0;  // zoo weights and the input
   bool check = true;
   bool json = false;

@@ -167,6 +167,11 @@ int main(int argc, char** argv) {
   run->add_option("--threads", run_options.threads, "kernel threads (default: all cores)");
   run->add_option("--repeats", run_options.repeats, "timed runs")->capture_default_str();
   run->add_option("--warmup", run_options.warmup, "untimed runs first")->capture_default_str();
+  run->add_option("--layer-threads", run_options.layer_threads,
+                  "pool: every layer on the thread pool; fastest: time each layer on the pool "
+                  "and on one thread before the timed runs, and keep the faster")
+      ->check(CLI::IsMember({"pool", "fastest"}))
+      ->capture_default_str();
   run->add_option("--seed", run_options.seed, "seed of the zoo's weights and of the input")
       ->capture_default_str();
   bool no_check = false;

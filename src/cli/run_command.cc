@@ -18,6 +18,7 @@
 #include "core/host.h"
 #include "core/rng.h"
 #include "core/stats.h"
+#include "network/layer_threads.h"
 #include "network/network_executor.h"
 #include "network/network_source.h"
 #include "network/passes.h"
@@ -140,6 +141,11 @@ int RunNetwork(const RunCommandOptions& options) {
   });
   const double build_s = SecondsSince(build_start);
 
+  executor.Run(input);  // the buffers the layer thread choice times on
+  std::map<size_t, LayerThreadTiming> thread_timings;  // by layer
+  if (threads > 1 && options.layer_threads == "fastest")
+    for (const LayerThreadTiming& timing : ChooseLayerThreads(executor, 15))
+      thread_timings[timing.layer] = timing;
   for (int i = 0; i < options.warmup; ++i) executor.Run(input);
   std::vector<double> totals;
   std::vector<std::vector<double>> per_layer(executor.layers().size());
@@ -196,8 +202,14 @@ int RunNetwork(const RunCommandOptions& options) {
     nlohmann::json layers = nlohmann::json::array();
     for (size_t j = 0; j < executor.layers().size(); ++j) {
       const LayerReport& layer = executor.layers()[j];
-      nlohmann::json entry = {
-          {"name", layer.name}, {"op", layer.op}, {"median_ms", Median(per_layer[j])}};
+      nlohmann::json entry = {{"name", layer.name},
+                              {"op", layer.op},
+                              {"median_ms", Median(per_layer[j])},
+                              {"single_threaded", layer.single_threaded}};
+      if (const auto timing = thread_timings.find(j); timing != thread_timings.end())
+        entry["thread_choice"] = {{"pool_ms", timing->second.pool_ms},
+                                  {"single_ms", timing->second.single_ms},
+                                  {"ratio", timing->second.ratio}};
       if (!layer.workload.empty()) {
         entry["task"] = network.TaskLabel(layer.workload);
         entry["workload"] = layer.workload;
@@ -228,17 +240,18 @@ int RunNetwork(const RunCommandOptions& options) {
   } else {
     std::printf("%s: %d threads, %d kernels (%d tuned, %d default schedules), built in %.1f s\n",
                 network.name.c_str(), threads, kernels, tuned, kernels - tuned, build_s);
-    std::printf("  %-32s %-18s %-8s %-6s %10s %7s\n", "layer", "op", "task", "tuned", "median ms",
-                "share");
+    std::printf("  %-32s %-18s %-8s %-6s %7s %10s %7s\n", "layer", "op", "task", "tuned", "threads",
+                "median ms", "share");
     double summed = 0;
     for (const auto& times : per_layer) summed += Median(times);
     for (size_t j = 0; j < executor.layers().size(); ++j) {
       const LayerReport& layer = executor.layers()[j];
       const double ms = Median(per_layer[j]);
       const bool kernel = !layer.workload.empty();
-      std::printf("  %-32s %-18s %-8s %-6s %10.4f %6.1f%%\n", layer.name.c_str(), layer.op.c_str(),
-                  kernel ? network.TaskLabel(layer.workload).c_str() : "",
-                  kernel ? (layer.tuned ? "yes" : "no") : "", ms, 100 * ms / summed);
+      std::printf("  %-32s %-18s %-8s %-6s %7d %10.4f %6.1f%%\n", layer.name.c_str(),
+                  layer.op.c_str(), kernel ? network.TaskLabel(layer.workload).c_str() : "",
+                  kernel ? (layer.tuned ? "yes" : "no") : "",
+                  layer.parallel && !layer.single_threaded ? threads : 1, ms, 100 * ms / summed);
     }
     std::printf(
         "end to end: median %.3f ms (min %.3f, max %.3f) over %d runs after %d warm-up runs\n",

@@ -213,9 +213,26 @@ void NetworkExecutor::BuildLayers(const ConfigChooser& choose) {
       case OpKind::kFlatten:
         break;
     }
+    if (kernel) report.parallel = kernel->SetSingleThreaded(false);
     layers_.push_back(std::move(report));
     kernels_.push_back(std::move(kernel));
   }
+}
+
+void NetworkExecutor::RunLayer(size_t layer) {
+  TESSEL_CHECK(layer < kernels_.size()) << "layer " << layer << " of " << kernels_.size();
+  try {
+    kernels_[layer]->Run();
+  } catch (const KernelRunError& error) {
+    throw Error(ErrorKind::kBackend, "layer " + layers_[layer].name + " failed: " + error.what());
+  }
+}
+
+bool NetworkExecutor::SetSingleThreaded(size_t layer, bool single) {
+  TESSEL_CHECK(layer < kernels_.size()) << "layer " << layer << " of " << kernels_.size();
+  if (!kernels_[layer]->SetSingleThreaded(single)) return false;
+  layers_[layer].single_threaded = single;
+  return true;
 }
 
 std::span<const float> NetworkExecutor::Run(const std::vector<float>& input,
@@ -228,11 +245,7 @@ std::span<const float> NetworkExecutor::Run(const std::vector<float>& input,
   if (layer_ms) layer_ms->assign(kernels_.size(), 0);
   for (size_t i = 0; i < kernels_.size(); ++i) {
     const auto start = std::chrono::steady_clock::now();
-    try {
-      kernels_[i]->Run();
-    } catch (const KernelRunError& error) {
-      throw Error(ErrorKind::kBackend, "layer " + layers_[i].name + " failed: " + error.what());
-    }
+    RunLayer(i);
     if (layer_ms)
       (*layer_ms)[i] =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)

@@ -22,10 +22,12 @@ namespace tessel {
 struct LayerReport {
   int node = -1;
   std::string name;
-  std::string op;        // OpKindName, with "+add" / "+relu" for fused epilogues
-  std::string workload;  // conv2d and dense: the tuning task's spec; else empty
-  bool tuned = false;    // conv2d and dense: a chosen configuration, not the default
-  std::string config;    // conv2d and dense: the configuration's text
+  std::string op;                // OpKindName, with "+add" / "+relu" for fused epilogues
+  std::string workload;          // conv2d and dense: the tuning task's spec; else empty
+  bool tuned = false;            // conv2d and dense: a chosen configuration, not the default
+  std::string config;            // conv2d and dense: the configuration's text
+  bool parallel = false;         // its kernel can share its work with the thread pool
+  bool single_threaded = false;  // kept to the calling thread (SetSingleThreaded)
 };
 
 class NetworkExecutor {
@@ -43,6 +45,14 @@ class NetworkExecutor {
   // same index as layers().
   std::span<const float> Run(const std::vector<float>& input,
                              std::vector<double>* layer_ms = nullptr);
+
+  // Runs layer `layer` (an index into layers()) alone, on the buffers the last Run left: to
+  // time it. Requires a Run before.
+  void RunLayer(size_t layer);
+
+  // Keeps layer `layer` to the calling thread (true) or lets it share its parallel loops with
+  // the thread pool (false, the default). Returns false for a layer that never uses the pool.
+  bool SetSingleThreaded(size_t layer, bool single);
 
   const std::vector<LayerReport>& layers() const { return layers_; }
   const Graph& graph() const { return graph_; }

@@ -55,6 +55,18 @@ void* KernelMalloc(Halide::JITUserContext*, size_t bytes) {
 
 void KernelFree(Halide::JITUserContext*, void* memory) { std::free(memory); }
 
+// Halide's parallel loop launcher, without the threads: a nested parallel loop calls it again
+// with the same context, so a whole pipeline stays on the calling thread.
+int SerialParFor(Halide::JITUserContext* context,
+                 int (*task)(Halide::JITUserContext*, int, uint8_t*), int min, int extent,
+                 uint8_t* closure) {
+  for (int i = min; i < min + extent; ++i) {
+    const int status = task(context, i, closure);
+    if (status != 0) return status;
+  }
+  return 0;
+}
+
 }  // namespace
 
 void SetAllocationFailureHandler(AllocationFailureHandler handler) {
@@ -67,10 +79,15 @@ HalideKernel::HalideKernel(Halide::Pipeline pipeline, Halide::Buffer<float> outp
 
 void HalideKernel::Run() {
   try {
-    pipeline_.realize(output_, KernelTarget());
+    pipeline_.realize(&context_, output_, KernelTarget());
   } catch (const Halide::Error& error) {
     throw KernelRunError(error.what());
   }
+}
+
+bool HalideKernel::SetSingleThreaded(bool single) {
+  context_.handlers.custom_do_par_for = single ? SerialParFor : nullptr;
+  return true;
 }
 
 std::span<const float> HalideKernel::Output() const {

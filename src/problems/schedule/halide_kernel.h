@@ -39,9 +39,13 @@ class HalideKernel : public Kernel {
 
   void Run() override;
   std::span<const float> Output() const override;
+  // Single-threaded, each parallel loop runs its iterations in order on the calling thread:
+  // the same compiled code, without waking the pool (for layers too small to share).
+  bool SetSingleThreaded(bool single) override;
 
  private:
   Halide::Pipeline pipeline_;
+  Halide::JITUserContext context_;  // its handlers override the pipeline's for each Run
   Halide::Buffer<float> output_;
   std::vector<Halide::Buffer<float>> owned_;
 };

@@ -54,6 +54,13 @@ class Kernel {
   virtual void Run() = 0;
   // The output of the last Run(), dense NCHW (conv2d) or (n, out) (dense).
   virtual std::span<const float> Output() const = 0;
+  // Whether later Runs keep to the calling thread (true) or share their parallel loops with
+  // the thread pool (false, the default). Returns false for a kernel that never uses the pool
+  // (plain loops), and then changes nothing.
+  virtual bool SetSingleThreaded(bool single) {
+    (void)single;
+    return false;
+  }
 };
 
 class OperatorTemplate {
