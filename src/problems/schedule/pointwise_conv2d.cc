@@ -15,14 +15,13 @@ using Halide::RDom;
 using Halide::TailStrategy;
 using Halide::Var;
 
-// Vector registers a register tile may use: AVX2's 16. Its accumulators, its input vectors and
-// the broadcast weight must fit, or LLVM spills accumulators inside the reduction, which
-// measured 2-3x slower (3 x 4 against 4 x 3 on MobileNet's 14x14 layer). A 16-lane vector
-// takes two of AVX2's registers. (AVX-512 has 32; its hosts keep this AVX2 budget.)
-constexpr int kVectorRegisters = 16;
-
+// A register tile's accumulators, its input vectors and the broadcast weight must fit in the
+// vector registers, or LLVM spills accumulators inside the reduction, which measured 2-3x
+// slower (3 x 4 against 4 x 3 on MobileNet's 14x14 layer, with AVX2). With AVX-512's budget
+// instead of AVX2's, MobileNet's 1x1 layers tuned to 0.76x oneDNN's speed on one thread, from
+// 0.63x (bench/pointwise/README.md).
 int RegistersNeeded(const PointwiseSchedule& schedule) {
-  const int per_vector = std::max(1, schedule.vec / 8);
+  const int per_vector = std::max(1, schedule.vec / HostVectorRegisters().lanes);
   return (schedule.rows * schedule.cols + schedule.cols) * per_vector + 1;
 }
 
@@ -38,6 +37,13 @@ int64_t PaddedChannels(const Conv2dShape& shape, const PointwiseSchedule& schedu
 }
 
 }  // namespace
+
+VectorRegisterFile HostVectorRegisters() {
+  static const VectorRegisterFile file = HostTarget().has_feature(Halide::Target::AVX512)
+                                             ? VectorRegisterFile{32, 16}
+                                             : VectorRegisterFile{16, 8};
+  return file;
+}
 
 bool PointwiseApplies(const Conv2dShape& shape) {
   return shape.r == 1 && shape.s == 1 && shape.pad == 0 && shape.groups == 1 &&
@@ -56,7 +62,8 @@ std::vector<int64_t> PointwiseBlockChoices(const Conv2dShape& shape) {
 }
 
 bool PointwiseScheduleFits(const Conv2dShape& shape, const PointwiseSchedule& schedule) {
-  return (shape.stride == 1 || schedule.pack) && RegistersNeeded(schedule) <= kVectorRegisters &&
+  return (shape.stride == 1 || schedule.pack) &&
+         RegistersNeeded(schedule) <= HostVectorRegisters().registers &&
          schedule.pixels_per_tile() <= Pixels(shape) &&
          schedule.tiles_k <= CeilDiv(shape.k, schedule.tile_channels()) &&
          schedule.block_c < shape.c;

@@ -69,10 +69,17 @@ std::vector<int64_t> PointwiseRowChoices();
 std::vector<int64_t> PointwiseColChoices();
 std::vector<int64_t> PointwiseTileChoices();
 std::vector<int64_t> PointwiseBlockChoices(const Conv2dShape& shape);
-std::vector<int64_t> PointwiseBlockChoices(const Conv2dShape& shape);
+
+// The vector registers a register tile must fit in: AVX-512's 32 of 16 lanes on hosts that have
+// it, else AVX2's 16 of 8 (where a 16-lane vector takes two). A vector of fewer lanes takes one.
+struct VectorRegisterFile {
+  int registers;
+  int lanes;
+};
+VectorRegisterFile HostVectorRegisters();
 
 // Whether the schedule suits the shape: it packs panels if the layer is strided, its register
-// tile's accumulators and operands fit in AVX2's 16 vector registers, its pixel tile fits in
+// tile's accumulators and operands fit in HostVectorRegisters(), its pixel tile fits in
 // the plane, its channel tile is no larger than the channels rounded up to a register tile,
 // and its reduction block is smaller than the input channels.
 bool PointwiseScheduleFits(const Conv2dShape& shape, const PointwiseSchedule& schedule);

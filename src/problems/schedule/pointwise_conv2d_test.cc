@@ -126,13 +126,22 @@ TEST(PointwiseConv2d, AgreesWithTheReferenceOnOddShapesWithEpilogues) {
 
 TEST(PointwiseConv2d, ScheduleFitsChecksTilesAgainstTheShape) {
   const Conv2dShape shape = Shape(64, 7, 7, 24);
-  EXPECT_TRUE(PointwiseScheduleFits(shape, {8, 4, 2, 3, 6, true}));    // 48 pixels, 24 channels
-  EXPECT_FALSE(PointwiseScheduleFits(shape, {8, 4, 2, 4, 6, true}));   // 64 pixels > 49
-  EXPECT_FALSE(PointwiseScheduleFits(shape, {8, 4, 2, 1, 8, true}));   // 32 channels > 24
-  EXPECT_FALSE(PointwiseScheduleFits(shape, {8, 8, 3, 1, 1, true}));   // 24 accumulators
-  EXPECT_FALSE(PointwiseScheduleFits(shape, {8, 3, 4, 1, 1, true}));   // 12 + 4 inputs + 1
-  EXPECT_TRUE(PointwiseScheduleFits(shape, {8, 4, 3, 1, 1, true}));    // 12 + 3 inputs + 1
-  EXPECT_FALSE(PointwiseScheduleFits(shape, {16, 4, 2, 1, 1, true}));  // 16-lane vectors: 2 each
+  EXPECT_TRUE(PointwiseScheduleFits(shape, {8, 4, 2, 3, 6, true}));   // 48 pixels, 24 channels
+  EXPECT_FALSE(PointwiseScheduleFits(shape, {8, 4, 2, 4, 6, true}));  // 64 pixels > 49
+  EXPECT_FALSE(PointwiseScheduleFits(shape, {8, 4, 2, 1, 8, true}));  // 32 channels > 24
+  EXPECT_TRUE(PointwiseScheduleFits(shape, {8, 4, 3, 1, 1, true}));   // 12 + 3 inputs + 1
+  if (HostVectorRegisters().registers == 16) {
+    EXPECT_FALSE(PointwiseScheduleFits(shape, {8, 8, 3, 1, 1, true}));   // 24 accumulators
+    EXPECT_FALSE(PointwiseScheduleFits(shape, {8, 3, 4, 1, 1, true}));   // 12 + 4 inputs + 1
+    EXPECT_FALSE(PointwiseScheduleFits(shape, {16, 4, 2, 1, 1, true}));  // 16 lanes: 2 each
+  } else {
+    ASSERT_EQ(HostVectorRegisters().registers, 32);
+    ASSERT_EQ(HostVectorRegisters().lanes, 16);
+    const Conv2dShape wide = Shape(64, 14, 14, 64);
+    EXPECT_TRUE(PointwiseScheduleFits(wide, {16, 6, 4, 1, 1, true}));   // 24 + 4 + 1
+    EXPECT_TRUE(PointwiseScheduleFits(wide, {16, 8, 3, 1, 1, true}));   // 24 + 3 + 1
+    EXPECT_FALSE(PointwiseScheduleFits(wide, {16, 8, 4, 1, 1, true}));  // 32 accumulators
+  }
   const Conv2dShape strided = Shape(64, 14, 14, 24, 1, 2);
   EXPECT_TRUE(PointwiseScheduleFits(strided, {8, 4, 2, 3, 6, true}));
   EXPECT_FALSE(PointwiseScheduleFits(strided, {8, 4, 2, 3, 6, false}));  // a stride needs panels
