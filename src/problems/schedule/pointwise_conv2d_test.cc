@@ -148,8 +148,9 @@ TEST(PointwiseConv2d, ScheduleFitsChecksTilesAgainstTheShape) {
   EXPECT_TRUE(PointwiseScheduleFits(shape, {8, 4, 2, 3, 6, true, 32}));
   EXPECT_FALSE(PointwiseScheduleFits(shape, {8, 4, 2, 3, 6, true, 64}));  // one block: all of C
   // The default fits every shape the kernel applies to, down to a single pixel and channel.
-  for (const Conv2dShape& any : {Shape(1, 2, 2, 1), Shape(3, 2, 3, 5), Shape(1024, 7, 7, 1024),
-                                 Shape(32, 112, 112, 64), Shape(256, 14, 14, 512, 1, 2)})
+  for (const Conv2dShape& any :
+       {Shape(1, 2, 2, 1), Shape(3, 2, 3, 5), Shape(16, 2, 2, 32), Shape(8, 3, 3, 24),
+        Shape(1024, 7, 7, 1024), Shape(32, 112, 112, 64), Shape(256, 14, 14, 512, 1, 2)})
     EXPECT_TRUE(PointwiseScheduleFits(any, DefaultPointwiseSchedule(any))) << WorkloadSpec(any);
 }
 
