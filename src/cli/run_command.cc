@@ -141,11 +141,12 @@ int RunNetwork(const RunCommandOptions& options) {
   });
   const double build_s = SecondsSince(build_start);
 
-  executor.Run(input);  // the buffers the layer thread choice times on
   std::map<size_t, LayerThreadTiming> thread_timings;  // by layer
-  if (threads > 1 && options.layer_threads == "fastest")
+  if (threads > 1 && options.layer_threads == "fastest") {
+    executor.Run(input);  // the buffers the layers are timed on
     for (const LayerThreadTiming& timing : ChooseLayerThreads(executor, 15))
       thread_timings[timing.layer] = timing;
+  }
   for (int i = 0; i < options.warmup; ++i) executor.Run(input);
   std::vector<double> totals;
   std::vector<std::vector<double>> per_layer(executor.layers().size());

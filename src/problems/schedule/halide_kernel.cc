@@ -79,14 +79,18 @@ HalideKernel::HalideKernel(Halide::Pipeline pipeline, Halide::Buffer<float> outp
 
 void HalideKernel::Run() {
   try {
-    pipeline_.realize(&context_, output_, KernelTarget());
+    // A fresh context each run: Halide fills in the handlers left empty (its error buffer's
+    // among them) for the call, and would take a filled-in error handler for the caller's own.
+    Halide::JITUserContext context;
+    if (single_threaded_) context.handlers.custom_do_par_for = SerialParFor;
+    pipeline_.realize(&context, output_, KernelTarget());
   } catch (const Halide::Error& error) {
     throw KernelRunError(error.what());
   }
 }
 
 bool HalideKernel::SetSingleThreaded(bool single) {
-  context_.handlers.custom_do_par_for = single ? SerialParFor : nullptr;
+  single_threaded_ = single;
   return true;
 }
 

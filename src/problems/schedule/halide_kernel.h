@@ -45,7 +45,7 @@ class HalideKernel : public Kernel {
 
  private:
   Halide::Pipeline pipeline_;
-  Halide::JITUserContext context_;  // its handlers override the pipeline's for each Run
+  bool single_threaded_ = false;
   Halide::Buffer<float> output_;
   std::vector<Halide::Buffer<float>> owned_;
 };
