@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -24,6 +25,9 @@ double SecondsSince(Clock::time_point start) {
 struct TaskState {
   std::vector<Config> resumed;
   std::vector<Evaluation> resumed_results;
+  // The default configuration and its evaluation, when this run measured it.
+  std::optional<Config> default_config;
+  Evaluation default_result;
   std::unique_ptr<Featurizer> featurizer;
   TransferRows transfer;
   std::unique_ptr<Strategy> strategy;
@@ -205,7 +209,11 @@ void TuningRun::StartTask(size_t index) {
     if (const std::optional<Config> default_config = problem.DefaultConfig()) {
       std::vector<Config> configs = {*default_config};
       const std::vector<Evaluation> evaluated = Evaluate(index, configs, true);
-      if (!evaluated.empty()) report.default_value = evaluated[0].value;
+      if (!evaluated.empty()) {
+        report.default_value = evaluated[0].value;
+        state.default_config = configs[0];
+        state.default_result = evaluated[0];
+      }
     }
   }
   state.featurizer = problem.MakeFeaturizer();
@@ -339,15 +347,18 @@ void TuningRun::Finish(size_t index) {
   TaskState& state = states_[index];
   TaskReport& report = report_.tasks[index];
   const ObjectiveInfo objective = tasks_[index].problem->objective();
-  // The task's best includes what it resumed from.
-  for (size_t i = 0; i < state.resumed.size(); ++i) {
-    const Evaluation& result = state.resumed_results[i];
+  // The task's best includes what it resumed from and the default schedule: every record of
+  // the task, as `tessel best` and `tessel run` see them.
+  auto consider = [&](const Config& config, const Evaluation& result) {
     if (result.ok() && IsBetter(objective, result.value, report.best_value)) {
       report.best_value = result.value;
       report.best_metrics = result.metrics;
-      report.best = state.resumed[i];
+      report.best = config;
     }
-  }
+  };
+  for (size_t i = 0; i < state.resumed.size(); ++i)
+    consider(state.resumed[i], state.resumed_results[i]);
+  if (state.default_config) consider(*state.default_config, state.default_result);
   report.search_rounds = state.strategy->search_rounds();
   // Numbers reported by a NextBatch that found nothing more to propose.
   DrainStats(index, next_seq_, false);

@@ -294,6 +294,33 @@ TEST(TuningTest, FailuresNeverBecomeTheBest) {
   EXPECT_GT(failures, 0);
 }
 
+TEST(TuningTest, TheBestIncludesTheDefaultScheduleTheCurveDoesNot) {
+  // The default, {0, 0, 0}, costs less than anything the search can measure: the task's best
+  // is the default, as its records say, while the curve stays the search's own.
+  auto cost = [](const std::vector<double>& f) {
+    return f[0] == 0 && f[1] == 0 && f[2] == 0 ? 0.5 : 1 + Bowl(f);
+  };
+  auto problem = std::make_unique<FakeProblem>(GridSpace(), cost);
+  problem->SetDefault({0, 0, 0});
+  std::vector<TuningTask> tasks = OneTask(std::move(problem));
+  const TaskReport result = Tune(tasks, nullptr, Quiet(20)).tasks[0];
+  EXPECT_EQ(result.default_value, 0.5);
+  EXPECT_EQ(result.best_value, 0.5);
+  ASSERT_TRUE(result.best.has_value());
+  EXPECT_EQ(*result.best, (Config{0, 0, 0}));
+  ASSERT_EQ(result.curve.size(), 20u);
+  EXPECT_GT(result.curve.back(), 0.5);
+
+  // Without the default measured, the best is the search's.
+  auto plain = std::make_unique<FakeProblem>(GridSpace(), cost);
+  plain->SetDefault({0, 0, 0});
+  std::vector<TuningTask> plain_tasks = OneTask(std::move(plain));
+  TuningOptions options = Quiet(20);
+  options.evaluate_default = false;
+  const TaskReport searched = Tune(plain_tasks, nullptr, options).tasks[0];
+  EXPECT_EQ(searched.best_value, searched.curve.back());
+}
+
 TEST(TuningTest, CurveIsBestSoFarWithNanBeforeTheFirstSuccess) {
   int calls = 0;
   const TaskReport result = TuneFake(
