@@ -39,7 +39,7 @@ std::vector<LayerThreadTiming> ChooseLayerThreads(NetworkExecutor& executor, int
   };
   std::vector<Samples> layers;
   for (size_t layer = 0; layer < executor.layers().size(); ++layer) {
-    if (!executor.SetSingleThreaded(layer, false)) continue;
+    if (!executor.layers()[layer].parallel) continue;
     Samples samples;
     samples.layer = samples.window_end = layer;
     for (size_t next = layer + 1; next < executor.layers().size(); ++next)

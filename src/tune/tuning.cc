@@ -21,6 +21,17 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// Makes `result` the task's best when it succeeded and beats the best so far; says whether it
+// did.
+bool TakeIfBetter(const ObjectiveInfo& objective, const Config& config, const Evaluation& result,
+                  TaskReport& report) {
+  if (!result.ok() || !IsBetter(objective, result.value, report.best_value)) return false;
+  report.best_value = result.value;
+  report.best_metrics = result.metrics;
+  report.best = config;
+  return true;
+}
+
 // Everything one task keeps while the budget is shared out.
 struct TaskState {
   std::vector<Config> resumed;
@@ -286,10 +297,7 @@ void TuningRun::TuneRound(size_t index, int count) {
     for (size_t i = 0; i < batch.size(); ++i) {
       ++done;
       ++report.evaluations;
-      if (evaluated[i].ok() && IsBetter(objective, evaluated[i].value, report.best_value)) {
-        report.best_value = evaluated[i].value;
-        report.best_metrics = evaluated[i].metrics;
-        report.best = batch[i];
+      if (TakeIfBetter(objective, batch[i], evaluated[i], report)) {
         state.since_improvement = 0;
       } else {
         ++state.since_improvement;
@@ -349,16 +357,10 @@ void TuningRun::Finish(size_t index) {
   const ObjectiveInfo objective = tasks_[index].problem->objective();
   // The task's best includes what it resumed from and the default schedule: every record of
   // the task, as `tessel best` and `tessel run` see them.
-  auto consider = [&](const Config& config, const Evaluation& result) {
-    if (result.ok() && IsBetter(objective, result.value, report.best_value)) {
-      report.best_value = result.value;
-      report.best_metrics = result.metrics;
-      report.best = config;
-    }
-  };
   for (size_t i = 0; i < state.resumed.size(); ++i)
-    consider(state.resumed[i], state.resumed_results[i]);
-  if (state.default_config) consider(*state.default_config, state.default_result);
+    TakeIfBetter(objective, state.resumed[i], state.resumed_results[i], report);
+  if (state.default_config)
+    TakeIfBetter(objective, *state.default_config, state.default_result, report);
   report.search_rounds = state.strategy->search_rounds();
   // Numbers reported by a NextBatch that found nothing more to propose.
   DrainStats(index, next_seq_, false);
