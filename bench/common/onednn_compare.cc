@@ -2,7 +2,7 @@
 // on this machine, and relates both to the machine's measured peak FP32 rate.
 //
 //   onednn_compare --threads T [--db PATH] [--models resnet18,vgg16,alexnet] [--min-time-ms 200]
-//                  [--rounds 5]
+//                  [--rounds 5] [--layout nchw|nhwc]
 //
 // For every conv layer of the models: oneDNN fp32 forward inference, batch 1, with the formats
 // left to oneDNN (format_tag::any, so it picks its blocked layouts); the NCHW/OIHW data are
@@ -16,6 +16,9 @@
 // Tessel's): this machine's two cores drop to about one core's speed for seconds at a time, and
 // pairing rounds that ran back to back cancels most of that. The peak is
 // an FMA loop with many independent accumulator chains on T threads.
+//
+// With --layout nhwc, Tessel's side is each layer's channels-last task (as `tessel run --layout
+// nhwc` runs it), on data and a reference of its own; oneDNN's side is unchanged.
 //
 // Prints a Markdown table per model. Errors in the arguments, an unknown model or an unreadable
 // database give one line on stderr and exit status 2.
@@ -89,6 +92,7 @@ struct Options {
   std::vector<std::string> models = {"resnet18", "vgg16", "alexnet"};
   double min_time_ms = 200;
   int rounds = 5;
+  std::string layout = "nchw";  // of Tessel's tasks
 };
 
 struct LayerResult {
@@ -172,14 +176,20 @@ LayerResult BenchLayer(const ZooLayer& layer, const std::map<std::string, BestRe
     result.onednn_note = std::string("error: ") + error.what();
   }
 
+  // Tessel's task: the layer's, or its channels-last twin with data of its own.
+  Workload tessel_workload = layer.workload;
+  if (options.layout == "nhwc") std::get<Conv2dShape>(tessel_workload).layout = TensorLayout::kNhwc;
+  const std::unique_ptr<OperatorTemplate> tessel_tmpl = MakeOperatorTemplate(tessel_workload);
+  const OperatorData tessel_data = tessel_tmpl->RandomData(rng);
+  const std::vector<float> tessel_reference = tessel_tmpl->Reference(tessel_data);
   std::unique_ptr<Kernel> kernel;
-  const auto record =
-      records.find(RecordKey(WorkloadSpec(layer.workload), tmpl->name(), tmpl->version()));
+  const auto record = records.find(
+      RecordKey(WorkloadSpec(tessel_workload), tessel_tmpl->name(), tessel_tmpl->version()));
   if (record == records.end()) {
     result.tessel_note = "-";
   } else {
-    CheckedKernel checked =
-        BuildCheckedKernel(*tmpl, record->second.record.config, data, reference);
+    CheckedKernel checked = BuildCheckedKernel(*tessel_tmpl, record->second.record.config,
+                                               tessel_data, tessel_reference);
     kernel = std::move(checked.kernel);
     if (kernel) {
       contenders.push_back({[&] { kernel->Run(); }, 1, {}});
@@ -259,6 +269,9 @@ int Main(int argc, char** argv) {
   app.add_option("--models", options.models, "zoo models, comma-separated")->delimiter(',');
   app.add_option("--min-time-ms", options.min_time_ms, "timed milliseconds per implementation")
       ->check(CLI::PositiveNumber);
+  app.add_option("--layout", options.layout, "Tessel's tasks: nchw, or nhwc (channels last)")
+      ->check(CLI::IsMember({"nchw", "nhwc"}))
+      ->capture_default_str();
   app.add_option("--rounds", options.rounds, "interleaved timing rounds")
       ->check(CLI::Range(1, 1000));
   try {
@@ -290,8 +303,8 @@ int Main(int argc, char** argv) {
             << (onednn_threads > 0 ? std::to_string(onednn_threads) : "unknown")
             << " threads), direct convolution, formats chosen by oneDNN. Tessel: best records of "
             << (options.db.empty() ? "(no database)" : options.db) << " for "
-            << HostTargetKey(options.threads) << ", " << records.size()
-            << " tasks. Median per-call time of " << options.rounds
+            << HostTargetKey(options.threads) << ", " << records.size() << " tasks, "
+            << options.layout << " activations. Median per-call time of " << options.rounds
             << " interleaved rounds, fp32, batch 1; Tessel/oneDNN is the median of the rounds' "
                "paired ratios.\n";
   std::cout.flush();

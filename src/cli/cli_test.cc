@@ -571,6 +571,41 @@ TEST_F(CliTest, RunKeepsLayersToOneThreadWhereThatWasFaster) {
   }
 }
 
+// A layer tuned channels-last runs in a channels-last network, and only there: its task is
+// the NHWC workload.
+TEST_F(CliTest, ChannelsLastLayersAreTunedAndRunAsTheirOwnTasks) {
+  const Outcome tuned = Run(
+      "tune --model mobilenet_v1 --layer mb1.17 --layout nhwc --budget 2 --threads 1 --repeats 1 "
+      "--min-repeat-ms 1 --no-default --db nhwc.db --json");
+  ASSERT_EQ(tuned.status, 0) << tuned.err;
+  EXPECT_EQ(nlohmann::json::parse(tuned.out)["workload"],
+            "conv2d:c=512,h=14,w=14,k=512,r=1,s=1,stride=1,pad=0,layout=nhwc")
+      << tuned.out;
+  for (const std::string layout : {"nhwc", "nchw"}) {
+    const Outcome run = Run("run --model mobilenet_v1 --layout " + layout +
+                            " --db nhwc.db --threads 1 --repeats 1 --warmup 0 --no-record --json");
+    ASSERT_EQ(run.status, 0) << run.err;
+    const nlohmann::json line = nlohmann::json::parse(run.out);
+    EXPECT_EQ(line["layout"], layout);
+    EXPECT_LT(line["relative_error"].get<double>(), 1e-4);
+    int transforms = 0, tuned_layers = 0;
+    for (const auto& layer : line["layers"]) {
+      transforms += layer["op"] == "layout_transform";
+      if (!layer.contains("workload")) continue;
+      tuned_layers += layer["tuned"].get<bool>();
+      if (layer["task"] == "mb1.17") {
+        EXPECT_EQ(layer["tuned"].get<bool>(), layout == "nhwc");
+      }
+    }
+    EXPECT_EQ(transforms, layout == "nhwc" ? 1 : 0);    // the input
+    EXPECT_EQ(tuned_layers, layout == "nhwc" ? 5 : 0);  // mb1.17 runs five times
+  }
+  ExpectUsageError(
+      "tune --workload conv2d:c=4,h=8,w=8,k=8,r=1,s=1 --layout nhwc --budget 1 --db nhwc.db",
+      "--layout needs --model or --onnx");
+  ExpectUsageError("run --model mobilenet_v1 --layout nhcw", "--layout");
+}
+
 TEST_F(CliTest, RunRejectsBadNetworks) {
   ExpectUsageError("run", "give one network");
   ExpectUsageError("run --model resnet18 --onnx m.onnx", "give one network");

@@ -24,6 +24,9 @@ struct TaskSelection {
   std::string space_csv;
   std::string op;    // keep only this operator ("conv2d" or "dense") of a model
   std::string onnx;  // an ONNX model, whose tasks are selected like a zoo model's
+  // "nhwc": --model's and --onnx's conv2d tasks as `tessel run --layout nhwc` runs them
+  // (activations channels-last); empty or "nchw": as given.
+  std::string layout;
   // accel: a built-in network or a layer table file, the dataflow (shi or dla), the objective
   // (latency, energy or edp) and MAESTRO's constant set (2020 or 2021); empty: the defaults.
   std::string net;
@@ -120,6 +123,8 @@ struct RunCommandOptions {
   // "pool": every layer shares its parallel loops with the thread pool; "fastest": each layer
   // keeps to one thread where it ran faster so (network/layer_threads.h).
   std::string layer_threads = "pool";
+  // How activations are stored between layers (network/passes.h, ConvertLayout).
+  TensorLayout layout = TensorLayout::kNchw;
   uint64_t seed = 0;  // zoo weights and the input
   bool check = true;
   bool json = false;

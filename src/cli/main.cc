@@ -172,6 +172,12 @@ int main(int argc, char** argv) {
                   "and on one thread before the timed runs, and keep the faster")
       ->check(CLI::IsMember({"pool", "fastest"}))
       ->capture_default_str();
+  std::string run_layout = "nchw";
+  run->add_option("--layout", run_layout,
+                  "how activations are stored between layers: nchw, or nhwc (channels last, "
+                  "converted where a layer needs NCHW; tune with the same --layout)")
+      ->check(CLI::IsMember({"nchw", "nhwc"}))
+      ->capture_default_str();
   run->add_option("--seed", run_options.seed, "seed of the zoo's weights and of the input")
       ->capture_default_str();
   bool no_check = false;
@@ -264,6 +270,8 @@ int main(int argc, char** argv) {
     }
     if (*run) {
       run_options.check = !no_check;
+      run_options.layout =
+          run_layout == "nhwc" ? tessel::TensorLayout::kNhwc : tessel::TensorLayout::kNchw;
       run_options.record = !no_record;
       run_options.command_line = tune_options.command_line;
       return RunNetwork(run_options);

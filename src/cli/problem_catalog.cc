@@ -140,8 +140,8 @@ const std::vector<ProblemEntry>& ProblemCatalog() {
 
 const ProblemEntry& ResolveProblem(const TaskSelection& selection) {
   // Which problem each problem's own options imply.
-  const bool schedule_options =
-      !selection.model.empty() || !selection.onnx.empty() || !selection.workloads.empty();
+  const bool schedule_options = !selection.model.empty() || !selection.onnx.empty() ||
+                                !selection.workloads.empty() || !selection.layout.empty();
   const bool replay_options = !selection.space_csv.empty();
   // --net and --objective belong to accel and quant: a network quant trains names quant.
   const bool quant_options = HasQuantOptions(selection);

@@ -131,14 +131,15 @@ int RunNetwork(const RunCommandOptions& options) {
   const auto build_start = Clock::now();
   std::vector<std::string> record_hosts;        // one per layer that runs a recorded configuration
   std::map<std::string, int64_t> record_tasks;  // workload -> the task of the record it runs
-  NetworkExecutor executor(OptimizeForInference(network.graph), [&](const OperatorTemplate& tmpl) {
-    const auto found = best.find(WorkloadSpec(tmpl.workload()) + "|" + tmpl.name() + "|" +
-                                 std::to_string(tmpl.version()));
-    if (found == best.end()) return std::optional<Config>();
-    record_hosts.push_back(found->second.host);
-    record_tasks[WorkloadSpec(tmpl.workload())] = found->second.task_id;
-    return std::optional<Config>(tmpl.space().FromText(found->second.config));
-  });
+  NetworkExecutor executor(
+      OptimizeForInference(network.graph, options.layout), [&](const OperatorTemplate& tmpl) {
+        const auto found = best.find(WorkloadSpec(tmpl.workload()) + "|" + tmpl.name() + "|" +
+                                     std::to_string(tmpl.version()));
+        if (found == best.end()) return std::optional<Config>();
+        record_hosts.push_back(found->second.host);
+        record_tasks[WorkloadSpec(tmpl.workload())] = found->second.task_id;
+        return std::optional<Config>(tmpl.space().FromText(found->second.config));
+      });
   const double build_s = SecondsSince(build_start);
 
   std::map<size_t, LayerThreadTiming> thread_timings;  // by layer
@@ -222,6 +223,7 @@ int RunNetwork(const RunCommandOptions& options) {
     nlohmann::json line = {
         {"network", network.name},
         {"threads", threads},
+        {"layout", TensorLayoutName(options.layout)},
         {"median_ms", median},
         {"min_ms", fastest},
         {"max_ms", slowest},
@@ -239,8 +241,11 @@ int RunNetwork(const RunCommandOptions& options) {
     if (network_run_id) line["network_run"] = network_run_id;
     std::cout << line.dump() << std::endl;
   } else {
-    std::printf("%s: %d threads, %d kernels (%d tuned, %d default schedules), built in %.1f s\n",
-                network.name.c_str(), threads, kernels, tuned, kernels - tuned, build_s);
+    std::printf(
+        "%s: %d threads, %s activations, %d kernels (%d tuned, %d default schedules), built in "
+        "%.1f s\n",
+        network.name.c_str(), threads, std::string(TensorLayoutName(options.layout)).c_str(),
+        kernels, tuned, kernels - tuned, build_s);
     std::printf("  %-32s %-18s %-8s %-6s %7s %10s %7s\n", "layer", "op", "task", "tuned", "threads",
                 "median ms", "share");
     double summed = 0;

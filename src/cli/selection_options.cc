@@ -12,8 +12,13 @@ void AddTaskSelection(CLI::App* command, TaskSelection& tasks) {
   command->add_option("--layer", tasks.layers, "a layer of --model, e.g. r18.2 or 2 (repeatable)");
   command->add_option("--op", tasks.op, "keep only this operator of --model: conv2d or dense");
   command->add_option("--workload", tasks.workloads,
-                      "conv2d:c=..,h=..,w=..,k=..,r=..,s=..[,stride=..,pad=..,groups=..,n=..] "
-                      "or dense:in=..,out=..[,n=..] (repeatable)");
+                      "conv2d:c=..,h=..,w=..,k=..,r=..,s=..[,stride=..,pad=..,groups=..,n=..,"
+                      "layout=nchw|nhwc] or dense:in=..,out=..[,n=..] (repeatable)");
+  command
+      ->add_option("--layout", tasks.layout,
+                   "nhwc: --model's or --onnx's conv2d tasks with channels-last activations, as "
+                   "'tessel run --layout nhwc' runs them; default nchw")
+      ->check(CLI::IsMember({"nchw", "nhwc"}));
   command->add_option("--net", tasks.net,
                       "accel: a network's layer table, built-in (example, alexnet, vgg16, "
                       "resnet18, mobilenet_v2) or a K,C,Y,X,R,S,T CSV file; quant: a network "

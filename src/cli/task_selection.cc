@@ -61,6 +61,14 @@ std::vector<NamedWorkload> SelectWorkloads(const TaskSelection& tasks) {
   } else if (!tasks.layers.empty() || !tasks.op.empty()) {
     throw ConfigError("--layer and --op need --model or --onnx");
   }
+  if (tasks.layout == "nhwc") {
+    if (tasks.model.empty() && tasks.onnx.empty())
+      throw ConfigError(
+          "--layout needs --model or --onnx; a --workload gives its own, e.g. "
+          "conv2d:...,layout=nhwc");
+    for (NamedWorkload& item : selected)
+      if (auto* conv = std::get_if<Conv2dShape>(&item.workload)) conv->layout = TensorLayout::kNhwc;
+  }
   for (const std::string& spec : tasks.workloads) {
     Workload workload = ParseWorkloadSpec(spec);
     selected.push_back({WorkloadSpec(workload), workload});

@@ -32,6 +32,8 @@ std::string_view OpKindName(OpKind kind) {
       return "flatten";
     case OpKind::kSoftmax:
       return "softmax";
+    case OpKind::kLayoutTransform:
+      return "layout_transform";
   }
   TESSEL_CHECK(false) << "unnamed op kind";
   return {};

@@ -1,4 +1,5 @@
-// A whole network: operations over fp32 tensors (NCHW activations, (N, F) after a flatten),
+// A whole network: operations over fp32 tensors (NCHW activations, (N, F) after a flatten;
+// shapes and coordinates are NCHW whatever layout a node's output is stored in),
 // stored in an order where every node's inputs come before it, so that running the nodes in
 // order runs the network. Nodes are added through GraphBuilder, which infers each output
 // shape and rejects inputs whose shapes do not fit the operation.
@@ -26,6 +27,8 @@ enum class OpKind {
   kConcat,
   kFlatten,
   kSoftmax,
+  // Stores its input in the node's layout (ConvertLayout inserts it): the same tensor.
+  kLayoutTransform,
 };
 
 std::string_view OpKindName(OpKind kind);
@@ -72,6 +75,10 @@ struct Node {
   // then ReLU (kConv2d, kDense, kAdd).
   int residual = -1;
   bool relu = false;
+
+  // How the output is stored when it is an activation (4 dimensions): NCHW unless
+  // ConvertLayout chose otherwise. A kConv2d's conv.layout is the same.
+  TensorLayout layout = TensorLayout::kNchw;
 };
 
 struct Graph {

@@ -47,7 +47,9 @@ void NetworkExecutor::PlanBuffers() {
   std::vector<std::pair<int, int64_t>> slice_of(count, {-1, 0});
   for (size_t i = 0; i < count; ++i) {
     const Node& node = graph_.nodes[i];
-    if (node.op != OpKind::kConcat || node.shape[0] != 1) continue;
+    // (In NHWC a pixel's channels are concatenated: the slices interleave.)
+    if (node.op != OpKind::kConcat || node.shape[0] != 1 || node.layout != TensorLayout::kNchw)
+      continue;
     int64_t offset = 0;
     for (int input : node.inputs) {
       const Node& producer = graph_.nodes[input];
@@ -131,14 +133,22 @@ void NetworkExecutor::BuildLayers(const ConfigChooser& choose) {
                                                             : PoolKind::kAverage;
         const PoolWindow window{node.pool.kernel, node.pool.stride, node.pool.pad};
         kernel = BuildPoolKernel(kind, window, in, AsNchw(graph_.nodes[node.inputs[0]].shape), out,
-                                 AsNchw(node.shape));
+                                 AsNchw(node.shape), node.layout);
         break;
       }
       case OpKind::kGlobalAvgPool:
-        kernel = BuildGlobalAvgPoolKernel(in, AsNchw(graph_.nodes[node.inputs[0]].shape), out);
+        kernel = BuildGlobalAvgPoolKernel(in, AsNchw(graph_.nodes[node.inputs[0]].shape), out,
+                                          node.layout);
+        break;
+      case OpKind::kLayoutTransform:
+        kernel = BuildLayoutTransformKernel(in, AsNchw(node.shape),
+                                            graph_.nodes[node.inputs[0]].layout, out, node.layout);
         break;
       case OpKind::kBatchNorm: {
-        const int64_t channels = node.shape[1], plane = node.shape[2] * node.shape[3];
+        // The channel of element j: NCHW runs over planes, NHWC over a pixel's channels.
+        const int64_t channels = node.shape[1];
+        const int64_t plane =
+            node.layout == TensorLayout::kNhwc ? 1 : node.shape[2] * node.shape[3];
         std::vector<float> gain(channels), offset(channels);
         for (int64_t c = 0; c < channels; ++c) {
           gain[c] =
@@ -176,11 +186,15 @@ void NetworkExecutor::BuildLayers(const ConfigChooser& choose) {
         break;
       }
       case OpKind::kConcat: {
-        // Copies the inputs that did not write into their slice.
+        // Copies the inputs that did not write into their slice: NCHW concatenates each
+        // image's tensors, NHWC each pixel's channels.
+        const bool nhwc = node.layout == TensorLayout::kNhwc;
+        const int64_t pixels = nhwc ? node.shape[2] * node.shape[3] : 1;
         std::vector<std::pair<const float*, int64_t>> parts;
         for (int input : node.inputs)
-          parts.push_back({data_[input], ElementCount(graph_.nodes[input].shape) / node.shape[0]});
-        const int64_t batch = node.shape[0];
+          parts.push_back(
+              {data_[input], ElementCount(graph_.nodes[input].shape) / (node.shape[0] * pixels)});
+        const int64_t batch = node.shape[0] * pixels;
         kernel = std::make_unique<LoopKernel>(
             [=] {
               float* dst = out;

@@ -1,9 +1,10 @@
 // Runs a network with compiled kernels: each conv2d and dense node with the configuration
 // chosen for its workload (else its template's default schedule), pooling with Halide
 // pipelines, and the remaining light operations (unfused add, relu and batch norm,
-// concatenation copies, softmax) with plain loops. Every buffer is allocated once; at batch 1
-// the inputs of a concatenation write straight into their slice of it, and a flatten reads
-// its input's buffer.
+// concatenation copies, softmax) with plain loops. Each tensor is stored in its node's layout
+// (ConvertLayout), and layout transforms are compiled kernels too. Every buffer is allocated
+// once; at batch 1 the inputs of an NCHW concatenation write straight into their slice of it,
+// and a flatten reads its input's buffer.
 #pragma once
 
 #include <functional>

@@ -120,5 +120,66 @@ TEST(NetworkExecutorTest, AConfigurationFromAnotherSpaceIsAnError) {
   }
 }
 
+// Channels-last: every kernel reads and writes NHWC, the conversions are layers of their own,
+// and the result is the NCHW network's.
+TEST(NetworkExecutorTest, ChannelsLastNetworksAgreeWithTheReference) {
+  const Graph graph = SmallNetwork(5);
+  Rng rng(6);
+  const std::vector<float> input = RandomValues(rng, 4 * 12 * 12);
+  const std::vector<float> expected = RunReference(graph, input);
+  NetworkExecutor defaults(OptimizeForInference(graph, TensorLayout::kNhwc), DefaultSchedules);
+  EXPECT_LE(RelativeError(defaults.Run(input), expected), 1e-4);
+  int transforms = 0;
+  for (const LayerReport& layer : defaults.layers()) {
+    transforms += layer.op == "layout_transform";
+    if (layer.workload.starts_with("conv2d")) {
+      EXPECT_TRUE(layer.workload.ends_with(",layout=nhwc")) << layer.workload;
+    }
+  }
+  EXPECT_EQ(transforms, 1);  // the input; the classifier reads one pixel per channel
+
+  Rng choices(7);
+  NetworkExecutor sampled(
+      OptimizeForInference(graph, TensorLayout::kNhwc),
+      [&](const OperatorTemplate& tmpl) { return tmpl.space().SampleValid(choices); });
+  EXPECT_LE(RelativeError(sampled.Run(input), expected), 1e-4);
+}
+
+// Pooling, an unfused batch norm, a concatenation and a flatten of many pixels in NHWC, with
+// the output converted back.
+TEST(NetworkExecutorTest, ChannelsLastLightLayersAgreeWithTheReference) {
+  Rng rng(10);
+  const std::vector<float> input = RandomValues(rng, 3 * 11 * 13);
+  PoolAttrs padded;
+  padded.kernel = 3;
+  padded.stride = 2;
+  padded.pad = 1;
+  PoolAttrs counting = padded;
+  counting.count_include_pad = true;
+  auto check = [&](const Graph& graph) {
+    const Graph nhwc = ConvertLayout(graph, TensorLayout::kNhwc);
+    NetworkExecutor executor(nhwc, DefaultSchedules);
+    EXPECT_LE(RelativeError(executor.Run(input), RunReference(graph, input)), 1e-5) << graph.name;
+  };
+  {
+    GraphBuilder b("pools", {1, 3, 11, 13});
+    const int conv = b.Conv2d("conv", 0, 20, 3, 1, 1, 1, RandomValues(rng, 20 * 3 * 9), {});
+    const int max = b.MaxPool("max", conv, padded);
+    const int avg = b.AvgPool("avg", conv, padded);
+    const int avg_pad = b.AvgPool("avg_pad", conv, counting);
+    check(std::move(b).Finish(b.Concat("cat", {max, avg, avg_pad})));
+  }
+  {
+    GraphBuilder b("norm_flatten", {1, 3, 11, 13});
+    const int conv = b.Conv2d("conv", 0, 9, 1, 1, 0, 1, RandomValues(rng, 9 * 3), {});
+    std::vector<float> var = RandomValues(rng, 9, 0.3);
+    for (float& v : var) v += 1;
+    const int norm = b.BatchNorm("bn", b.Relu("relu", conv), RandomValues(rng, 9),
+                                 RandomValues(rng, 9), RandomValues(rng, 9), var, 1e-5f);
+    const int wide = b.Flatten("wide", norm);
+    check(std::move(b).Finish(b.Dense("fc", wide, 5, RandomValues(rng, 5 * 9 * 143), {})));
+  }
+}
+
 }  // namespace
 }  // namespace tessel

@@ -12,8 +12,11 @@
 namespace tessel {
 
 std::string Network::TaskLabel(const std::string& workload) const {
+  // A layer's task has one label whatever layout it runs in.
+  Workload stored = ParseWorkloadSpec(workload);
+  if (auto* conv = std::get_if<Conv2dShape>(&stored)) conv->layout = TensorLayout::kNchw;
   for (const NamedTask& named : tasks)
-    if (WorkloadSpec(named.task.workload) == workload) return named.label;
+    if (named.task.workload == stored) return named.label;
   return workload;
 }
 

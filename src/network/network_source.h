@@ -26,7 +26,8 @@ struct Network {
   Graph graph;                   // as given: not yet folded or fused
   std::vector<NamedTask> tasks;  // the optimised graph's tasks, in order of first appearance
 
-  // The label of the task with this workload spec (the spec itself when it is none of them).
+  // The label of the task with this workload spec, in either layout (the spec itself when it is
+  // none of them).
   std::string TaskLabel(const std::string& workload) const;
 };
 

@@ -98,7 +98,77 @@ Graph FuseEpilogues(const Graph& graph) {
   return Rebuild(graph, std::move(nodes), replacement);
 }
 
-Graph OptimizeForInference(const Graph& graph) { return FuseEpilogues(FoldBatchNorm(graph)); }
+namespace {
+
+bool TakesLayout(OpKind op) {
+  switch (op) {
+    case OpKind::kConv2d:
+    case OpKind::kBatchNorm:
+    case OpKind::kRelu:
+    case OpKind::kMaxPool:
+    case OpKind::kAvgPool:
+    case OpKind::kGlobalAvgPool:
+    case OpKind::kAdd:
+    case OpKind::kConcat:
+      return true;
+    case OpKind::kInput:
+    case OpKind::kDense:
+    case OpKind::kFlatten:
+    case OpKind::kSoftmax:
+    case OpKind::kLayoutTransform:
+      return false;
+  }
+  return false;
+}
+
+// Whether the tensor's bytes are the same in every layout.
+bool LayoutFree(const Shape& shape) {
+  return shape.size() != 4 || shape[1] == 1 || shape[2] * shape[3] == 1;
+}
+
+}  // namespace
+
+Graph ConvertLayout(const Graph& graph, TensorLayout layout) {
+  if (layout == TensorLayout::kNchw) return graph;
+  Graph converted;
+  converted.name = graph.name;
+  std::vector<int> index(graph.nodes.size(), -1);  // the nodes' positions in `converted`
+  std::map<std::pair<int, TensorLayout>, int> transforms;
+  // The position of original node `node`'s tensor stored in `wanted`.
+  auto read = [&](int node, TensorLayout wanted) {
+    const int source = index[node];
+    const Node& producer = converted.nodes[source];
+    if (producer.layout == wanted || LayoutFree(producer.shape)) return source;
+    const auto [it, added] =
+        transforms.emplace(std::pair(source, wanted), static_cast<int>(converted.nodes.size()));
+    if (added) {
+      Node transform;
+      transform.op = OpKind::kLayoutTransform;
+      transform.name = producer.name + ".to_" + std::string(TensorLayoutName(wanted));
+      transform.inputs = {source};
+      transform.shape = producer.shape;
+      transform.layout = wanted;
+      converted.nodes.push_back(std::move(transform));
+    }
+    return it->second;
+  };
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    Node node = graph.nodes[i];
+    if (TakesLayout(node.op)) node.layout = layout;
+    if (node.op == OpKind::kConv2d) node.conv.layout = node.layout;
+    const TensorLayout wanted = node.op == OpKind::kFlatten ? TensorLayout::kNchw : node.layout;
+    for (int& input : node.inputs) input = read(input, wanted);
+    if (node.residual >= 0) node.residual = read(node.residual, node.layout);
+    index[i] = static_cast<int>(converted.nodes.size());
+    converted.nodes.push_back(std::move(node));
+  }
+  converted.output = read(graph.output, TensorLayout::kNchw);
+  return converted;
+}
+
+Graph OptimizeForInference(const Graph& graph, TensorLayout layout) {
+  return ConvertLayout(FuseEpilogues(FoldBatchNorm(graph)), layout);
+}
 
 std::vector<GraphTask> ExtractTasks(const Graph& graph) {
   std::vector<GraphTask> tasks;

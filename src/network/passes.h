@@ -22,8 +22,16 @@ Graph FoldBatchNorm(const Graph& graph);
 // first one's output.
 Graph FuseEpilogues(const Graph& graph);
 
-// FoldBatchNorm, then FuseEpilogues.
-Graph OptimizeForInference(const Graph& graph);
+// Stores the network's activations in `layout` wherever its kernels take it: convolutions,
+// pooling, batch norms, ReLUs, adds and concatenations. The graph's input, its output and a
+// flatten's input stay NCHW. Where a node reads a tensor stored in another layout, a
+// kLayoutTransform node stores it anew (once per tensor and layout), so that converting is
+// timed with the network; tensors of one pixel or one channel, the same either way, are read as
+// they are. kNchw leaves the graph as it is.
+Graph ConvertLayout(const Graph& graph, TensorLayout layout);
+
+// FoldBatchNorm, then FuseEpilogues, then ConvertLayout.
+Graph OptimizeForInference(const Graph& graph, TensorLayout layout = TensorLayout::kNchw);
 
 struct GraphTask {
   Workload workload;

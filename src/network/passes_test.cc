@@ -97,5 +97,74 @@ TEST(PassesTest, ResNetBlocksBecomeConvolutionsWithResiduals) {
   EXPECT_EQ(residual_convs, 8);  // one per basic block
 }
 
+// Channels-last networks convert only where NCHW is needed: the input, a flatten of more than
+// one pixel and the network's output; their tasks are the NCHW ones in NHWC.
+TEST(PassesTest, ChannelsLastGraphsConvertOnlyAtTheirEdges) {
+  const std::map<std::string, std::vector<std::string>> transforms = {
+      {"mobilenet_v1", {"input.to_nhwc"}},
+      {"resnet18", {"input.to_nhwc"}},
+      {"squeezenet_v1.1", {"input.to_nhwc"}},
+      {"vgg16", {"input.to_nhwc", "features.30.to_nchw"}},
+  };
+  for (const auto& [name, expected] : transforms) {
+    SCOPED_TRACE(name);
+    const Graph nchw = OptimizeForInference(ZooGraph(name, 1));
+    const Graph nhwc = OptimizeForInference(ZooGraph(name, 1), TensorLayout::kNhwc);
+    std::vector<std::string> found;
+    for (const Node& node : nhwc.nodes) {
+      if (node.op == OpKind::kLayoutTransform) {
+        found.push_back(node.name);
+        EXPECT_EQ(node.shape, nhwc.nodes[node.inputs[0]].shape);
+        EXPECT_NE(node.layout, nhwc.nodes[node.inputs[0]].layout);
+      } else if (node.op == OpKind::kConv2d) {
+        EXPECT_EQ(node.conv.layout, TensorLayout::kNhwc) << node.name;
+        EXPECT_EQ(node.layout, TensorLayout::kNhwc) << node.name;
+        if (node.residual >= 0) {
+          EXPECT_EQ(nhwc.nodes[node.residual].layout, TensorLayout::kNhwc);
+        }
+      }
+    }
+    EXPECT_EQ(found, expected);
+    EXPECT_EQ(nhwc.nodes.size(), nchw.nodes.size() + expected.size());
+    const std::vector<GraphTask> nchw_tasks = ExtractTasks(nchw), nhwc_tasks = ExtractTasks(nhwc);
+    ASSERT_EQ(nhwc_tasks.size(), nchw_tasks.size());
+    for (size_t i = 0; i < nhwc_tasks.size(); ++i) {
+      Workload workload = nhwc_tasks[i].workload;
+      if (auto* conv = std::get_if<Conv2dShape>(&workload)) {
+        EXPECT_EQ(conv->layout, TensorLayout::kNhwc);
+        conv->layout = TensorLayout::kNchw;
+      }
+      EXPECT_EQ(workload, nchw_tasks[i].workload);
+      EXPECT_EQ(nhwc_tasks[i].occurrences, nchw_tasks[i].occurrences);
+    }
+  }
+  // NCHW leaves the graph as it is.
+  EXPECT_EQ(ConvertLayout(SmallNetwork(1), TensorLayout::kNchw).nodes.size(),
+            SmallNetwork(1).nodes.size());
+}
+
+// A tensor read in NCHW by two readers is converted once; a 4-D output is stored back in NCHW.
+TEST(PassesTest, EachTensorIsConvertedOncePerLayout) {
+  Rng rng(2);
+  GraphBuilder b("two_readers", {1, 4, 6, 6});
+  const int conv = b.Conv2d("conv", 0, 8, 3, 1, 1, 1, RandomValues(rng, 8 * 4 * 9), {});
+  const int first = b.Flatten("flat1", conv);
+  const int second = b.Flatten("flat2", conv);
+  const Graph graph = std::move(b).Finish(b.Add("sum", b.Relu("relu", first), second));
+  const Graph nhwc = ConvertLayout(graph, TensorLayout::kNhwc);
+  int transforms = 0;
+  for (const Node& node : nhwc.nodes) transforms += node.op == OpKind::kLayoutTransform;
+  EXPECT_EQ(transforms, 2);  // the input to NHWC, the convolution back to NCHW
+  const auto nodes = ByName(nhwc);
+  EXPECT_EQ(nhwc.nodes[nodes.at("flat1")->inputs[0]].name, "conv.to_nchw");
+  EXPECT_EQ(nodes.at("flat2")->inputs[0], nodes.at("flat1")->inputs[0]);
+
+  GraphBuilder c("pool_out", {1, 4, 6, 6});
+  const Graph pooled =
+      ConvertLayout(std::move(c).Finish(c.MaxPool("max", 0, {})), TensorLayout::kNhwc);
+  EXPECT_EQ(pooled.nodes[pooled.output].op, OpKind::kLayoutTransform);
+  EXPECT_EQ(pooled.nodes[pooled.output].layout, TensorLayout::kNchw);
+}
+
 }  // namespace
 }  // namespace tessel

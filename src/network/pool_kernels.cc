@@ -15,24 +15,37 @@ using Halide::Var;
 
 namespace {
 
-// The NCHW input as a parameter with its dense shape fixed, bound to the caller's buffer.
-ImageParam BoundInput(const float* input, const Nchw& in) {
-  const std::vector<int> extents = {int(in[3]), int(in[2]), int(in[1]), int(in[0])};
+// Halide's extents of a {N, C, H, W} shape: innermost first.
+std::vector<int> Extents(const Nchw& shape) {
+  return {int(shape[3]), int(shape[2]), int(shape[1]), int(shape[0])};
+}
+
+// The input as a parameter with its shape fixed, bound to the caller's buffer.
+ImageParam BoundInput(const float* input, const Nchw& in, TensorLayout layout) {
+  const std::vector<int> extents = Extents(in);
   ImageParam source(Halide::Float(32), 4, "input");
-  SetDenseShape(source, extents);
-  source.set(WrapBuffer(input, extents));
+  SetActivationShape(source, extents, layout);
+  std::vector<Halide::Buffer<float>> unused;  // the caller's memory
+  source.set(ActivationBuffer(input, extents, layout, unused));
   return source;
+}
+
+// A buffer over the caller's output.
+Halide::Buffer<float> BoundOutput(float* output, const Nchw& out, TensorLayout layout) {
+  std::vector<Halide::Buffer<float>> unused;
+  return ActivationBuffer(output, Extents(out), layout, unused);
 }
 
 }  // namespace
 
 std::unique_ptr<Kernel> BuildPoolKernel(PoolKind kind, const PoolWindow& window, const float* input,
-                                        const Nchw& in, float* output, const Nchw& out) {
+                                        const Nchw& in, float* output, const Nchw& out,
+                                        TensorLayout layout) {
   const int N = int(in[0]), C = int(in[1]), H = int(in[2]), W = int(in[3]);
   const int OH = int(out[2]), OW = int(out[3]);
   const int K = int(window.kernel), S = int(window.stride), P = int(window.pad);
   try {
-    const ImageParam source = BoundInput(input, in);
+    const ImageParam source = BoundInput(input, in, layout);
 
     Var x("x"), y("y"), c("c"), n("n");
     RDom r(0, K, 0, K, "window");
@@ -58,7 +71,20 @@ std::unique_ptr<Kernel> BuildPoolKernel(PoolKind kind, const PoolWindow& window,
       pooled(x, y, c, n) = accumulated(x, y, c, n) / Halide::cast<float>(taps);
     }
     pooled.bound(x, 0, OW).bound(y, 0, OH).bound(c, 0, C).bound(n, 0, N);
-    SetDenseShape(pooled.output_buffer(), {OW, OH, C, N});
+    SetActivationShape(pooled.output_buffer(), {OW, OH, C, N}, layout);
+    if (layout == TensorLayout::kNhwc) {
+      // Rows in parallel, a pixel's channels a vector at a time.
+      Var row("row");
+      const int lanes = C >= 16 ? 16 : C >= 8 ? 8 : 1;
+      pooled.reorder(c, x, y, n).fuse(y, n, row).parallel(row);
+      if (lanes > 1) pooled.vectorize(c, lanes, TailStrategy::GuardWithIf);
+      accumulated.compute_at(pooled, x);
+      if (lanes > 1) {
+        accumulated.vectorize(c, lanes, TailStrategy::GuardWithIf);
+        accumulated.update().reorder(c, r.x, r.y).vectorize(c, lanes, TailStrategy::GuardWithIf);
+      }
+      return CompileKernel(Halide::Pipeline(pooled), BoundOutput(output, out, layout), {});
+    }
 
     // Planes in parallel, a row of vectors at a time. A task takes enough planes for
     // kTapsPerTask window taps: MobileNet's 7x7 average pool has 49 taps a plane, and one task
@@ -79,18 +105,18 @@ std::unique_ptr<Kernel> BuildPoolKernel(PoolKind kind, const PoolWindow& window,
       accumulated.vectorize(x, lanes, TailStrategy::GuardWithIf);
       accumulated.update().reorder(x, r.x, r.y).vectorize(x, lanes, TailStrategy::GuardWithIf);
     }
-    return CompileKernel(Halide::Pipeline(pooled), Halide::Buffer<float>(output, {OW, OH, C, N}),
-                         {});
+    return CompileKernel(Halide::Pipeline(pooled), BoundOutput(output, out, layout), {});
   } catch (const Halide::Error& error) {
     throw KernelBuildError(error.what());
   }
 }
 
-std::unique_ptr<Kernel> BuildGlobalAvgPoolKernel(const float* input, const Nchw& in,
-                                                 float* output) {
+std::unique_ptr<Kernel> BuildGlobalAvgPoolKernel(const float* input, const Nchw& in, float* output,
+                                                 TensorLayout layout) {
   const int N = int(in[0]), C = int(in[1]), H = int(in[2]), W = int(in[3]);
   try {
-    const ImageParam source = BoundInput(input, in);
+    // Vectors along channels read a pixel's channels together in NHWC, and gather in NCHW.
+    const ImageParam source = BoundInput(input, in, layout);
     Var x("x"), y("y"), c("c"), n("n");
     RDom r(0, W, 0, H, "plane");
     Func total("total");
@@ -106,6 +132,44 @@ std::unique_ptr<Kernel> BuildGlobalAvgPoolKernel(const float* input, const Nchw&
       total.update().reorder(c, r.x, r.y).vectorize(c, 8, TailStrategy::GuardWithIf);
     }
     return CompileKernel(Halide::Pipeline(mean), Halide::Buffer<float>(output, {1, 1, C, N}), {});
+  } catch (const Halide::Error& error) {
+    throw KernelBuildError(error.what());
+  }
+}
+
+}  // namespace tessel
+
+namespace tessel {
+
+std::unique_ptr<Kernel> BuildLayoutTransformKernel(const float* input, const Nchw& shape,
+                                                   TensorLayout from, float* output,
+                                                   TensorLayout to) {
+  const int N = int(shape[0]), C = int(shape[1]), H = int(shape[2]), W = int(shape[3]);
+  try {
+    const ImageParam source = BoundInput(input, shape, from);
+    Var x("x"), y("y"), c("c"), n("n"), row("row");
+    Func stored("stored");
+    stored(x, y, c, n) = source(x, y, c, n);
+    stored.bound(x, 0, W).bound(y, 0, H).bound(c, 0, C).bound(n, 0, N);
+    SetActivationShape(stored.output_buffer(), {W, H, C, N}, to);
+    // Stored with vectors along the output's contiguous dimension (loads gather), rows of
+    // images in parallel; channels too few for a vector are unrolled over vectors of columns.
+    if (to == TensorLayout::kNhwc) {
+      stored.reorder(c, x, y, n).fuse(y, n, row).parallel(row);
+      if (C >= 8) {
+        stored.vectorize(c, 8, TailStrategy::GuardWithIf);
+      } else if (W >= 8) {
+        Var xo("xo"), xi("xi");
+        stored.split(x, xo, xi, 8, TailStrategy::GuardWithIf)
+            .reorder(c, xi, xo)
+            .unroll(c)
+            .vectorize(xi);
+      }
+    } else {
+      stored.reorder(x, c, y, n).fuse(y, n, row).parallel(row);
+      if (W >= 8) stored.vectorize(x, 8, TailStrategy::GuardWithIf);
+    }
+    return CompileKernel(Halide::Pipeline(stored), BoundOutput(output, shape, to), {});
   } catch (const Halide::Error& error) {
     throw KernelBuildError(error.what());
   }

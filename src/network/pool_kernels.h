@@ -1,6 +1,7 @@
-// Compiled kernels for the pooling layers between a network's convolutions: NCHW in and
-// out, parallel over channels and vectorised along rows, as a network runtime would have
-// them. Shapes are {N, C, H, W}; the buffers must outlive the kernel.
+// Compiled kernels for the layers between a network's convolutions: pooling, in and out in
+// one layout (NCHW: parallel over channels and vectorised along rows; NHWC: parallel over
+// rows and vectorised along channels), as a network runtime would have them, and the layout
+// transform. Shapes are {N, C, H, W} whatever the layout; the buffers must outlive the kernel.
 #pragma once
 
 #include <array>
@@ -8,6 +9,7 @@
 #include <memory>
 
 #include "problems/schedule/operator_template.h"
+#include "problems/schedule/workload.h"
 
 namespace tessel {
 
@@ -26,9 +28,16 @@ struct PoolWindow {
 using Nchw = std::array<int64_t, 4>;
 
 std::unique_ptr<Kernel> BuildPoolKernel(PoolKind kind, const PoolWindow& window, const float* input,
-                                        const Nchw& in, float* output, const Nchw& out);
+                                        const Nchw& in, float* output, const Nchw& out,
+                                        TensorLayout layout = TensorLayout::kNchw);
 
-// Output {N, C, 1, 1}: each plane's mean.
-std::unique_ptr<Kernel> BuildGlobalAvgPoolKernel(const float* input, const Nchw& in, float* output);
+// Output {N, C, 1, 1} (the same in either layout): each plane's mean.
+std::unique_ptr<Kernel> BuildGlobalAvgPoolKernel(const float* input, const Nchw& in, float* output,
+                                                 TensorLayout layout = TensorLayout::kNchw);
+
+// The tensor stored in `from` at `input`, stored in `to` at `output`.
+std::unique_ptr<Kernel> BuildLayoutTransformKernel(const float* input, const Nchw& shape,
+                                                   TensorLayout from, float* output,
+                                                   TensorLayout to);
 
 }  // namespace tessel

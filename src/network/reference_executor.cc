@@ -124,10 +124,14 @@ std::vector<float> RunReference(const Graph& graph, const std::vector<float>& in
       case OpKind::kInput:
         TESSEL_CHECK(false) << "a second input node";
         break;
-      case OpKind::kConv2d:
-        out = ReferenceConv2d(node.conv, first, node.weights);
+      case OpKind::kConv2d: {
+        // Tensors here are NCHW whatever layout the compiled network stores them in.
+        Conv2dShape nchw = node.conv;
+        nchw.layout = TensorLayout::kNchw;
+        out = ReferenceConv2d(nchw, first, node.weights);
         ApplyEpilogue(node, values, out, node.shape[1], node.shape[2] * node.shape[3]);
         break;
+      }
       case OpKind::kDense:
         out = ReferenceDense(node.dense, first, node.weights);
         ApplyEpilogue(node, values, out, node.shape[1], 1);
@@ -158,6 +162,7 @@ std::vector<float> RunReference(const Graph& graph, const std::vector<float>& in
         out = Concat(node, graph, values);
         break;
       case OpKind::kFlatten:
+      case OpKind::kLayoutTransform:  // the same tensor, stored otherwise
         out = first;
         break;
       case OpKind::kSoftmax:

@@ -17,6 +17,8 @@
 //                            nchwc: weights pre-packed into blocks of tile_f's inner factor
 //                            (NCHWc-style, as oneDNN's blocked formats), vectors run along
 //                            output channels and input pixels are broadcast.
+//                            In NHWC workloads (layout=nhwc in the spec: a network kept
+//                            channels-last) only nchwc applies, and its stores are dense.
 //
 // 3x3 stride-1 ungrouped layers also choose their algorithm (winograd_conv2d.h):
 //   winograd                 0: direct convolution (the knobs above); 2 or 4: Winograd's
@@ -175,9 +177,13 @@ bool IsValidConvConfig(const Conv2dShape& shape, const Space& space, const Confi
   if (schedule.depthwise) return DepthwiseScheduleFits(shape, schedule.dw);
   if (schedule.pointwise) return PointwiseScheduleFits(shape, schedule.pw);
   if (schedule.winograd_m) {
+    // The Winograd kernel reads and writes NCHW only.
+    if (shape.layout == TensorLayout::kNhwc) return false;
     const WinogradSchedule& w = schedule.winograd;
     return w.k_inner % w.vec == 0 && w.k_inner / w.vec * w.t_inner <= kMaxAccumulators;
   }
+  // In NHWC only vectors along channels are dense: along columns they would gather.
+  if (shape.layout == TensorLayout::kNhwc && !schedule.packed) return false;
   return schedule.vector_extent() % schedule.vec == 0 &&
          schedule.accumulators() <= kMaxAccumulators;
 }
@@ -260,6 +266,8 @@ class Conv2dTemplate : public HalideTemplate {
 
   std::vector<float> Reference(const OperatorData& data) const override;
   LoopNest DescribeLoops(const Config& config) const override;
+  // The nest with the input described in NCHW order whatever the layout.
+  LoopNest DescribeLoopsInNchw(const Config& config) const;
   Config Canonical(const Config& config) const override;
 
  protected:
@@ -359,6 +367,14 @@ Config Conv2dTemplate::Canonical(const Config& config) const {
 }
 
 LoopNest Conv2dTemplate::DescribeLoops(const Config& config) const {
+  LoopNest nest = DescribeLoopsInNchw(config);
+  if (shape_.layout == TensorLayout::kNhwc)
+    for (BufferAccess& access : nest.buffers)
+      if (access.name == "input") access = ChannelsInnermost(std::move(access));
+  return nest;
+}
+
+LoopNest Conv2dTemplate::DescribeLoopsInNchw(const Config& config) const {
   const ConvSchedule sched(space_, config);
   if (sched.winograd_m)
     return DescribeWinogradLoops(shape_, PaddedChannels(shape_), sched.winograd);
@@ -450,11 +466,13 @@ std::unique_ptr<Kernel> Conv2dTemplate::BuildPipeline(const Config& config,
   const int KP = int(PaddedChannels(s));  // what the kernel computes, K and more
   const int block = int(sched.f[2]);
 
-  ImageParam input(Halide::Float(32), 4, "input");
-  SetDenseShape(input, {W, H, C, N});
-  input.set(WrapBuffer(layer.input, {W, H, C, N}));
-
+  const TensorLayout layout = s.layout;
+  const bool nhwc = layout == TensorLayout::kNhwc;
   std::vector<Halide::Buffer<float>> owned;
+  ImageParam input(Halide::Float(32), 4, "input");
+  SetActivationShape(input, {W, H, C, N}, layout);
+  input.set(ActivationBuffer(layer.input, {W, H, C, N}, layout, owned));
+
   ImageParam weights(Halide::Float(32), sched.packed ? 5 : 4, "weights");
   if (sched.packed) {
     // Blocked weights, packed once here as oneDNN reorders them outside the timed region.
@@ -501,13 +519,21 @@ std::unique_ptr<Kernel> Conv2dTemplate::BuildPipeline(const Config& config,
   conv(x, y, k, n) = 0.f;
   conv(x, y, k, n) += w * padded(x * stride + red.x, y * stride + red.y, cin, n);
   Func output("output");
-  output(x, y, k, n) = LayerEpilogue(conv(x, y, k, n), layer, {x, y, k, n}, k, {OW, OH, K, N}, K);
+  output(x, y, k, n) =
+      LayerEpilogue(conv(x, y, k, n), layer, {x, y, k, n}, k, {OW, OH, K, N}, K, layout);
   output.bound(x, 0, OW).bound(y, 0, OH).bound(k, 0, K).bound(n, 0, N);
-  SetDenseShape(output.output_buffer(), {OW, OH, K, N});
+  SetActivationShape(output.output_buffer(), {OW, OH, K, N}, layout);
 
-  // Padding is materialised once, so that the inner loops read without bounds selects.
+  // Padding is materialised once, so that the inner loops read without bounds selects; in the
+  // input's layout, vectorised along its contiguous dimension.
   if (pad == 0) {
     padded.compute_inline();
+  } else if (nhwc) {
+    padded.compute_root()
+        .reorder_storage(k, x, y, n)
+        .reorder(k, x, y, n)
+        .parallel(y)
+        .vectorize(k, 8, Halide::TailStrategy::GuardWithIf);
   } else {
     padded.compute_root().parallel(k).vectorize(x, 8, Halide::TailStrategy::GuardWithIf);
   }
@@ -522,10 +548,12 @@ std::unique_ptr<Kernel> Conv2dTemplate::BuildPipeline(const Config& config,
   // padding channels' zero weights cover.
   const auto channel_tail =
       KP == K ? Halide::TailStrategy::Auto : Halide::TailStrategy::GuardWithIf;
-  output.split(k, ko, kt, tile_k, channel_tail)
-      .split(y, yo, yt, tile_y)
-      .split(x, xo, xt, tile_x)
-      .reorder(xt, yt, kt, xo, yo, ko, n);
+  output.split(k, ko, kt, tile_k, channel_tail).split(y, yo, yt, tile_y).split(x, xo, xt, tile_x);
+  if (nhwc) {
+    output.reorder(kt, xt, yt, xo, yo, ko, n);
+  } else {
+    output.reorder(xt, yt, kt, xo, yo, ko, n);
+  }
   Var tile_loop = xo;
   if (sched.parallel == "k") {
     output.parallel(ko);
@@ -535,7 +563,14 @@ std::unique_ptr<Kernel> Conv2dTemplate::BuildPipeline(const Config& config,
     output.fuse(xo, yo, tile).fuse(tile, ko, tile).parallel(tile);
     tile_loop = tile;
   }
-  if (tile_x >= sched.vec) output.vectorize(xt, sched.vec, Halide::TailStrategy::GuardWithIf);
+  // Stored with vectors along the output's contiguous dimension: in NCHW the accumulators'
+  // channel vectors (layout=nchwc) are scattered a plane apart here, in NHWC they are stored
+  // as they are.
+  if (nhwc) {
+    if (tile_k >= sched.vec) output.vectorize(kt, sched.vec, Halide::TailStrategy::GuardWithIf);
+  } else if (tile_x >= sched.vec) {
+    output.vectorize(xt, sched.vec, Halide::TailStrategy::GuardWithIf);
+  }
 
   // The tile's accumulators, stored with the vectorised dimension innermost.
   conv.compute_at(output, tile_loop);
@@ -572,8 +607,7 @@ std::unique_ptr<Kernel> Conv2dTemplate::BuildPipeline(const Config& config,
       if (unroll[i]) update.unroll(loops[i]);
   }
 
-  Halide::Buffer<float> out = layer.output ? Halide::Buffer<float>(layer.output, {OW, OH, K, N})
-                                           : Halide::Buffer<float>(OW, OH, K, N);
+  Halide::Buffer<float> out = ActivationBuffer(layer.output, {OW, OH, K, N}, layout, owned);
   return CompileKernel(Halide::Pipeline(output), out, std::move(owned));
 }
 

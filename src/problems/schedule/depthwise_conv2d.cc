@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "problems/schedule/halide_kernel.h"
+#include "problems/schedule/pointwise_conv2d.h"
 #include "problems/schedule/template_knobs.h"
 
 namespace tessel {
@@ -77,6 +78,15 @@ std::vector<int64_t> DepthwiseChannelChoices(const Conv2dShape& shape) {
 }
 
 bool DepthwiseScheduleFits(const Conv2dShape& shape, const DepthwiseSchedule& schedule) {
+  if (shape.layout == TensorLayout::kNhwc) {
+    // Columns x vectors of channels in the register tile, read through the boundary condition:
+    // the accumulators and a tap's weight vectors fit in the registers, and the vectors of
+    // channels in the channels rounded up to 4 lanes.
+    const int per_vector = std::max(1, schedule.vec / HostVectorRegisters().lanes);
+    return schedule.padding == DepthwisePadding::kExterior && schedule.rows <= shape.out_w() &&
+           int64_t{schedule.vec} * schedule.channels <= PaddedToNarrowestVector(shape.c) &&
+           (schedule.rows + 1) * schedule.channels * per_vector <= HostVectorRegisters().registers;
+  }
   // padding=rows with blocks as tall as the output is padding=plane: one of them is enough.
   if (schedule.padding == DepthwisePadding::kRows &&
       RowsPerBlock(schedule, static_cast<int>(shape.out_h())) >= shape.out_h())
@@ -88,6 +98,15 @@ bool DepthwiseScheduleFits(const Conv2dShape& shape, const DepthwiseSchedule& sc
 
 DepthwiseSchedule DefaultDepthwiseSchedule(const Conv2dShape& shape) {
   DepthwiseSchedule schedule;
+  if (shape.layout == TensorLayout::kNhwc) {
+    // Four columns x one vector of channels, as wide as the host's and the channels allow.
+    schedule.padding = DepthwisePadding::kExterior;
+    const int64_t lanes = HostVectorRegisters().lanes;
+    schedule.vec = shape.c >= lanes ? static_cast<int>(lanes) : shape.c >= 8 ? 8 : 4;
+    schedule.rows = shape.out_w() >= 4 ? 4 : shape.out_w() >= 2 ? 2 : 1;
+    schedule.channels = 1;
+    return schedule;
+  }
   schedule.padding = shape.stride == 1 ? DepthwisePadding::kPlane : DepthwisePadding::kExterior;
   schedule.vec = shape.out_w() >= 8 ? 8 : 4;
   // Four rows share six input rows. The best height varies from 1 to 7 across MobileNet's
@@ -101,7 +120,113 @@ DepthwiseSchedule DefaultDepthwiseSchedule(const Conv2dShape& shape) {
   return schedule;
 }
 
+namespace {
+
+// BuildDepthwiseNhwc's output stage; the taps are unrolled inside the register tile. The input
+// is described in NCHW order (the caller moves its channels innermost).
+LoopNest DescribeDepthwiseNhwcLoops(const Conv2dShape& shape, const DepthwiseSchedule& schedule) {
+  auto ceil_div = [](int64_t a, int64_t b) { return (a + b - 1) / b; };
+  const int64_t tile_c = int64_t{schedule.vec} * schedule.channels;
+  LoopNest nest;
+  const size_t n = nest.Add("n", shape.n, LoopKind::kParallel);
+  const size_t y = nest.Add("y", shape.out_h(), LoopKind::kParallel);
+  const size_t co = nest.Add("co", ceil_div(shape.c, tile_c));
+  const size_t xo = nest.Add("xo", ceil_div(shape.out_w(), schedule.rows));
+  const size_t r = nest.Add("r", shape.r, LoopKind::kUnrolled);
+  const size_t q = nest.Add("q", shape.s, LoopKind::kUnrolled);
+  const size_t xi = nest.Add("xi", schedule.rows, LoopKind::kUnrolled);
+  const size_t cm = nest.Add("cm", schedule.channels, LoopKind::kUnrolled);
+  const size_t cv = nest.Add("cv", schedule.vec, LoopKind::kVectorized);
+  const auto out_x = nest.IndexRow({{xo, schedule.rows}, {xi, 1}});
+  const auto out_y = nest.IndexRow({{y, 1}});
+  const auto channel = nest.IndexRow({{co, tile_c}, {cm, schedule.vec}, {cv, 1}});
+  const auto batch = nest.IndexRow({{n, 1}});
+  auto strided = [&](std::vector<int64_t> row, size_t tap) {
+    for (int64_t& v : row) v *= shape.stride;
+    row[tap] += 1;
+    return row;
+  };
+  nest.buffers.push_back({"input",
+                          4,
+                          {shape.w + 2 * shape.pad, shape.h + 2 * shape.pad, shape.c, shape.n},
+                          {strided(out_x, q), strided(out_y, r), channel, batch}});
+  nest.buffers.push_back({"weights",
+                          4,
+                          {shape.c, shape.s, shape.r},
+                          {channel, nest.IndexRow({{q, 1}}), nest.IndexRow({{r, 1}})}});
+  nest.buffers.push_back({"accumulators",
+                          4,
+                          {shape.c, shape.out_w(), shape.out_h(), shape.n},
+                          {channel, out_x, out_y, batch}});
+  return nest;
+}
+
+// The kernel over NHWC activations: vectors along channels, so that every tap is one dense
+// load and one multiply-add per vector, as oneDNN's depthwise kernels do over blocked channels;
+// a register tile of `rows` output columns x `channels` vectors of channels, output rows in
+// parallel. The zero border is read through a boundary condition (a scalar select per tap on
+// the tile's edge columns); the other paddings are for NCHW.
+std::unique_ptr<Kernel> BuildDepthwiseNhwc(const Conv2dShape& shape,
+                                           const DepthwiseSchedule& schedule,
+                                           const LayerBinding& layer) {
+  const int W = int(shape.w), H = int(shape.h), C = int(shape.c), N = int(shape.n);
+  const int R = int(shape.r), S = int(shape.s), stride = int(shape.stride), pad = int(shape.pad);
+  const int OH = int(shape.out_h()), OW = int(shape.out_w());
+  const TensorLayout layout = TensorLayout::kNhwc;
+  std::vector<Halide::Buffer<float>> owned;
+
+  ImageParam input(Halide::Float(32), 4, "input");
+  SetActivationShape(input, {W, H, C, N}, layout);
+  input.set(ActivationBuffer(layer.input, {W, H, C, N}, layout, owned));
+  // Weights (c, 1, r, s) as (c, s, r): a tap's weights of a vector of channels are adjacent.
+  Halide::Buffer<float> packed(C, S, R);
+  for (int c = 0; c < C; ++c)
+    for (int r = 0; r < R; ++r)
+      for (int q = 0; q < S; ++q) packed(c, q, r) = layer.weights[(size_t(c) * R + r) * S + q];
+  owned.push_back(packed);
+  ImageParam weights(Halide::Float(32), 3, "weights");
+  SetDenseShape(weights, {C, S, R});
+  weights.set(packed);
+
+  Var x("x"), y("y"), c("c"), n("n");
+  Func bounded("dw_bounded");
+  if (pad == 0) {
+    bounded(x, y, c, n) = input(x, y, c, n);
+  } else {
+    Func exterior = Halide::BoundaryConditions::constant_exterior(input, 0.f, {{0, W}, {0, H}});
+    bounded(x, y, c, n) = exterior(x - pad, y - pad, c, n);
+  }
+  Expr sum;
+  for (int r = 0; r < R; ++r)
+    for (int q = 0; q < S; ++q) {
+      Expr term = weights(c, q, r) * bounded(x * stride + q, y * stride + r, c, n);
+      sum = sum.defined() ? sum + term : term;
+    }
+  Func output("output");
+  output(x, y, c, n) = LayerEpilogue(sum, layer, {x, y, c, n}, c, {OW, OH, C, N}, C, layout);
+  output.bound(x, 0, OW).bound(y, 0, OH).bound(c, 0, C).bound(n, 0, N);
+  SetActivationShape(output.output_buffer(), {OW, OH, C, N}, layout);
+
+  const int tile_c = schedule.vec * schedule.channels;
+  Var co("co"), ct("ct"), cm("cm"), cv("cv"), xo("xo"), xi("xi"), task("task");
+  output.split(c, co, ct, tile_c, TailFor(C, tile_c))
+      .split(ct, cm, cv, schedule.vec)
+      .split(x, xo, xi, schedule.rows, TailFor(OW, schedule.rows))
+      .reorder(cv, cm, xi, xo, co, y, n)
+      .vectorize(cv)
+      .unroll(cm)
+      .unroll(xi)
+      .fuse(y, n, task)
+      .parallel(task);
+
+  Halide::Buffer<float> out = ActivationBuffer(layer.output, {OW, OH, C, N}, layout, owned);
+  return CompileKernel(Halide::Pipeline(output), out, std::move(owned));
+}
+
+}  // namespace
+
 LoopNest DescribeDepthwiseLoops(const Conv2dShape& shape, const DepthwiseSchedule& schedule) {
+  if (shape.layout == TensorLayout::kNhwc) return DescribeDepthwiseNhwcLoops(shape, schedule);
   const int64_t oh = shape.out_h(), ow = shape.out_w();
   const int64_t block = RowsPerBlock(schedule, static_cast<int>(oh));
   auto ceil_div = [](int64_t a, int64_t b) { return (a + b - 1) / b; };
@@ -147,6 +272,7 @@ LoopNest DescribeDepthwiseLoops(const Conv2dShape& shape, const DepthwiseSchedul
 std::unique_ptr<Kernel> BuildDepthwiseConv2d(const Conv2dShape& shape,
                                              const DepthwiseSchedule& schedule,
                                              const LayerBinding& layer) {
+  if (shape.layout == TensorLayout::kNhwc) return BuildDepthwiseNhwc(shape, schedule, layer);
   const int W = int(shape.w), H = int(shape.h), C = int(shape.c), N = int(shape.n);
   const int R = int(shape.r), S = int(shape.s), stride = int(shape.stride), pad = int(shape.pad);
   const int OH = int(shape.out_h()), OW = int(shape.out_w());

@@ -24,6 +24,10 @@
 //     (it recomputes a few columns), or with masked loads and stores when the row is narrower
 //     than one vector; nothing is read outside the input.
 // Stride 2 reads every other column: Halide loads the dense span and deinterleaves it.
+// In NHWC (a network kept channels-last) the kernel vectorises along channels instead, as
+// oneDNN's depthwise kernels do over blocked channels: `rows` counts output columns in the
+// register tile, `channels` its vectors of channels, output rows run in parallel, and the
+// border is read through the boundary condition (padding=exterior only).
 #pragma once
 
 #include <memory>
@@ -48,8 +52,8 @@ const std::vector<std::string>& DepthwisePaddingNames();
 struct DepthwiseSchedule {
   DepthwisePadding padding = DepthwisePadding::kPlane;
   int vec = 8;       // lanes along output columns
-  int rows = 2;      // output rows in the register tile
-  int channels = 1;  // channels per parallel task
+  int rows = 2;      // output rows in the register tile (NHWC: output columns)
+  int channels = 1;  // channels per parallel task (NHWC: vectors of channels in the tile)
 };
 
 // The paddings a shape admits: all three at stride 1, exterior only at larger strides.
@@ -69,7 +73,7 @@ bool DepthwiseScheduleFits(const Conv2dShape& shape, const DepthwiseSchedule& sc
 // A schedule that does well across MobileNet's depthwise layers, for the template's default.
 DepthwiseSchedule DefaultDepthwiseSchedule(const Conv2dShape& shape);
 
-// Builds the kernel over NCHW input, (k, 1, r, s) weights and NCHW output, with the layer's
+// Builds the kernel over input and output in shape.layout, (k, 1, r, s) weights, with the layer's
 // epilogue. May throw Halide::Error.
 std::unique_ptr<Kernel> BuildDepthwiseConv2d(const Conv2dShape& shape,
                                              const DepthwiseSchedule& schedule,

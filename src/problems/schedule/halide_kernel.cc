@@ -199,9 +199,54 @@ Halide::Buffer<float> ZeroPaddedCopy(const float* data, size_t used,
   return padded;
 }
 
+std::vector<int> ActivationStrides(const std::vector<int>& extents, TensorLayout layout) {
+  std::vector<int> strides(extents.size());
+  int stride = 1;
+  if (layout == TensorLayout::kNchw) {
+    for (size_t d = 0; d < extents.size(); ++d) {
+      strides[d] = stride;
+      stride *= extents[d];
+    }
+    return strides;
+  }
+  TESSEL_CHECK(extents.size() >= 2) << "an activation without channels";
+  const size_t channel = extents.size() - 2;
+  strides[channel] = 1;
+  stride = extents[channel];
+  for (size_t d = 0; d < extents.size(); ++d) {
+    if (d == channel) continue;
+    strides[d] = stride;
+    stride *= extents[d];
+  }
+  return strides;
+}
+
+void SetActivationShape(Halide::OutputImageParam param, const std::vector<int>& extents,
+                        TensorLayout layout) {
+  const std::vector<int> strides = ActivationStrides(extents, layout);
+  for (size_t d = 0; d < extents.size(); ++d)
+    param.dim(static_cast<int>(d)).set_bounds(0, extents[d]).set_stride(strides[d]);
+}
+
+Halide::Buffer<float> ActivationBuffer(const float* data, const std::vector<int>& extents,
+                                       TensorLayout layout,
+                                       std::vector<Halide::Buffer<float>>& owned) {
+  if (!data) {
+    int elements = 1;
+    for (int extent : extents) elements *= extent;
+    owned.emplace_back(elements);
+    data = owned.back().data();
+  }
+  const std::vector<int> strides = ActivationStrides(extents, layout);
+  std::vector<halide_dimension_t> dims(extents.size());
+  for (size_t d = 0; d < extents.size(); ++d) dims[d] = {0, extents[d], strides[d], 0};
+  return Halide::Buffer<float>(const_cast<float*>(data), static_cast<int>(dims.size()),
+                               dims.data());
+}
+
 Halide::Expr LayerEpilogue(Halide::Expr value, const LayerBinding& layer,
                            const std::vector<Halide::Var>& at, const Halide::Var& channel,
-                           const std::vector<int>& extents, int channels) {
+                           const std::vector<int>& extents, int channels, TensorLayout layout) {
   if (layer.bias) {
     Halide::ImageParam bias(Halide::Float(32), 1, "bias");
     SetDenseShape(bias, {channels});
@@ -210,8 +255,9 @@ Halide::Expr LayerEpilogue(Halide::Expr value, const LayerBinding& layer,
   }
   if (layer.residual) {
     Halide::ImageParam residual(Halide::Float(32), static_cast<int>(at.size()), "residual");
-    SetDenseShape(residual, extents);
-    residual.set(WrapBuffer(layer.residual, extents));
+    SetActivationShape(residual, extents, layout);
+    std::vector<Halide::Buffer<float>> unused;  // the residual is the caller's memory
+    residual.set(ActivationBuffer(layer.residual, extents, layout, unused));
     std::vector<Halide::Expr> coords(at.begin(), at.end());
     value += residual(coords);
   }

@@ -105,6 +105,19 @@ class HalideTemplate : public OperatorTemplate {
 // A read-only buffer over memory the caller keeps alive (extents innermost first).
 Halide::Buffer<float> WrapBuffer(const float* data, const std::vector<int>& extents);
 
+// Activations: extents innermost first in NCHW order ({W, H, C, N}, or {P, C, N} with the plane
+// flattened), the channel dimension second from last. Their strides: dense in that order for
+// NCHW; for NHWC the channel dimension is innermost, then the others in order.
+std::vector<int> ActivationStrides(const std::vector<int>& extents, TensorLayout layout);
+// SetDenseShape for an activation stored in `layout`.
+void SetActivationShape(Halide::OutputImageParam param, const std::vector<int>& extents,
+                        TensorLayout layout);
+// A buffer over an activation stored in `layout` at `data`, which the caller keeps alive; with
+// `data` null, over memory of its own, kept in `owned`.
+Halide::Buffer<float> ActivationBuffer(const float* data, const std::vector<int>& extents,
+                                       TensorLayout layout,
+                                       std::vector<Halide::Buffer<float>>& owned);
+
 // A buffer of `extents` (innermost first) holding a copy of `used` dense floats from `data`,
 // then zeros: weights whose outermost dimension is padded (PaddedToNarrowestVector).
 Halide::Buffer<float> ZeroPaddedCopy(const float* data, size_t used,
@@ -112,10 +125,12 @@ Halide::Buffer<float> ZeroPaddedCopy(const float* data, size_t used,
 
 // The layer's epilogue applied to `value` at output coordinates `at` (innermost first;
 // `channel` is the output-channel coordinate): + bias(channel), + residual(at), then ReLU.
-// Binds the bias and residual parameters to the layer's buffers.
+// Binds the bias and residual parameters to the layer's buffers; the residual is an activation
+// of the output's extents, stored in `layout`.
 Halide::Expr LayerEpilogue(Halide::Expr value, const LayerBinding& layer,
                            const std::vector<Halide::Var>& at, const Halide::Var& channel,
-                           const std::vector<int>& extents, int channels);
+                           const std::vector<int>& extents, int channels,
+                           TensorLayout layout = TensorLayout::kNchw);
 
 // Loops of extent `extents[i]` unrolled from the innermost outwards while the product of the
 // unrolled extents stays within `budget` (TVM's auto_unroll_max_step).

@@ -4,6 +4,7 @@
 // IR; here the template states it, so features cost microseconds instead of a lowering.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -28,6 +29,17 @@ struct BufferAccess {
   std::vector<int64_t> dims;
   std::vector<std::vector<int64_t>> coefficients;  // [dimension][loop]
 };
+
+// An access to an activation stored channels-last: `access` describes it in NCHW order
+// (innermost first: ..., channel, batch), and the channel dimension moves innermost.
+inline BufferAccess ChannelsInnermost(BufferAccess access) {
+  const size_t channel = access.dims.size() - 2;
+  std::rotate(access.dims.begin(), access.dims.begin() + channel,
+              access.dims.begin() + channel + 1);
+  std::rotate(access.coefficients.begin(), access.coefficients.begin() + channel,
+              access.coefficients.begin() + channel + 1);
+  return access;
+}
 
 struct LoopNest {
   std::vector<Loop> loops;  // outermost first

@@ -62,6 +62,8 @@ std::vector<int64_t> PointwiseBlockChoices(const Conv2dShape& shape) {
 }
 
 bool PointwiseScheduleFits(const Conv2dShape& shape, const PointwiseSchedule& schedule) {
+  // In NHWC vectors along pixels would gather a pixel's channel from each of theirs.
+  if (shape.layout == TensorLayout::kNhwc && !schedule.channel_vectors) return false;
   return (shape.stride == 1 || schedule.pack) &&
          RegistersNeeded(schedule) <= HostVectorRegisters().registers &&
          schedule.pixels_per_tile() <= Pixels(shape) &&
@@ -72,11 +74,13 @@ bool PointwiseScheduleFits(const Conv2dShape& shape, const PointwiseSchedule& sc
 PointwiseSchedule DefaultPointwiseSchedule(const Conv2dShape& shape) {
   PointwiseSchedule schedule;
   const int64_t pixels = Pixels(shape);
+  // In NHWC, vectors run along channels on every plane.
+  const bool nhwc = shape.layout == TensorLayout::kNhwc;
   if (HostVectorRegisters().lanes == 16 && (pixels > 64 || shape.k % 16 == 0)) {
     // AVX-512: 8 x 2 vectors of 16 lanes along pixels, or 6 pixels x 2 vectors along channels
     // on planes of at most 64 pixels. The best of four candidates each on MobileNet's 1x1
     // layers: 1.2-2.4x the AVX2 default's speed there (bench/pointwise/default_candidates.py).
-    schedule.channel_vectors = pixels <= 64;
+    schedule.channel_vectors = nhwc || pixels <= 64;
     schedule.vec = 16;
     schedule.rows = schedule.channel_vectors ? (pixels >= 6 ? 6 : 4) : 8;
     const int64_t vectors = schedule.channel_vectors ? shape.k / 16 : pixels / 16;
@@ -84,7 +88,7 @@ PointwiseSchedule DefaultPointwiseSchedule(const Conv2dShape& shape) {
   } else {
     // 4 x 3 vectors: 12 accumulators, the most AVX2's registers hold with the operands. Along
     // pixels, but along channels on planes of at most 64 pixels with channels in whole vectors.
-    schedule.channel_vectors = pixels <= 64 && shape.k % 8 == 0;
+    schedule.channel_vectors = nhwc || (pixels <= 64 && shape.k % 8 == 0);
     schedule.vec = schedule.channel_vectors || pixels >= 8 ? 8 : 4;
     schedule.rows = 4;
     const int64_t vectors = schedule.channel_vectors ? shape.k / 8 : pixels / schedule.vec;
@@ -98,7 +102,8 @@ PointwiseSchedule DefaultPointwiseSchedule(const Conv2dShape& shape) {
   while (schedule.tiles_k < 32 &&
          schedule.tiles_k * 2 <= CeilDiv(shape.k, schedule.tile_channels()))
     schedule.tiles_k *= 2;
-  schedule.pack = true;
+  // In NHWC a tile's pixels are already contiguous: only strided layers gather them.
+  schedule.pack = !nhwc || shape.stride != 1;
   return schedule;
 }
 
@@ -156,10 +161,12 @@ std::unique_ptr<Kernel> BuildPointwiseConv2d(const Conv2dShape& shape,
   const int block = blocked ? schedule.block_c : C;
   const int CP = int(CeilDiv(C, block)) * block;
 
-  // The NCHW tensors seen with each plane flattened: (p, c, n).
+  // The activations seen with each plane flattened: (p, c, n), in the layer's layout.
+  const TensorLayout layout = shape.layout;
+  std::vector<Halide::Buffer<float>> owned;
   ImageParam input(Halide::Float(32), 3, "input");
-  SetDenseShape(input, {input_pixels, C, N});
-  input.set(WrapBuffer(layer.input, {input_pixels, C, N}));
+  SetActivationShape(input, {input_pixels, C, N}, layout);
+  input.set(ActivationBuffer(layer.input, {input_pixels, C, N}, layout, owned));
   // Weights (k, c) packed as (k % kr, c, k / kr), zero beyond K up to whole cache tiles.
   Halide::Buffer<float> packed(kr, CP, KR / kr);
   packed.fill(0.f);
@@ -168,6 +175,7 @@ std::unique_ptr<Kernel> BuildPointwiseConv2d(const Conv2dShape& shape,
   ImageParam weights(Halide::Float(32), 3, "weights");
   SetDenseShape(weights, {kr, CP, KR / kr});
   weights.set(packed);
+  owned.push_back(packed);
 
   // With pack, the input is read from panels of a register tile's pixels x the channels,
   // contiguous and zero past the plane: panel(i, c, g, n) is output pixel g * pr + i's input
@@ -200,9 +208,9 @@ std::unique_ptr<Kernel> BuildPointwiseConv2d(const Conv2dShape& shape,
     conv(p, k, n) = partial(p, k, 0, n);
   }
   Func output("output");
-  output(p, k, n) = LayerEpilogue(conv(p, k, n), layer, {p, k, n}, k, {P, K, N}, K);
+  output(p, k, n) = LayerEpilogue(conv(p, k, n), layer, {p, k, n}, k, {P, K, N}, K, layout);
   output.bound(p, 0, P).bound(k, 0, K).bound(n, 0, N);
-  SetDenseShape(output.output_buffer(), {P, K, N});
+  SetActivationShape(output.output_buffer(), {P, K, N}, layout);
 
   // Cache tiles in parallel, and register tiles in them. A channel tile that K cuts short is
   // guarded where it is stored, while its accumulators stay whole (zero weights beyond K). A
@@ -251,8 +259,8 @@ std::unique_ptr<Kernel> BuildPointwiseConv2d(const Conv2dShape& shape,
         .unroll(loops[0])
         .unroll(loops[1]);
   } else {
-    // Along channels, the stores scatter a vector's lanes a plane apart: once per output, after
-    // a reduction over all input channels.
+    // Along channels in NCHW, the stores scatter a vector's lanes a plane apart: once per
+    // output, after a reduction over all input channels. In NHWC they are dense.
     const auto loops = register_loops(pi, ki);
     output.vectorize(loops[0], schedule.vec).unroll(loops[0]).unroll(loops[1]);
   }
@@ -286,9 +294,8 @@ std::unique_ptr<Kernel> BuildPointwiseConv2d(const Conv2dShape& shape,
     panel.compute_at(output, task)
         .vectorize(along_k ? c : i, schedule.vec, TailStrategy::GuardWithIf);
 
-  Halide::Buffer<float> out = layer.output ? Halide::Buffer<float>(layer.output, {P, K, N})
-                                           : Halide::Buffer<float>(P, K, N);
-  return CompileKernel(Halide::Pipeline(output), out, {packed});
+  Halide::Buffer<float> out = ActivationBuffer(layer.output, {P, K, N}, layout, owned);
+  return CompileKernel(Halide::Pipeline(output), out, std::move(owned));
 }
 
 }  // namespace tessel

@@ -22,6 +22,9 @@
 //     pixels x all channels, so that each register tile reads one sequential stream (in NCHW
 //     a channel's row is a plane apart, and planes of 49 to 3136 pixels are rarely aligned to
 //     cache lines), as BLIS packs its B operand.
+// In NHWC (a network kept channels-last) only vectors along output channels apply, and their
+// stores are dense; a tile's pixels are contiguous rows of channels, so packing is for strided
+// layers.
 // A strided layer reads its pixels through the panels, which gather them (a pass over a
 // quarter of the input at stride 2, repaid over the tile's channels).
 // A plane that the pixel tile does not divide shifts its last cache tile inwards (it
@@ -88,7 +91,7 @@ bool PointwiseScheduleFits(const Conv2dShape& shape, const PointwiseSchedule& sc
 // it fits every shape the kernel applies to.
 PointwiseSchedule DefaultPointwiseSchedule(const Conv2dShape& shape);
 
-// Builds the kernel over NCHW input, (k, c, 1, 1) weights and NCHW output, with the layer's
+// Builds the kernel over input and output in shape.layout, (k, c, 1, 1) weights, with the layer's
 // epilogue. May throw Halide::Error.
 std::unique_ptr<Kernel> BuildPointwiseConv2d(const Conv2dShape& shape,
                                              const PointwiseSchedule& schedule,

@@ -2,8 +2,39 @@
 
 namespace tessel {
 
-std::vector<float> ReferenceConv2d(const Conv2dShape& s, std::span<const float> input,
+std::vector<float> ReorderActivation(std::span<const float> data, int64_t n, int64_t c, int64_t h,
+                                     int64_t w, TensorLayout from, TensorLayout to) {
+  if (from == to) return {data.begin(), data.end()};
+  std::vector<float> out(data.size());
+  const int64_t plane = h * w;
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t p = 0; p < plane; ++p) {
+        const int64_t nchw = (b * c + ch) * plane + p, nhwc = (b * plane + p) * c + ch;
+        if (from == TensorLayout::kNchw) {
+          out[nhwc] = data[nchw];
+        } else {
+          out[nchw] = data[nhwc];
+        }
+      }
+  return out;
+}
+
+std::vector<float> ReferenceConv2d(const Conv2dShape& shape, std::span<const float> stored_input,
                                    std::span<const float> weights) {
+  if (shape.layout != TensorLayout::kNchw) {
+    Conv2dShape nchw = shape;
+    nchw.layout = TensorLayout::kNchw;
+    const std::vector<float> out =
+        ReferenceConv2d(nchw,
+                        ReorderActivation(stored_input, shape.n, shape.c, shape.h, shape.w,
+                                          shape.layout, TensorLayout::kNchw),
+                        weights);
+    return ReorderActivation(out, shape.n, shape.k, shape.out_h(), shape.out_w(),
+                             TensorLayout::kNchw, shape.layout);
+  }
+  const Conv2dShape& s = shape;
+  const std::span<const float> input = stored_input;
   const int64_t oh = s.out_h(), ow = s.out_w(), cg = s.channels_per_group(), kg = s.k / s.groups;
   std::vector<float> out(s.n * s.k * oh * ow, 0.f);
   for (int64_t n = 0; n < s.n; ++n)

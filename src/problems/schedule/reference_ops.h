@@ -9,9 +9,14 @@
 
 namespace tessel {
 
-// NCHW input, OIHW weights (k, c / groups, r, s); NCHW output without bias.
+// Input and output in shape.layout (NCHW or NHWC), OIHW weights (k, c / groups, r, s); the
+// output without bias.
 std::vector<float> ReferenceConv2d(const Conv2dShape& shape, std::span<const float> input,
                                    std::span<const float> weights);
+
+// An activation of logical shape {n, c, h, w} stored in `from`, stored in `to`.
+std::vector<float> ReorderActivation(std::span<const float> data, int64_t n, int64_t c, int64_t h,
+                                     int64_t w, TensorLayout from, TensorLayout to);
 
 // (n, in) input, (out, in) weights; (n, out) output without bias, summed in double.
 std::vector<float> ReferenceDense(const DenseShape& shape, std::span<const float> input,

@@ -23,6 +23,10 @@ double Flops(const Workload& workload) {
       workload);
 }
 
+std::string_view TensorLayoutName(TensorLayout layout) {
+  return layout == TensorLayout::kNhwc ? "nhwc" : "nchw";
+}
+
 std::string OperatorName(const Workload& workload) {
   return std::visit(Overloaded{[](const Conv2dShape&) { return "conv2d"; },
                                [](const DenseShape&) { return "dense"; }},
@@ -47,6 +51,8 @@ std::string WorkloadSpec(const Workload& workload) {
                           add("stride", conv.stride);
                           add("pad", conv.pad);
                           if (conv.groups != 1) add("groups", conv.groups);
+                          if (conv.layout != TensorLayout::kNchw)
+                            spec += ",layout=" + std::string(TensorLayoutName(conv.layout));
                         },
                         [&](const DenseShape& dense) {
                           spec = "dense:";
@@ -61,10 +67,12 @@ std::string WorkloadSpec(const Workload& workload) {
 namespace {
 
 constexpr const char* kSpecHelp =
-    "expected conv2d:c=..,h=..,w=..,k=..,r=..,s=..[,stride=..][,pad=..][,groups=..][,n=..] or "
-    "dense:in=..,out=..[,n=..]";
+    "expected conv2d:c=..,h=..,w=..,k=..,r=..,s=..[,stride=..][,pad=..][,groups=..][,n=..]"
+    "[,layout=nchw|nhwc] or dense:in=..,out=..[,n=..]";
 
-std::map<std::string, int64_t> ParseKeyValues(std::string_view spec, std::string_view body) {
+// The integer items of a spec's body; the one textual item, layout=, goes to `layout`.
+std::map<std::string, int64_t> ParseKeyValues(std::string_view spec, std::string_view body,
+                                              std::optional<std::string>& layout) {
   std::map<std::string, int64_t> values;
   size_t start = 0;
   while (start < body.size()) {
@@ -78,6 +86,13 @@ std::map<std::string, int64_t> ParseKeyValues(std::string_view spec, std::string
                         std::string(item) + "' is not key=value; " + kSpecHelp);
     const std::string key(item.substr(0, eq));
     const std::string_view text = item.substr(eq + 1);
+    if (key == "layout") {
+      if (layout)
+        throw ConfigError("malformed workload '" + std::string(spec) +
+                          "': 'layout' is given twice");
+      layout = std::string(text);
+      continue;
+    }
     int64_t value = 0;
     const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc() || ptr != text.data() + text.size())
@@ -115,7 +130,11 @@ Workload ParseWorkloadSpec(std::string_view spec) {
   if (colon == std::string_view::npos)
     throw ConfigError("malformed workload '" + std::string(spec) + "'; " + kSpecHelp);
   const std::string_view op = spec.substr(0, colon);
-  auto values = ParseKeyValues(spec, spec.substr(colon + 1));
+  std::optional<std::string> layout;
+  auto values = ParseKeyValues(spec, spec.substr(colon + 1), layout);
+  if (layout && op != "conv2d")
+    throw ConfigError("workload '" + std::string(spec) + "': only conv2d takes a layout; " +
+                      kSpecHelp);
   Workload workload;
   if (op == "conv2d") {
     Conv2dShape conv;
@@ -129,6 +148,12 @@ Workload ParseWorkloadSpec(std::string_view spec) {
     conv.stride = Take(values, "stride", 1, spec, 1);
     conv.pad = Take(values, "pad", 0, spec, 0);
     conv.groups = Take(values, "groups", 1, spec, 1);
+    if (layout && *layout == "nhwc") {
+      conv.layout = TensorLayout::kNhwc;
+    } else if (layout && *layout != "nchw") {
+      throw ConfigError("workload '" + std::string(spec) + "': unknown layout '" + *layout +
+                        "'; give nchw or nhwc");
+    }
     if (conv.c % conv.groups || conv.k % conv.groups)
       throw ConfigError("workload '" + std::string(spec) +
                         "': c and k must be divisible by groups");

@@ -1,6 +1,7 @@
 // Operators and their shapes (batch 1 unless n= is given), exact FLOP counts, and the
 // command-line spec form: conv2d:c=64,h=56,w=56,k=64,r=3,s=3,stride=1,pad=1[,groups=1]
-// or dense:in=512,out=1000. Layouts: NCHW input, OIHW weights, row-major dense weights.
+// [,layout=nhwc] or dense:in=512,out=1000. Layouts: NCHW (or NHWC) activations, OIHW weights,
+// row-major dense weights.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,12 @@
 #include <variant>
 
 namespace tessel {
+
+// How a convolution's input and output activations lie in memory. Shapes and coordinates are
+// NCHW either way; NHWC stores a pixel's channels together ("channels last", oneDNN's nhwc and
+// the limit of its blocked nChw16c with one block of all channels), so that vectors along
+// channels are contiguous for every layer of a network kept in it.
+enum class TensorLayout { kNchw, kNhwc };
 
 struct Conv2dShape {
   int64_t n = 1;  // batch
@@ -21,6 +28,7 @@ struct Conv2dShape {
   int64_t stride = 1;
   int64_t pad = 0;
   int64_t groups = 1;
+  TensorLayout layout = TensorLayout::kNchw;  // of the input, the output and the residual
 
   int64_t out_h() const { return (h + 2 * pad - r) / stride + 1; }
   int64_t out_w() const { return (w + 2 * pad - s) / stride + 1; }
@@ -57,6 +65,9 @@ void CheckWorkloadTensors(const Workload& workload);
 // the workload (the data, the reference output and a kernel's output) would need more than
 // half of `memory_bytes` (when 0, the memory this process may use: UsableMemoryBytes).
 void CheckWorkloadFits(const Workload& workload, uint64_t memory_bytes = 0);
+
+// "nchw" or "nhwc".
+std::string_view TensorLayoutName(TensorLayout layout);
 
 // "conv2d" or "dense".
 std::string OperatorName(const Workload& workload);

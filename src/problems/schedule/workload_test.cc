@@ -27,12 +27,17 @@ TEST(WorkloadTest, ConvFlopsAreExact) {
 TEST(WorkloadTest, SpecRoundTrips) {
   for (const char* spec : {"conv2d:c=64,h=56,w=56,k=64,r=3,s=3,stride=1,pad=1",
                            "conv2d:n=2,c=8,h=9,w=7,k=4,r=3,s=1,stride=2,pad=0,groups=2",
+                           "conv2d:c=32,h=14,w=14,k=64,r=1,s=1,stride=1,pad=0,layout=nhwc",
                            "dense:in=512,out=1000", "dense:n=3,in=5,out=7"}) {
     EXPECT_EQ(WorkloadSpec(ParseWorkloadSpec(spec)), spec);
   }
   // Defaults: batch 1, stride 1, no padding, one group.
   EXPECT_EQ(WorkloadSpec(ParseWorkloadSpec("conv2d:c=1,h=4,w=4,k=1,r=3,s=3")),
             "conv2d:c=1,h=4,w=4,k=1,r=3,s=3,stride=1,pad=0");
+  // NCHW is the default layout and is left out of the spec, so NHWC is another task.
+  const Workload nchw = ParseWorkloadSpec("conv2d:c=1,h=4,w=4,k=1,r=3,s=3,layout=nchw");
+  EXPECT_EQ(WorkloadSpec(nchw), "conv2d:c=1,h=4,w=4,k=1,r=3,s=3,stride=1,pad=0");
+  EXPECT_NE(ParseWorkloadSpec("conv2d:c=1,h=4,w=4,k=1,r=3,s=3,layout=nhwc"), nchw);
 }
 
 TEST(WorkloadTest, MalformedSpecsAreErrors) {
@@ -40,7 +45,9 @@ TEST(WorkloadTest, MalformedSpecsAreErrors) {
        {"conv3d:c=1", "conv2d", "conv2d:c=64,h=56", "conv2d:c=64,h=56,w=56,k=64,r=3,s=3,x=1",
         "conv2d:c=6,h=5,w=5,k=4,r=3,s=3,groups=4", "conv2d:c=1,h=2,w=2,k=1,r=3,s=3",
         "conv2d:c=0,h=5,w=5,k=1,r=1,s=1", "dense:in=5", "dense:in=five,out=2",
-        "dense:in=5,out=2,in=3", "dense:in=-1,out=2", "dense:in=1,,out=2"}) {
+        "dense:in=5,out=2,in=3", "dense:in=-1,out=2", "dense:in=1,,out=2",
+        "conv2d:c=1,h=4,w=4,k=1,r=3,s=3,layout=nc",
+        "conv2d:c=1,h=4,w=4,k=1,r=1,s=1,layout=nhwc,layout=nhwc", "dense:in=5,out=2,layout=nhwc"}) {
     EXPECT_THROW(ParseWorkloadSpec(spec), Error) << spec;
   }
 }
