@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "network/memory_plan.h"
 #include "network/pool_kernels.h"
 
 namespace tessel {
@@ -41,40 +42,13 @@ NetworkExecutor::NetworkExecutor(Graph graph, const ConfigChooser& choose)
 NetworkExecutor::~NetworkExecutor() = default;
 
 void NetworkExecutor::PlanBuffers() {
-  const size_t count = graph_.nodes.size();
-  const std::vector<int> consumers = graph_.ConsumerCounts();
-  // A node read only by one concatenation (once) writes into its slice: {concat, offset}.
-  std::vector<std::pair<int, int64_t>> slice_of(count, {-1, 0});
-  for (size_t i = 0; i < count; ++i) {
-    const Node& node = graph_.nodes[i];
-    // (In NHWC a pixel's channels are concatenated: the slices interleave.)
-    if (node.op != OpKind::kConcat || node.shape[0] != 1 || node.layout != TensorLayout::kNchw)
-      continue;
-    int64_t offset = 0;
-    for (int input : node.inputs) {
-      const Node& producer = graph_.nodes[input];
-      const bool writes_own_buffer = producer.op != OpKind::kInput &&
-                                     producer.op != OpKind::kFlatten &&
-                                     producer.op != OpKind::kConcat;
-      if (writes_own_buffer && consumers[input] == 1 && slice_of[input].first < 0)
-        slice_of[input] = {static_cast<int>(i), offset};
-      offset += ElementCount(producer.shape);
-    }
-  }
-  owned_.assign(count, {});
-  data_.assign(count, nullptr);
-  for (size_t i = 0; i < count; ++i)
-    if (slice_of[i].first < 0 && graph_.nodes[i].op != OpKind::kFlatten)
-      owned_[i].assign(ElementCount(graph_.nodes[i].shape), 0.f);
-  for (size_t i = 0; i < count; ++i) {
-    const Node& node = graph_.nodes[i];
-    if (slice_of[i].first >= 0) {
-      data_[i] = owned_[slice_of[i].first].data() + slice_of[i].second;
-    } else if (node.op == OpKind::kFlatten) {
-      data_[i] = data_[node.inputs[0]];  // inputs come first, so it is set
-    } else {
-      data_[i] = owned_[i].data();
-    }
+  const MemoryPlan plan = PlanMemory(graph_);
+  buffers_.clear();
+  for (int64_t size : plan.buffer_sizes) buffers_.emplace_back(size, 0.f);
+  data_.assign(graph_.nodes.size(), nullptr);
+  for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+    const MemoryPlan::Place& place = plan.places[i];
+    data_[i] = buffers_[place.buffer].data() + place.offset;
   }
 }
 

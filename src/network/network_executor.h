@@ -2,9 +2,8 @@
 // chosen for its workload (else its template's default schedule), pooling with Halide
 // pipelines, and the remaining light operations (unfused add, relu and batch norm,
 // concatenation copies, softmax) with plain loops. Each tensor is stored in its node's layout
-// (ConvertLayout), and layout transforms are compiled kernels too. Every buffer is allocated
-// once; at batch 1 the inputs of an NCHW concatenation write straight into their slice of it,
-// and a flatten reads its input's buffer.
+// (ConvertLayout), and layout transforms are compiled kernels too. Buffers are allocated once
+// and shared by tensors whose lifetimes do not overlap (memory_plan.h).
 #pragma once
 
 #include <functional>
@@ -48,7 +47,8 @@ class NetworkExecutor {
                              std::vector<double>* layer_ms = nullptr);
 
   // Runs layer `layer` (an index into layers()) alone, on the buffers the last Run left: to
-  // time it. Requires a Run before.
+  // time it (its input's buffer may hold a later layer's tensor by then, of the same size or
+  // larger). Requires a Run before.
   void RunLayer(size_t layer);
 
   // Keeps layer `layer` to the calling thread (true) or lets it share its parallel loops with
@@ -63,8 +63,8 @@ class NetworkExecutor {
   void BuildLayers(const ConfigChooser& choose);
 
   Graph graph_;
-  std::vector<std::vector<float>> owned_;  // per node; empty when the node aliases another
-  std::vector<float*> data_;               // where each node's output lives
+  std::vector<std::vector<float>> buffers_;  // shared by the tensors of the memory plan
+  std::vector<float*> data_;                 // where each node's output lives
   std::vector<LayerReport> layers_;
   std::vector<std::unique_ptr<Kernel>> kernels_;  // one per entry of layers_
 };
