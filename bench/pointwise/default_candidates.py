@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Candidate default schedules for the pointwise kernel, timed with `tessel eval`.
 
-For each task of a records database (tuned 1x1 layers), takes its first measured configuration
-(the default schedule of the build that tuned it) and variants of it with other register tiles
-of 16-lane vectors: along pixels on planes of over 64 pixels, along output channels on smaller
-ones. Times every candidate with `tessel eval` at THREADS threads, ROUNDS rounds over the tasks
+For each 1x1 task of a records database, takes its first measured configuration (the default
+schedule of the build that tuned it) and variants of it with other register tiles of 16-lane
+vectors: along pixels on NCHW planes of over 64 pixels, along output channels on smaller ones
+and on every NHWC (layout=nhwc) task. Times every candidate with `tessel eval` at THREADS threads, ROUNDS rounds over the tasks
 (candidates in alternating order), into a scratch database, and prints each candidate's speed
 relative to that default (median over rounds).
 
@@ -23,6 +23,7 @@ import tempfile
 
 PIXEL_TILES = [(8, 2), (4, 4), (6, 3), (4, 3)]    # rows (channels) x vectors of pixels
 CHANNEL_TILES = [(3, 4), (6, 2), (4, 3), (8, 3)]  # rows (pixels) x vectors of channels
+NHWC_TILES = [(6, 2), (6, 4), (4, 4), (8, 3), (4, 3)]
 
 
 def with_knobs(config, **knobs):
@@ -43,7 +44,12 @@ def candidates(instance, default):
     shape = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", instance.split(":", 1)[1])}
     channels, pixels = shape["k"], shape["h"] * shape["w"]
     found = {"default": default}
-    if pixels > 64:
+    if "layout=nhwc" in instance:
+        for rows, cols in NHWC_TILES:
+            found[f"channels {rows}x{cols}"] = with_knobs(
+                default, vec=16, pw_rows=rows, pw_cols=cols, pw_channel_vectors=1,
+                pw_tiles_k=tiles_k(channels, 16 * cols))
+    elif pixels > 64:
         for rows, cols in PIXEL_TILES:
             found[f"pixels {rows}x{cols}"] = with_knobs(
                 default, vec=16, pw_rows=rows, pw_cols=cols, pw_channel_vectors=0,
@@ -68,6 +74,9 @@ def main():
         "SELECT t.instance, m.config FROM tasks t JOIN measurements m ON m.task_id = t.id "
         "WHERE m.seq = (SELECT MIN(seq) FROM measurements WHERE task_id = t.id) "
         "ORDER BY t.id").fetchall()
+    # The 1x1 tasks, each instance once (a database may hold it for several thread counts).
+    tasks = [task for task in dict(tasks).items()
+             if ",r=1,s=1," in task[0] and "groups" not in task[0]]
     times = collections.defaultdict(list)
     with tempfile.TemporaryDirectory() as scratch:
         scratch_db = os.path.join(scratch, "candidates.db")

@@ -65,7 +65,8 @@ struct MeasureFlags {
   int repeats = 5;
   double min_repeat_ms = 10;
   double warmup_ms = 30;
-  double slow_cutoff = 2;  // one timed repeat for a kernel this many times the best; 0: off
+  double slow_cutoff = 2;    // one timed repeat for a kernel this many times the best; 0: off
+  bool cache_flush = false;  // evict the weights before each timed run (LocalMeasurerOptions)
   double timeout_s = 10;
   double compile_timeout_s = 30;
   int build_jobs = 0;  // configurations compiled at once; 0: cores + 1

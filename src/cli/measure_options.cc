@@ -21,6 +21,11 @@ void AddMeasureFlags(CLI::App* command, MeasureFlags& measure) {
                    "a kernel this many times slower than the best so far gets one timed repeat "
                    "(0: all repeats for every kernel)")
       ->capture_default_str();
+  command->add_flag(
+      "--cache-flush", measure.cache_flush,
+      "schedule: evict the layer's weights from the caches before each timed run, as a "
+      "network finds them (TVM's enable_cpu_cache_flush); runs are then timed one "
+      "by one");
   command
       ->add_option("--warmup-ms", measure.warmup_ms,
                    "untimed runs before the timed repeats, at least this long")
@@ -50,6 +55,7 @@ LocalMeasurerOptions MeasureOptions(const MeasureFlags& flags, uint64_t seed) {
   options.min_repeat_ms = flags.min_repeat_ms;
   options.warmup_ms = flags.warmup_ms;
   options.slow_cutoff = flags.slow_cutoff;
+  options.cache_flush = flags.cache_flush;
   options.timeout_s = flags.timeout_s;
   options.compile_timeout_s = flags.compile_timeout_s;
   // One more build than cores: builds are awaited in launch order, and a spare one keeps a

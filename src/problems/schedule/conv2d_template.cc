@@ -18,7 +18,8 @@
 //                            (NCHWc-style, as oneDNN's blocked formats), vectors run along
 //                            output channels and input pixels are broadcast.
 //                            In NHWC workloads (layout=nhwc in the spec: a network kept
-//                            channels-last) only nchwc applies, and its stores are dense.
+//                            channels-last) only nchwc applies, and its stores are dense;
+//                            Winograd's transforms there run along channels.
 //
 // 3x3 stride-1 ungrouped layers also choose their algorithm (winograd_conv2d.h):
 //   winograd                 0: direct convolution (the knobs above); 2 or 4: Winograd's
@@ -177,8 +178,6 @@ bool IsValidConvConfig(const Conv2dShape& shape, const Space& space, const Confi
   if (schedule.depthwise) return DepthwiseScheduleFits(shape, schedule.dw);
   if (schedule.pointwise) return PointwiseScheduleFits(shape, schedule.pw);
   if (schedule.winograd_m) {
-    // The Winograd kernel reads and writes NCHW only.
-    if (shape.layout == TensorLayout::kNhwc) return false;
     const WinogradSchedule& w = schedule.winograd;
     return w.k_inner % w.vec == 0 && w.k_inner / w.vec * w.t_inner <= kMaxAccumulators;
   }
@@ -266,7 +265,7 @@ class Conv2dTemplate : public HalideTemplate {
 
   std::vector<float> Reference(const OperatorData& data) const override;
   LoopNest DescribeLoops(const Config& config) const override;
-  // The nest with the input described in NCHW order whatever the layout.
+  // The nest with the activation it reads described in NCHW order whatever the layout.
   LoopNest DescribeLoopsInNchw(const Config& config) const;
   Config Canonical(const Config& config) const override;
 
@@ -368,7 +367,9 @@ Config Conv2dTemplate::Canonical(const Config& config) const {
 
 LoopNest Conv2dTemplate::DescribeLoops(const Config& config) const {
   LoopNest nest = DescribeLoopsInNchw(config);
-  if (shape_.layout == TensorLayout::kNhwc)
+  // The activation the direct, pointwise and depthwise kernels read, stored channels-last.
+  // (Winograd's nest reads its transformed input, described as the kernel stores it.)
+  if (shape_.layout == TensorLayout::kNhwc && !ConvSchedule(space_, config).winograd_m)
     for (BufferAccess& access : nest.buffers)
       if (access.name == "input") access = ChannelsInnermost(std::move(access));
   return nest;

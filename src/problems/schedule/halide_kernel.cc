@@ -8,6 +8,8 @@
 #include <sstream>
 #include <string_view>
 
+#include "core/cache_flush.h"
+
 namespace tessel {
 
 // Detected once: the kernel's timed Run() must not repeat the CPU feature queries.
@@ -92,6 +94,11 @@ void HalideKernel::Run() {
 bool HalideKernel::SetSingleThreaded(bool single) {
   single_threaded_ = single;
   return true;
+}
+
+void HalideKernel::EvictOwnBuffers() {
+  for (const Halide::Buffer<float>& buffer : owned_)
+    if (buffer.data() != output_.data()) EvictFromCaches(buffer.data(), buffer.size_in_bytes());
 }
 
 std::span<const float> HalideKernel::Output() const {

@@ -42,6 +42,7 @@ class HalideKernel : public Kernel {
   // Single-threaded, each parallel loop runs its iterations in order on the calling thread:
   // the same compiled code, without waking the pool (for layers too small to share).
   bool SetSingleThreaded(bool single) override;
+  void EvictOwnBuffers() override;
 
  private:
   Halide::Pipeline pipeline_;

@@ -65,5 +65,18 @@ TEST(HalideKernelTest, SingleThreadedRunsStayOnTheCallingThread) {
   EXPECT_EQ(ThreadsOfRun(*kernel), std::set<std::thread::id>{std::this_thread::get_id()});
 }
 
+// Evicting a kernel's own buffers (its packed weights) from the caches loses nothing.
+TEST(HalideKernelTest, EvictingItsBuffersKeepsTheOutput) {
+  const auto tmpl = MakeOperatorTemplate(ParseWorkloadSpec("conv2d:c=16,h=6,w=6,k=24,r=1,s=1"));
+  Rng rng(4);
+  const OperatorData data = tmpl->RandomData(rng);
+  const std::unique_ptr<Kernel> kernel = tmpl->Build(tmpl->DefaultConfig(), data);
+  kernel->Run();
+  const std::vector<float> first(kernel->Output().begin(), kernel->Output().end());
+  kernel->EvictOwnBuffers();
+  kernel->Run();
+  EXPECT_EQ(std::vector<float>(kernel->Output().begin(), kernel->Output().end()), first);
+}
+
 }  // namespace
 }  // namespace tessel

@@ -17,9 +17,10 @@
 // `warmup_ms` (the first one's output is checked against the reference), then `repeats` timed
 // repeats, each running the kernel back to back enough times to last at least
 // `min_repeat_ms`; the median repeat is the result. A kernel more than `slow_cutoff` times
-// slower than the best measured so far gets one repeat: it cannot become the best. AutoTVM warms up
-// with one run; on this machine a fresh process runs its first few milliseconds of kernels up
-// to 1.7x slower, which one run does not cover.
+// slower than the best measured so far gets one repeat: it cannot become the best. With
+// `cache_flush`, each run is timed alone after its weights are evicted from the caches. AutoTVM
+// warms up with one run; on this machine a fresh process runs its first few milliseconds of kernels
+// up to 1.7x slower, which one run does not cover.
 //
 // Each child's address space is limited (`memory_limit` beyond what it inherits, RLIMIT_AS),
 // so a configuration that allocates without bound fails its own allocation (recorded as
@@ -52,6 +53,11 @@ struct LocalMeasurerOptions {
   // A kernel whose steady run takes over this many times the best median so far gets one
   // timed repeat instead of `repeats` (0: every kernel gets them all).
   double slow_cutoff = 2;
+  // Evict the weights from the caches before each run and time the runs one by one (TVM's
+  // enable_cpu_cache_flush): a network reads each layer's weights once per inference, from
+  // memory when they are larger than what the caches keep between layers, while back-to-back
+  // runs find them in cache. Slower, and closer to how the kernel runs in a network.
+  bool cache_flush = false;
   uint64_t data_seed = 0;  // seeds the random input data
   // Bytes of address space each kernel process may map beyond what it inherits from the
   // tuner (0 = no limit). Unset: the memory this process may use shared by the processes that

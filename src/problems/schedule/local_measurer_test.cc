@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <thread>
 
@@ -59,11 +60,18 @@ class ScriptedTemplate : public OperatorTemplate {
       if (behaviour_ == "hang") sleep(100);
     }
     std::span<const float> Output() const override { return out_; }
+    // Counted in a file, since kernels run in the measurer's child processes.
+    void EvictOwnBuffers() override {
+      if (!eviction_log.empty()) std::ofstream(eviction_log, std::ios::app) << "evicted\n";
+    }
 
    private:
     std::string behaviour_;
     std::vector<float> out_;
   };
+
+ public:
+  static inline std::string eviction_log;
 
   Workload workload_;
   Space space_;
@@ -176,6 +184,46 @@ TEST(LocalMeasurerTest, RealKernelsAreTimedAndChecked) {
   EXPECT_GT(results[0].value, 0);
   EXPECT_GT(results[0].compile_ms, 0);
   EXPECT_GE(results[0].spread, 0);
+  EXPECT_EQ(results[0].repeats.size(), 3u);
+}
+
+// With cache_flush every run, the checked one and the warm-up included, first evicts the
+// kernel's buffers; without it none does.
+TEST(LocalMeasurerTest, CacheFlushEvictsTheWeightsBeforeEveryRun) {
+  ScriptedTemplate tmpl;
+  ScriptedTemplate::eviction_log = testing::TempDir() + "evictions.txt";
+  auto evictions = [] {
+    std::ifstream log(ScriptedTemplate::eviction_log);
+    int lines = 0;
+    for (std::string line; std::getline(log, line);) ++lines;
+    return lines;
+  };
+  for (const bool flush : {false, true}) {
+    std::remove(ScriptedTemplate::eviction_log.c_str());
+    LocalMeasurerOptions options;
+    options.cache_flush = flush;
+    options.repeats = 3;
+    options.min_repeat_ms = 0;  // one run per repeat
+    options.warmup_ms = 0;      // the checked run only
+    LocalMeasurer measurer(tmpl, options);
+    const std::vector<Evaluation> results = measurer.Measure({{0}});
+    ASSERT_EQ(results[0].status, EvalStatus::kOk) << results[0].error;
+    EXPECT_EQ(results[0].repeats.size(), 3u);
+    EXPECT_EQ(evictions(), flush ? 4 : 0);
+  }
+  ScriptedTemplate::eviction_log.clear();
+
+  // A real kernel, its packed weights evicted before each run, still checks and times.
+  const auto conv =
+      MakeOperatorTemplate(ParseWorkloadSpec("conv2d:c=8,h=12,w=12,k=16,r=1,s=1,layout=nhwc"));
+  LocalMeasurerOptions options;
+  options.cache_flush = true;
+  options.min_repeat_ms = 1;
+  options.repeats = 3;
+  LocalMeasurer measurer(*conv, options);
+  const std::vector<Evaluation> results = measurer.Measure({conv->DefaultConfig()});
+  ASSERT_EQ(results[0].status, EvalStatus::kOk) << results[0].error;
+  EXPECT_GT(results[0].value, 0);
   EXPECT_EQ(results[0].repeats.size(), 3u);
 }
 

@@ -61,6 +61,10 @@ class Kernel {
     (void)single;
     return false;
   }
+  // Evicts from the CPU's caches the buffers the kernel keeps besides its output (weights
+  // packed or transformed when it was built), so that the next Run reads them from memory as
+  // a network layer does. Buffers the kernel reads from its caller are the caller's to evict.
+  virtual void EvictOwnBuffers() {}
 };
 
 class OperatorTemplate {

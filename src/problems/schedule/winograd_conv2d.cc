@@ -136,8 +136,14 @@ LoopNest DescribeWinogradLoops(const Conv2dShape& shape, int64_t padded_k,
                           {schedule.k_inner, shape.c, positions, padded_k / schedule.k_inner},
                           {nest.IndexRow({{kvo, schedule.vec}, {kv, 1}}), channel, position,
                            nest.IndexRow({{ko, 1}})}});
-  nest.buffers.push_back(
-      {"input", 4, {tiles, shape.c, positions, shape.n}, {tile, channel, position, batch}});
+  // The transformed input, as BuildWinogradConv2d stores it: channels innermost in NHWC.
+  if (shape.layout == TensorLayout::kNhwc) {
+    nest.buffers.push_back(
+        {"input", 4, {shape.c, tiles, positions, shape.n}, {channel, tile, position, batch}});
+  } else {
+    nest.buffers.push_back(
+        {"input", 4, {tiles, shape.c, positions, shape.n}, {tile, channel, position, batch}});
+  }
   nest.buffers.push_back({"accumulators",
                           4,
                           {padded_k, tiles, positions, shape.n},
@@ -161,10 +167,14 @@ std::unique_ptr<Kernel> BuildWinogradConv2d(const Conv2dShape& shape, int64_t pa
   const int tiles_w = (OW + m - 1) / m;
   const int tiles = TileCount(shape, schedule);
 
+  const TensorLayout layout = shape.layout;
+  const bool nhwc = layout == TensorLayout::kNhwc;
+  std::vector<Halide::Buffer<float>> owned;
   ImageParam input(Halide::Float(32), 4, "input");
-  SetDenseShape(input, {W, H, C, N});
-  input.set(WrapBuffer(layer.input, {W, H, C, N}));
+  SetActivationShape(input, {W, H, C, N}, layout);
+  input.set(ActivationBuffer(layer.input, {W, H, C, N}, layout, owned));
   Halide::Buffer<float> u = TransformedWeights(shape, padded_k, k_inner, mat.g, layer.weights);
+  owned.push_back(u);
   ImageParam weights(Halide::Float(32), 4, "weights");
   SetDenseShape(weights, {k_inner, C, positions, KP / k_inner});
   weights.set(u);
@@ -224,24 +234,44 @@ std::unique_ptr<Kernel> BuildWinogradConv2d(const Conv2dShape& shape, int64_t pa
 
   Func output("output");
   Expr value = tile_out(k, (y % m) * m + x % m, (y / m) * tiles_w + x / m, n);
-  output(x, y, k, n) = LayerEpilogue(value, layer, {x, y, k, n}, k, {OW, OH, K, N}, K);
+  output(x, y, k, n) = LayerEpilogue(value, layer, {x, y, k, n}, k, {OW, OH, K, N}, K, layout);
   output.bound(x, 0, OW).bound(y, 0, OH).bound(k, 0, K).bound(n, 0, N);
-  SetDenseShape(output.output_buffer(), {OW, OH, K, N});
+  SetActivationShape(output.output_buffer(), {OW, OH, K, N}, layout);
 
   // Schedules. The transforms unroll over the tile's positions, so that each mux folds to the
-  // one combination its position needs; they run over vectors of tiles (input) and of output
-  // channels (output).
+  // one combination its position needs; they run over vectors of tiles (input, NCHW), of input
+  // channels (input, NHWC: a pixel's channels are contiguous) and of output channels (output).
   const int lanes = 8;
-  padded.compute_root().parallel(c).vectorize(x, lanes, Halide::TailStrategy::RoundUp);
-  Var txo("txo"), txv("txv");
-  v.compute_root()
-      .bound(e, 0, positions)
-      .split(tx, txo, txv, lanes, Halide::TailStrategy::RoundUp)
-      .reorder(e, txv, txo, ty, c, n)
-      .vectorize(txv)
-      .unroll(e)
-      .parallel(c);
-  rows.compute_at(v, txo).reorder(tx, j, e).vectorize(tx).unroll(j).unroll(e);
+  const auto channel_tail = Halide::TailStrategy::GuardWithIf;
+  if (nhwc) {
+    padded.compute_root()
+        .reorder_storage(c, x, y, n)
+        .reorder(c, x, y, n)
+        .parallel(y)
+        .vectorize(c, lanes, channel_tail);
+    // Stored channels innermost too, so that the product's reduction over channels streams.
+    Var co("co"), cv("cv");
+    v.compute_root()
+        .bound(e, 0, positions)
+        .reorder_storage(c, tx, ty, e, n)
+        .split(c, co, cv, lanes, channel_tail)
+        .reorder(cv, e, co, tx, ty, n)
+        .vectorize(cv)
+        .unroll(e)
+        .parallel(ty);
+    rows.compute_at(v, co).reorder(c, j, e).vectorize(c, lanes, channel_tail).unroll(j).unroll(e);
+  } else {
+    padded.compute_root().parallel(c).vectorize(x, lanes, Halide::TailStrategy::RoundUp);
+    Var txo("txo"), txv("txv");
+    v.compute_root()
+        .bound(e, 0, positions)
+        .split(tx, txo, txv, lanes, Halide::TailStrategy::RoundUp)
+        .reorder(e, txv, txo, ty, c, n)
+        .vectorize(txv)
+        .unroll(e)
+        .parallel(c);
+    rows.compute_at(v, txo).reorder(tx, j, e).vectorize(tx).unroll(j).unroll(e);
+  }
 
   Var ko("ko"), ki("ki"), to("to"), ti("ti"), block("block");
   product.compute_root()
@@ -277,11 +307,14 @@ std::unique_ptr<Kernel> BuildWinogradConv2d(const Conv2dShape& shape, int64_t pa
       .parallel(t);
   cols.compute_at(tile_out, t).reorder(k, e, i).vectorize(k, schedule.vec).unroll(e).unroll(i);
 
-  output.parallel(k).vectorize(x, lanes, Halide::TailStrategy::GuardWithIf);
+  if (nhwc) {
+    output.reorder(k, x, y, n).parallel(y).vectorize(k, schedule.vec, channel_tail);
+  } else {
+    output.parallel(k).vectorize(x, lanes, Halide::TailStrategy::GuardWithIf);
+  }
 
-  Halide::Buffer<float> out = layer.output ? Halide::Buffer<float>(layer.output, {OW, OH, K, N})
-                                           : Halide::Buffer<float>(OW, OH, K, N);
-  return CompileKernel(Halide::Pipeline(output), out, {u});
+  Halide::Buffer<float> out = ActivationBuffer(layer.output, {OW, OH, K, N}, layout, owned);
+  return CompileKernel(Halide::Pipeline(output), out, std::move(owned));
 }
 
 }  // namespace tessel

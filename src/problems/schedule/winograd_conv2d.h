@@ -12,7 +12,9 @@
 //      is built (weights are constants at inference, as oneDNN caches them);
 //   3. output transform  Y = A^T M A, with the layer's epilogue (bias, residual, ReLU).
 // The product holds almost all the arithmetic; it is blocked as the direct template's NCHWc
-// layout: vectors run along output channels over a register tile of tiles.
+// layout: vectors run along output channels over a register tile of tiles. On NCHW the input
+// transform runs over vectors of neighbouring tiles; on NHWC (shape.layout) over vectors of
+// channels, and the transformed input is stored channels innermost.
 //
 // The transforms cost precision: F(4x4, 3x3)'s matrices have entries up to 8 and 1/24, so its
 // rounding error is about ten times direct convolution's; tests bound it against the reference.
