@@ -13,6 +13,16 @@ namespace {
 
 std::optional<Config> DefaultSchedules(const OperatorTemplate&) { return std::nullopt; }
 
+// A 3x3 stride-2 window with a pixel of padding; average pooling may count the padding's taps.
+PoolAttrs PaddedWindow(bool count_include_pad) {
+  PoolAttrs window;
+  window.kernel = 3;
+  window.stride = 2;
+  window.pad = 1;
+  window.count_include_pad = count_include_pad;
+  return window;
+}
+
 TEST(NetworkExecutorTest, FusedKernelsAgreeWithTheReference) {
   const Graph graph = SmallNetwork(5);
   Rng rng(6);
@@ -54,12 +64,7 @@ TEST(NetworkExecutorTest, PoolingAgreesWithTheReference) {
     NetworkExecutor executor(graph, DefaultSchedules);
     EXPECT_LE(RelativeError(executor.Run(input), RunReference(graph, input)), 1e-5) << graph.name;
   };
-  PoolAttrs padded;
-  padded.kernel = 3;
-  padded.stride = 2;
-  padded.pad = 1;
-  PoolAttrs counting = padded;
-  counting.count_include_pad = true;
+  const PoolAttrs padded = PaddedWindow(false), counting = PaddedWindow(true);
   PoolAttrs ceil;
   ceil.kernel = 3;
   ceil.stride = 2;
@@ -150,12 +155,7 @@ TEST(NetworkExecutorTest, ChannelsLastNetworksAgreeWithTheReference) {
 TEST(NetworkExecutorTest, ChannelsLastLightLayersAgreeWithTheReference) {
   Rng rng(10);
   const std::vector<float> input = RandomValues(rng, 3 * 11 * 13);
-  PoolAttrs padded;
-  padded.kernel = 3;
-  padded.stride = 2;
-  padded.pad = 1;
-  PoolAttrs counting = padded;
-  counting.count_include_pad = true;
+  const PoolAttrs padded = PaddedWindow(false), counting = PaddedWindow(true);
   auto check = [&](const Graph& graph) {
     const Graph nhwc = ConvertLayout(graph, TensorLayout::kNhwc);
     NetworkExecutor executor(nhwc, DefaultSchedules);

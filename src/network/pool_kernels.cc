@@ -137,10 +137,6 @@ std::unique_ptr<Kernel> BuildGlobalAvgPoolKernel(const float* input, const Nchw&
   }
 }
 
-}  // namespace tessel
-
-namespace tessel {
-
 std::unique_ptr<Kernel> BuildLayoutTransformKernel(const float* input, const Nchw& shape,
                                                    TensorLayout from, float* output,
                                                    TensorLayout to) {

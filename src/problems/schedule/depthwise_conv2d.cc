@@ -122,6 +122,24 @@ DepthwiseSchedule DefaultDepthwiseSchedule(const Conv2dShape& shape) {
 
 namespace {
 
+// The input as the taps of a window read it, through the zero border (whether materialised or
+// not), in NCHW order: output column and row index rows, scaled by the stride, plus the tap's
+// loop (q along columns, r along rows).
+BufferAccess TapInputAccess(const Conv2dShape& shape, std::vector<int64_t> out_x,
+                            std::vector<int64_t> out_y, std::vector<int64_t> channel,
+                            std::vector<int64_t> batch, size_t r, size_t q) {
+  auto strided = [&](std::vector<int64_t> row, size_t tap) {
+    for (int64_t& v : row) v *= shape.stride;
+    row[tap] += 1;
+    return row;
+  };
+  return {"input",
+          4,
+          {shape.w + 2 * shape.pad, shape.h + 2 * shape.pad, shape.c, shape.n},
+          {strided(std::move(out_x), q), strided(std::move(out_y), r), std::move(channel),
+           std::move(batch)}};
+}
+
 // BuildDepthwiseNhwc's output stage; the taps are unrolled inside the register tile. The input
 // is described in NCHW order (the caller moves its channels innermost).
 LoopNest DescribeDepthwiseNhwcLoops(const Conv2dShape& shape, const DepthwiseSchedule& schedule) {
@@ -141,15 +159,7 @@ LoopNest DescribeDepthwiseNhwcLoops(const Conv2dShape& shape, const DepthwiseSch
   const auto out_y = nest.IndexRow({{y, 1}});
   const auto channel = nest.IndexRow({{co, tile_c}, {cm, schedule.vec}, {cv, 1}});
   const auto batch = nest.IndexRow({{n, 1}});
-  auto strided = [&](std::vector<int64_t> row, size_t tap) {
-    for (int64_t& v : row) v *= shape.stride;
-    row[tap] += 1;
-    return row;
-  };
-  nest.buffers.push_back({"input",
-                          4,
-                          {shape.w + 2 * shape.pad, shape.h + 2 * shape.pad, shape.c, shape.n},
-                          {strided(out_x, q), strided(out_y, r), channel, batch}});
+  nest.buffers.push_back(TapInputAccess(shape, out_x, out_y, channel, batch, r, q));
   nest.buffers.push_back({"weights",
                           4,
                           {shape.c, shape.s, shape.r},
@@ -249,16 +259,7 @@ LoopNest DescribeDepthwiseLoops(const Conv2dShape& shape, const DepthwiseSchedul
   const auto out_y = nest.IndexRow({{yb, block}, {yo, schedule.rows}, {yi, 1}});
   const auto channel = nest.IndexRow({{co, schedule.channels}, {ci, 1}});
   const auto batch = nest.IndexRow({{n, 1}});
-  auto strided = [&](std::vector<int64_t> row, size_t tap) {
-    for (int64_t& v : row) v *= shape.stride;
-    row[tap] += 1;
-    return row;
-  };
-  // The input as the taps read it: through the zero border, whether materialised or not.
-  nest.buffers.push_back({"input",
-                          4,
-                          {shape.w + 2 * shape.pad, shape.h + 2 * shape.pad, shape.c, shape.n},
-                          {strided(out_x, q), strided(out_y, r), channel, batch}});
+  nest.buffers.push_back(TapInputAccess(shape, out_x, out_y, channel, batch, r, q));
   nest.buffers.push_back(
       {"weights",
        4,

@@ -9,17 +9,12 @@
 
 #include "core/rng.h"
 #include "problems/schedule/local_measurer.h"
+#include "problems/schedule/random_values_test_util.h"
 #include "problems/schedule/reference_ops.h"
 #include "problems/schedule/zoo.h"
 
 namespace tessel {
 namespace {
-
-std::vector<float> RandomValues(size_t count, Rng& rng) {
-  std::vector<float> values(count);
-  for (float& v : values) v = static_cast<float>(rng.UniformReal() * 2 - 1);
-  return values;
-}
 
 Conv2dShape Shape(int64_t c, int64_t h, int64_t w, int64_t kernel, int64_t stride, int64_t pad,
                   int64_t n = 1) {

@@ -86,7 +86,12 @@ std::string RunAndReport(Kernel& kernel, const OperatorData& data,
       warmed_ms += run_ms;
       steady_ms = std::min(steady_ms, run_ms);
     }
-    const int number = std::max(1, static_cast<int>(std::ceil(options.min_repeat_ms / steady_ms)));
+    // Flushed, each repeat is one run, timed alone (TVM advises number=1 with its flush): more
+    // runs would pay for more evictions, and one run's time is well above the clock's grain.
+    const int number =
+        options.cache_flush
+            ? 1
+            : std::max(1, static_cast<int>(std::ceil(options.min_repeat_ms / steady_ms)));
     // A kernel clearly slower than the best so far cannot become the best: one timed repeat
     // places it well enough for a cost model, and the others would be spent on noise.
     const bool clearly_slow = options.slow_cutoff > 0 && steady_ms > options.slow_cutoff * best_ms;
@@ -96,9 +101,7 @@ std::string RunAndReport(Kernel& kernel, const OperatorData& data,
     line.precision(9);
     for (int repeat = 0; repeat < repeats; ++repeat) {
       if (options.cache_flush) {
-        double total_ms = 0;
-        for (int i = 0; i < number; ++i) total_ms += timed_run();
-        line << ' ' << total_ms / number;
+        line << ' ' << timed_run();
         continue;
       }
       const auto start = Clock::now();

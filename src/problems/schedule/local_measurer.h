@@ -18,7 +18,8 @@
 // repeats, each running the kernel back to back enough times to last at least
 // `min_repeat_ms`; the median repeat is the result. A kernel more than `slow_cutoff` times
 // slower than the best measured so far gets one repeat: it cannot become the best. With
-// `cache_flush`, each run is timed alone after its weights are evicted from the caches. AutoTVM
+// `cache_flush`, each repeat is one run, timed alone after its weights are evicted from the
+// caches. AutoTVM
 // warms up with one run; on this machine a fresh process runs its first few milliseconds of kernels
 // up to 1.7x slower, which one run does not cover.
 //
@@ -53,10 +54,10 @@ struct LocalMeasurerOptions {
   // A kernel whose steady run takes over this many times the best median so far gets one
   // timed repeat instead of `repeats` (0: every kernel gets them all).
   double slow_cutoff = 2;
-  // Evict the weights from the caches before each run and time the runs one by one (TVM's
-  // enable_cpu_cache_flush): a network reads each layer's weights once per inference, from
-  // memory when they are larger than what the caches keep between layers, while back-to-back
-  // runs find them in cache. Slower, and closer to how the kernel runs in a network.
+  // Evict the weights from the caches before each run, and time one run per repeat (TVM's
+  // enable_cpu_cache_flush with number=1): a network reads each layer's weights once per
+  // inference, from memory when they are larger than what the caches keep between layers,
+  // while back-to-back runs find them in cache. Closer to how the kernel runs in a network.
   bool cache_flush = false;
   uint64_t data_seed = 0;  // seeds the random input data
   // Bytes of address space each kernel process may map beyond what it inherits from the

@@ -188,7 +188,7 @@ TEST(LocalMeasurerTest, RealKernelsAreTimedAndChecked) {
 }
 
 // With cache_flush every run, the checked one and the warm-up included, first evicts the
-// kernel's buffers; without it none does.
+// kernel's buffers, and a repeat is one run; without it nothing is evicted.
 TEST(LocalMeasurerTest, CacheFlushEvictsTheWeightsBeforeEveryRun) {
   ScriptedTemplate tmpl;
   ScriptedTemplate::eviction_log = testing::TempDir() + "evictions.txt";
@@ -202,9 +202,8 @@ TEST(LocalMeasurerTest, CacheFlushEvictsTheWeightsBeforeEveryRun) {
     std::remove(ScriptedTemplate::eviction_log.c_str());
     LocalMeasurerOptions options;
     options.cache_flush = flush;
-    options.repeats = 3;
-    options.min_repeat_ms = 0;  // one run per repeat
-    options.warmup_ms = 0;      // the checked run only
+    options.repeats = 3;    // flushed, of one run each whatever --min-repeat-ms
+    options.warmup_ms = 0;  // the checked run only
     LocalMeasurer measurer(tmpl, options);
     const std::vector<Evaluation> results = measurer.Measure({{0}});
     ASSERT_EQ(results[0].status, EvalStatus::kOk) << results[0].error;

@@ -10,16 +10,11 @@
 #include "problems/schedule/halide_kernel.h"
 #include "problems/schedule/local_measurer.h"
 #include "problems/schedule/pointwise_conv2d.h"
+#include "problems/schedule/random_values_test_util.h"
 #include "problems/schedule/reference_ops.h"
 
 namespace tessel {
 namespace {
-
-std::vector<float> RandomValues(size_t count, Rng& rng) {
-  std::vector<float> values(count);
-  for (float& v : values) v = static_cast<float>(rng.UniformReal() * 2 - 1);
-  return values;
-}
 
 TEST(NhwcLayout, ChannelsAreInnermostAndTheRestKeepTheirOrder) {
   EXPECT_EQ(ActivationStrides({5, 4, 3, 2}, TensorLayout::kNchw), (std::vector<int>{1, 5, 20, 60}));

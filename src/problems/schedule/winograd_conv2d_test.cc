@@ -7,16 +7,11 @@
 
 #include "core/rng.h"
 #include "problems/schedule/local_measurer.h"
+#include "problems/schedule/random_values_test_util.h"
 #include "problems/schedule/reference_ops.h"
 
 namespace tessel {
 namespace {
-
-std::vector<float> RandomValues(size_t count, Rng& rng) {
-  std::vector<float> values(count);
-  for (float& v : values) v = static_cast<float>(rng.UniformReal() * 2 - 1);
-  return values;
-}
 
 Conv2dShape Shape(int64_t c, int64_t h, int64_t w, int64_t k, int64_t pad) {
   Conv2dShape shape;
