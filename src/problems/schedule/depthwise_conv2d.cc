@@ -140,6 +140,19 @@ BufferAccess TapInputAccess(const Conv2dShape& shape, std::vector<int64_t> out_x
            std::move(batch)}};
 }
 
+// The W x H input read through a zero border of `pad` pixels.
+Func WithZeroBorder(const ImageParam& input, int W, int H, int pad) {
+  Var x("x"), y("y"), c("c"), n("n");
+  Func bounded("dw_bounded");
+  if (pad == 0) {
+    bounded(x, y, c, n) = input(x, y, c, n);
+  } else {
+    Func exterior = Halide::BoundaryConditions::constant_exterior(input, 0.f, {{0, W}, {0, H}});
+    bounded(x, y, c, n) = exterior(x - pad, y - pad, c, n);
+  }
+  return bounded;
+}
+
 // BuildDepthwiseNhwc's output stage; the taps are unrolled inside the register tile. The input
 // is described in NCHW order (the caller moves its channels innermost).
 LoopNest DescribeDepthwiseNhwcLoops(const Conv2dShape& shape, const DepthwiseSchedule& schedule) {
@@ -199,13 +212,7 @@ std::unique_ptr<Kernel> BuildDepthwiseNhwc(const Conv2dShape& shape,
   weights.set(packed);
 
   Var x("x"), y("y"), c("c"), n("n");
-  Func bounded("dw_bounded");
-  if (pad == 0) {
-    bounded(x, y, c, n) = input(x, y, c, n);
-  } else {
-    Func exterior = Halide::BoundaryConditions::constant_exterior(input, 0.f, {{0, W}, {0, H}});
-    bounded(x, y, c, n) = exterior(x - pad, y - pad, c, n);
-  }
+  const Func bounded = WithZeroBorder(input, W, H, pad);
   Expr sum;
   for (int r = 0; r < R; ++r)
     for (int q = 0; q < S; ++q) {
@@ -303,11 +310,8 @@ std::unique_ptr<Kernel> BuildDepthwiseConv2d(const Conv2dShape& shape,
     Expr in_row = b * block * stride + rows_in.y - pad;
     tile(rows_in.x + pad, rows_in.y, b, c, n) = Halide::select(
         in_row >= 0 && in_row < H, input(rows_in.x, Halide::clamp(in_row, 0, H - 1), c, n), 0.f);
-  } else if (pad == 0) {
-    bounded(x, y, c, n) = input(x, y, c, n);
   } else {
-    Func exterior = Halide::BoundaryConditions::constant_exterior(input, 0.f, {{0, W}, {0, H}});
-    bounded(x, y, c, n) = exterior(x - pad, y - pad, c, n);
+    bounded = WithZeroBorder(input, W, H, pad);
   }
 
   // The window, unrolled: one multiply-add per tap, the weight broadcast along the vector.
