@@ -25,15 +25,8 @@ ImageParam BoundInput(const float* input, const Nchw& in, TensorLayout layout) {
   const std::vector<int> extents = Extents(in);
   ImageParam source(Halide::Float(32), 4, "input");
   SetActivationShape(source, extents, layout);
-  std::vector<Halide::Buffer<float>> unused;  // the caller's memory
-  source.set(ActivationBuffer(input, extents, layout, unused));
+  source.set(WrapActivation(input, extents, layout));
   return source;
-}
-
-// A buffer over the caller's output.
-Halide::Buffer<float> BoundOutput(float* output, const Nchw& out, TensorLayout layout) {
-  std::vector<Halide::Buffer<float>> unused;
-  return ActivationBuffer(output, Extents(out), layout, unused);
 }
 
 }  // namespace
@@ -72,40 +65,41 @@ std::unique_ptr<Kernel> BuildPoolKernel(PoolKind kind, const PoolWindow& window,
     }
     pooled.bound(x, 0, OW).bound(y, 0, OH).bound(c, 0, C).bound(n, 0, N);
     SetActivationShape(pooled.output_buffer(), {OW, OH, C, N}, layout);
+    // NHWC: rows in parallel, a pixel's channels a vector at a time, each pixel's window
+    // accumulated in registers. NCHW: planes in parallel, a row of vectors at a time. A task
+    // takes enough planes for kTapsPerTask window taps: MobileNet's 7x7 average pool has 49
+    // taps a plane, and one task per plane spent 3x the pool's own time handing out 1024 tasks.
+    Var along = x, at = y;
+    int lanes = 1;
     if (layout == TensorLayout::kNhwc) {
-      // Rows in parallel, a pixel's channels a vector at a time.
       Var row("row");
-      const int lanes = C >= 16 ? 16 : C >= 8 ? 8 : 1;
       pooled.reorder(c, x, y, n).fuse(y, n, row).parallel(row);
-      if (lanes > 1) pooled.vectorize(c, lanes, TailStrategy::GuardWithIf);
-      accumulated.compute_at(pooled, x);
-      if (lanes > 1) {
-        accumulated.vectorize(c, lanes, TailStrategy::GuardWithIf);
-        accumulated.update().reorder(c, r.x, r.y).vectorize(c, lanes, TailStrategy::GuardWithIf);
-      }
-      return CompileKernel(Halide::Pipeline(pooled), BoundOutput(output, out, layout), {});
-    }
-
-    // Planes in parallel, a row of vectors at a time. A task takes enough planes for
-    // kTapsPerTask window taps: MobileNet's 7x7 average pool has 49 taps a plane, and one task
-    // per plane spent 3x the pool's own time handing out 1024 tasks.
-    constexpr int kTapsPerTask = 8192;
-    const int planes_per_task = std::max(1, kTapsPerTask / std::max(1, OH * OW * K * K));
-    Var plane("plane"), task("task"), in_task("in_task");
-    pooled.fuse(c, n, plane);
-    if (planes_per_task > 1) {
-      pooled.split(plane, task, in_task, planes_per_task, TailStrategy::GuardWithIf).parallel(task);
+      along = c;
+      at = x;
+      lanes = C >= 16 ? 16 : C >= 8 ? 8 : 1;
     } else {
-      pooled.parallel(plane);
+      constexpr int kTapsPerTask = 8192;
+      const int planes_per_task = std::max(1, kTapsPerTask / std::max(1, OH * OW * K * K));
+      Var plane("plane"), task("task"), in_task("in_task");
+      pooled.fuse(c, n, plane);
+      if (planes_per_task > 1) {
+        pooled.split(plane, task, in_task, planes_per_task, TailStrategy::GuardWithIf)
+            .parallel(task);
+      } else {
+        pooled.parallel(plane);
+      }
+      lanes = OW >= 8 ? 8 : 1;
     }
-    const int lanes = OW >= 8 ? 8 : 1;
-    if (lanes > 1) pooled.vectorize(x, lanes, TailStrategy::GuardWithIf);
-    accumulated.compute_at(pooled, y);
+    if (lanes > 1) pooled.vectorize(along, lanes, TailStrategy::GuardWithIf);
+    accumulated.compute_at(pooled, at);
     if (lanes > 1) {
-      accumulated.vectorize(x, lanes, TailStrategy::GuardWithIf);
-      accumulated.update().reorder(x, r.x, r.y).vectorize(x, lanes, TailStrategy::GuardWithIf);
+      accumulated.vectorize(along, lanes, TailStrategy::GuardWithIf);
+      accumulated.update()
+          .reorder(along, r.x, r.y)
+          .vectorize(along, lanes, TailStrategy::GuardWithIf);
     }
-    return CompileKernel(Halide::Pipeline(pooled), BoundOutput(output, out, layout), {});
+    return CompileKernel(Halide::Pipeline(pooled), WrapActivation(output, Extents(out), layout),
+                         {});
   } catch (const Halide::Error& error) {
     throw KernelBuildError(error.what());
   }
@@ -165,7 +159,7 @@ std::unique_ptr<Kernel> BuildLayoutTransformKernel(const float* input, const Nch
       stored.reorder(x, c, y, n).fuse(y, n, row).parallel(row);
       if (W >= 8) stored.vectorize(x, 8, TailStrategy::GuardWithIf);
     }
-    return CompileKernel(Halide::Pipeline(stored), BoundOutput(output, shape, to), {});
+    return CompileKernel(Halide::Pipeline(stored), WrapActivation(output, Extents(shape), to), {});
   } catch (const Halide::Error& error) {
     throw KernelBuildError(error.what());
   }

@@ -492,7 +492,7 @@ std::unique_ptr<Kernel> Conv2dTemplate::BuildPipeline(const Config& config,
   std::vector<Halide::Buffer<float>> owned;
   ImageParam input(Halide::Float(32), 4, "input");
   SetActivationShape(input, {W, H, C, N}, layout);
-  input.set(ActivationBuffer(layer.input, {W, H, C, N}, layout, owned));
+  input.set(WrapActivation(layer.input, {W, H, C, N}, layout));
 
   ImageParam weights(Halide::Float(32), sched.packed ? 5 : 4, "weights");
   if (sched.packed) {
@@ -519,15 +519,7 @@ std::unique_ptr<Kernel> Conv2dTemplate::BuildPipeline(const Config& config,
   }
 
   Var x("x"), y("y"), k("k"), n("n");
-  Func padded("padded");
-  if (pad == 0) {
-    padded(x, y, k, n) = input(x, y, k, n);
-  } else {
-    Expr ix = x - pad, iy = y - pad;
-    padded(x, y, k, n) =
-        Halide::select(ix >= 0 && ix < W && iy >= 0 && iy < H,
-                       input(Halide::clamp(ix, 0, W - 1), Halide::clamp(iy, 0, H - 1), k, n), 0.f);
-  }
+  Func padded = ZeroPadded(input, W, H, pad);
 
   RDom red(0, S, 0, R, 0, Cg, "red");
   // A padding channel reads the last real channel's group: its weights are zero, and the input
@@ -550,13 +542,10 @@ std::unique_ptr<Kernel> Conv2dTemplate::BuildPipeline(const Config& config,
   if (pad == 0) {
     padded.compute_inline();
   } else if (nhwc) {
-    padded.compute_root()
-        .reorder_storage(k, x, y, n)
-        .reorder(k, x, y, n)
-        .parallel(y)
-        .vectorize(k, 8, Halide::TailStrategy::GuardWithIf);
+    ComputeRootChannelsLast(padded, 8);
   } else {
-    padded.compute_root().parallel(k).vectorize(x, 8, Halide::TailStrategy::GuardWithIf);
+    const std::vector<Var> at = padded.args();  // x, y, c, n
+    padded.compute_root().parallel(at[2]).vectorize(at[0], 8, Halide::TailStrategy::GuardWithIf);
   }
 
   // Cache tiles of the output, and the parallel loop over them.

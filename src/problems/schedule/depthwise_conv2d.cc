@@ -200,7 +200,7 @@ std::unique_ptr<Kernel> BuildDepthwiseNhwc(const Conv2dShape& shape,
 
   ImageParam input(Halide::Float(32), 4, "input");
   SetActivationShape(input, {W, H, C, N}, layout);
-  input.set(ActivationBuffer(layer.input, {W, H, C, N}, layout, owned));
+  input.set(WrapActivation(layer.input, {W, H, C, N}, layout));
   // Weights (c, 1, r, s) as (c, s, r): a tap's weights of a vector of channels are adjacent.
   Halide::Buffer<float> packed(C, S, R);
   for (int c = 0; c < C; ++c)

@@ -235,7 +235,16 @@ void SetActivationShape(Halide::OutputImageParam param, const std::vector<int>& 
     param.dim(static_cast<int>(d)).set_bounds(0, extents[d]).set_stride(strides[d]);
 }
 
-Halide::Buffer<float> ActivationBuffer(const float* data, const std::vector<int>& extents,
+Halide::Buffer<float> WrapActivation(const float* data, const std::vector<int>& extents,
+                                     TensorLayout layout) {
+  const std::vector<int> strides = ActivationStrides(extents, layout);
+  std::vector<halide_dimension_t> dims(extents.size());
+  for (size_t d = 0; d < extents.size(); ++d) dims[d] = {0, extents[d], strides[d], 0};
+  return Halide::Buffer<float>(const_cast<float*>(data), static_cast<int>(dims.size()),
+                               dims.data());
+}
+
+Halide::Buffer<float> ActivationBuffer(float* data, const std::vector<int>& extents,
                                        TensorLayout layout,
                                        std::vector<Halide::Buffer<float>>& owned) {
   if (!data) {
@@ -244,11 +253,30 @@ Halide::Buffer<float> ActivationBuffer(const float* data, const std::vector<int>
     owned.emplace_back(elements);
     data = owned.back().data();
   }
-  const std::vector<int> strides = ActivationStrides(extents, layout);
-  std::vector<halide_dimension_t> dims(extents.size());
-  for (size_t d = 0; d < extents.size(); ++d) dims[d] = {0, extents[d], strides[d], 0};
-  return Halide::Buffer<float>(const_cast<float*>(data), static_cast<int>(dims.size()),
-                               dims.data());
+  return WrapActivation(data, extents, layout);
+}
+
+Halide::Func ZeroPadded(const Halide::ImageParam& input, int W, int H, int pad) {
+  Halide::Var x("x"), y("y"), c("c"), n("n");
+  Halide::Func padded("padded");
+  if (pad == 0) {
+    padded(x, y, c, n) = input(x, y, c, n);
+    return padded;
+  }
+  Halide::Expr ix = x - pad, iy = y - pad;
+  padded(x, y, c, n) =
+      Halide::select(ix >= 0 && ix < W && iy >= 0 && iy < H,
+                     input(Halide::clamp(ix, 0, W - 1), Halide::clamp(iy, 0, H - 1), c, n), 0.f);
+  return padded;
+}
+
+void ComputeRootChannelsLast(Halide::Func padded, int lanes) {
+  const std::vector<Halide::Var> args = padded.args();  // x, y, c, n
+  padded.compute_root()
+      .reorder_storage(args[2], args[0], args[1], args[3])
+      .reorder(args[2], args[0], args[1], args[3])
+      .parallel(args[1])
+      .vectorize(args[2], lanes, Halide::TailStrategy::GuardWithIf);
 }
 
 Halide::Expr LayerEpilogue(Halide::Expr value, const LayerBinding& layer,
@@ -263,8 +291,7 @@ Halide::Expr LayerEpilogue(Halide::Expr value, const LayerBinding& layer,
   if (layer.residual) {
     Halide::ImageParam residual(Halide::Float(32), static_cast<int>(at.size()), "residual");
     SetActivationShape(residual, extents, layout);
-    std::vector<Halide::Buffer<float>> unused;  // the residual is the caller's memory
-    residual.set(ActivationBuffer(layer.residual, extents, layout, unused));
+    residual.set(WrapActivation(layer.residual, extents, layout));
     std::vector<Halide::Expr> coords(at.begin(), at.end());
     value += residual(coords);
   }
@@ -273,11 +300,7 @@ Halide::Expr LayerEpilogue(Halide::Expr value, const LayerBinding& layer,
 }
 
 void SetDenseShape(Halide::OutputImageParam param, const std::vector<int>& extents) {
-  int stride = 1;
-  for (size_t d = 0; d < extents.size(); ++d) {
-    param.dim(static_cast<int>(d)).set_bounds(0, extents[d]).set_stride(stride);
-    stride *= extents[d];
-  }
+  SetActivationShape(param, extents, TensorLayout::kNchw);  // NCHW's strides are dense
 }
 
 void CanonicalUnroll(const Space& space, size_t auto_unroll_knob, size_t unroll_explicit_knob,

@@ -113,11 +113,21 @@ std::vector<int> ActivationStrides(const std::vector<int>& extents, TensorLayout
 // SetDenseShape for an activation stored in `layout`.
 void SetActivationShape(Halide::OutputImageParam param, const std::vector<int>& extents,
                         TensorLayout layout);
-// A buffer over an activation stored in `layout` at `data`, which the caller keeps alive; with
-// `data` null, over memory of its own, kept in `owned`.
-Halide::Buffer<float> ActivationBuffer(const float* data, const std::vector<int>& extents,
+// A buffer over an activation stored in `layout` at `data`, which the caller keeps alive.
+Halide::Buffer<float> WrapActivation(const float* data, const std::vector<int>& extents,
+                                     TensorLayout layout);
+// A kernel's output: WrapActivation over `data`, or with `data` null over memory of its own,
+// kept in `owned`.
+Halide::Buffer<float> ActivationBuffer(float* data, const std::vector<int>& extents,
                                        TensorLayout layout,
                                        std::vector<Halide::Buffer<float>>& owned);
+
+// The W x H input (dimensions x, y, c, n) with a zero border of `pad` pixels, clamped reads
+// selected away.
+Halide::Func ZeroPadded(const Halide::ImageParam& input, int W, int H, int pad);
+// Computes `padded` (dimensions x, y, c, n) once, before its readers, stored channels
+// innermost, rows in parallel and `lanes` channels a vector: an NHWC input's padded copy.
+void ComputeRootChannelsLast(Halide::Func padded, int lanes);
 
 // A buffer of `extents` (innermost first) holding a copy of `used` dense floats from `data`,
 // then zeros: weights whose outermost dimension is padded (PaddedToNarrowestVector).

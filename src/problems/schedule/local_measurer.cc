@@ -86,12 +86,7 @@ std::string RunAndReport(Kernel& kernel, const OperatorData& data,
       warmed_ms += run_ms;
       steady_ms = std::min(steady_ms, run_ms);
     }
-    // Flushed, each repeat is one run, timed alone (TVM advises number=1 with its flush): more
-    // runs would pay for more evictions, and one run's time is well above the clock's grain.
-    const int number =
-        options.cache_flush
-            ? 1
-            : std::max(1, static_cast<int>(std::ceil(options.min_repeat_ms / steady_ms)));
+    const int number = std::max(1, static_cast<int>(std::ceil(options.min_repeat_ms / steady_ms)));
     // A kernel clearly slower than the best so far cannot become the best: one timed repeat
     // places it well enough for a cost model, and the others would be spent on noise.
     const bool clearly_slow = options.slow_cutoff > 0 && steady_ms > options.slow_cutoff * best_ms;
@@ -100,6 +95,8 @@ std::string RunAndReport(Kernel& kernel, const OperatorData& data,
     line << "ok";
     line.precision(9);
     for (int repeat = 0; repeat < repeats; ++repeat) {
+      // Flushed, a repeat is one run, timed alone (TVM advises number=1 with its flush): more
+      // runs would pay for more evictions, and one run's time is well above the clock's grain.
       if (options.cache_flush) {
         line << ' ' << timed_run();
         continue;

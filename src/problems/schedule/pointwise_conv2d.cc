@@ -166,7 +166,7 @@ std::unique_ptr<Kernel> BuildPointwiseConv2d(const Conv2dShape& shape,
   std::vector<Halide::Buffer<float>> owned;
   ImageParam input(Halide::Float(32), 3, "input");
   SetActivationShape(input, {input_pixels, C, N}, layout);
-  input.set(ActivationBuffer(layer.input, {input_pixels, C, N}, layout, owned));
+  input.set(WrapActivation(layer.input, {input_pixels, C, N}, layout));
   // Weights (k, c) packed as (k % kr, c, k / kr), zero beyond K up to whole cache tiles.
   Halide::Buffer<float> packed(kr, CP, KR / kr);
   packed.fill(0.f);

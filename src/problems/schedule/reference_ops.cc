@@ -20,21 +20,15 @@ std::vector<float> ReorderActivation(std::span<const float> data, int64_t n, int
   return out;
 }
 
-std::vector<float> ReferenceConv2d(const Conv2dShape& shape, std::span<const float> stored_input,
+std::vector<float> ReferenceConv2d(const Conv2dShape& s, std::span<const float> input,
                                    std::span<const float> weights) {
-  if (shape.layout != TensorLayout::kNchw) {
-    Conv2dShape nchw = shape;
+  if (s.layout != TensorLayout::kNchw) {
+    Conv2dShape nchw = s;
     nchw.layout = TensorLayout::kNchw;
-    const std::vector<float> out =
-        ReferenceConv2d(nchw,
-                        ReorderActivation(stored_input, shape.n, shape.c, shape.h, shape.w,
-                                          shape.layout, TensorLayout::kNchw),
-                        weights);
-    return ReorderActivation(out, shape.n, shape.k, shape.out_h(), shape.out_w(),
-                             TensorLayout::kNchw, shape.layout);
+    const std::vector<float> out = ReferenceConv2d(
+        nchw, ReorderActivation(input, s.n, s.c, s.h, s.w, s.layout, TensorLayout::kNchw), weights);
+    return ReorderActivation(out, s.n, s.k, s.out_h(), s.out_w(), TensorLayout::kNchw, s.layout);
   }
-  const Conv2dShape& s = shape;
-  const std::span<const float> input = stored_input;
   const int64_t oh = s.out_h(), ow = s.out_w(), cg = s.channels_per_group(), kg = s.k / s.groups;
   std::vector<float> out(s.n * s.k * oh * ow, 0.f);
   for (int64_t n = 0; n < s.n; ++n)

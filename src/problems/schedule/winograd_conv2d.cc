@@ -172,7 +172,7 @@ std::unique_ptr<Kernel> BuildWinogradConv2d(const Conv2dShape& shape, int64_t pa
   std::vector<Halide::Buffer<float>> owned;
   ImageParam input(Halide::Float(32), 4, "input");
   SetActivationShape(input, {W, H, C, N}, layout);
-  input.set(ActivationBuffer(layer.input, {W, H, C, N}, layout, owned));
+  input.set(WrapActivation(layer.input, {W, H, C, N}, layout));
   Halide::Buffer<float> u = TransformedWeights(shape, padded_k, k_inner, mat.g, layer.weights);
   owned.push_back(u);
   ImageParam weights(Halide::Float(32), 4, "weights");
@@ -183,13 +183,7 @@ std::unique_ptr<Kernel> BuildWinogradConv2d(const Conv2dShape& shape, int64_t pa
   Var tx("tx"), ty("ty");
   // The input with its zero border, materialised once so that the transform reads without
   // bounds checks; it also covers tiles that hang over the output's edge.
-  Func padded("padded");
-  {
-    Expr ix = x - pad, iy = y - pad;
-    padded(x, y, c, n) =
-        Halide::select(ix >= 0 && ix < W && iy >= 0 && iy < H,
-                       input(Halide::clamp(ix, 0, W - 1), Halide::clamp(iy, 0, H - 1), c, n), 0.f);
-  }
+  Func padded = ZeroPadded(input, W, H, pad);
 
   // 1. Input transform, one dimension at a time: rows = B^T d, then V = rows B. Tiles are
   // indexed by their column and row here, so that a vector of neighbouring tiles reads the
@@ -244,11 +238,7 @@ std::unique_ptr<Kernel> BuildWinogradConv2d(const Conv2dShape& shape, int64_t pa
   const int lanes = 8;
   const auto channel_tail = Halide::TailStrategy::GuardWithIf;
   if (nhwc) {
-    padded.compute_root()
-        .reorder_storage(c, x, y, n)
-        .reorder(c, x, y, n)
-        .parallel(y)
-        .vectorize(c, lanes, channel_tail);
+    ComputeRootChannelsLast(padded, lanes);
     // Stored channels innermost too, so that the product's reduction over channels streams.
     Var co("co"), cv("cv");
     v.compute_root()
@@ -261,7 +251,8 @@ std::unique_ptr<Kernel> BuildWinogradConv2d(const Conv2dShape& shape, int64_t pa
         .parallel(ty);
     rows.compute_at(v, co).reorder(c, j, e).vectorize(c, lanes, channel_tail).unroll(j).unroll(e);
   } else {
-    padded.compute_root().parallel(c).vectorize(x, lanes, Halide::TailStrategy::RoundUp);
+    const std::vector<Var> at = padded.args();  // x, y, c, n
+    padded.compute_root().parallel(at[2]).vectorize(at[0], lanes, Halide::TailStrategy::RoundUp);
     Var txo("txo"), txv("txv");
     v.compute_root()
         .bound(e, 0, positions)
