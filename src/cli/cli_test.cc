@@ -496,7 +496,8 @@ TEST_F(CliTest, RunsANetworkWithItsTunedKernelsAgainstTheReference) {
           "--db net.db --no-default");
   ASSERT_EQ(tuned.status, 0) << tuned.err;
   const Outcome outcome =
-      Run("run --model resnet18 --db net.db --threads 1 --repeats 2 --warmup 1 --json");
+      Run("run --model resnet18 --db net.db --threads 1 --layout nchw --repeats 2 --warmup 1 "
+          "--json");
   ASSERT_EQ(outcome.status, 0) << outcome.err;
   const nlohmann::json line = nlohmann::json::parse(outcome.out);
   EXPECT_EQ(line["network"], "resnet18");
@@ -519,7 +520,8 @@ TEST_F(CliTest, RunsANetworkWithItsTunedKernelsAgainstTheReference) {
   EXPECT_GT(line["record_hosts"][0]["fma_peak_gflops"]["1"].get<double>(), 0);
   EXPECT_GT(line["host"]["fma_peak_gflops"]["1"].get<double>(), 0);
 
-  const Outcome table = Run("run --model squeezenet_v1.1 --db none.db --repeats 1 --warmup 0");
+  const Outcome table =
+      Run("run --model squeezenet_v1.1 --db none.db --layout nchw --repeats 1 --warmup 0");
   ASSERT_EQ(table.status, 0) << table.err;
   EXPECT_NE(table.err.find("no records database at none.db"), std::string::npos) << table.err;
   EXPECT_NE(table.out.find("end to end: median"), std::string::npos) << table.out;
@@ -529,9 +531,10 @@ TEST_F(CliTest, RunsANetworkWithItsTunedKernelsAgainstTheReference) {
   const std::vector<float> zeros(1000, 0.0f);
   std::ofstream(dir_ / "zeros.bin", std::ios::binary)
       .write(reinterpret_cast<const char*>(zeros.data()), zeros.size() * sizeof(float));
-  const Outcome wrong =
-      Run("run --model squeezenet_v1.1 --db none.db --repeats 1 --warmup 0 --no-check --compare "
-          "zeros.bin");
+  const Outcome wrong = Run(
+      "run --model squeezenet_v1.1 --db none.db --layout nchw --repeats 1 --warmup 0 --no-check "
+      "--compare "
+      "zeros.bin");
   EXPECT_EQ(wrong.status, 1) << wrong.err;
   EXPECT_NE(wrong.err.find("exceeds --tolerance"), std::string::npos) << wrong.err;
 }
@@ -539,7 +542,7 @@ TEST_F(CliTest, RunsANetworkWithItsTunedKernelsAgainstTheReference) {
 TEST_F(CliTest, RunKeepsLayersToOneThreadWhereThatWasFaster) {
   const Outcome outcome =
       Run("run --model squeezenet_v1.1 --db none.db --threads 2 --layer-threads fastest "
-          "--repeats 1 --warmup 0 --json");
+          "--layout nchw --repeats 1 --warmup 0 --json");
   ASSERT_EQ(outcome.status, 0) << outcome.err;
   const nlohmann::json line = nlohmann::json::parse(outcome.out);
   EXPECT_LT(line["relative_error"].get<double>(), 1e-4);
@@ -562,8 +565,9 @@ TEST_F(CliTest, RunKeepsLayersToOneThreadWhereThatWasFaster) {
   EXPECT_EQ(timed, 26 + 4);  // SqueezeNet's 26 convolutions, 3 max pools and its average pool
 
   // On the pool, the default, nothing is timed and every layer shares the pool.
-  const Outcome pooled =
-      Run("run --model squeezenet_v1.1 --db none.db --threads 2 --repeats 1 --warmup 0 --json");
+  const Outcome pooled = Run(
+      "run --model squeezenet_v1.1 --db none.db --threads 2 --layout nchw --repeats 1 --warmup 0 "
+      "--json");
   ASSERT_EQ(pooled.status, 0) << pooled.err;
   for (const auto& layer : nlohmann::json::parse(pooled.out)["layers"]) {
     EXPECT_FALSE(layer.contains("thread_choice"));
@@ -599,7 +603,25 @@ TEST_F(CliTest, ChannelsLastLayersAreTunedAndRunAsTheirOwnTasks) {
     }
     EXPECT_EQ(transforms, layout == "nhwc" ? 1 : 0);    // the input
     EXPECT_EQ(tuned_layers, layout == "nhwc" ? 5 : 0);  // mb1.17 runs five times
+    EXPECT_FALSE(line.contains("layout_choice"));
   }
+  // Without --layout, both are built and timed, and the faster runs.
+  const Outcome chosen =
+      Run("run --model mobilenet_v1 --db nhwc.db --threads 1 --repeats 1 --warmup 0 --no-record "
+          "--json");
+  ASSERT_EQ(chosen.status, 0) << chosen.err;
+  const nlohmann::json line = nlohmann::json::parse(chosen.out);
+  ASSERT_EQ(line["layout_choice"].size(), 2u) << chosen.out;
+  const nlohmann::json& nchw = line["layout_choice"][0];
+  const nlohmann::json& nhwc = line["layout_choice"][1];
+  EXPECT_EQ(nchw["layout"], "nchw");
+  EXPECT_EQ(nhwc["layout"], "nhwc");
+  EXPECT_GE(nchw["runs"].get<int>(), 5);
+  EXPECT_EQ(nchw["runs"], nhwc["runs"]);
+  EXPECT_EQ(line["layout"],
+            nhwc["median_ms"].get<double>() < nchw["median_ms"].get<double>() ? "nhwc" : "nchw");
+  EXPECT_EQ(line["tuned"], line["layout"] == "nhwc" ? 5 : 0);
+  EXPECT_LT(line["relative_error"].get<double>(), 1e-4);
   ExpectUsageError(
       "tune --workload conv2d:c=4,h=8,w=8,k=8,r=1,s=1 --layout nhwc --budget 1 --db nhwc.db",
       "--layout needs --model or --onnx");
@@ -696,7 +718,8 @@ TEST_F(CliTest, TunesAndRunsAnOnnxModel) {
   ASSERT_EQ(tuned.status, 0) << tuned.err;
   EXPECT_NE(tuned.out.find("tiny.1"), std::string::npos) << tuned.out;
   EXPECT_NE(tuned.out.find("tiny.2"), std::string::npos) << tuned.out;
-  const Outcome outcome = Run("run --onnx tiny.onnx --db tiny.db --threads 1 --repeats 2 --json");
+  const Outcome outcome =
+      Run("run --onnx tiny.onnx --db tiny.db --threads 1 --layout nchw --repeats 2 --json");
   ASSERT_EQ(outcome.status, 0) << outcome.err;
   const nlohmann::json line = nlohmann::json::parse(outcome.out);
   EXPECT_EQ(line["kernels"], 2);

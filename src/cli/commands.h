@@ -124,8 +124,9 @@ struct RunCommandOptions {
   // "pool": every layer shares its parallel loops with the thread pool; "fastest": each layer
   // keeps to one thread where it ran faster so (network/layer_threads.h).
   std::string layer_threads = "pool";
-  // How activations are stored between layers (network/passes.h, ConvertLayout).
-  TensorLayout layout = TensorLayout::kNchw;
+  // How activations are stored between layers (network/passes.h, ConvertLayout): nchw, nhwc,
+  // or auto: the network is built in both and runs in the faster (network/layout_choice.h).
+  std::string layout = "auto";
   uint64_t seed = 0;  // zoo weights and the input
   bool check = true;
   bool json = false;

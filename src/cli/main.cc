@@ -172,11 +172,11 @@ int main(int argc, char** argv) {
                   "and on one thread before the timed runs, and keep the faster")
       ->check(CLI::IsMember({"pool", "fastest"}))
       ->capture_default_str();
-  std::string run_layout = "nchw";
-  run->add_option("--layout", run_layout,
-                  "how activations are stored between layers: nchw, or nhwc (channels last, "
-                  "converted where a layer needs NCHW; tune with the same --layout)")
-      ->check(CLI::IsMember({"nchw", "nhwc"}))
+  run->add_option("--layout", run_options.layout,
+                  "how activations are stored between layers: nchw, nhwc (channels last, "
+                  "converted where a layer needs NCHW; tune with the same --layout), or auto: "
+                  "build both, time them and run the faster")
+      ->check(CLI::IsMember({"auto", "nchw", "nhwc"}))
       ->capture_default_str();
   run->add_option("--seed", run_options.seed, "seed of the zoo's weights and of the input")
       ->capture_default_str();
@@ -270,8 +270,6 @@ int main(int argc, char** argv) {
     }
     if (*run) {
       run_options.check = !no_check;
-      run_options.layout =
-          run_layout == "nhwc" ? tessel::TensorLayout::kNhwc : tessel::TensorLayout::kNchw;
       run_options.record = !no_record;
       run_options.command_line = tune_options.command_line;
       return RunNetwork(run_options);

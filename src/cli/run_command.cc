@@ -1,24 +1,24 @@
 // tessel run: a whole network with the best recorded schedule of each task, checked against
 // the reference executor and timed end to end.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
-#include <set>
 
 #include "cli/commands.h"
 #include "cli/host_report.h"
+#include "cli/run_output.h"
 #include "core/error.h"
 #include "core/host.h"
 #include "core/rng.h"
 #include "core/stats.h"
 #include "network/layer_threads.h"
+#include "network/layout_choice.h"
 #include "network/network_executor.h"
 #include "network/network_source.h"
 #include "network/passes.h"
@@ -90,6 +90,37 @@ std::vector<float> ReadFloats(const std::string& path, int64_t count, const std:
   return values;
 }
 
+// The network built in one layout: its executor and the records it runs.
+struct BuiltNetwork {
+  TensorLayout layout = TensorLayout::kNchw;
+  std::unique_ptr<NetworkExecutor> executor;
+  std::vector<std::string> record_hosts;        // one per layer that runs a recorded configuration
+  std::map<std::string, int64_t> record_tasks;  // workload -> the task of the record it runs
+  std::map<size_t, LayerThreadTiming> thread_timings;  // by layer
+};
+
+BuiltNetwork BuildNetwork(const Network& network, TensorLayout layout,
+                          const std::map<std::string, BestConfig>& best, int threads,
+                          const RunCommandOptions& options, const std::vector<float>& input) {
+  BuiltNetwork built;
+  built.layout = layout;
+  built.executor = std::make_unique<NetworkExecutor>(
+      OptimizeForInference(network.graph, layout), [&](const OperatorTemplate& tmpl) {
+        const auto found = best.find(WorkloadSpec(tmpl.workload()) + "|" + tmpl.name() + "|" +
+                                     std::to_string(tmpl.version()));
+        if (found == best.end()) return std::optional<Config>();
+        built.record_hosts.push_back(found->second.host);
+        built.record_tasks[WorkloadSpec(tmpl.workload())] = found->second.task_id;
+        return std::optional<Config>(tmpl.space().FromText(found->second.config));
+      });
+  if (threads > 1 && options.layer_threads == "fastest") {
+    built.executor->Run(input);  // the buffers the layers are timed on
+    for (const LayerThreadTiming& timing : ChooseLayerThreads(*built.executor, 15))
+      built.thread_timings[timing.layer] = timing;
+  }
+  return built;
+}
+
 }  // namespace
 
 int RunNetwork(const RunCommandOptions& options) {
@@ -97,6 +128,8 @@ int RunNetwork(const RunCommandOptions& options) {
   if (options.repeats < 1) throw ConfigError("--repeats must be at least 1");
   if (options.warmup < 0) throw ConfigError("--warmup must not be negative");
   if (!(options.tolerance > 0)) throw ConfigError("--tolerance must be a positive number");
+  if (options.layout != "auto" && options.layout != "nchw" && options.layout != "nhwc")
+    throw ConfigError("--layout must be auto, nchw or nhwc, not '" + options.layout + "'");
   const int threads = options.threads > 0 ? options.threads : DefaultThreadCount();
   const Network network = LoadNetwork(options.network, options.seed);
   const int64_t input_size = ElementCount(network.graph.input().shape);
@@ -114,14 +147,17 @@ int RunNetwork(const RunCommandOptions& options) {
         options.compare_file, ElementCount(network.graph.nodes[network.graph.output].shape),
         "an output of shape " + ShapeText(network.graph.nodes[network.graph.output].shape));
   const std::string target = HostTargetKey(threads);
-  const std::string db_path = ResolveDbPath(options.db);
+  NetworkRunOutcome outcome;
+  outcome.network = &network;
+  outcome.threads = threads;
+  outcome.db_path = ResolveDbPath(options.db);
   std::unique_ptr<RecordStore> store;
-  if (std::filesystem::exists(db_path)) {
-    store = std::make_unique<RecordStore>(db_path);
+  if (std::filesystem::exists(outcome.db_path)) {
+    store = std::make_unique<RecordStore>(outcome.db_path);
   } else {
     std::fprintf(stderr,
                  "tessel: no records database at %s; every layer runs its default schedule\n",
-                 db_path.c_str());
+                 outcome.db_path.c_str());
   }
   const std::map<std::string, BestConfig> best =
       store ? BestConfigs(*store, target) : std::map<std::string, BestConfig>();
@@ -129,153 +165,69 @@ int RunNetwork(const RunCommandOptions& options) {
   // Halide sizes its thread pool from this when the first kernel runs.
   setenv("HL_NUM_THREADS", std::to_string(threads).c_str(), 1);
   const auto build_start = Clock::now();
-  std::vector<std::string> record_hosts;        // one per layer that runs a recorded configuration
-  std::map<std::string, int64_t> record_tasks;  // workload -> the task of the record it runs
-  NetworkExecutor executor(
-      OptimizeForInference(network.graph, options.layout), [&](const OperatorTemplate& tmpl) {
-        const auto found = best.find(WorkloadSpec(tmpl.workload()) + "|" + tmpl.name() + "|" +
-                                     std::to_string(tmpl.version()));
-        if (found == best.end()) return std::optional<Config>();
-        record_hosts.push_back(found->second.host);
-        record_tasks[WorkloadSpec(tmpl.workload())] = found->second.task_id;
-        return std::optional<Config>(tmpl.space().FromText(found->second.config));
-      });
-  const double build_s = SecondsSince(build_start);
-
-  std::map<size_t, LayerThreadTiming> thread_timings;  // by layer
-  if (threads > 1 && options.layer_threads == "fastest") {
-    executor.Run(input);  // the buffers the layers are timed on
-    for (const LayerThreadTiming& timing : ChooseLayerThreads(executor, 15))
-      thread_timings[timing.layer] = timing;
+  const std::vector<TensorLayout> layouts =
+      options.layout == "nchw" ? std::vector<TensorLayout>{TensorLayout::kNchw}
+      : options.layout == "nhwc"
+          ? std::vector<TensorLayout>{TensorLayout::kNhwc}
+          : std::vector<TensorLayout>{TensorLayout::kNchw, TensorLayout::kNhwc};
+  std::vector<BuiltNetwork> candidates;
+  for (TensorLayout layout : layouts)
+    candidates.push_back(BuildNetwork(network, layout, best, threads, options, input));
+  size_t chosen = 0;
+  if (candidates.size() > 1) {
+    std::vector<NetworkExecutor*> executors;
+    for (BuiltNetwork& candidate : candidates) executors.push_back(candidate.executor.get());
+    outcome.layout_choice = ChooseFastestLayout(executors, layouts, input);
+    chosen = outcome.layout_choice->chosen;
   }
+  BuiltNetwork built = std::move(candidates[chosen]);
+  candidates.clear();  // frees the other layouts' kernels and buffers
+  outcome.build_s = SecondsSince(build_start);
+  outcome.layout = built.layout;
+  outcome.thread_timings = built.thread_timings;
+  NetworkExecutor& executor = *built.executor;
+  outcome.executor = &executor;
+
   for (int i = 0; i < options.warmup; ++i) executor.Run(input);
-  std::vector<double> totals;
-  std::vector<std::vector<double>> per_layer(executor.layers().size());
+  outcome.per_layer_ms.resize(executor.layers().size());
   std::vector<double> layer_ms;
   for (int i = 0; i < options.repeats; ++i) {
     const auto start = Clock::now();
     executor.Run(input, &layer_ms);
-    totals.push_back(SecondsSince(start) * 1e3);
-    for (size_t j = 0; j < layer_ms.size(); ++j) per_layer[j].push_back(layer_ms[j]);
+    outcome.totals_ms.push_back(SecondsSince(start) * 1e3);
+    for (size_t j = 0; j < layer_ms.size(); ++j) outcome.per_layer_ms[j].push_back(layer_ms[j]);
   }
   const std::span<const float> output = executor.Run(input);
   const std::vector<float> result(output.begin(), output.end());
-  double error = std::nan("");
-  if (options.check) error = RelativeError(result, RunReference(network.graph, input));
-  const double compare_error = expected.empty() ? std::nan("") : RelativeError(result, expected);
+  outcome.error = std::nan("");
+  if (options.check) outcome.error = RelativeError(result, RunReference(network.graph, input));
+  outcome.compare_error = expected.empty() ? std::nan("") : RelativeError(result, expected);
   // Measured after the timed runs, which the FMA loop would otherwise disturb.
-  const std::vector<HostGroup> host_groups = GroupByMachine(record_hosts);
-  std::optional<ThisHost> this_host;
-  if (!record_hosts.empty()) this_host = DescribeThisHost(host_groups, threads);
-
-  const double median = Median(totals);
-  const double fastest = *std::min_element(totals.begin(), totals.end());
-  const double slowest = *std::max_element(totals.begin(), totals.end());
-  int kernels = 0, tuned = 0;
-  std::set<std::string> untuned;  // workloads
-  for (const LayerReport& layer : executor.layers()) {
-    if (layer.workload.empty()) continue;
-    ++kernels;
-    if (layer.tuned) {
-      ++tuned;
-    } else {
-      untuned.insert(layer.workload);
-    }
-  }
+  outcome.host_groups = GroupByMachine(built.record_hosts);
+  if (!built.record_hosts.empty())
+    outcome.this_host = DescribeThisHost(outcome.host_groups, threads);
 
   // Stored before printing, so that the output can say where.
-  int64_t network_run_id = 0;
   if (store && options.record) {
+    const std::vector<double>& totals = outcome.totals_ms;
     NetworkRunRecord record;
     record.network = network.name;
     record.command = options.command_line;
     record.host = HostToJson(DescribeHost(threads));
     record.threads = threads;
     record.repeats = options.repeats;
-    record.median_ms = median;
-    record.min_ms = fastest;
-    record.max_ms = slowest;
-    record.relative_error = error;
-    record.layers = LayerRecords(network, executor.layers(), per_layer, record_tasks);
-    network_run_id = store->RecordNetworkRun(record);
+    record.median_ms = Median(totals);
+    record.min_ms = *std::min_element(totals.begin(), totals.end());
+    record.max_ms = *std::max_element(totals.begin(), totals.end());
+    record.relative_error = outcome.error;
+    record.layers =
+        LayerRecords(network, executor.layers(), outcome.per_layer_ms, built.record_tasks);
+    outcome.network_run_id = store->RecordNetworkRun(record);
   }
-
   if (options.json) {
-    nlohmann::json layers = nlohmann::json::array();
-    for (size_t j = 0; j < executor.layers().size(); ++j) {
-      const LayerReport& layer = executor.layers()[j];
-      nlohmann::json entry = {{"name", layer.name},
-                              {"op", layer.op},
-                              {"median_ms", Median(per_layer[j])},
-                              {"single_threaded", layer.single_threaded}};
-      if (const auto timing = thread_timings.find(j); timing != thread_timings.end())
-        entry["thread_choice"] = {{"pool_ms", timing->second.pool_ms},
-                                  {"single_ms", timing->second.single_ms},
-                                  {"ratio", timing->second.ratio}};
-      if (!layer.workload.empty()) {
-        entry["task"] = network.TaskLabel(layer.workload);
-        entry["workload"] = layer.workload;
-        entry["tuned"] = layer.tuned;
-        entry["config"] = layer.config;
-      }
-      layers.push_back(std::move(entry));
-    }
-    nlohmann::json line = {
-        {"network", network.name},
-        {"threads", threads},
-        {"layout", TensorLayoutName(options.layout)},
-        {"median_ms", median},
-        {"min_ms", fastest},
-        {"max_ms", slowest},
-        {"runs", options.repeats},
-        {"warmup", options.warmup},
-        {"kernels", kernels},
-        {"tuned", tuned},
-        {"build_s", build_s},
-        {"relative_error", std::isfinite(error) ? nlohmann::json(error) : nlohmann::json(nullptr)},
-        {"compare_error",
-         std::isfinite(compare_error) ? nlohmann::json(compare_error) : nlohmann::json(nullptr)},
-        {"layers", std::move(layers)},
-    };
-    if (this_host) line.update(HostsJson(host_groups, *this_host));
-    if (network_run_id) line["network_run"] = network_run_id;
-    std::cout << line.dump() << std::endl;
+    PrintRunJson(outcome, options);
   } else {
-    std::printf(
-        "%s: %d threads, %s activations, %d kernels (%d tuned, %d default schedules), built in "
-        "%.1f s\n",
-        network.name.c_str(), threads, std::string(TensorLayoutName(options.layout)).c_str(),
-        kernels, tuned, kernels - tuned, build_s);
-    std::printf("  %-32s %-18s %-8s %-6s %7s %10s %7s\n", "layer", "op", "task", "tuned", "threads",
-                "median ms", "share");
-    double summed = 0;
-    for (const auto& times : per_layer) summed += Median(times);
-    for (size_t j = 0; j < executor.layers().size(); ++j) {
-      const LayerReport& layer = executor.layers()[j];
-      const double ms = Median(per_layer[j]);
-      const bool kernel = !layer.workload.empty();
-      std::printf("  %-32s %-18s %-8s %-6s %7d %10.4f %6.1f%%\n", layer.name.c_str(),
-                  layer.op.c_str(), kernel ? network.TaskLabel(layer.workload).c_str() : "",
-                  kernel ? (layer.tuned ? "yes" : "no") : "",
-                  layer.parallel && !layer.single_threaded ? threads : 1, ms, 100 * ms / summed);
-    }
-    std::printf(
-        "end to end: median %.3f ms (min %.3f, max %.3f) over %d runs after %d warm-up runs\n",
-        median, fastest, slowest, options.repeats, options.warmup);
-    if (options.check)
-      std::printf("check: max relative error %.2e against the reference executor\n", error);
-    if (!expected.empty())
-      std::printf("compare: max relative error %.2e against %s\n", compare_error,
-                  options.compare_file.c_str());
-    if (this_host) PrintHosts(host_groups, *this_host, "layers");
-    if (network_run_id)
-      std::printf("recorded as network run %lld in %s ('tessel report' shows it)\n",
-                  static_cast<long long>(network_run_id), db_path.c_str());
-    for (const NamedTask& named : network.tasks) {
-      const std::string workload = WorkloadSpec(named.task.workload);
-      if (untuned.count(workload))
-        std::printf("untuned (default schedule): %s %s\n", named.label.c_str(), workload.c_str());
-    }
+    PrintRunText(outcome, options);
   }
   // A wrong network is a failed command, whatever its speed: scripts and CI see it.
   int status = 0;
@@ -285,9 +237,9 @@ int RunNetwork(const RunCommandOptions& options) {
                  what, relative_error, options.tolerance);
     status = 1;
   };
-  if (options.check) judge("the check against the reference executor", error);
+  if (options.check) judge("the check against the reference executor", outcome.error);
   if (!expected.empty())
-    judge(("the comparison with " + options.compare_file).c_str(), compare_error);
+    judge(("the comparison with " + options.compare_file).c_str(), outcome.compare_error);
   return status;
 }
 
