@@ -2,12 +2,16 @@
 // ("itervar") features, on measured configurations of real layers.
 //
 //   feature_compare --db PATH [--train 64,128] [--splits 5] [--seed 1] [--min-records 150]
+//                   [--prior FILE]
 //
 // For every conv2d_cpu task in the database with at least --min-records measurements:
 //   within-task: for each training size n and each of --splits seeded random splits, an XGBoost
 //     ranker (Tessel's defaults) is fitted on n measured configurations and ranks the rest;
 //   transfer: a base model fitted on every other task of the same target ranks all of this
-//     task's configurations without seeing any of them (what --transfer starts from).
+//     task's configurations without seeing any of them (what --transfer starts from); with
+//     --prior FILE, fitted instead on every task of the file (a `tessel export`, as
+//     `tessel tune --prior` reads it) on any host but those of the task's own shape (in either
+//     layout), so that the task is one the model was not trained on.
 // Reported per task and feature set: Spearman's rank correlation between predicted score and
 // measured speed (failures count as slowest), and top-10% recall (the share of the truly best
 // tenth of the held-out configurations that the model puts in its best tenth); medians over
@@ -18,7 +22,9 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <numeric>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -31,6 +37,7 @@
 #include "problems/schedule/transfer.h"
 #include "problems/schedule/workload.h"
 #include "records/record_store.h"
+#include "records/records_file.h"
 
 namespace tessel {
 namespace {
@@ -97,6 +104,40 @@ std::vector<double> Speeds(const std::vector<double>& times_ms) {
   return speed;
 }
 
+// A workload's shape: its spec without the activation layout.
+std::string Shape(std::string workload) {
+  const size_t layout = workload.find(",layout=");
+  return layout == std::string::npos ? workload : workload.erase(layout);
+}
+
+// The prior's records, one exported line each, with the shape of its workload.
+struct PriorLine {
+  std::string shape;
+  std::string text;
+};
+
+std::vector<PriorLine> ReadPrior(const std::string& path) {
+  std::ostringstream exported;
+  LoadRecordsFile(path)->ExportJsonl(exported);
+  std::vector<PriorLine> lines;
+  std::istringstream in(exported.str());
+  for (std::string line; std::getline(in, line);)
+    lines.push_back({Shape(nlohmann::json::parse(line).at("instance").get<std::string>()), line});
+  return lines;
+}
+
+// The prior without the records of one shape, in memory.
+std::unique_ptr<RecordStore> PriorWithout(const std::vector<PriorLine>& prior,
+                                          const std::string& shape) {
+  std::string kept;
+  for (const PriorLine& line : prior)
+    if (line.shape != shape) kept += line.text + "\n";
+  auto store = std::make_unique<RecordStore>(":memory:");
+  std::istringstream in(kept);
+  store->ImportJsonl(in);
+  return store;
+}
+
 struct Score {
   std::vector<double> spearman, recall;
 };
@@ -114,6 +155,7 @@ int Main(int argc, char** argv) {
   int splits = 5;
   uint64_t seed = 1;
   size_t min_records = 150;
+  std::string prior_path;
   CLI::App app("ranking quality of knob and loop features on measured configurations");
   app.add_option("--db", db, "records database")->required();
   app.add_option("--train", train_sizes, "training sizes, comma-separated")->capture_default_str();
@@ -121,6 +163,8 @@ int Main(int argc, char** argv) {
   app.add_option("--seed", seed, "seed of the splits and models")->capture_default_str();
   app.add_option("--min-records", min_records, "skip tasks with fewer measurements")
       ->capture_default_str();
+  app.add_option("--prior", prior_path,
+                 "transfer from this records file's tasks of other shapes, on any host");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -152,6 +196,8 @@ int Main(int argc, char** argv) {
     if (task.configs.size() >= min_records) tasks.push_back(std::move(task));
   }
   if (tasks.empty()) throw ConfigError(db + " has no conv2d_cpu task with enough records");
+  const std::vector<PriorLine> prior =
+      prior_path.empty() ? std::vector<PriorLine>() : ReadPrior(prior_path);
 
   const FeatureKind kinds[] = {FeatureKind::kKnob, FeatureKind::kLoop, FeatureKind::kBoth};
   std::printf(
@@ -203,8 +249,13 @@ int Main(int argc, char** argv) {
         std::printf(" %s |", Cell(score).c_str());
       }
     }
+    const std::unique_ptr<RecordStore> held_out =
+        prior.empty() ? nullptr : PriorWithout(prior, Shape(task.key.instance));
     for (FeatureKind kind : kinds) {
-      const TransferRows history = LoadTransferHistory(store, task.key, kind);
+      const TransferRows history =
+          held_out
+              ? LoadTransferHistory(*held_out, task.key, kind, TransferScope::kEveryTask)
+              : LoadTransferHistory(store, task.key, kind, TransferScope::kOtherTasksOfThisTarget);
       const auto featurizer = MakeFeaturizer(kind, *task.op);
       XgbCostModel::Options options;
       options.seed = seed;

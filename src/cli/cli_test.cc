@@ -699,6 +699,24 @@ TEST_F(CliTest, ABudgetIsSplitAndResumedFromTheDatabase) {
   ExpectUsageError("tune --model resnet18 --layer 2", "give --trials N");
 }
 
+// The committed prior (data/schedule_prior.jsonl.gz) warm-starts a task it holds no record of.
+TEST_F(CliTest, TuneStartsFromTheCommittedPrior) {
+  const std::string prior = std::string(TESSEL_SOURCE_DIR) + "/data/schedule_prior.jsonl.gz";
+  const std::string task =
+      "tune --workload conv2d:c=16,h=14,w=14,k=40,r=3,s=3,stride=1,pad=1 --trials 2 --threads 1 "
+      "--min-repeat-ms 1 --repeats 1 --no-default --db prior.db ";
+  const Outcome tuned = Run(task + "--tuner autotvm --prior " + prior + " --json");
+  ASSERT_EQ(tuned.status, 0) << tuned.err;
+  const nlohmann::json line = nlohmann::json::parse(tuned.out);
+  EXPECT_GE(line["transfer_records"].get<int>(), 500);
+  EXPECT_EQ(line["features"], "both");
+  EXPECT_NE(tuned.err.find("--prior: base model from"), std::string::npos) << tuned.err;
+
+  ExpectUsageError(task + "--tuner random --prior " + prior, "--prior warm-starts a cost model");
+  ExpectUsageError(task + "--tuner autotvm --transfer --prior " + prior, "give one");
+  ExpectUsageError(task + "--tuner autotvm --prior missing.jsonl", "cannot read missing.jsonl");
+}
+
 TEST_F(CliTest, TunesAndRunsAnOnnxModel) {
   OnnxModelBuilder m;
   m.Input("x", {1, 3, 10, 10});

@@ -8,9 +8,9 @@
 #include "cli/commands.h"
 #include "cli/measure_options.h"
 #include "cli/selection_options.h"
+#include "cli/tuner_options.h"
 #include "core/error.h"
 #include "core/stop_request.h"
-#include "tune/presets.h"
 
 namespace {
 
@@ -49,40 +49,7 @@ int main(int argc, char** argv) {
   AddConstraintOptions(tune, tune_options.tasks);
   tune->add_option("--space", tune_options.tasks.space_csv,
                    "tune a CSV table of measured configurations instead of this machine");
-  tune->add_option("--tuner", tune_options.tuner, tessel::PresetNames([](const tessel::Preset&) {
-                                                    return true;
-                                                  }) + "; noc: q-learning, sarsa or expected-sarsa")
-      ->capture_default_str();
-  tune->add_option("--features", tune_options.features,
-                   "cost model features: knob, loop, both, or auto (both; knob for a replay table)")
-      ->capture_default_str();
-  tune->add_flag("--transfer", tune_options.transfer,
-                 "warm-start the cost model from other tasks of the same template in --db");
-  tune->add_option("--ppo", tune_options.ppo,
-                   "PPO agent options over the RELEASE paper's defaults (release, rl), e.g. "
-                   "clip=0.2,entropy=0.3,minibatch=32");
-  tune->add_option("--sampling", tune_options.sampling,
-                   "adaptive sampling options (release, sa-as), e.g. knee=loss-drop,top=0.25");
-  tune->add_option("--init", tune_options.init,
-                   "initial design of a model-based tuner: random or bted (default: random, "
-                   "bted for bted and bted-bao)");
-  tune->add_option(
-      "--bted", tune_options.bted,
-      "BTED options (with a BTED design), e.g. kernel=distance,encoding=index,mu=5,M=512,B=8");
-  tune->add_option("--bao", tune_options.bao,
-                   "BAO options (bted-bao), e.g. members=8,radius=0.2,tau=2,threshold=0.05");
-  tune->add_option("--ga", tune_options.ga,
-                   "genetic algorithm options (ga), e.g. population=20,parents=8,mutation=0.1");
-  tune->add_option("--releq", tune_options.releq,
-                   "ReLeQ agent options (releq), e.g. lr=0.001,epochs=3,a=0.6,q=3,threshold=0.8 "
-                   "or variant=lenet|cifar|svhn");
-  tune->add_option("--rl", tune_options.rl,
-                   "routing agent options (noc: q-learning, sarsa, expected-sarsa), e.g. "
-                   "episodes=15,alpha=0,gamma=0,epsilon=0.1,epsilon_decay=1,epsilon_min=0,"
-                   "shuffle=0,cache=0,public_code=0");
-  tune->add_option("--plan-size", tune_options.plan_size,
-                   "model-based tuners: size of the initial design and measurements between "
-                   "cost-model refits (default 64; bted-bao refits after each --bao batch)");
+  AddTunerOptions(tune, tune_options);
   tune->add_option("--trials", tune_options.trials, "measurements per task");
   tune->add_option("--budget", tune_options.budget,
                    "measurements for all the selected tasks, split equally between them");

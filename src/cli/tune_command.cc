@@ -14,11 +14,13 @@
 #include "cli/measure_options.h"
 #include "cli/noc_tune.h"
 #include "cli/problem_catalog.h"
+#include "cli/tune_output.h"
 #include "core/error.h"
 #include "core/stop_request.h"
 #include "problems/replay/replay_problem.h"
 #include "problems/schedule/schedule_problem.h"
 #include "records/record_store.h"
+#include "records/records_file.h"
 #include "tune/presets.h"
 #include "tune/progress_display.h"
 #include "tune/tuning.h"
@@ -53,6 +55,7 @@ int RunTune(const TuneCommandOptions& options) {
   const FeatureKind feature_kind = options.features == "auto"
                                        ? (has_loops ? FeatureKind::kBoth : FeatureKind::kKnob)
                                        : FeatureKindFromName(options.features);
+  const bool prior = !options.prior.empty();
   if (!has_loops && feature_kind != FeatureKind::kKnob)
     throw ConfigError("--features loop or both needs an operator's template, and the " +
                       std::string(problem_name) + " problem has only knobs; use --features knob");
@@ -69,9 +72,12 @@ int RunTune(const TuneCommandOptions& options) {
   auto uses_bted = [](const Preset& p) {
     return p.model_based && p.roles.design == DesignKind::kBted;
   };
-  if (options.transfer && !model_based)
-    throw ConfigError("--transfer warm-starts a cost model; use it with --tuner " +
+  if ((options.transfer || prior) && !model_based)
+    throw ConfigError(std::string(prior ? "--prior" : "--transfer") +
+                      " warm-starts a cost model; use it with --tuner " +
                       PresetNames(is_model_based));
+  if (options.transfer && prior)
+    throw ConfigError("--transfer and --prior both warm-start the cost model; give one");
   StrategyOptions strategy_options;
   if (!options.ppo.empty()) {
     if (!uses_ppo(preset))
@@ -130,10 +136,13 @@ int RunTune(const TuneCommandOptions& options) {
     if (options.plan_size < 1) throw ConfigError("--plan-size must be at least 1");
     strategy_options.plan_size = options.plan_size;
   }
-  if (options.transfer && replay)
+  if ((options.transfer || prior) && replay)
     throw ConfigError(
-        "--transfer learns from other tasks of the same template, which a --space "
-        "table does not have; drop --transfer");
+        "--transfer and --prior learn from other tasks of the same template, which a --space "
+        "table does not have; drop them");
+  const std::unique_ptr<RecordStore> prior_records =
+      prior ? LoadRecordsFile(options.prior) : nullptr;
+  tuning.prior = prior_records.get();
   std::vector<TuningTask> tasks =
       BuildTasks(options.tasks, options.measure, options.seed, feature_kind);
   tuning.constraints = TaskConstraints(options.tasks, tasks);
@@ -165,119 +174,18 @@ int RunTune(const TuneCommandOptions& options) {
     report = Tune(tasks, &store, tuning, {{}, PrintAboveProgress});
   }  // the records are closed here, before the report is printed or a stop ends the process
 
-  for (size_t index = 0; index < tasks.size(); ++index) {
-    const TaskReport& result = report.tasks[index];
-    if (!result.started) continue;
-    const Space& space = tasks[index].problem->space();
-    const double flops = tasks[index].flops;
-    if (options.json) {
-      const ObjectiveInfo objective = tasks[index].problem->objective();
-      nlohmann::json line = {
-          {"task", result.label},
-          {"problem", result.key.problem},
-          {"workload", result.key.instance},
-          {"tuner", preset.name},
-          {"seed", options.seed},
-          {"measurements", result.evaluations},
-          {"objective", objective.name},
-          {"unit", objective.unit},
-          {"best_value", NumberOrNull(result.best_value)},
-          {"best_metrics", MetricsJson(result.best_metrics)},
-          {"best_config", result.best ? ConfigJson(space, *result.best) : nlohmann::json(nullptr)},
-          {"default_value", NumberOrNull(result.default_value)},
-      };
-      // Problems that minimise a time in ms also give it under the names of earlier releases.
-      if (objective.name == "time" && objective.unit == "ms") {
-        line["best_time_ms"] = line["best_value"];
-        line["default_time_ms"] = line["default_value"];
-        line["best_gflops"] =
-            NumberOrNull(flops > 0 ? flops / result.best_value / 1e6 : std::nan(""));
-      }
-      if (!tuning.constraints.empty()) {
-        nlohmann::json constraints = nlohmann::json::array();
-        for (const Constraint& constraint : tuning.constraints)
-          constraints.push_back(constraint.ToString());
-        line["constraints"] = std::move(constraints);
-      }
-      nlohmann::json curve = nlohmann::json::array();
-      for (double value : result.curve) curve.push_back(NumberOrNull(value));
-      line["curve"] = std::move(curve);
-      nlohmann::json elapsed = nlohmann::json::array();
-      for (double seconds : result.elapsed_seconds)
-        elapsed.push_back(std::round(seconds * 1e3) / 1e3);
-      line["elapsed_s"] = std::move(elapsed);
-      if (tasks[index].problem->repeatable()) line["reused"] = result.reused;
-      line["features"] = FeatureKindName(feature_kind);
-      if (uses_ppo(preset)) line["ppo"] = strategy_options.roles.ppo.ToString();
-      if (model_based) line["init"] = bted_design ? "bted" : "random";
-      if (bted_design) line["bted"] = strategy_options.roles.bted.ToString();
-      if (uses_bao(preset)) line["bao"] = strategy_options.roles.bao.ToString();
-      if (genetic) line["ga"] = strategy_options.genetic.ToString();
-      if (releq) line["releq"] = strategy_options.releq.ToString();
-      if (model_based)
-        line["plan_size"] =
-            options.plan_size > 0 ? options.plan_size : ModelRoleOptions().plan_size;
-      // What the run changed from its preset's defaults, to tell variants apart in tables.
-      std::string variant;
-      for (const auto& [name, spec] :
-           {std::pair{"init", options.init}, std::pair{"ppo", options.ppo},
-            std::pair{"sampling", options.sampling}, std::pair{"bted", options.bted},
-            std::pair{"bao", options.bao}, std::pair{"ga", options.ga},
-            std::pair{"releq", options.releq},
-            std::pair{"plan", options.plan_size > 0 ? std::to_string(options.plan_size) : ""}}) {
-        if (spec.empty()) continue;
-        if (!variant.empty()) variant += ' ';
-        variant += std::string(name) + ":" + spec;
-      }
-      if (!variant.empty()) line["variant"] = variant;
-      line["transfer_records"] = result.transfer_rows;
-      if (options.resume) line["resumed"] = result.resumed;
-      line["seconds"] = {{"compile", result.compile_seconds},
-                         {"run", result.run_seconds},
-                         {"fit", result.fit_seconds},
-                         {"search", result.search_seconds},
-                         {"wall", result.wall_seconds}};
-      nlohmann::json rounds = nlohmann::json::array();
-      for (const SearchRound& round : result.search_rounds) {
-        nlohmann::json entry = {
-            {"measured", round.measured}, {"steps", round.steps}, {"planned", round.planned}};
-        if (round.radius > 0) entry["radius"] = round.radius;
-        rounds.push_back(std::move(entry));
-      }
-      line["search_rounds"] = std::move(rounds);
-      std::cout << line.dump() << std::endl;
-    }
-  }
-
-  if (!options.json) {
-    const ObjectiveInfo objective = tasks.front().problem->objective();
-    std::printf("%-10s %7s %12s %10s %12s  %s\n", "task", "trials",
-                ("best " + (objective.unit == "ms" ? objective.unit : objective.name)).c_str(),
-                "GFLOP/s", "% of default", "best config");
-    for (size_t index = 0; index < tasks.size(); ++index) {
-      const TaskReport& result = report.tasks[index];
-      if (!result.started) continue;
-      const double flops = tasks[index].flops;
-      const double gflops = flops > 0 ? flops / result.best_value / 1e6 : std::nan("");
-      char versus[32] = "-";
-      if (std::isfinite(result.default_value) && std::isfinite(result.best_value))
-        std::snprintf(versus, sizeof(versus), "%.0f%%",
-                      100.0 * result.default_value / result.best_value);
-      char rate[32] = "-";
-      if (std::isfinite(gflops)) std::snprintf(rate, sizeof(rate), "%.1f", gflops);
-      std::printf("%-10s %7d %12.4g %10s %12s  %s\n", result.label.c_str(), result.evaluations,
-                  result.best_value, rate, versus,
-                  result.best ? tasks[index].problem->space().ToText(*result.best).c_str() : "-");
-    }
-    // Where the wall time went (the rest is recording and progress output).
-    std::printf("\n%-10s %9s %9s %9s %9s %9s\n", "task", "wall s", "compile s", "run s", "fit s",
-                "search s");
-    for (const TaskReport& result : report.tasks) {
-      if (!result.started) continue;
-      std::printf("%-10s %9.1f %9.1f %9.1f %9.1f %9.1f\n", result.label.c_str(),
-                  result.wall_seconds, result.compile_seconds, result.run_seconds,
-                  result.fit_seconds, result.search_seconds);
-    }
+  const TuneSummary summary{tasks,
+                            report,
+                            preset,
+                            options,
+                            strategy_options,
+                            feature_kind,
+                            bted_design,
+                            tuning.constraints};
+  if (options.json) {
+    PrintTuneJson(summary);
+  } else {
+    PrintTuneTable(summary);
   }
   // A stop requested while the report printed counts too: the run is over either way, and
   // whoever sent the signal expects the process to end by it.

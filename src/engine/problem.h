@@ -28,8 +28,14 @@ class RecordStore;
 // Other tasks' records as feature rows, for warming up a cost model (transfer learning).
 struct TransferRows {
   FeatureRows rows;
-  int tasks = 0;  // tasks that contributed rows
+  int tasks = 0;          // tasks that contributed rows
+  int skipped_tasks = 0;  // tasks whose feature vectors do not fit this task's model
 };
+
+// Which records a cost model may start from: the other tasks of the same target in the tuning
+// database (AutoTVM's load_history), or a prior, a collection of records of many tasks measured
+// on any host, the task's own workload included.
+enum class TransferScope { kOtherTasksOfThisTarget, kEveryTask };
 
 class Problem {
  public:
@@ -71,8 +77,9 @@ class Problem {
 
   // Rows from other tasks' records in `store` that a cost model for this task may start from;
   // empty when the problem has no notion of related tasks.
-  virtual TransferRows LoadTransferRows(const RecordStore& store) const {
+  virtual TransferRows LoadTransferRows(const RecordStore& store, TransferScope scope) const {
     (void)store;
+    (void)scope;
     return {};
   }
 };

@@ -228,18 +228,28 @@ void TuningRun::StartTask(size_t index) {
     }
   }
   state.featurizer = problem.MakeFeaturizer();
-  if (options_.transfer && store_) {
-    state.transfer = problem.LoadTransferRows(*store_);
+  if (options_.prior || (options_.transfer && store_)) {
+    const bool prior = options_.prior != nullptr;
+    const std::string flag = prior ? "--prior" : "--transfer";
+    state.transfer =
+        prior ? problem.LoadTransferRows(*options_.prior, TransferScope::kEveryTask)
+              : problem.LoadTransferRows(*store_, TransferScope::kOtherTasksOfThisTarget);
     const size_t rows = state.transfer.rows.features.size();
+    const std::string skipped =
+        state.transfer.skipped_tasks == 0
+            ? ""
+            : " (" + std::to_string(state.transfer.skipped_tasks) +
+                  " tasks whose features differ in length skipped: --features loop has one "
+                  "length for every shape)";
     if (rows < kMinTransferRows) {
-      Log("[" + task.label + "] --transfer: " + std::to_string(rows) + " records of " +
-          std::to_string(state.transfer.tasks) +
-          " other tasks of this template and target in the database, fewer than " +
-          std::to_string(kMinTransferRows) + "; starting without a base model");
+      Log("[" + task.label + "] " + flag + ": " + std::to_string(rows) + " records of " +
+          std::to_string(state.transfer.tasks) + " tasks of this template" +
+          (prior ? " in the prior" : " and target in the database") + ", fewer than " +
+          std::to_string(kMinTransferRows) + "; starting without a base model" + skipped);
       state.transfer = {};
     } else {
-      Log("[" + task.label + "] --transfer: base model from " + std::to_string(rows) +
-          " records of " + std::to_string(state.transfer.tasks) + " other tasks");
+      Log("[" + task.label + "] " + flag + ": base model from " + std::to_string(rows) +
+          " records of " + std::to_string(state.transfer.tasks) + " tasks" + skipped);
     }
   }
   report.transfer_rows = state.transfer.rows.features.size();

@@ -65,6 +65,9 @@ struct TuningOptions {
   bool resume = false;           // the tasks' records in the store count towards their budgets
   bool evaluate_default = true;  // evaluate a task's default configuration first, when it has one
   bool transfer = false;         // warm-start cost models from other tasks' records
+  // Warm-start cost models from every task of the same template in these records, measured on
+  // any host (a prior); instead of `transfer`. Must outlive the run.
+  const RecordStore* prior = nullptr;
   std::vector<Constraint> constraints;
   uint64_t seed = 0;
   std::string command;      // recorded with the run: the command line that started it

@@ -79,8 +79,9 @@ std::unique_ptr<Featurizer> ScheduleProblem::MakeFeaturizer() const {
   return tessel::MakeFeaturizer(features_, *template_);
 }
 
-TransferRows ScheduleProblem::LoadTransferRows(const RecordStore& store) const {
-  return LoadTransferHistory(store, key_, features_);
+TransferRows ScheduleProblem::LoadTransferRows(const RecordStore& store,
+                                               TransferScope scope) const {
+  return LoadTransferHistory(store, key_, features_, scope);
 }
 
 }  // namespace tessel

@@ -40,7 +40,7 @@ class ScheduleProblem : public Problem {
   double last_build_seconds() const override;
   std::optional<Config> DefaultConfig() const override { return template_->DefaultConfig(); }
   std::unique_ptr<Featurizer> MakeFeaturizer() const override;
-  TransferRows LoadTransferRows(const RecordStore& store) const override;
+  TransferRows LoadTransferRows(const RecordStore& store, TransferScope scope) const override;
 
   const OperatorTemplate& op_template() const { return *template_; }
   double flops() const { return flops_; }

@@ -6,12 +6,17 @@
 
 namespace tessel {
 
-TransferRows LoadTransferHistory(const RecordStore& store, const ProblemKey& task,
-                                 FeatureKind kind) {
+TransferRows LoadTransferHistory(const RecordStore& store, const ProblemKey& task, FeatureKind kind,
+                                 TransferScope scope) {
   TransferRows history;
+  const auto own = MakeOperatorTemplate(ParseWorkloadSpec(task.instance));
+  const size_t length = MakeFeaturizer(kind, *own)->Features(own->DefaultConfig()).size();
   for (const auto& [task_id, key] : store.Tasks()) {
-    if (key.problem != task.problem || key.instance == task.instance || key.target != task.target ||
-        key.evaluator != task.evaluator || key.evaluator_version != task.evaluator_version)
+    if (key.problem != task.problem || key.evaluator != task.evaluator ||
+        key.evaluator_version != task.evaluator_version)
+      continue;
+    if (scope == TransferScope::kOtherTasksOfThisTarget &&
+        (key.instance == task.instance || key.target != task.target))
       continue;
     std::unique_ptr<OperatorTemplate> op;
     try {
@@ -32,6 +37,10 @@ TransferRows LoadTransferHistory(const RecordStore& store, const ProblemKey& tas
       times_ms.push_back(record.result.ok() ? record.result.value : std::nan(""));
     }
     if (configs.empty()) continue;
+    if (featurizer->Features(configs[0]).size() != length) {
+      ++history.skipped_tasks;
+      continue;
+    }
     ++history.tasks;
     for (const Config& config : configs)
       history.rows.features.push_back(featurizer->Features(config));

@@ -1,5 +1,6 @@
-// Transfer learning inputs (AutoTVM's load_history): the records of other tasks of the same
-// template on the same target, as feature rows a base cost model can learn from.
+// Transfer learning inputs: the records of other tasks of the same template on the same target
+// (AutoTVM's load_history), or of every task of the template on any host (a prior), as feature
+// rows a base cost model can learn from.
 #pragma once
 
 #include <memory>
@@ -13,11 +14,13 @@
 
 namespace tessel {
 
-// Every measurement of every other task with the same template, template version and target as
-// `task`, featurized by that task's own template; fitness is normalised per task (best time
+// Every measurement of the tasks in `scope` with the same template and template version as
+// `task`, featurized by each task's own template; fitness is normalised per task (best time
 // over time, 0 for failures) so that fast and slow layers rank on one scale. Records whose
-// configuration no longer parses are skipped.
-TransferRows LoadTransferHistory(const RecordStore& store, const ProblemKey& task,
-                                 FeatureKind kind);
+// configuration no longer parses are skipped, and so are tasks whose feature vectors differ in
+// length from `task`'s: knob features follow a shape's knob values (how many `vec` or
+// `parallel` choices it has), while loop features have one length for every shape.
+TransferRows LoadTransferHistory(const RecordStore& store, const ProblemKey& task, FeatureKind kind,
+                                 TransferScope scope);
 
 }  // namespace tessel

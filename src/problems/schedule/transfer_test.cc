@@ -50,7 +50,8 @@ TEST(TransferTest, LoadsOtherTasksOfTheSameTemplateAndTarget) {
                      {"time", "ms", true});  // another template: ignored (and has no records)
 
     for (FeatureKind kind : {FeatureKind::kKnob, FeatureKind::kLoop, FeatureKind::kBoth}) {
-      const TransferRows history = LoadTransferHistory(store, key(here, "cpu-a"), kind);
+      const TransferRows history = LoadTransferHistory(store, key(here, "cpu-a"), kind,
+                                                       TransferScope::kOtherTasksOfThisTarget);
       EXPECT_EQ(history.tasks, 1);
       ASSERT_EQ(history.rows.features.size(), 7u);
       ASSERT_EQ(history.rows.fitness.size(), 7u);
@@ -62,6 +63,62 @@ TEST(TransferTest, LoadsOtherTasksOfTheSameTemplateAndTarget) {
       const auto featurizer = MakeFeaturizer(kind, *op);
       EXPECT_EQ(history.rows.features[0].size(), featurizer->Features(op->DefaultConfig()).size());
     }
+  }
+  fs::remove(path);
+  fs::remove(path.string() + "-wal");
+  fs::remove(path.string() + "-shm");
+}
+
+// A prior takes every task of the template, on any target and the task's own workload too,
+// but only rows its model can read: a depthwise layer's knob features are longer (its `vec`
+// has other choices), its loop features are not.
+TEST(TransferTest, APriorTakesEveryTaskWhoseFeaturesFit) {
+  const fs::path path =
+      fs::temp_directory_path() / ("tessel_transfer_prior_" + std::to_string(getpid()));
+  fs::remove(path);
+  {
+    RecordStore store(path.string());
+    const std::string here = "conv2d:c=8,h=8,w=8,k=16,r=3,s=3,stride=1,pad=1";
+    const std::string depthwise = "conv2d:c=32,h=16,w=16,k=32,r=3,s=3,stride=1,pad=1,groups=32";
+    const int64_t run = store.BeginRun({"random", 1, "test"});
+    Rng rng(4);
+    auto append = [&](const std::string& workload, const std::string& target, int count) {
+      const auto op = MakeOperatorTemplate(ParseWorkloadSpec(workload));
+      const int64_t task = store.EnsureTask(
+          {"schedule", workload, target, op->name(), op->version()}, {"time", "ms", true});
+      std::vector<MeasurementRecord> batch;
+      for (int i = 0; i < count; ++i) {
+        MeasurementRecord record;
+        record.task_id = task;
+        record.run_id = run;
+        record.config = op->space().ToText(*op->space().SampleValid(rng));
+        record.result.status = EvalStatus::kOk;
+        record.result.value = 1.0 + i;
+        batch.push_back(record);
+      }
+      store.Append(batch);
+    };
+    append(here, "cpu-a", 3);       // the task itself
+    append(here, "cpu-b", 4);       // on another host
+    append(depthwise, "cpu-b", 5);  // another shape, longer knob features
+    const auto op = MakeOperatorTemplate(ParseWorkloadSpec(here));
+    const ProblemKey key{"schedule", here, "cpu-a", op->name(), op->version()};
+
+    const TransferRows loop =
+        LoadTransferHistory(store, key, FeatureKind::kLoop, TransferScope::kEveryTask);
+    EXPECT_EQ(loop.tasks, 3);
+    EXPECT_EQ(loop.skipped_tasks, 0);
+    EXPECT_EQ(loop.rows.features.size(), 12u);
+    const TransferRows knob =
+        LoadTransferHistory(store, key, FeatureKind::kKnob, TransferScope::kEveryTask);
+    EXPECT_EQ(knob.tasks, 2);
+    EXPECT_EQ(knob.skipped_tasks, 1);
+    EXPECT_EQ(knob.rows.features.size(), 7u);
+    // The database's other tasks of this target: none.
+    EXPECT_EQ(
+        LoadTransferHistory(store, key, FeatureKind::kLoop, TransferScope::kOtherTasksOfThisTarget)
+            .tasks,
+        0);
   }
   fs::remove(path);
   fs::remove(path.string() + "-wal");
