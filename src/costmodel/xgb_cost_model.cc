@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <mutex>
 #include <numeric>
 
 #include "core/error.h"
@@ -221,13 +223,50 @@ double XgbCostModel::BaseDiscount() const {
   return std::pow(2.0, -double(fitted_size_) / 64.0);
 }
 
+namespace {
+
+// FNV-1a over the rows, their fitness and the options that shape a base model.
+uint64_t BaseModelKey(const XgbCostModel::Options& options, const FeatureRows& history) {
+  uint64_t hash = 1469598103934665603ull;
+  auto mix = [&hash](const void* data, size_t bytes) {
+    const auto* byte = static_cast<const unsigned char*>(data);
+    for (size_t i = 0; i < bytes; ++i) hash = (hash ^ byte[i]) * 1099511628211ull;
+  };
+  const double shape[] = {
+      double(options.objective), double(options.max_depth), options.eta, options.gamma,
+      options.min_child_weight,  double(options.max_rounds)};
+  mix(shape, sizeof(shape));
+  for (const std::vector<float>& row : history.features) mix(row.data(), row.size() * 4);
+  mix(history.fitness.data(), history.fitness.size() * 4);
+  return hash;
+}
+
+}  // namespace
+
 bool XgbCostModel::FitBaseModel(const FeatureRows& history) {
   TESSEL_CHECK(history.features.size() == history.fitness.size()) << "one fitness per row";
   base_.reset();
   if (history.features.empty()) return false;
-  // Every row trains: the base model's quality on the new task cannot be held out anyway.
-  base_ = Booster::Train(options_, history.features, history.fitness, nullptr,
+  // Fitting 10,000 rows of a prior takes seconds; tuning a network fitted the same model once
+  // per task. A few entries serve a run's templates.
+  // Never destroyed: freeing boosters after XGBoost's own statics are gone crashes the exit.
+  static std::mutex mutex;
+  static auto& fitted = *new std::map<uint64_t, std::shared_ptr<const Booster>>();
+  const uint64_t key = BaseModelKey(options_, history);
+  std::lock_guard<std::mutex> lock(mutex);
+  if (const auto found = fitted.find(key); found != fitted.end()) {
+    base_ = found->second;
+    return true;
+  }
+  // Every row trains: the base model's quality on the new task cannot be held out anyway. The
+  // seed is fixed, so that every task and ensemble member fitting these rows gets this model.
+  Options base_options = options_;
+  base_options.seed = 0;
+  base_ = Booster::Train(base_options, history.features, history.fitness, nullptr,
                          AllRows(history.features.size()), {});
+  if (StopRequested()) return true;  // cut short: not kept for others
+  if (fitted.size() >= 8) fitted.clear();
+  fitted[key] = base_;
   return true;
 }
 

@@ -59,7 +59,9 @@ class XgbCostModel : public CostModel {
   static constexpr size_t kMinRowsToHoldOut = 20;
 
   // Fits the base model on other tasks' rows (features from this model's kind of featurizer).
-  // Returns false, keeping no base model, when there are no rows.
+  // Returns false, keeping no base model, when there are no rows. A base model is a function
+  // of its rows and the boosting options alone (its seed is fixed), and is kept for the
+  // process: the tasks of one template in a prior, and an ensemble's members, share one fit.
   bool FitBaseModel(const FeatureRows& history) override;
   bool has_base_model() const { return base_ != nullptr; }
 
@@ -74,8 +76,8 @@ class XgbCostModel : public CostModel {
   const Featurizer& featurizer_;
   Options options_;
   std::unique_ptr<Booster> booster_;
-  std::unique_ptr<Booster> base_;
-  size_t fitted_size_ = 0;  // measurements of the task in the last Fit
+  std::shared_ptr<const Booster> base_;  // shared: see FitBaseModel
+  size_t fitted_size_ = 0;               // measurements of the task in the last Fit
 };
 
 // Fitness as the model learns it: best / time per row, 0 for failures (NaN, inf, <= 0).

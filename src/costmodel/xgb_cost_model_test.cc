@@ -151,6 +151,35 @@ TEST(XgbCostModelTest, BaseModelRanksBeforeAnyDataAndFadesOut) {
   EXPECT_FALSE(model.has_base_model());
 }
 
+// A base model depends on its rows and boosting options only, not on the model's seed: models
+// of several tasks (or ensemble members) given the same prior predict alike from it.
+TEST(XgbCostModelTest, BaseModelsOfTheSameRowsAgreeWhateverTheSeed) {
+  const Space space = SyntheticCostSpace();
+  const KnobFeaturizer features(space);
+  const Split split = Sample(space, 5);
+  FeatureRows history;
+  std::vector<double> history_ms;
+  for (const Config& c : split.train) {
+    history.features.push_back(features.Features(c));
+    history_ms.push_back(SyntheticCostTime(space, c));
+  }
+  history.fitness = Fitness(history_ms);
+  XgbCostModel::Options one, other;
+  one.seed = 1;
+  other.seed = 2;
+  XgbCostModel first(features, one), second(features, other);
+  ASSERT_TRUE(first.FitBaseModel(history));
+  ASSERT_TRUE(second.FitBaseModel(history));
+  EXPECT_EQ(first.Predict(split.test), second.Predict(split.test));
+  // Other rows, another model.
+  FeatureRows fewer = history;
+  fewer.features.resize(fewer.features.size() / 2);
+  fewer.fitness.resize(fewer.features.size());
+  XgbCostModel third(features, one);
+  ASSERT_TRUE(third.FitBaseModel(fewer));
+  EXPECT_NE(third.Predict(split.test), first.Predict(split.test));
+}
+
 TEST(XgbCostModelTest, FitnessIsBestOverTimeAndZeroForFailures) {
   EXPECT_EQ(Fitness({2.0, 4.0, std::nan(""), INFINITY, 0.0, 1.0}),
             (std::vector<float>{0.5f, 0.25f, 0, 0, 0, 1}));

@@ -239,8 +239,7 @@ void TuningRun::StartTask(size_t index) {
         state.transfer.skipped_tasks == 0
             ? ""
             : " (" + std::to_string(state.transfer.skipped_tasks) +
-                  " tasks whose features differ in length skipped: --features loop has one "
-                  "length for every shape)";
+                  " tasks skipped: their knob features have another length)";
     if (rows < kMinTransferRows) {
       Log("[" + task.label + "] " + flag + ": " + std::to_string(rows) + " records of " +
           std::to_string(state.transfer.tasks) + " tasks of this template" +
