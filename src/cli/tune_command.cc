@@ -3,14 +3,11 @@
 // its report.
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "cli/commands.h"
-#include "cli/json_output.h"
 #include "cli/measure_options.h"
 #include "cli/noc_tune.h"
 #include "cli/problem_catalog.h"
