@@ -133,10 +133,13 @@ int RunTune(const TuneCommandOptions& options) {
     if (options.plan_size < 1) throw ConfigError("--plan-size must be at least 1");
     strategy_options.plan_size = options.plan_size;
   }
-  if ((options.transfer || prior) && replay)
-    throw ConfigError(
-        "--transfer and --prior learn from other tasks of the same template, which a --space "
-        "table does not have; drop them");
+  if ((options.transfer || prior) && replay) {
+    const std::string flag = prior ? "--prior" : "--transfer";
+    throw ConfigError(flag +
+                      " learns from other tasks of the same template, which a --space table "
+                      "does not have; drop " +
+                      flag);
+  }
   const std::unique_ptr<RecordStore> prior_records =
       prior ? LoadRecordsFile(options.prior) : nullptr;
   tuning.prior = prior_records.get();

@@ -120,20 +120,27 @@ TEST(XgbCostModelTest, UnfittedModelAndBadOptions) {
   EXPECT_THROW(options.Validate(), Error);
 }
 
+// Another task's rows: the synthetic landscape `slowdown` times as slow.
+FeatureRows HistoryOf(const Space& space, const Featurizer& features,
+                      const std::vector<Config>& configs, double slowdown) {
+  FeatureRows history;
+  std::vector<double> history_ms;
+  for (const Config& c : configs) {
+    history.features.push_back(features.Features(c));
+    history_ms.push_back(slowdown * SyntheticCostTime(space, c));
+  }
+  history.fitness = Fitness(history_ms);
+  return history;
+}
+
 // Transfer: a base model fitted on rows of "another task" ranks this task's configurations
 // before seeing any of them, and fades out as the task's own measurements accumulate.
 TEST(XgbCostModelTest, BaseModelRanksBeforeAnyDataAndFadesOut) {
   const Space space = SyntheticCostSpace();
   const KnobFeaturizer features(space);
   const Split split = Sample(space, 4);
-  FeatureRows history;
-  std::vector<double> history_ms;
   // The other task: the same landscape, twice as slow, which per-task fitness normalises away.
-  for (const Config& c : split.train) {
-    history.features.push_back(features.Features(c));
-    history_ms.push_back(2 * SyntheticCostTime(space, c));
-  }
-  history.fitness = Fitness(history_ms);
+  const FeatureRows history = HistoryOf(space, features, split.train, 2);
   XgbCostModel model(features, {});
   EXPECT_FALSE(model.FitBaseModel({}));
   ASSERT_TRUE(model.FitBaseModel(history));
@@ -157,13 +164,7 @@ TEST(XgbCostModelTest, BaseModelsOfTheSameRowsAgreeWhateverTheSeed) {
   const Space space = SyntheticCostSpace();
   const KnobFeaturizer features(space);
   const Split split = Sample(space, 5);
-  FeatureRows history;
-  std::vector<double> history_ms;
-  for (const Config& c : split.train) {
-    history.features.push_back(features.Features(c));
-    history_ms.push_back(SyntheticCostTime(space, c));
-  }
-  history.fitness = Fitness(history_ms);
+  const FeatureRows history = HistoryOf(space, features, split.train, 1);
   XgbCostModel::Options one, other;
   one.seed = 1;
   other.seed = 2;

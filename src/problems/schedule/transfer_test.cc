@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
+#include <functional>
 
 #include "problems/schedule/workload.h"
 
@@ -10,6 +12,31 @@ namespace tessel {
 namespace {
 
 namespace fs = std::filesystem;
+
+ProblemKey TaskKey(const std::string& workload, const std::string& target) {
+  const auto op = MakeOperatorTemplate(ParseWorkloadSpec(workload));
+  return ProblemKey{"schedule", workload, target, op->name(), op->version()};
+}
+
+// Appends `count` random valid configurations of the task, measured `value(i)` ms (NaN: a
+// runtime error).
+void AppendRecords(RecordStore& store, int64_t run, const ProblemKey& key, int count,
+                   const std::function<double(int)>& value, Rng& rng) {
+  const auto op = MakeOperatorTemplate(ParseWorkloadSpec(key.instance));
+  const int64_t task = store.EnsureTask(key, {"time", "ms", true});
+  std::vector<MeasurementRecord> batch;
+  for (int i = 0; i < count; ++i) {
+    MeasurementRecord record;
+    record.task_id = task;
+    record.run_id = run;
+    record.config = op->space().ToText(*op->space().SampleValid(rng));
+    record.result.value = value(i);
+    record.result.status =
+        std::isnan(record.result.value) ? EvalStatus::kRuntimeError : EvalStatus::kOk;
+    batch.push_back(record);
+  }
+  store.Append(batch);
+}
 
 // History comes only from other tasks of the same template and target, featurized by their
 // own templates, with fitness normalised per task.
@@ -20,37 +47,23 @@ TEST(TransferTest, LoadsOtherTasksOfTheSameTemplateAndTarget) {
     RecordStore store(path.string());
     const std::string here = "conv2d:c=8,h=8,w=8,k=16,r=3,s=3,stride=1,pad=1";
     const std::string other = "conv2d:c=16,h=8,w=8,k=32,r=1,s=1";
-    auto key = [](const std::string& workload, const std::string& target) {
-      const auto op = MakeOperatorTemplate(ParseWorkloadSpec(workload));
-      return ProblemKey{"schedule", workload, target, op->name(), op->version()};
-    };
     const int64_t run = store.BeginRun({"random", 1, "test"});
     Rng rng(3);
     auto append = [&](const ProblemKey& task_key, int count, double slowest_ms) {
-      const auto op = MakeOperatorTemplate(ParseWorkloadSpec(task_key.instance));
-      const int64_t task = store.EnsureTask(task_key, {"time", "ms", true});
-      std::vector<MeasurementRecord> batch;
-      for (int i = 0; i < count; ++i) {
-        MeasurementRecord record;
-        record.task_id = task;
-        record.run_id = run;
-        record.config = op->space().ToText(*op->space().SampleValid(rng));
-        record.result.status = i == 0 ? EvalStatus::kRuntimeError : EvalStatus::kOk;
-        record.result.value = i == 0 ? std::nan("") : slowest_ms / i;
-        batch.push_back(record);
-      }
-      store.Append(batch);
+      AppendRecords(
+          store, run, task_key, count,
+          [slowest_ms](int i) { return i == 0 ? std::nan("") : slowest_ms / i; }, rng);
     };
-    append(key(here, "cpu-a"), 5, 1.0);
-    append(key(other, "cpu-a"), 7, 60.0);  // the history: 7 rows
-    append(key(other, "cpu-b"), 4, 1.0);   // another target: ignored
-    ProblemKey foreign = key(other, "cpu-a");
+    append(TaskKey(here, "cpu-a"), 5, 1.0);
+    append(TaskKey(other, "cpu-a"), 7, 60.0);  // the history: 7 rows
+    append(TaskKey(other, "cpu-b"), 4, 1.0);   // another target: ignored
+    ProblemKey foreign = TaskKey(other, "cpu-a");
     foreign.evaluator = "dense_cpu";
     store.EnsureTask(foreign,
                      {"time", "ms", true});  // another template: ignored (and has no records)
 
     for (FeatureKind kind : {FeatureKind::kKnob, FeatureKind::kLoop, FeatureKind::kBoth}) {
-      const TransferRows history = LoadTransferHistory(store, key(here, "cpu-a"), kind,
+      const TransferRows history = LoadTransferHistory(store, TaskKey(here, "cpu-a"), kind,
                                                        TransferScope::kOtherTasksOfThisTarget);
       EXPECT_EQ(history.tasks, 1);
       ASSERT_EQ(history.rows.features.size(), 7u);
@@ -83,26 +96,13 @@ TEST(TransferTest, APriorTakesEveryTaskWhoseFeaturesFit) {
     const int64_t run = store.BeginRun({"random", 1, "test"});
     Rng rng(4);
     auto append = [&](const std::string& workload, const std::string& target, int count) {
-      const auto op = MakeOperatorTemplate(ParseWorkloadSpec(workload));
-      const int64_t task = store.EnsureTask(
-          {"schedule", workload, target, op->name(), op->version()}, {"time", "ms", true});
-      std::vector<MeasurementRecord> batch;
-      for (int i = 0; i < count; ++i) {
-        MeasurementRecord record;
-        record.task_id = task;
-        record.run_id = run;
-        record.config = op->space().ToText(*op->space().SampleValid(rng));
-        record.result.status = EvalStatus::kOk;
-        record.result.value = 1.0 + i;
-        batch.push_back(record);
-      }
-      store.Append(batch);
+      AppendRecords(
+          store, run, TaskKey(workload, target), count, [](int i) { return 1.0 + i; }, rng);
     };
     append(here, "cpu-a", 3);       // the task itself
     append(here, "cpu-b", 4);       // on another host
     append(depthwise, "cpu-b", 5);  // another shape, longer knob features
-    const auto op = MakeOperatorTemplate(ParseWorkloadSpec(here));
-    const ProblemKey key{"schedule", here, "cpu-a", op->name(), op->version()};
+    const ProblemKey key = TaskKey(here, "cpu-a");
 
     const TransferRows loop =
         LoadTransferHistory(store, key, FeatureKind::kLoop, TransferScope::kEveryTask);
