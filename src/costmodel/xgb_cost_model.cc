@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "core/error.h"
+#include "core/fnv1a.h"
 #include "core/stop_request.h"
 
 namespace tessel {
@@ -225,20 +226,15 @@ double XgbCostModel::BaseDiscount() const {
 
 namespace {
 
-// FNV-1a over the rows, their fitness and the options that shape a base model.
+// A hash of the rows, their fitness and the options that shape a base model.
 uint64_t BaseModelKey(const XgbCostModel::Options& options, const FeatureRows& history) {
-  uint64_t hash = 1469598103934665603ull;
-  auto mix = [&hash](const void* data, size_t bytes) {
-    const auto* byte = static_cast<const unsigned char*>(data);
-    for (size_t i = 0; i < bytes; ++i) hash = (hash ^ byte[i]) * 1099511628211ull;
-  };
   const double shape[] = {
       double(options.objective), double(options.max_depth), options.eta, options.gamma,
       options.min_child_weight,  double(options.max_rounds)};
-  mix(shape, sizeof(shape));
-  for (const std::vector<float>& row : history.features) mix(row.data(), row.size() * 4);
-  mix(history.fitness.data(), history.fitness.size() * 4);
-  return hash;
+  uint64_t hash = Fnv1a(shape, sizeof(shape));
+  for (const std::vector<float>& row : history.features)
+    hash = Fnv1a(row.data(), row.size() * sizeof(float), hash);
+  return Fnv1a(history.fitness.data(), history.fitness.size() * sizeof(float), hash);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "core/error.h"
+#include "core/fnv1a.h"
 
 namespace tessel {
 namespace {
@@ -37,13 +38,8 @@ Space MakeSpace(size_t layers) {
 // The layers' content in the instance text, so that records of an edited table (same file
 // name, other layers) are never taken for this one's: FNV-1a over the rows.
 std::string TableDigest(const LayerTable& table) {
-  uint64_t hash = 1469598103934665603ull;
-  auto mix = [&hash](int64_t value) {
-    for (int byte = 0; byte < 8; ++byte) {
-      hash ^= static_cast<uint64_t>(value >> (8 * byte)) & 0xff;
-      hash *= 1099511628211ull;
-    }
-  };
+  uint64_t hash = kRecordDigestOffset;
+  auto mix = [&hash](int64_t value) { hash = Fnv1a(value, hash); };
   for (const AccelLayer& layer : table.layers)
     for (int64_t value :
          {layer.k, layer.c, layer.y, layer.x, layer.r, layer.s, static_cast<int64_t>(layer.type)})

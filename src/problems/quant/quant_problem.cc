@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "core/error.h"
+#include "core/fnv1a.h"
 #include "core/stop_request.h"
 #include "problems/quant/stripes_model.h"
 
@@ -42,13 +43,8 @@ const std::vector<int>& CheckedBitsSet(const std::vector<int>& bits_set) {
 // The layers' shapes in the instance text, so that records of another definition under the
 // same name are never taken for this one's: FNV-1a over the shapes.
 std::string LayersDigest(const std::vector<QuantLayer>& layers) {
-  uint64_t hash = 1469598103934665603ull;
-  auto mix = [&hash](int64_t value) {
-    for (int byte = 0; byte < 8; ++byte) {
-      hash ^= static_cast<uint64_t>(value >> (8 * byte)) & 0xff;
-      hash *= 1099511628211ull;
-    }
-  };
+  uint64_t hash = kRecordDigestOffset;
+  auto mix = [&hash](int64_t value) { hash = Fnv1a(value, hash); };
   for (const QuantLayer& layer : layers)
     for (int64_t value :
          {int64_t{layer.kind == QuantLayerKind::kDense}, int64_t{layer.in_channels},

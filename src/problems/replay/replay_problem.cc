@@ -4,15 +4,17 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/fnv1a.h"
+
 namespace tessel {
 namespace {
 
 // FNV-1a of the file's bytes: tables with the same name but other contents are other tasks.
 std::string ContentHash(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  uint64_t hash = 1469598103934665603ULL;
+  uint64_t hash = kRecordDigestOffset;
   char c;
-  while (in.get(c)) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  while (in.get(c)) hash = Fnv1a(&c, 1, hash);
   char text[17];
   std::snprintf(text, sizeof(text), "%016llx", static_cast<unsigned long long>(hash));
   return text;
