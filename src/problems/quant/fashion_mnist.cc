@@ -1,7 +1,6 @@
 #include "problems/quant/fashion_mnist.h"
 
 #include <unistd.h>
-#include <zlib.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -12,6 +11,8 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/fnv1a.h"
+#include "core/gzip_file.h"
 
 namespace tessel {
 namespace {
@@ -28,38 +29,12 @@ std::string Hex(uint64_t value) {
   return text;
 }
 
-// FNV-1a, 64 bits: a stable hash of bytes (std::hash is not stable across standard libraries).
-uint64_t Fnv1a(const uint8_t* data, size_t size, uint64_t hash) {
-  for (size_t i = 0; i < size; ++i) hash = (hash ^ data[i]) * 0x100000001b3ULL;
-  return hash;
-}
-
 std::vector<uint8_t> ReadWholeFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw IoError("cannot read Fashion-MNIST file " + path.string() + " (" + std::strerror(errno) +
                   "): " + kWhatToDo);
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
-}
-
-// The whole of a gzip file, or an error naming it when it is not gzip or its stream breaks off.
-std::vector<uint8_t> Gunzip(const fs::path& path) {
-  gzFile file = gzopen(path.c_str(), "rb");
-  if (file == nullptr)
-    throw IoError("cannot read Fashion-MNIST file " + path.string() + " (" + std::strerror(errno) +
-                  "): " + kWhatToDo);
-  std::vector<uint8_t> bytes;
-  std::vector<uint8_t> chunk(1 << 20);
-  int got = 0;
-  while ((got = gzread(file, chunk.data(), static_cast<unsigned>(chunk.size()))) > 0)
-    bytes.insert(bytes.end(), chunk.begin(), chunk.begin() + got);
-  int code = Z_OK;
-  const std::string message = gzerror(file, &code);
-  gzclose(file);
-  if (got < 0 || (code != Z_OK && code != Z_STREAM_END))
-    throw IoError("Fashion-MNIST file " + path.string() +
-                  " is corrupt or truncated (gzip: " + message + "): " + kWhatToDo);
-  return bytes;
 }
 
 // Writes `bytes` to a temporary file beside `path`, then renames it, so that a reader never
@@ -109,15 +84,16 @@ std::vector<uint8_t> ReadDatasetFile(const fs::path& dataset_dir, const fs::path
     if (std::string(cached_stamp.begin(), cached_stamp.end()) == stamp)
       return ReadWholeFile(cached);
   }
-  std::vector<uint8_t> bytes = Gunzip(gz_path);
+  const std::string bytes = ReadMaybeGzipped(
+      gz_path.string(), "Fashion-MNIST file " + gz_path.string(), std::string(": ") + kWhatToDo);
   std::error_code error;
   fs::create_directories(cache_dir, error);
   if (error)
     throw IoError("cannot create the cache directory " + cache_dir.string() + " (" +
                   error.message() + "): choose a writable cache directory");
-  WriteAtomically(cached, std::string(bytes.begin(), bytes.end()));
+  WriteAtomically(cached, bytes);
   WriteAtomically(stamp_path, stamp);
-  return bytes;
+  return std::vector<uint8_t>(bytes.begin(), bytes.end());
 }
 
 uint32_t BigEndian32(const uint8_t* bytes) {
@@ -208,7 +184,7 @@ FashionMnist LoadFashionMnist(const std::string& dataset_dir, const std::string&
                               const FashionMnistSizes& sizes) {
   TESSEL_CHECK(sizes.validation > 0 && sizes.validation < sizes.train);
   const fs::path cache = fs::path(cache_dir) / "fashion-mnist";
-  uint64_t digest = 0xcbf29ce484222325ULL;  // FNV-1a's offset basis
+  uint64_t digest = kFnv1aOffset;
   FashionMnist data;
   const ImageSet all_train = LoadSplit(dataset_dir, cache, "train", sizes.train, digest);
   data.test = LoadSplit(dataset_dir, cache, "t10k", sizes.test, digest);
