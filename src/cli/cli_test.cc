@@ -87,7 +87,7 @@ TEST_F(CliTest, BadInputIsOneLineAndExitTwo) {
   ExpectUsageError("export --format xml", "unknown export format");
   ExpectUsageError("import nothing.jsonl", "nothing.jsonl");
   ExpectUsageError("frobnicate", "frobnicate");
-  ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --transfer",
+  ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --tuner random --transfer",
                    "--tuner autotvm, release");
   ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --features curve",
                    "unknown feature set 'curve'");
@@ -112,8 +112,8 @@ TEST_F(CliTest, BadInputIsOneLineAndExitTwo) {
                    "model-based tuner");
   ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --tuner autotvm --init sobol",
                    "unknown initial design 'sobol'");
-  ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --bted mu=1",
-                   "--tuner bted or bted-bao, or with --init bted");
+  ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --tuner random --bted mu=1",
+                   "--tuner bted, bted-bao or tessel, or with --init bted");
   ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --tuner bted --bted kernel=cosine",
                    "kernel must be rbf or distance");
   ExpectUsageError("tune --model resnet18 --layer 2 --trials 5 --tuner bted --bao tau=2",
@@ -691,6 +691,24 @@ TEST_F(CliTest, ABudgetIsSplitAndResumedFromTheDatabase) {
   EXPECT_EQ(parsed[0]["measurements"].get<int>() + parsed[1]["measurements"].get<int>(), 40);
   EXPECT_GE(parsed[0]["measurements"].get<int>(), 8);
   EXPECT_GE(parsed[1]["measurements"].get<int>(), 8);
+
+  // Predicted allocation: tessel's model says when a task has little left to gain; with a
+  // threshold no round can meet, both tasks stop after their first plan.
+  const Outcome predicted = Run(both +
+                                "--budget 200 --tuner tessel --allocation predicted --min-gain 0.9 "
+                                "--db predicted.db");
+  ASSERT_EQ(predicted.status, 0) << predicted.err;
+  for (const nlohmann::json& task : lines(predicted.out)) {
+    EXPECT_EQ(task["measurements"], 16);
+    EXPECT_EQ(task["stopped_by_model"], true);
+    EXPECT_LT(task["expected_gain"].get<double>(), 0.9);
+  }
+  EXPECT_NE(predicted.err.find("168 of the 200 measurements left unspent"), std::string::npos)
+      << predicted.err;
+  ExpectUsageError(tasks + "--budget 40 --allocation predicted --tuner autotvm",
+                   "use it with --tuner tessel");
+  ExpectUsageError(tasks + "--budget 40 --allocation predicted --tuner tessel --min-gain 1",
+                   "--min-gain");
 
   ExpectUsageError(tasks + "--budget 1", "cannot give each of the 2 tasks a measurement");
   ExpectUsageError(tasks + "--trials 4 --allocation gradient", "give --budget N");

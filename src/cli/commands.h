@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "network/network_source.h"
+#include "tune/task_scheduler.h"
 
 namespace tessel::cli {
 
@@ -78,11 +79,12 @@ struct MeasureFlags {
 struct TuneCommandOptions {
   TaskSelection tasks;
   MeasureFlags measure;
-  std::string tuner = "random";
+  std::string tuner = "tessel";
   int trials = 0;                    // measurements per task, or
   int budget = 0;                    // measurements shared by all the selected tasks
   bool resume = false;               // the tasks' records in --db count towards their budgets
-  std::string allocation = "equal";  // how --budget is shared: equal or gradient
+  std::string allocation = "equal";  // how --budget is shared: equal, gradient or predicted
+  double min_gain = PredictedOptions{}.min_gain;  // predicted allocation's stopping rule
   uint64_t seed = 0;
   std::string db;
   bool json = false;

@@ -55,7 +55,13 @@ int main(int argc, char** argv) {
                    "measurements for all the selected tasks, split equally between them");
   tune->add_option("--allocation", tune_options.allocation,
                    "how --budget is shared: equal, or gradient (round by round to the task "
-                   "whose improvement lowers the network's latency most, as Ansor)")
+                   "whose improvement lowers the network's latency most, as Ansor), or "
+                   "predicted (to the task whose model predicts the largest drop per second "
+                   "of tuning; a task stops when its model expects less than --min-gain)")
+      ->capture_default_str();
+  tune->add_option("--min-gain", tune_options.min_gain,
+                   "--allocation predicted: stop a task when its model expects another round to "
+                   "take less than this share off its best time")
       ->capture_default_str();
   tune->add_flag("--resume", tune_options.resume,
                  "continue: the tasks' records in --db count towards their measurements and "

@@ -38,6 +38,7 @@ int RunTune(const TuneCommandOptions& options) {
   tuning.seed = options.seed;
   tuning.command = options.command_line;
   tuning.allocation = AllocationFromName(options.allocation);
+  tuning.predicted.min_gain = options.min_gain;
   tuning.progress = ProgressModeFromName(options.progress) != ProgressMode::kNone;
   tuning.Validate();
   const Preset& preset = FindPreset(options.tuner);
@@ -132,6 +133,16 @@ int RunTune(const TuneCommandOptions& options) {
           PresetNames(is_model_based) + ")");
     if (options.plan_size < 1) throw ConfigError("--plan-size must be at least 1");
     strategy_options.plan_size = options.plan_size;
+  }
+  if (tuning.allocation == Allocation::kPredicted) {
+    if (!EstimatesGain(preset))
+      throw ConfigError(
+          "--allocation predicted needs a model that estimates what is left to gain; use it "
+          "with --tuner " +
+          PresetNames(EstimatesGain));
+    // A round is one plan: the model is refit, and asked again, after each.
+    tuning.round_size =
+        strategy_options.plan_size > 0 ? strategy_options.plan_size : preset.plan_size;
   }
   if ((options.transfer || prior) && replay) {
     const std::string flag = prior ? "--prior" : "--transfer";

@@ -67,7 +67,9 @@ void PrintTuneJson(const TuneSummary& summary) {
     if (preset.name == "ga") line["ga"] = strategy_options.genetic.ToString();
     if (preset.name == "releq") line["releq"] = strategy_options.releq.ToString();
     if (model_based)
-      line["plan_size"] = options.plan_size > 0 ? options.plan_size : ModelRoleOptions().plan_size;
+      line["plan_size"] = options.plan_size > 0  ? options.plan_size
+                          : preset.plan_size > 0 ? preset.plan_size
+                                                 : ModelRoleOptions().plan_size;
     // What the run changed from its preset's defaults, to tell variants apart in tables.
     std::string variant;
     for (const auto& [name, spec] :
@@ -83,6 +85,8 @@ void PrintTuneJson(const TuneSummary& summary) {
     if (!variant.empty()) line["variant"] = variant;
     line["transfer_records"] = result.transfer_rows;
     if (options.resume) line["resumed"] = result.resumed;
+    if (result.expected_gain) line["expected_gain"] = *result.expected_gain;
+    if (result.stopped_by_model) line["stopped_by_model"] = true;
     line["seconds"] = {{"compile", result.compile_seconds},
                        {"run", result.run_seconds},
                        {"fit", result.fit_seconds},

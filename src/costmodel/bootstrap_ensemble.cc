@@ -28,6 +28,10 @@ void BootstrapEnsemble::Fit(const std::vector<Config>& configs,
   TESSEL_CHECK(configs.size() == times_ms.size()) << "one time per configuration";
   const std::vector<std::vector<float>> features = FeatureRowsOf(featurizer_, configs);
   const size_t n = configs.size();
+  const bool regression = options_.model.objective == XgbCostModel::Objective::kRegression;
+  const std::vector<float> fitness = regression ? Fitness(times_ms) : std::vector<float>();
+  double squared_error = 0;
+  size_t errors = 0;
   for (size_t member = 0; member < members_.size(); ++member) {
     // Each fit gets fresh resamples; the stream depends only on the seed and the fit's number.
     Rng draws = rng_.Fork("resample", static_cast<uint64_t>(fits_) * members_.size() + member);
@@ -44,14 +48,30 @@ void BootstrapEnsemble::Fit(const std::vector<Config>& configs,
       for (size_t row = 0; row < n; ++row)
         if (!drawn[row]) out_of_bag.push_back(row);
     members_[member]->FitFeatures(features, times_ms, train, out_of_bag);
+    if (!regression) continue;
+    // The rows this member never saw show how far off it is where it matters: among the
+    // configurations within 2x of the best.
+    std::vector<std::vector<float>> held;
+    std::vector<float> held_fitness;
+    for (size_t row : out_of_bag)
+      if (fitness[row] >= 0.5f) {
+        held.push_back(features[row]);
+        held_fitness.push_back(fitness[row]);
+      }
+    const std::vector<double> predicted = members_[member]->PredictFeatures(held);
+    for (size_t i = 0; i < predicted.size(); ++i) {
+      squared_error += (predicted[i] - held_fitness[i]) * (predicted[i] - held_fitness[i]);
+      ++errors;
+    }
   }
+  held_out_error_ = errors > 0 ? std::sqrt(squared_error / errors) : 0;
   ++fits_;
 }
 
-BootstrapEnsemble::Scores BootstrapEnsemble::PredictWithSpread(
-    const std::vector<Config>& configs) const {
+FitnessEstimate BootstrapEnsemble::PredictWithSpread(const std::vector<Config>& configs) const {
   const std::vector<std::vector<float>> rows = FeatureRowsOf(featurizer_, configs);
-  Scores scores{std::vector<double>(configs.size(), 0.0), std::vector<double>(configs.size(), 0.0)};
+  FitnessEstimate scores{std::vector<double>(configs.size(), 0.0),
+                         std::vector<double>(configs.size(), 0.0)};
   std::vector<double> squares(configs.size(), 0.0);
   for (const auto& member : members_) {
     const std::vector<double> predicted = member->PredictFeatures(rows);
@@ -69,8 +89,17 @@ BootstrapEnsemble::Scores BootstrapEnsemble::PredictWithSpread(
   return scores;
 }
 
+std::optional<FitnessEstimate> BootstrapEnsemble::EstimateFitness(
+    const std::vector<Config>& configs) const {
+  if (options_.model.objective != XgbCostModel::Objective::kRegression) return std::nullopt;
+  FitnessEstimate estimate = PredictWithSpread(configs);
+  for (double& spread : estimate.spread)
+    spread = std::sqrt(spread * spread + held_out_error_ * held_out_error_);
+  return estimate;
+}
+
 std::vector<double> BootstrapEnsemble::Predict(const std::vector<Config>& configs) const {
-  Scores scores = PredictWithSpread(configs);
+  FitnessEstimate scores = PredictWithSpread(configs);
   if (options_.spread_weight > 0)
     for (size_t i = 0; i < configs.size(); ++i)
       scores.mean[i] += options_.spread_weight * scores.spread[i];

@@ -35,11 +35,14 @@ class BootstrapEnsemble : public CostModel {
   // The members' mean score, plus spread_weight times their spread.
   std::vector<double> Predict(const std::vector<Config>& configs) const override;
 
-  struct Scores {
-    std::vector<double> mean;
-    std::vector<double> spread;  // the members' standard deviation
-  };
-  Scores PredictWithSpread(const std::vector<Config>& configs) const;
+  // The members' mean score and their spread (standard deviation).
+  FitnessEstimate PredictWithSpread(const std::vector<Config>& configs) const;
+  // When the members regress fitness (XgbCostModel::Objective::kRegression): their mean, and
+  // an uncertainty that adds to their disagreement how far off they were, at the last fit, on
+  // the configurations within 2x of the best that their resamples left out (trees never
+  // predict beyond the fitness they were shown, so disagreement alone is too sure near the
+  // top). nullopt for ranking members.
+  std::optional<FitnessEstimate> EstimateFitness(const std::vector<Config>& configs) const override;
 
   // Transfer learning: every member gets the base model (see XgbCostModel::FitBaseModel).
   bool FitBaseModel(const FeatureRows& history) override;
@@ -52,6 +55,7 @@ class BootstrapEnsemble : public CostModel {
   Rng rng_;
   std::vector<std::unique_ptr<XgbCostModel>> members_;
   int fits_ = 0;
+  double held_out_error_ = 0;  // regression: the members' root mean square error out of bag
 };
 
 }  // namespace tessel

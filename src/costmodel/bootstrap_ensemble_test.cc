@@ -56,7 +56,7 @@ TEST(BootstrapEnsembleTest, MembersDisagreeMoreWithLessData) {
     BootstrapEnsemble ensemble(features, {}, Rng(3));
     const std::vector<Config> train = Draw(space, points, 4);
     ensemble.Fit(train, Times(space, train));
-    const BootstrapEnsemble::Scores scores = ensemble.PredictWithSpread(test);
+    const FitnessEstimate scores = ensemble.PredictWithSpread(test);
     const auto [low, high] = std::minmax_element(scores.mean.begin(), scores.mean.end());
     const double spread =
         std::accumulate(scores.spread.begin(), scores.spread.end(), 0.0) / test.size();
@@ -80,7 +80,7 @@ TEST(BootstrapEnsembleTest, OneMemberHasNoSpreadAndTheWeightAddsIt) {
   BootstrapEnsemble plain(features, {}, Rng(2)), optimistic(features, weighted, Rng(2));
   plain.Fit(train, Times(space, train));
   optimistic.Fit(train, Times(space, train));
-  const BootstrapEnsemble::Scores scores = plain.PredictWithSpread(test);
+  const FitnessEstimate scores = plain.PredictWithSpread(test);
   const std::vector<double> boosted = optimistic.Predict(test);
   double total_spread = 0;
   for (size_t i = 0; i < test.size(); ++i) {
@@ -88,6 +88,36 @@ TEST(BootstrapEnsembleTest, OneMemberHasNoSpreadAndTheWeightAddsIt) {
     total_spread += scores.spread[i];
   }
   EXPECT_GT(total_spread, 0);
+}
+
+TEST(BootstrapEnsembleTest, RegressingMembersEstimateFitnessAndHowSureTheyAre) {
+  const Space space = SyntheticCostSpace();
+  const KnobFeaturizer features(space);
+  const std::vector<Config> train = Draw(space, 200, 10), test = Draw(space, 200, 11);
+  BootstrapEnsemble ranker(features, {}, Rng(6));
+  ranker.Fit(train, Times(space, train));
+  EXPECT_EQ(ranker.EstimateFitness(test), std::nullopt);  // a ranker's scores only order
+
+  BootstrapEnsemble::Options options;
+  options.model.objective = XgbCostModel::Objective::kRegression;
+  BootstrapEnsemble ensemble(features, options, Rng(6));
+  const std::vector<double> train_times = Times(space, train);
+  ensemble.Fit(train, train_times);
+  const std::optional<FitnessEstimate> estimate = ensemble.EstimateFitness(test);
+  ASSERT_TRUE(estimate);
+  // Fitness is the best training time over a configuration's time: the estimate tracks it,
+  // within a few of its own standard deviations, and is never sure of itself.
+  const double best = *std::min_element(train_times.begin(), train_times.end());
+  const std::vector<double> test_times = Times(space, test);
+  double error = 0, spread = 0;
+  for (size_t i = 0; i < test.size(); ++i) {
+    error += std::abs(estimate->mean[i] - best / test_times[i]);
+    spread += estimate->spread[i];
+    EXPECT_GT(estimate->spread[i], 0);
+  }
+  EXPECT_LT(error / test.size(), 0.15);
+  EXPECT_LT(error, 3 * spread);
+  EXPECT_GT(Concordance(estimate->mean, test_times), 0.8);
 }
 
 TEST(BootstrapEnsembleTest, SameSeedSamePredictionsAndUnfittedScoresZero) {

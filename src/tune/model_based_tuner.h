@@ -5,7 +5,9 @@
 //   autotvm   random design, XGBoost, simulated annealing, epsilon-greedy top k;
 //   release   random design, XGBoost, PPO walkers, adaptive sampling (rl and sa-as swap one);
 //   bted      BTED design, then autotvm's loop;
-//   bted-bao  BTED design, bootstrap ensemble, BAO's neighbourhoods, BAO's batches.
+//   bted-bao  BTED design, bootstrap ensemble, BAO's neighbourhoods, BAO's batches;
+//   tessel    bted's roles in plans of 16, and an ensemble that estimates what is left to gain
+//             (the default: bench/tuning_time/README.md says why).
 #pragma once
 
 #include <cmath>
@@ -26,6 +28,9 @@ class ModelBasedTuner : public Strategy {
     CostModelKind model = CostModelKind::kXgboost;
     SearchKind search = SearchKind::kAnnealing;
     SelectorKind selector = SelectorKind::kEpsilonGreedy;
+    // Whether a second model, an ensemble regressing fitness, estimates what is left to gain
+    // (ExpectedGain). It never chooses: the choices are the same with it or without.
+    bool estimates_gain = false;
   };
 
   // The space and the featurizer must outlive the tuner. Throws tessel::Error for bad
@@ -44,6 +49,10 @@ class ModelBasedTuner : public Strategy {
   // the first batch already comes from the model.
   void Resume(const std::vector<Config>& configs, const std::vector<Evaluation>& results) override;
   void Update(const std::vector<Config>& configs, const std::vector<Evaluation>& results) override;
+  // With Roles::estimates_gain: the largest expected improvement, by an ensemble regressing
+  // fitness fitted on every measurement so far, among the next `count` configurations of the
+  // current plan.
+  std::optional<double> ExpectedGain(int count) override;
   double fit_seconds() const override { return fit_seconds_; }
   const std::vector<SearchRound>& search_rounds() const override { return rounds_; }
   // Once a model is fitted, for each configuration proposed: "predicted", the model's score
@@ -64,6 +73,8 @@ class ModelBasedTuner : public Strategy {
   RandomTuner random_;  // uniform draws: the random design, a plan's epsilon share
   std::unique_ptr<InitialDesign> design_;
   std::unique_ptr<CostModel> model_;
+  std::unique_ptr<CostModel> gain_model_;  // null without Roles::estimates_gain
+  size_t gain_fitted_on_ = 0;
   std::unique_ptr<ModelSearch> search_;
   std::unique_ptr<Selector> selector_;
   bool design_is_random_;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <string_view>
@@ -195,6 +196,41 @@ TEST(ModelBasedTunerTest, WarmStartPlansTheFirstBatchFromHistory) {
   EXPECT_LT(first_plan_mean(true), first_plan_mean(false));
   ModelBasedTuner tuner(space, features, {}, {}, Rng(9));
   EXPECT_FALSE(tuner.WarmStart({}));
+}
+
+TEST(ModelBasedTunerTest, TheGainEstimateComesFromItsOwnModelAndChangesNoChoice) {
+  const Space space = SyntheticSpace();
+  const KnobFeaturizer features(space);
+  const Preset& tessel = FindPreset("tessel");
+  ModelRoleOptions options;
+  options.initial_size = options.plan_size = tessel.plan_size;
+  // Two tuners on one seed, one of them asked for its estimate after every batch.
+  ModelBasedTuner asked(space, features, tessel.roles, options, Rng(4));
+  ModelBasedTuner quiet(space, features, tessel.roles, options, Rng(4));
+  EXPECT_EQ(asked.ExpectedGain(16), std::nullopt);  // nothing measured, nothing fitted
+  std::vector<double> gains;
+  for (int round = 0; round < 8; ++round) {
+    const std::vector<Config> batch = asked.NextBatch(16);
+    ASSERT_EQ(batch, quiet.NextBatch(16));
+    std::vector<Evaluation> results(batch.size());
+    for (size_t i = 0; i < batch.size(); ++i)
+      results[i].value = Landscape(space.NormalisedFeatures(batch[i]));
+    asked.Update(batch, results);
+    quiet.Update(batch, results);
+    const std::optional<double> gain = asked.ExpectedGain(16);
+    ASSERT_TRUE(gain);  // fitted after the design, and after every plan of 16
+    EXPECT_GE(*gain, 0);
+    EXPECT_LT(*gain, 1);
+    gains.push_back(*gain);
+  }
+  EXPECT_GT(*std::max_element(gains.begin(), gains.end()), 0);
+  // A preset without the estimating ensemble has no estimate to give.
+  ModelBasedTuner ranker(space, features, FindPreset("bted").roles, options, Rng(4));
+  const std::vector<Config> batch = ranker.NextBatch(16);
+  std::vector<Evaluation> results(batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) results[i].value = 1 + double(i);
+  ranker.Update(batch, results);
+  EXPECT_EQ(ranker.ExpectedGain(16), std::nullopt);
 }
 
 TEST(ModelBasedTunerTest, ReportsTimeSpentFitting) {

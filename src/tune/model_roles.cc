@@ -280,6 +280,15 @@ std::unique_ptr<CostModel> MakeCostModel(CostModelKind kind, const Featurizer& f
   return nullptr;
 }
 
+std::unique_ptr<CostModel> MakeGainModel(const Featurizer& featurizer,
+                                         const ModelRoleOptions& options, const Rng& rng) {
+  BootstrapEnsemble::Options ensemble;
+  ensemble.members = options.bao.members;
+  ensemble.model = options.model;
+  ensemble.model.objective = XgbCostModel::Objective::kRegression;
+  return std::make_unique<BootstrapEnsemble>(featurizer, ensemble, rng.Fork("gain"));
+}
+
 std::unique_ptr<ModelSearch> MakeModelSearch(SearchKind kind, const Space& space,
                                              const ModelRoleOptions& options, bool trajectory,
                                              const Rng& rng) {

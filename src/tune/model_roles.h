@@ -102,6 +102,11 @@ std::unique_ptr<InitialDesign> MakeInitialDesign(DesignKind kind, const Space& s
                                                  const ModelRoleOptions& options, const Rng& rng);
 std::unique_ptr<CostModel> MakeCostModel(CostModelKind kind, const Featurizer& featurizer,
                                          const ModelRoleOptions& options, const Rng& rng);
+// The model behind ModelBasedTuner::ExpectedGain: BAO's ensemble (its member count), each
+// member regressing fitness, so that its mean and spread say how much faster a configuration
+// may be.
+std::unique_ptr<CostModel> MakeGainModel(const Featurizer& featurizer,
+                                         const ModelRoleOptions& options, const Rng& rng);
 std::unique_ptr<ModelSearch> MakeModelSearch(SearchKind kind, const Space& space,
                                              const ModelRoleOptions& options, bool trajectory,
                                              const Rng& rng);

@@ -70,7 +70,8 @@ std::unique_ptr<Strategy> MakeModelBased(const Preset& preset, const StrategyCon
   ModelBasedTuner::Roles roles = preset.roles;
   roles.design = preset.design(options);
   ModelRoleOptions role_options = options.roles;
-  if (options.plan_size > 0) role_options.initial_size = role_options.plan_size = options.plan_size;
+  const int plan_size = options.plan_size > 0 ? options.plan_size : preset.plan_size;
+  if (plan_size > 0) role_options.initial_size = role_options.plan_size = plan_size;
   // BAO revises its radius after each of its (smaller) batches.
   if (roles.search == SearchKind::kBao) role_options.plan_size = role_options.bao.batch;
   auto tuner = std::make_unique<ModelBasedTuner>(context.space, *context.featurizer, roles,
@@ -141,11 +142,22 @@ const std::vector<Preset> kPresets = {
      MakeModelBased,
      true,
      {D::kBted, M::kBootstrapEnsemble, S::kBao, L::kEpsilonGreedy}},
+    {"tessel",
+     "the default: bted in plans of 16, and an ensemble regressing speed that says what is "
+     "left to gain (for --allocation predicted)",
+     MakeModelBased,
+     true,
+     {D::kBted, M::kXgboost, S::kAnnealing, L::kEpsilonGreedy, true},
+     16},
 };
 
 }  // namespace
 
 const std::vector<Preset>& Presets() { return kPresets; }
+
+bool EstimatesGain(const Preset& preset) {
+  return preset.model_based && preset.roles.estimates_gain;
+}
 
 void CheckPresetFits(const Preset& preset, const StrategyContext& context,
                      const StrategyOptions& options) {

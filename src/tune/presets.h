@@ -55,6 +55,9 @@ struct Preset {
   // Model-based presets only: their roles.
   bool model_based = false;
   ModelBasedTuner::Roles roles;
+  // Model-based presets: the initial design's size and the measurements between refits, unless
+  // --plan-size says otherwise (0: ModelRoleOptions' 64).
+  int plan_size = 0;
 
   // The initial design a model-based run of this preset uses.
   DesignKind design(const StrategyOptions& options) const {
@@ -63,6 +66,9 @@ struct Preset {
 };
 
 const std::vector<Preset>& Presets();
+// Whether the preset estimates what is left to gain (Strategy::ExpectedGain), which predicted
+// allocation needs.
+bool EstimatesGain(const Preset& preset);
 // Throws tessel::Error listing the presets when the name is unknown.
 const Preset& FindPreset(std::string_view name);
 // The names of the presets `wanted` accepts, as "a, b or c" (for error messages).

@@ -156,7 +156,7 @@ TEST(PresetsTest, CheckPresetFitsRefusesWhatMakeStrategyWould) {
 
 TEST(PresetsTest, NamesAndRolesAreAsDocumented) {
   EXPECT_EQ(PresetNames([](const Preset& p) { return p.model_based; }),
-            "autotvm, release, rl, sa-as, bted or bted-bao");
+            "autotvm, release, rl, sa-as, bted, bted-bao or tessel");
   EXPECT_FALSE(FindPreset("ga").model_based);
   const Preset& bao = FindPreset("bted-bao");
   EXPECT_EQ(bao.roles.design, DesignKind::kBted);
@@ -164,6 +164,12 @@ TEST(PresetsTest, NamesAndRolesAreAsDocumented) {
   EXPECT_EQ(bao.roles.search, SearchKind::kBao);
   EXPECT_EQ(FindPreset("release").roles.selector, SelectorKind::kAdaptive);
   EXPECT_FALSE(FindPreset("grid").model_based);
+  // The default: bted's roles in plans of 16, the only preset that estimates its gain.
+  const Preset& tessel = FindPreset("tessel");
+  EXPECT_EQ(tessel.roles.design, DesignKind::kBted);
+  EXPECT_EQ(tessel.roles.search, SearchKind::kAnnealing);
+  EXPECT_EQ(tessel.plan_size, 16);
+  EXPECT_EQ(PresetNames(EstimatesGain), "tessel");
   EXPECT_THROW(FindPreset("hyperband"), Error);
   EXPECT_EQ(DesignKindFromName(DesignKindName(DesignKind::kBted)), DesignKind::kBted);
   EXPECT_THROW(DesignKindFromName("sobol"), Error);

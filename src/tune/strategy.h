@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,15 @@ class Strategy {
   // them as from their own.
   virtual void Resume(const std::vector<Config>& configs,
                       const std::vector<Evaluation>& results) = 0;
+  // How much of the task's best value the next `count` proposals are expected to remove, as a
+  // share of it (0.05: 5% lower), by the strategy's model of what it would propose next.
+  // nullopt without such a model, or before it was fitted on the task's own measurements. May
+  // do now the refit and search the next NextBatch would do, and draws nothing else: asking
+  // does not change the choices.
+  virtual std::optional<double> ExpectedGain(int count) {
+    (void)count;
+    return std::nullopt;
+  }
   // Wall time spent fitting cost models so far (part of the time in NextBatch and Update).
   virtual double fit_seconds() const { return 0; }
   // The searches over a cost model so far (none for direct strategies).

@@ -10,7 +10,14 @@ namespace tessel {
 Allocation AllocationFromName(std::string_view name) {
   if (name == "equal") return Allocation::kEqual;
   if (name == "gradient") return Allocation::kGradient;
-  throw ConfigError("unknown allocation '" + std::string(name) + "'; known: equal, gradient");
+  if (name == "predicted") return Allocation::kPredicted;
+  throw ConfigError("unknown allocation '" + std::string(name) +
+                    "'; known: equal, gradient, predicted");
+}
+
+void PredictedOptions::Validate() const {
+  if (!(min_gain >= 0 && min_gain < 1))
+    throw ConfigError("--min-gain is a share of a task's best time: a number from 0 to below 1");
 }
 
 std::vector<int> EqualShares(int budget, int count) {
@@ -43,6 +50,33 @@ std::optional<int> NextGradientTask(const std::vector<TaskProgress>& tasks,
     if (!chosen || gradient < lowest) {
       chosen = static_cast<int>(i);
       lowest = gradient;
+    }
+  }
+  return chosen;
+}
+
+bool StoppedByModel(const TaskProgress& task, const PredictedOptions& options) {
+  return task.expected_gain && *task.expected_gain < options.min_gain;
+}
+
+std::optional<int> NextPredictedTask(const std::vector<TaskProgress>& tasks,
+                                     const PredictedOptions& options) {
+  for (size_t i = 0; i < tasks.size(); ++i)
+    if (!tasks[i].exhausted && !tasks[i].expected_gain) return static_cast<int>(i);
+  std::optional<int> chosen;
+  double largest = 0;
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    const TaskProgress& task = tasks[i];
+    if (task.exhausted || StoppedByModel(task, options)) continue;
+    const double best = task.best_after_round.empty() ? NAN : task.best_after_round.back();
+    const double seconds_each = task.measured > 0 ? task.seconds / task.measured : 0;
+    // Nothing succeeded yet, or no time measured: it promises nothing to compare.
+    double promise = 0;
+    if (std::isfinite(best) && seconds_each > 0)
+      promise = task.weight * best * *task.expected_gain / seconds_each;
+    if (!chosen || promise > largest) {
+      chosen = static_cast<int>(i);
+      largest = promise;
     }
   }
   return chosen;

@@ -54,5 +54,37 @@ TEST(TaskSchedulerTest, ATaskWithoutASuccessYetIsNotPreferred) {
   EXPECT_EQ(NextGradientTask({Task(1, {std::nan("")}), Task(1, {0.5})}), 1);
 }
 
+// A task whose model expects `gain` from its next round, measured at `seconds_each`.
+TaskProgress Predicted(double weight, double best, std::optional<double> gain,
+                       double seconds_each = 1) {
+  TaskProgress task = Task(weight, {best});
+  task.expected_gain = gain;
+  task.seconds = seconds_each * task.measured;
+  return task;
+}
+
+TEST(TaskSchedulerTest, PredictedAllocationAsksEveryModelFirstThenFollowsTheLargestDrop) {
+  EXPECT_EQ(AllocationFromName("predicted"), Allocation::kPredicted);
+  // The second task has no estimate yet: its round comes first.
+  EXPECT_EQ(NextPredictedTask({Predicted(1, 2.0, 0.5), Predicted(1, 2.0, std::nullopt)}), 1);
+  // 1 x 2 ms x 5% = 0.1 ms against 4 x 1 ms x 5% = 0.2 ms off the network per second.
+  EXPECT_EQ(NextPredictedTask({Predicted(1, 2.0, 0.05), Predicted(4, 1.0, 0.05)}), 1);
+  // The same drop, but the first task's measurements take a third of the time.
+  EXPECT_EQ(NextPredictedTask({Predicted(1, 2.0, 0.05, 1), Predicted(1, 2.0, 0.05, 3)}), 0);
+}
+
+TEST(TaskSchedulerTest, PredictedAllocationStopsTasksWithLittleLeftToGain) {
+  const PredictedOptions options;  // 1%
+  const TaskProgress done = Predicted(8, 5.0, 0.004);
+  EXPECT_TRUE(StoppedByModel(done, options));
+  EXPECT_FALSE(StoppedByModel(Predicted(1, 1.0, std::nullopt), options));
+  // However much the stopped task weighs, the one with 2% left gets the round.
+  EXPECT_EQ(NextPredictedTask({done, Predicted(1, 1.0, 0.02)}, options), 1);
+  // When every task is stopped or exhausted, nothing is left to give rounds to.
+  EXPECT_EQ(NextPredictedTask({done, Task(1, {1.0}, true)}, options), std::nullopt);
+  EXPECT_THROW((PredictedOptions{1.0}.Validate()), Error);
+  EXPECT_THROW((PredictedOptions{-0.1}.Validate()), Error);
+}
+
 }  // namespace
 }  // namespace tessel

@@ -21,6 +21,13 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// "0.4%", for log lines.
+std::string FormatPercent(double share) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f%%", 100 * share);
+  return text;
+}
+
 // Makes `result` the task's best when it succeeded and beats the best so far; says whether it
 // did.
 bool TakeIfBetter(const ObjectiveInfo& objective, const Config& config, const Evaluation& result,
@@ -89,6 +96,12 @@ class TuningRun {
   // no longer match measurements).
   void DrainStats(size_t index, int64_t batch_seq, bool batch_whole);
   void Finish(size_t index);
+  // Measurements per round when a budget is shared round by round.
+  int RoundSize() const {
+    if (options_.round_size > 0) return options_.round_size;
+    const int count = static_cast<int>(tasks_.size());
+    return std::clamp(options_.budget / (4 * count) / 8 * 8, 8, 64);
+  }
 
   std::vector<TuningTask>& tasks_;
   RecordStore* store_;
@@ -327,12 +340,23 @@ void TuningRun::TuneRound(size_t index, int count) {
     if (stop) break;
   }
   progress.Finish();
+  TaskProgress& task_progress = progress_[index];
+  if (options_.allocation == Allocation::kPredicted && !StopRequested()) {
+    // The refit and search for the next round happen here, counted as this round's.
+    const auto estimate_start = Clock::now();
+    task_progress.expected_gain = strategy.ExpectedGain(RoundSize());
+    search_seconds += SecondsSince(estimate_start);
+    report.expected_gain = task_progress.expected_gain;
+    if (task_progress.expected_gain && store_)
+      store_->AppendTunerLog({{report_.run_id, report.task_id, task_progress.measured + done,
+                               "expected_gain", *task_progress.expected_gain}});
+  }
   const double fit_seconds = std::min(strategy.fit_seconds() - fit_before, search_seconds);
   report.fit_seconds += fit_seconds;
   report.search_seconds += search_seconds - fit_seconds;
   report.wall_seconds += SecondsSince(start);
 
-  TaskProgress& task_progress = progress_[index];
+  task_progress.seconds = report.wall_seconds;
   task_progress.measured += done;
   double best =
       task_progress.best_after_round.empty() ? std::nan("") : task_progress.best_after_round.back();
@@ -421,17 +445,27 @@ TuningReport TuningRun::Run() {
     int already = 0;
     for (const TaskProgress& task : progress_) already += task.measured;
     int left = options_.budget - already;
-    const int round_size = std::clamp(options_.budget / (4 * count) / 8 * 8, 8, 64);
     if (left <= 0)
       Log("--resume: " + std::to_string(already) + " measurements recorded, " +
           std::to_string(options_.budget) + " asked for; nothing to do");
+    const bool predicted = options_.allocation == Allocation::kPredicted;
     while (left > 0 && !StopRequested()) {
-      const std::optional<int> next = NextGradientTask(progress_);
+      const std::optional<int> next = predicted ? NextPredictedTask(progress_, options_.predicted)
+                                                : NextGradientTask(progress_);
       if (!next) break;
       const int before = progress_[*next].measured;
-      TuneRound(*next, std::min(round_size, left));
+      TuneRound(*next, std::min(RoundSize(), left));
       left -= progress_[*next].measured - before;
+      if (predicted && StoppedByModel(progress_[*next], options_.predicted)) {
+        report_.tasks[*next].stopped_by_model = true;
+        Log("[" + tasks_[*next].label + "] stopped: its model expects " +
+            FormatPercent(*progress_[*next].expected_gain) + " from another round, less than " +
+            FormatPercent(options_.predicted.min_gain));
+      }
     }
+    if (predicted && left > 0 && !StopRequested())
+      Log(std::to_string(left) + " of the " + std::to_string(options_.budget) +
+          " measurements left unspent: every task's model expects too little from more");
   }
 
   for (size_t index = 0; index < tasks_.size(); ++index)
@@ -452,6 +486,8 @@ void TuningOptions::Validate() const {
   if (early_stopping < 0) throw ConfigError("--early-stopping must not be negative");
   if (allocation != Allocation::kEqual && budget == 0)
     throw ConfigError("--allocation shares a --budget between tasks; give --budget N");
+  if (round_size < 0) throw ConfigError("the round size must not be negative");
+  predicted.Validate();
 }
 
 BatchCallback RecordToStore(RecordStore& store) {

@@ -1,7 +1,8 @@
 // The tuning loop, as a library call: Tune(tasks, store, options) tunes any problems
 // (engine/problem.h) with any strategy, and owns everything a run needs besides them:
 //   - budgets: --trials per task, or one budget shared equally or round by round to the task
-//     whose improvement matters most (task_scheduler.h);
+//     whose improvement matters most, by its past rounds or by its model's prediction, which
+//     also stops tasks with little left to gain (task_scheduler.h);
 //   - resume: a task's records in the store count towards its budget, and its strategy learns
 //     from them before proposing anything;
 //   - the default configuration, evaluated first as the baseline;
@@ -60,6 +61,10 @@ struct TuningOptions {
   int trials = 0;                              // evaluations per task, or
   int budget = 0;                              // evaluations shared by all tasks
   Allocation allocation = Allocation::kEqual;  // how a budget is shared
+  PredictedOptions predicted;                  // predicted allocation's stopping rule
+  // Measurements per round when a budget is shared round by round; 0: a quarter of an equal
+  // share, rounded to 8 and kept within 8-64.
+  int round_size = 0;
   int batch_size = 8;            // configurations per strategy request and per records transaction
   int early_stopping = 0;        // stop a task after this many evaluations without improvement
   bool resume = false;           // the tasks' records in the store count towards their budgets
@@ -129,6 +134,10 @@ struct TaskReport {
   double wall_seconds = 0;
   std::vector<SearchRound> search_rounds;
   size_t transfer_rows = 0;  // rows the cost model was warm-started from
+  // Predicted allocation: the share of its best the task's model last expected another round
+  // to gain, and whether that was too little to go on (below PredictedOptions::min_gain).
+  std::optional<double> expected_gain;
+  bool stopped_by_model = false;
 };
 
 struct TuningReport {

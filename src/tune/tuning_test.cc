@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -356,6 +357,48 @@ TEST(TuningTest, SameSeedSameChoices) {
   };
   EXPECT_EQ(run(11), run(11));
   EXPECT_NE(run(11), run(12));
+}
+
+TEST(TuningTest, PredictedAllocationStopsTasksAndRecordsTheirEstimates) {
+  TempDb db("predicted");
+  RecordStore store(db.path());
+  std::vector<TuningTask> tasks;
+  for (const char* label : {"one", "two"})
+    tasks.push_back({label, 1, 0, std::make_unique<FakeProblem>(GridSpace(), Bowl)});
+  TuningOptions options = Quiet(0, "tessel");
+  options.budget = 400;
+  options.allocation = Allocation::kPredicted;
+  options.round_size = 16;
+  // Nothing is ever worth another round: each task stops once its model was asked.
+  options.predicted.min_gain = 0.99;
+  std::vector<std::string> log;
+  const TuningReport report =
+      Tune(tasks, &store, options, {{}, [&](const std::string& line) { log.push_back(line); }});
+  for (const TaskReport& task : report.tasks) {
+    EXPECT_EQ(task.evaluations, 16);  // the design, then the estimate after it
+    ASSERT_TRUE(task.expected_gain);
+    EXPECT_LT(*task.expected_gain, 0.99);
+    EXPECT_TRUE(task.stopped_by_model);
+    const std::vector<TunerLogEntry> entries = store.TunerLog(task.task_id);
+    const auto estimate = std::find_if(entries.begin(), entries.end(), [](const auto& entry) {
+      return entry.name == "expected_gain";
+    });
+    ASSERT_NE(estimate, entries.end());
+    EXPECT_EQ(estimate->step, 16);
+    EXPECT_EQ(estimate->value, *task.expected_gain);
+  }
+  ASSERT_FALSE(log.empty());
+  EXPECT_NE(log.back().find("368 of the 400 measurements left unspent"), std::string::npos);
+
+  // With no stopping rule the budget is spent, and the tasks are not stopped.
+  std::vector<TuningTask> again;
+  for (const char* label : {"one", "two"})
+    again.push_back({label, 1, 0, std::make_unique<FakeProblem>(GridSpace(), Bowl)});
+  options.predicted.min_gain = 0;
+  options.budget = 96;
+  const TuningReport spent = Tune(again, nullptr, options, {{}, [](const std::string&) {}});
+  EXPECT_EQ(spent.tasks[0].evaluations + spent.tasks[1].evaluations, 96);
+  EXPECT_FALSE(spent.tasks[0].stopped_by_model || spent.tasks[1].stopped_by_model);
 }
 
 TEST(TuningTest, BadOptionsAreErrors) {
