@@ -166,10 +166,12 @@ int RunTune(const TuneCommandOptions& options) {
         preset, {task.problem->space(), nullptr, nullptr, task.problem->decision_steps(), planned},
         strategy_options);
   tuning.strategy = [&](const StrategyInputs& inputs) {
-    return MakeStrategy(preset,
-                        {inputs.problem.space(), &inputs.featurizer, inputs.history,
-                         inputs.problem.decision_steps(), planned},
-                        strategy_options, inputs.rng);
+    const Problem& problem = inputs.problem;
+    return MakeStrategy(
+        preset,
+        {problem.space(), &inputs.featurizer, inputs.history, problem.decision_steps(), planned,
+         [&problem](const Config& config) { return problem.Canonical(config); }},
+        strategy_options, inputs.rng);
   };
   CheckTuning(tasks, tuning);
   tuning.host = RunHost(problem_name, options.measure);

@@ -44,10 +44,12 @@ void BootstrapEnsemble::Fit(const std::vector<Config>& configs,
       drawn[row] = true;
     }
     std::vector<size_t> out_of_bag;
-    if (n >= XgbCostModel::kMinRowsToHoldOut)
-      for (size_t row = 0; row < n; ++row)
-        if (!drawn[row]) out_of_bag.push_back(row);
-    members_[member]->FitFeatures(features, times_ms, train, out_of_bag);
+    for (size_t row = 0; row < n; ++row)
+      if (!drawn[row]) out_of_bag.push_back(row);
+    // Early stopping needs enough held-back rows to mean something.
+    members_[member]->FitFeatures(
+        features, times_ms, train,
+        n >= XgbCostModel::kMinRowsToHoldOut ? out_of_bag : std::vector<size_t>());
     if (!regression) continue;
     // The rows this member never saw show how far off it is where it matters: among the
     // configurations within 2x of the best.

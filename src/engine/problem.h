@@ -63,6 +63,11 @@ class Problem {
   // again, as ReLeQ caches its accuracies. False for timed measurements, whose repeats differ.
   virtual bool repeatable() const { return false; }
 
+  // The one configuration that stands for every configuration evaluating exactly like this
+  // one (a schedule whose knobs differ only where they cannot change the code: twins). A
+  // strategy that knows it need not propose a twin of what it measured.
+  virtual Config Canonical(const Config& config) const { return config; }
+
   // A hand-written reasonable configuration, evaluated first when a run asks for it.
   virtual std::optional<Config> DefaultConfig() const { return std::nullopt; }
 

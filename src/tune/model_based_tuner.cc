@@ -14,11 +14,19 @@ ModelBasedTuner::ModelBasedTuner(const Space& space, const Featurizer& featurize
     : options_(options), random_(space, rng.Fork("random")) {
   options_.Validate();
   design_ = MakeInitialDesign(roles.design, space, options_, rng);
-  design_is_random_ = roles.design == DesignKind::kRandom;
   model_ = MakeCostModel(roles.model, featurizer, options_, rng);
   if (roles.estimates_gain) gain_model_ = MakeGainModel(featurizer, options_, rng);
   selector_ = MakeSelector(roles.selector, space, options_, options_.plan_size, rng);
   search_ = MakeModelSearch(roles.search, space, options_, selector_->needs_trajectory(), rng);
+}
+
+void ModelBasedTuner::SkipTwins(std::function<Config(const Config&)> canonical) {
+  canonical_ = std::move(canonical);
+  for (const Config& config : visited_) canonical_visited_.insert(canonical_(config));
+}
+
+bool ModelBasedTuner::IsTwin(const Config& config) const {
+  return canonical_ && canonical_visited_.count(canonical_(config)) > 0;
 }
 
 std::vector<Config> ModelBasedTuner::NextBatch(int max_count) {
@@ -32,8 +40,9 @@ std::vector<Config> ModelBasedTuner::NextBatch(int max_count) {
     const auto start = std::chrono::steady_clock::now();
     model_ready_ |= model_->FitBaseModel(std::exchange(pending_history_, {}));
     fit_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    // A designed initial plan, when asked for, takes precedence over the base model's plan.
-    if (measured_.empty() && design_is_random_) {
+    // A base model plans the first batch, from other tasks' measurements: it knows more
+    // about the space than any design (bench/prior).
+    if (measured_.empty()) {
       PlanFromModel();
       initial_planned_ = true;
     }
@@ -60,7 +69,9 @@ std::vector<Config> ModelBasedTuner::NextBatch(int max_count) {
       if (drawn.empty()) break;  // every valid configuration has been proposed
       next = std::move(drawn[0]);
     }
-    if (visited_.insert(next).second) batch.push_back(std::move(next));
+    if (!visited_.insert(next).second || IsTwin(next)) continue;
+    if (canonical_) canonical_visited_.insert(canonical_(next));
+    batch.push_back(std::move(next));
   }
   ReportPredictions(batch);
   return batch;
@@ -75,7 +86,7 @@ std::optional<double> ModelBasedTuner::ExpectedGain(int count) {
   if (!fitted_) return std::nullopt;
   std::vector<Config> next;
   for (size_t i = plan_next_; i < plan_.size() && static_cast<int>(next.size()) < count; ++i)
-    if (!visited_.count(plan_[i])) next.push_back(plan_[i]);
+    if (!visited_.count(plan_[i]) && !IsTwin(plan_[i])) next.push_back(plan_[i]);
   if (next.empty()) return std::nullopt;
   if (gain_fitted_on_ != measured_.size()) {
     const auto start = std::chrono::steady_clock::now();
@@ -135,8 +146,11 @@ void ModelBasedTuner::Update(const std::vector<Config>& configs,
 void ModelBasedTuner::Resume(const std::vector<Config>& configs,
                              const std::vector<Evaluation>& results) {
   TESSEL_CHECK(!initial_planned_) << "resumed after tuning started";
-  for (size_t i = 0; i < configs.size(); ++i)
-    if (visited_.insert(configs[i]).second) Record(configs[i], results[i]);
+  for (size_t i = 0; i < configs.size(); ++i) {
+    if (!visited_.insert(configs[i]).second) continue;
+    if (canonical_) canonical_visited_.insert(canonical_(configs[i]));
+    Record(configs[i], results[i]);
+  }
 }
 
 bool ModelBasedTuner::WarmStart(FeatureRows history) {

@@ -6,11 +6,12 @@
 //   release   random design, XGBoost, PPO walkers, adaptive sampling (rl and sa-as swap one);
 //   bted      BTED design, then autotvm's loop;
 //   bted-bao  BTED design, bootstrap ensemble, BAO's neighbourhoods, BAO's batches;
-//   tessel    bted's roles in plans of 16, and an ensemble that estimates what is left to gain
-//             (the default: bench/tuning_time/README.md says why).
+//   tessel    bted's roles in plans of 16 that skip twins, and an ensemble that estimates what
+//             is left to gain (the default: bench/tuning_time/README.md says why).
 #pragma once
 
 #include <cmath>
+#include <functional>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -31,6 +32,9 @@ class ModelBasedTuner : public Strategy {
     // Whether a second model, an ensemble regressing fitness, estimates what is left to gain
     // (ExpectedGain). It never chooses: the choices are the same with it or without.
     bool estimates_gain = false;
+    // Whether configurations whose canonical form was proposed before are skipped
+    // (SkipTwins): they would only repeat a measurement.
+    bool skip_twins = false;
   };
 
   // The space and the featurizer must outlive the tuner. Throws tessel::Error for bad
@@ -40,9 +44,15 @@ class ModelBasedTuner : public Strategy {
 
   // Transfer learning (AutoTVM's load_history): the next NextBatch fits the model's base on
   // other tasks' rows and, when nothing was measured yet, plans with it instead of drawing at
-  // random. The fit happens there, so the tuning loop counts its time. Returns false (and
-  // changes nothing) when `history` has no rows.
+  // random or measuring the initial design. The fit happens there, so the tuning loop counts its
+  // time. Returns false (and changes nothing) when `history` has no rows.
   bool WarmStart(FeatureRows history);
+
+  // From now on, never propose a configuration whose canonical form (Problem::Canonical) was
+  // proposed or measured before: on the schedule problem such twins compile to the same code,
+  // and measuring one spends a measurement to learn nothing (a search that closes in on the
+  // best proposes many).
+  void SkipTwins(std::function<Config(const Config&)> canonical);
 
   std::vector<Config> NextBatch(int max_count) override;
   // Resumed measurements count towards the initial design; with at least a design's worth,
@@ -68,6 +78,8 @@ class ModelBasedTuner : public Strategy {
   void Record(const Config& config, const Evaluation& result);
   // Reports the model's scores for a batch it is about to propose.
   void ReportPredictions(const std::vector<Config>& batch);
+  // Whether `config` is a twin of one proposed or measured before (never, without SkipTwins).
+  bool IsTwin(const Config& config) const;
 
   ModelRoleOptions options_;
   RandomTuner random_;  // uniform draws: the random design, a plan's epsilon share
@@ -77,7 +89,6 @@ class ModelBasedTuner : public Strategy {
   size_t gain_fitted_on_ = 0;
   std::unique_ptr<ModelSearch> search_;
   std::unique_ptr<Selector> selector_;
-  bool design_is_random_;
   bool initial_planned_ = false;
   bool fitted_ = false;
   // Whether the model can predict (fitted, or a transfer base model), and on how many
@@ -89,6 +100,8 @@ class ModelBasedTuner : public Strategy {
   std::vector<Config> plan_;
   size_t plan_next_ = 0;
   ConfigSet visited_;
+  std::function<Config(const Config&)> canonical_;  // empty: twins are not skipped
+  ConfigSet canonical_visited_;
   std::vector<Config> measured_;
   std::vector<double> values_;  // NaN for anything not ok
   int since_fit_ = 0;

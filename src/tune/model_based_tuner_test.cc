@@ -233,6 +233,36 @@ TEST(ModelBasedTunerTest, TheGainEstimateComesFromItsOwnModelAndChangesNoChoice)
   EXPECT_EQ(ranker.ExpectedGain(16), std::nullopt);
 }
 
+TEST(ModelBasedTunerTest, SkipsTwinsOfWhatItProposedBefore) {
+  // Twins here: configurations that differ only in the text knob, which the landscape below
+  // ignores (as a schedule's knobs that cannot change the code).
+  const Space space = SyntheticSpace();
+  const KnobFeaturizer features(space);
+  auto canonical = [](const Config& config) {
+    Config form = config;
+    form[3] = 0;
+    return form;
+  };
+  const Preset& tessel = FindPreset("tessel");
+  ModelRoleOptions options;
+  options.initial_size = options.plan_size = tessel.plan_size;
+  ModelBasedTuner tuner(space, features, tessel.roles, options, Rng(5));
+  tuner.SkipTwins(canonical);
+  ConfigSet forms;
+  for (int round = 0; round < 8; ++round) {
+    const std::vector<Config> batch = tuner.NextBatch(16);
+    ASSERT_EQ(batch.size(), 16u);
+    std::vector<Evaluation> results(batch.size());
+    for (size_t i = 0; i < batch.size(); ++i) {
+      EXPECT_TRUE(forms.insert(canonical(batch[i])).second) << "a twin was proposed";
+      std::vector<double> point = space.NormalisedFeatures(batch[i]);
+      point[3] = 0;
+      results[i].value = Landscape(point);
+    }
+    tuner.Update(batch, results);
+  }
+}
+
 TEST(ModelBasedTunerTest, ReportsTimeSpentFitting) {
   const TaskReport result = TuneSynthetic("autotvm", 1, 130, nullptr);
   EXPECT_GT(result.fit_seconds, 0);

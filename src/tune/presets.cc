@@ -77,6 +77,7 @@ std::unique_ptr<Strategy> MakeModelBased(const Preset& preset, const StrategyCon
   auto tuner = std::make_unique<ModelBasedTuner>(context.space, *context.featurizer, roles,
                                                  role_options, std::move(rng));
   if (context.history) tuner->WarmStart(*context.history);
+  if (roles.skip_twins && context.canonical) tuner->SkipTwins(context.canonical);
   return tuner;
 }
 
@@ -143,11 +144,11 @@ const std::vector<Preset> kPresets = {
      true,
      {D::kBted, M::kBootstrapEnsemble, S::kBao, L::kEpsilonGreedy}},
     {"tessel",
-     "the default: bted in plans of 16, and an ensemble regressing speed that says what is "
-     "left to gain (for --allocation predicted)",
+     "the default: bted in plans of 16 that skip twins, and an ensemble regressing speed that "
+     "says what is left to gain (for --allocation predicted)",
      MakeModelBased,
      true,
-     {D::kBted, M::kXgboost, S::kAnnealing, L::kEpsilonGreedy, true},
+     {D::kBted, M::kXgboost, S::kAnnealing, L::kEpsilonGreedy, true, true},
      16},
 };
 

@@ -4,6 +4,7 @@
 // presets.cc, and its test.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +33,8 @@ struct StrategyContext {
   const FeatureRows* history = nullptr;
   const DecisionSteps* steps = nullptr;
   int planned_evaluations = 0;
+  // The problem's Problem::Canonical, for strategies that skip twins; may be empty.
+  std::function<Config(const Config&)> canonical = nullptr;
 };
 
 // What the command line (or a library user) changes from a preset's defaults.

@@ -18,6 +18,7 @@ Allocation AllocationFromName(std::string_view name) {
 void PredictedOptions::Validate() const {
   if (!(min_gain >= 0 && min_gain < 1))
     throw ConfigError("--min-gain is a share of a task's best time: a number from 0 to below 1");
+  if (patience < 1) throw ConfigError("a task's patience must be at least one estimate");
 }
 
 std::vector<int> EqualShares(int budget, int count) {
@@ -56,7 +57,7 @@ std::optional<int> NextGradientTask(const std::vector<TaskProgress>& tasks,
 }
 
 bool StoppedByModel(const TaskProgress& task, const PredictedOptions& options) {
-  return task.expected_gain && *task.expected_gain < options.min_gain;
+  return task.expected_gain && task.low_estimates >= options.patience;
 }
 
 std::optional<int> NextPredictedTask(const std::vector<TaskProgress>& tasks,
@@ -69,11 +70,8 @@ std::optional<int> NextPredictedTask(const std::vector<TaskProgress>& tasks,
     const TaskProgress& task = tasks[i];
     if (task.exhausted || StoppedByModel(task, options)) continue;
     const double best = task.best_after_round.empty() ? NAN : task.best_after_round.back();
-    const double seconds_each = task.measured > 0 ? task.seconds / task.measured : 0;
-    // Nothing succeeded yet, or no time measured: it promises nothing to compare.
-    double promise = 0;
-    if (std::isfinite(best) && seconds_each > 0)
-      promise = task.weight * best * *task.expected_gain / seconds_each;
+    // Nothing succeeded yet: it promises nothing to compare.
+    const double promise = std::isfinite(best) ? task.weight * best * *task.expected_gain : 0;
     if (!chosen || promise > largest) {
       chosen = static_cast<int>(i);
       largest = promise;

@@ -1,8 +1,8 @@
 // How a network's measurement budget is shared between its tasks: in equal shares; round by
 // round to the task whose improvement is expected to lower the network's latency most (Ansor's
 // gradient task scheduler, without its similar-task term); or round by round by what each
-// task's own model predicts its next round gains, per second of tuning, with tasks stopped once
-// their model expects little left (predicted).
+// task's own model predicts its next round takes off the network's latency, with tasks stopped
+// once their model expects little left (predicted).
 #pragma once
 
 #include <optional>
@@ -24,9 +24,10 @@ struct TaskProgress {
   std::vector<double> best_after_round;
   bool exhausted = false;  // its space has nothing left to measure
   // Predicted allocation: the share of its best the task's model expects the next round to
-  // remove (Strategy::ExpectedGain); nullopt until its model gives one.
+  // remove (Strategy::ExpectedGain); nullopt until its model gives one. And how many of its
+  // latest estimates in a row were below PredictedOptions::min_gain.
   std::optional<double> expected_gain;
-  double seconds = 0;  // wall time the task took so far
+  int low_estimates = 0;
 };
 
 struct GradientOptions {
@@ -36,8 +37,10 @@ struct GradientOptions {
 
 struct PredictedOptions {
   // A task stops when its model expects its next round to gain less than this share of its
-  // best.
+  // best, `patience` times in a row (one estimate alone is too noisy to stop on:
+  // bench/tuning_time/README.md).
   double min_gain = 0.01;
+  int patience = 2;
 
   void Validate() const;  // throws tessel::Error naming the offending option
 };
@@ -53,15 +56,17 @@ std::optional<int> NextGradientTask(const std::vector<TaskProgress>& tasks,
                                     const GradientOptions& options = {});
 
 // Predicted allocation: first, in order, a round for each task whose model has no estimate
-// yet; then the task whose next round promises the largest drop in the network's latency per
-// second of tuning,
-//   weight * best * expected_gain / (seconds / measured),
-// among those whose expected gain is at least min_gain (the others are stopped). nullopt when
+// yet; then the task whose next round promises the largest drop in the network's latency,
+//   weight * best * expected_gain,
+// among those not stopped (StoppedByModel). (Per measurement, not per second: a task whose
+// measurements come cheap, twins answered from the records say, would otherwise take every
+// round.) nullopt when
 // every task is exhausted or stopped.
 std::optional<int> NextPredictedTask(const std::vector<TaskProgress>& tasks,
                                      const PredictedOptions& options = {});
 
-// Whether the task's model expects less than min_gain of its best from another round.
+// Whether the task's model expected less than min_gain of its best from another round, the
+// last `patience` times it was asked.
 bool StoppedByModel(const TaskProgress& task, const PredictedOptions& options);
 
 }  // namespace tessel

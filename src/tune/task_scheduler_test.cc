@@ -54,12 +54,10 @@ TEST(TaskSchedulerTest, ATaskWithoutASuccessYetIsNotPreferred) {
   EXPECT_EQ(NextGradientTask({Task(1, {std::nan("")}), Task(1, {0.5})}), 1);
 }
 
-// A task whose model expects `gain` from its next round, measured at `seconds_each`.
-TaskProgress Predicted(double weight, double best, std::optional<double> gain,
-                       double seconds_each = 1) {
+// A task whose model expects `gain` from its next round.
+TaskProgress Predicted(double weight, double best, std::optional<double> gain) {
   TaskProgress task = Task(weight, {best});
   task.expected_gain = gain;
-  task.seconds = seconds_each * task.measured;
   return task;
 }
 
@@ -67,15 +65,21 @@ TEST(TaskSchedulerTest, PredictedAllocationAsksEveryModelFirstThenFollowsTheLarg
   EXPECT_EQ(AllocationFromName("predicted"), Allocation::kPredicted);
   // The second task has no estimate yet: its round comes first.
   EXPECT_EQ(NextPredictedTask({Predicted(1, 2.0, 0.5), Predicted(1, 2.0, std::nullopt)}), 1);
-  // 1 x 2 ms x 5% = 0.1 ms against 4 x 1 ms x 5% = 0.2 ms off the network per second.
+  // 1 x 2 ms x 5% = 0.1 ms against 4 x 1 ms x 5% = 0.2 ms off the network.
   EXPECT_EQ(NextPredictedTask({Predicted(1, 2.0, 0.05), Predicted(4, 1.0, 0.05)}), 1);
-  // The same drop, but the first task's measurements take a third of the time.
-  EXPECT_EQ(NextPredictedTask({Predicted(1, 2.0, 0.05, 1), Predicted(1, 2.0, 0.05, 3)}), 0);
+  // 1 x 2 ms x 15% = 0.3 ms against 4 x 1 ms x 5% = 0.2 ms.
+  EXPECT_EQ(NextPredictedTask({Predicted(1, 2.0, 0.15), Predicted(4, 1.0, 0.05)}), 0);
+  // A task with nothing that succeeded yet comes last.
+  EXPECT_EQ(NextPredictedTask({Predicted(1, NAN, 0.5), Predicted(1, 1.0, 0.02)}), 1);
 }
 
 TEST(TaskSchedulerTest, PredictedAllocationStopsTasksWithLittleLeftToGain) {
-  const PredictedOptions options;  // 1%
-  const TaskProgress done = Predicted(8, 5.0, 0.004);
+  const PredictedOptions options;  // 1%, twice in a row
+  TaskProgress done = Predicted(8, 5.0, 0.004);
+  done.low_estimates = 1;
+  EXPECT_FALSE(StoppedByModel(done, options));  // one low estimate is not enough
+  EXPECT_EQ(NextPredictedTask({done, Predicted(1, 1.0, 0.02)}, options), 0);
+  done.low_estimates = 2;
   EXPECT_TRUE(StoppedByModel(done, options));
   EXPECT_FALSE(StoppedByModel(Predicted(1, 1.0, std::nullopt), options));
   // However much the stopped task weighs, the one with 2% left gets the round.
@@ -84,6 +88,7 @@ TEST(TaskSchedulerTest, PredictedAllocationStopsTasksWithLittleLeftToGain) {
   EXPECT_EQ(NextPredictedTask({done, Task(1, {1.0}, true)}, options), std::nullopt);
   EXPECT_THROW((PredictedOptions{1.0}.Validate()), Error);
   EXPECT_THROW((PredictedOptions{-0.1}.Validate()), Error);
+  EXPECT_THROW((PredictedOptions{0.01, 0}.Validate()), Error);
 }
 
 }  // namespace

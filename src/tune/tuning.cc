@@ -345,6 +345,10 @@ void TuningRun::TuneRound(size_t index, int count) {
     // The refit and search for the next round happen here, counted as this round's.
     const auto estimate_start = Clock::now();
     task_progress.expected_gain = strategy.ExpectedGain(RoundSize());
+    if (task_progress.expected_gain)
+      task_progress.low_estimates = *task_progress.expected_gain < options_.predicted.min_gain
+                                        ? task_progress.low_estimates + 1
+                                        : 0;
     search_seconds += SecondsSince(estimate_start);
     report.expected_gain = task_progress.expected_gain;
     if (task_progress.expected_gain && store_)
@@ -356,7 +360,6 @@ void TuningRun::TuneRound(size_t index, int count) {
   report.search_seconds += search_seconds - fit_seconds;
   report.wall_seconds += SecondsSince(start);
 
-  task_progress.seconds = report.wall_seconds;
   task_progress.measured += done;
   double best =
       task_progress.best_after_round.empty() ? std::nan("") : task_progress.best_after_round.back();
@@ -460,7 +463,8 @@ TuningReport TuningRun::Run() {
         report_.tasks[*next].stopped_by_model = true;
         Log("[" + tasks_[*next].label + "] stopped: its model expects " +
             FormatPercent(*progress_[*next].expected_gain) + " from another round, less than " +
-            FormatPercent(options_.predicted.min_gain));
+            FormatPercent(options_.predicted.min_gain) + ", the last " +
+            std::to_string(options_.predicted.patience) + " last times");
       }
     }
     if (predicted && left > 0 && !StopRequested())

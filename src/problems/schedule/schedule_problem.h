@@ -38,6 +38,7 @@ class ScheduleProblem : public Problem {
   std::vector<MetricInfo> metrics() const override { return DeclaredMetrics(); }
   std::vector<Evaluation> Evaluate(const std::vector<Config>& configs) override;
   double last_build_seconds() const override;
+  Config Canonical(const Config& config) const override { return template_->Canonical(config); }
   std::optional<Config> DefaultConfig() const override { return template_->DefaultConfig(); }
   std::unique_ptr<Featurizer> MakeFeaturizer() const override;
   TransferRows LoadTransferRows(const RecordStore& store, TransferScope scope) const override;

@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Network latency against tuning wall time, from the databases bench/tuning_time/run.sh wrote.
+
+    bench/tuning_time/curves.py OUT_DIR MODEL [--baseline autotvm] [--share 0.2] [--svg FILE]
+        [--truncate ARM FILE]
+
+The latency is the network's layer sum: every task's best time so far, times how often the
+network runs it (`tessel zoo MODEL`); a task not started yet counts at its default schedule's
+time, which is what `tessel run` would run for it. Time is wall time since the run began
+(`runs.started_at`), as the records' timestamps give it. Prints a Markdown table:
+  - per arm, the median over seeds (and range) of its wall time and final layer sum;
+  - the layer sum each arm had reached at `share` of the baseline's median wall time;
+  - the wall time each arm took to come within 5% of the baseline's final layer sum, as a
+    share of the baseline's.
+--truncate ARM FILE writes a copy of seed 1's database of ARM holding only the measurements
+made before `share` of the baseline's wall time, for `tessel run` to time end to end.
+"""
+import argparse
+import datetime
+import glob
+import os
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+
+COLOURS = {"autotvm": "#1f77b4", "release": "#2ca02c", "bted-bao": "#9467bd",
+           "tessel": "#d62728"}
+
+
+def parse_time(text):
+    return datetime.datetime.strptime(text.rstrip("Z"), "%Y-%m-%dT%H:%M:%S.%f").timestamp()
+
+
+def zoo_weights(tessel, model):
+    """Workload text -> how often the network runs it."""
+    weights = {}
+    listing = subprocess.run([tessel, "zoo", model], check=True, capture_output=True, text=True)
+    for line in listing.stdout.splitlines()[1:]:
+        fields = line.split()
+        weights[fields[-1]] = int(fields[1].lstrip("x"))
+    return weights
+
+
+class Run:
+    """One database: the layer sum after each measurement, against wall seconds."""
+
+    def __init__(self, path, weights):
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        self.start = parse_time(db.execute("select min(started_at) from runs").fetchone()[0])
+        instances = dict(db.execute("select id, instance from tasks"))
+        rows = db.execute(
+            "select task_id, status, value, timestamp from measurements order by seq").fetchall()
+        self.measurements = len(rows)
+        # A task's first record is its default schedule (Tune measures it first).
+        default = {}
+        for task_id, status, value, _ in rows:
+            if task_id not in default:
+                default[task_id] = value if status == "ok" else None
+        weight = {t: weights[re.sub(r",layout=nhwc$", "", instances[t])] for t in instances}
+        best = dict(default)
+        latency = sum(weight[t] * v for t, v in best.items() if v is not None)
+        self.times, self.latency = [0.0], [latency]
+        for task_id, status, value, stamp in rows:
+            if status != "ok" or (best[task_id] is not None and value >= best[task_id]):
+                continue
+            latency -= weight[task_id] * (best[task_id] or 0)
+            best[task_id] = value
+            latency += weight[task_id] * value
+            self.times.append(parse_time(stamp) - self.start)
+            self.latency.append(latency)
+        self.wall = parse_time(rows[-1][3]) - self.start
+
+    def at(self, seconds):
+        """The layer sum at `seconds` into the run."""
+        value = self.latency[0]
+        for t, v in zip(self.times, self.latency):
+            if t > seconds:
+                break
+            value = v
+        return value
+
+    def reach(self, target):
+        """Seconds until the layer sum was at most `target`; None if never."""
+        for t, v in zip(self.times, self.latency):
+            if v <= target:
+                return t
+        return None
+
+
+def median_range(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return "never"
+    return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
+
+
+def svg(path, title, runs_by_arm, horizon):
+    width, height, left, right, top, bottom = 680, 420, 70, 20, 40, 50
+    grid = [horizon * i / 200 for i in range(201)]
+    series = {}
+    for arm, runs in runs_by_arm.items():
+        points = [[r.at(t) for r in runs] for t in grid]
+        series[arm] = ([statistics.median(p) for p in points], [min(p) for p in points],
+                       [max(p) for p in points])
+    low = min(min(s[1]) for s in series.values()) * 0.95
+    high = max(max(s[2]) for s in series.values()) * 1.02
+
+    def x(t):
+        return left + (width - left - right) * t / horizon
+
+    def y(v):
+        return top + (height - top - bottom) * (1 - (v - low) / (high - low))
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'font-family="sans-serif" font-size="12">',
+             f'<rect width="{width}" height="{height}" fill="white"/>',
+             f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="14">{title}</text>']
+    for k in range(6):
+        v = low + (high - low) * k / 5
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
+                     f'stroke="#eeeeee"/>')
+        parts.append(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{v:.1f}</text>')
+        t = horizon * k / 5
+        parts.append(f'<text x="{x(t):.1f}" y="{height - bottom + 18}" '
+                     f'text-anchor="middle">{t / 60:.0f}</text>')
+    parts.append(f'<text x="{(left + width - right) / 2}" y="{height - 12}" '
+                 f'text-anchor="middle">tuning wall time (minutes)</text>')
+    parts.append(f'<text x="16" y="{(top + height - bottom) / 2}" text-anchor="middle" '
+                 f'transform="rotate(-90 16 {(top + height - bottom) / 2})">layer sum (ms)</text>')
+    parts.append(f'<rect x="{left}" y="{top}" width="{width - left - right}" '
+                 f'height="{height - top - bottom}" fill="none" stroke="black"/>')
+    for n, (arm, (median, lo, hi)) in enumerate(sorted(series.items())):
+        colour = COLOURS.get(arm, "#000000")
+        band = [f"{x(t):.1f},{y(v):.1f}" for t, v in zip(grid, hi)]
+        band += [f"{x(t):.1f},{y(v):.1f}" for t, v in reversed(list(zip(grid, lo)))]
+        parts.append(f'<polygon points="{" ".join(band)}" fill="{colour}" opacity="0.15"/>')
+        line = " ".join(f"{x(t):.1f},{y(v):.1f}" for t, v in zip(grid, median))
+        parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" '
+                     f'stroke-width="2"/>')
+        parts.append(f'<line x1="{width - right - 190}" x2="{width - right - 165}" '
+                     f'y1="{top + 20 + 18 * n}" y2="{top + 20 + 18 * n}" stroke="{colour}" '
+                     f'stroke-width="2"/>')
+        parts.append(f'<text x="{width - right - 160}" y="{top + 24 + 18 * n}">'
+                     f'{arm} (median, range)</text>')
+    parts.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(parts) + "\n")
+
+
+def truncate(source, target, seconds, start):
+    shutil.copyfile(source, target)
+    db = sqlite3.connect(target)
+    cutoff = datetime.datetime.fromtimestamp(start + seconds, datetime.timezone.utc)
+    db.execute("delete from measurements where timestamp > ?",
+               (cutoff.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",))
+    db.commit()
+    db.execute("vacuum")
+    db.close()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out_dir")
+    parser.add_argument("model")
+    parser.add_argument("--baseline", default="autotvm")
+    parser.add_argument("--share", type=float, default=0.2)
+    parser.add_argument("--svg")
+    parser.add_argument("--truncate", nargs=2, metavar=("ARM", "FILE"))
+    args = parser.parse_args()
+    weights = zoo_weights(os.environ.get("TESSEL", "build/tessel"), args.model)
+    runs_by_arm = {}
+    for path in sorted(glob.glob(os.path.join(args.out_dir, f"{args.model}.*.s*.db"))):
+        arm = os.path.basename(path)[len(args.model) + 1:].rsplit(".s", 1)[0]
+        runs_by_arm.setdefault(arm, []).append(Run(path, weights))
+    base = runs_by_arm[args.baseline]
+    base_wall = statistics.median(r.wall for r in base)
+    base_final = statistics.median(r.latency[-1] for r in base)
+    at = base_wall * args.share
+    print(f"{args.model}: {args.baseline}'s median wall time {base_wall / 60:.1f} min, its final "
+          f"layer sum {base_final:.2f} ms (medians of {len(base)} seeds)\n")
+    print(f"| tuner | seeds | measurements | wall time (min) | final layer sum (ms) | "
+          f"layer sum at {args.share:g} of {args.baseline}'s time (ms) | / {args.baseline}'s "
+          f"final | time to within 5% of {args.baseline}'s final, / its wall time |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for arm, runs in sorted(runs_by_arm.items()):
+        at_share = [r.at(at) for r in runs]
+        reach = [r.reach(1.05 * base_final) for r in runs]
+        print(f"| {arm} | {len(runs)} | {statistics.median(r.measurements for r in runs):.0f} | "
+              f"{median_range([r.wall / 60 for r in runs])} | "
+              f"{median_range([r.latency[-1] for r in runs])} | {median_range(at_share)} | "
+              f"{median_range([v / base_final for v in at_share])} | "
+              f"{median_range([t / base_wall if t is not None else None for t in reach])} |")
+    if args.svg:
+        horizon = max(max(r.wall for r in runs) for runs in runs_by_arm.values())
+        svg(args.svg, f"{args.model}: layer sum against tuning time", runs_by_arm, horizon)
+    if args.truncate:
+        arm, target = args.truncate
+        source = os.path.join(args.out_dir, f"{args.model}.{arm}.s1.db")
+        truncate(source, target, at, Run(source, weights).start)
+
+
+if __name__ == "__main__":
+    main()
