@@ -12,8 +12,9 @@ time, which is what `tessel run` would run for it. Time is wall time since the r
   - the layer sum each arm had reached at `share` of the baseline's median wall time;
   - the wall time each arm took to come within 5% of the baseline's final layer sum, as a
     share of the baseline's.
---truncate ARM FILE writes a copy of seed 1's database of ARM holding only the measurements
-made before `share` of the baseline's wall time, for `tessel run` to time end to end.
+--truncate DIR writes, for every run of the other arms, a copy of its database holding only
+the measurements made before `share` of the baseline's median wall time, as
+DIR/MODEL.ARM.sSEED.db, for `tessel run` to time end to end.
 """
 import argparse
 import datetime
@@ -26,7 +27,7 @@ import statistics
 import subprocess
 
 COLOURS = {"autotvm": "#1f77b4", "release": "#2ca02c", "bted-bao": "#9467bd",
-           "tessel": "#d62728"}
+           "tessel": "#d62728", "tessel+prior": "#ff7f0e"}
 
 
 def parse_time(text):
@@ -53,6 +54,9 @@ class Run:
         rows = db.execute(
             "select task_id, status, value, timestamp from measurements order by seq").fetchall()
         self.measurements = len(rows)
+        # Twins of an earlier configuration are answered from the records, compiling nothing.
+        self.compiled = db.execute(
+            "select count(*) from measurements where compile_ms > 0").fetchone()[0]
         # A task's first record is its default schedule (Tune measures it first).
         default = {}
         for task_id, status, value, _ in rows:
@@ -124,7 +128,7 @@ def svg(path, title, runs_by_arm, horizon):
         parts.append(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{v:.1f}</text>')
         t = horizon * k / 5
         parts.append(f'<text x="{x(t):.1f}" y="{height - bottom + 18}" '
-                     f'text-anchor="middle">{t / 60:.0f}</text>')
+                     f'text-anchor="middle">{t / 60:.1f}</text>')
     parts.append(f'<text x="{(left + width - right) / 2}" y="{height - 12}" '
                  f'text-anchor="middle">tuning wall time (minutes)</text>')
     parts.append(f'<text x="16" y="{(top + height - bottom) / 2}" text-anchor="middle" '
@@ -167,38 +171,48 @@ def main():
     parser.add_argument("--baseline", default="autotvm")
     parser.add_argument("--share", type=float, default=0.2)
     parser.add_argument("--svg")
-    parser.add_argument("--truncate", nargs=2, metavar=("ARM", "FILE"))
+    parser.add_argument("--truncate", metavar="DIR")
     args = parser.parse_args()
     weights = zoo_weights(os.environ.get("TESSEL", "build/tessel"), args.model)
     runs_by_arm = {}
+    paths = {}
     for path in sorted(glob.glob(os.path.join(args.out_dir, f"{args.model}.*.s*.db"))):
         arm = os.path.basename(path)[len(args.model) + 1:].rsplit(".s", 1)[0]
         runs_by_arm.setdefault(arm, []).append(Run(path, weights))
+        paths.setdefault(arm, []).append(path)
     base = runs_by_arm[args.baseline]
     base_wall = statistics.median(r.wall for r in base)
     base_final = statistics.median(r.latency[-1] for r in base)
     at = base_wall * args.share
     print(f"{args.model}: {args.baseline}'s median wall time {base_wall / 60:.1f} min, its final "
           f"layer sum {base_final:.2f} ms (medians of {len(base)} seeds)\n")
-    print(f"| tuner | seeds | measurements | wall time (min) | final layer sum (ms) | "
+    print(f"| tuner | seeds | measurements | of them compiled | wall time (min) | "
+          f"final layer sum (ms) | "
           f"layer sum at {args.share:g} of {args.baseline}'s time (ms) | / {args.baseline}'s "
-          f"final | time to within 5% of {args.baseline}'s final, / its wall time |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+          f"final | time to within 5% of {args.baseline}'s final, / its wall time (runs "
+          f"that got there) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for arm, runs in sorted(runs_by_arm.items()):
         at_share = [r.at(at) for r in runs]
         reach = [r.reach(1.05 * base_final) for r in runs]
         print(f"| {arm} | {len(runs)} | {statistics.median(r.measurements for r in runs):.0f} | "
+              f"{statistics.median(r.compiled for r in runs):.0f} | "
               f"{median_range([r.wall / 60 for r in runs])} | "
               f"{median_range([r.latency[-1] for r in runs])} | {median_range(at_share)} | "
               f"{median_range([v / base_final for v in at_share])} | "
-              f"{median_range([t / base_wall if t is not None else None for t in reach])} |")
+              f"{median_range([t / base_wall if t is not None else None for t in reach])}, "
+              f"{sum(t is not None for t in reach)} of {len(reach)} runs |")
     if args.svg:
         horizon = max(max(r.wall for r in runs) for runs in runs_by_arm.values())
         svg(args.svg, f"{args.model}: layer sum against tuning time", runs_by_arm, horizon)
     if args.truncate:
-        arm, target = args.truncate
-        source = os.path.join(args.out_dir, f"{args.model}.{arm}.s1.db")
-        truncate(source, target, at, Run(source, weights).start)
+        os.makedirs(args.truncate, exist_ok=True)
+        for arm, runs in runs_by_arm.items():
+            if arm == args.baseline:
+                continue
+            for run, source in zip(runs, paths[arm]):
+                truncate(source, os.path.join(args.truncate, os.path.basename(source)), at,
+                         run.start)
 
 
 if __name__ == "__main__":

@@ -488,6 +488,22 @@ TEST_F(CliTest, AutoTvmWithTransferPrintsTimesAndSaysWhenHistoryIsTooSmall) {
   EXPECT_NE(outcome.out.find("compile s"), std::string::npos) << outcome.out;
 }
 
+TEST_F(CliTest, TheDefaultTunerStartsFromTheRepositorysPrior) {
+  const std::string tune =
+      "tune --model resnet18 --layer 12 --trials 2 --threads 1 --min-repeat-ms 1 --repeats 1 "
+      "--no-default ";
+  const Outcome by_default = Run(tune + "--db auto.db");
+  ASSERT_EQ(by_default.status, 0) << by_default.err;
+  EXPECT_NE(by_default.err.find("--prior: base model from"), std::string::npos) << by_default.err;
+  // Not when told so, and not for the papers' tuners.
+  for (const std::string other : {"--prior none", "--tuner autotvm"}) {
+    const Outcome without = Run(tune + other + " --db " + other.substr(2, 5) + ".db");
+    ASSERT_EQ(without.status, 0) << without.err;
+    EXPECT_EQ(without.err.find("--prior"), std::string::npos) << other << ": " << without.err;
+  }
+  ExpectUsageError(tune + "--prior missing.jsonl --db missing.db", "missing.jsonl");
+}
+
 TEST_F(CliTest, RunsANetworkWithItsTunedKernelsAgainstTheReference) {
   // One task tuned for one thread: run uses its record and the default schedule elsewhere,
   // and the fused network agrees with the reference executor.

@@ -93,8 +93,10 @@ struct TuneCommandOptions {
   bool measure_default = true;
   std::string features = "auto";  // knob, loop, both, or auto (both; knob for a replay table)
   bool transfer = false;
-  std::string prior;  // a `tessel export` file whose tasks of the same template warm-start models
-  std::string ppo;    // "key=value,..." over the PPO agent's defaults (release, rl)
+  // A `tessel export` file whose tasks of the same template warm-start models; "auto": the
+  // repository's own, for the default tuner on the schedule problem; "none".
+  std::string prior = "auto";
+  std::string ppo;       // "key=value,..." over the PPO agent's defaults (release, rl)
   std::string sampling;  // "key=value,..." over adaptive sampling's defaults (release, sa-as)
   std::string init;      // random or bted; empty: the tuner's own (bted for bted, bted-bao)
   std::string bted;      // "key=value,..." over BTED's defaults (with a BTED design)

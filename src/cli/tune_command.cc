@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 
@@ -23,6 +24,23 @@
 #include "tune/tuning.h"
 
 namespace tessel::cli {
+
+namespace {
+
+// The records file --prior names: "none" for none; "auto" for the repository's own prior when
+// the default tuner tunes schedules (the tuner bench/tuning_time chose it for; the other
+// presets stay as their papers describe them), and it is there.
+std::string PriorFile(const TuneCommandOptions& options, const Preset& preset, bool schedules) {
+  if (options.prior == "none") return "";
+  if (options.prior != "auto") return options.prior;
+  const std::string shipped = std::string(TESSEL_DATA_DIR) + "/schedule_prior.jsonl.gz";
+  if (preset.name != "tessel" || !schedules || options.transfer ||
+      !std::filesystem::exists(shipped))
+    return "";
+  return shipped;
+}
+
+}  // namespace
 
 int RunTune(const TuneCommandOptions& options) {
   if (IsRoutingAgent(options.tuner)) return RunRoutingAgentTune(options);
@@ -53,7 +71,8 @@ int RunTune(const TuneCommandOptions& options) {
   const FeatureKind feature_kind = options.features == "auto"
                                        ? (has_loops ? FeatureKind::kBoth : FeatureKind::kKnob)
                                        : FeatureKindFromName(options.features);
-  const bool prior = !options.prior.empty();
+  const std::string prior_file = PriorFile(options, preset, has_loops);
+  const bool prior = !prior_file.empty();
   if (!has_loops && feature_kind != FeatureKind::kKnob)
     throw ConfigError("--features loop or both needs an operator's template, and the " +
                       std::string(problem_name) + " problem has only knobs; use --features knob");
@@ -151,8 +170,7 @@ int RunTune(const TuneCommandOptions& options) {
                       "does not have; drop " +
                       flag);
   }
-  const std::unique_ptr<RecordStore> prior_records =
-      prior ? LoadRecordsFile(options.prior) : nullptr;
+  const std::unique_ptr<RecordStore> prior_records = prior ? LoadRecordsFile(prior_file) : nullptr;
   tuning.prior = prior_records.get();
   std::vector<TuningTask> tasks =
       BuildTasks(options.tasks, options.measure, options.seed, feature_kind);

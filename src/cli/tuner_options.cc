@@ -16,7 +16,10 @@ void AddTunerOptions(CLI::App* app, TuneCommandOptions& options) {
                 "warm-start the cost model from other tasks of the same template in --db");
   app->add_option("--prior", options.prior,
                   "warm-start the cost model from every task of the same template in this "
-                  "'tessel export' file (gzipped or not), measured on any host");
+                  "'tessel export' file (gzipped or not), measured on any host; auto: the "
+                  "repository's data/schedule_prior.jsonl.gz for the default tuner (tessel) "
+                  "on schedules; none")
+      ->capture_default_str();
   app->add_option("--ppo", options.ppo,
                   "PPO agent options over the RELEASE paper's defaults (release, rl), e.g. "
                   "clip=0.2,entropy=0.3,minibatch=32");

@@ -97,8 +97,9 @@ std::optional<double> ModelBasedTuner::ExpectedGain(int count) {
   const std::optional<FitnessEstimate> estimate = gain_model_->EstimateFitness(next);
   if (!estimate) return std::nullopt;
   // Expected improvement (Jones, Schonlau and Welch) over the best, fitness 1, with the
-  // fitness of a configuration normal around the model's estimate. A gain of f - 1 in fitness
-  // is a share 1 - 1/f of the time, which is f - 1 to first order near the best.
+  // fitness of a configuration normal around the model's estimate. An improvement g in
+  // fitness is a share 1 - 1/(1 + g) of the time: g to first order near the best, and below 1
+  // however large g is.
   double gain = 0;
   for (size_t i = 0; i < next.size(); ++i) {
     const double mean = estimate->mean[i] - 1;
@@ -111,7 +112,7 @@ std::optional<double> ModelBasedTuner::ExpectedGain(int count) {
     }
     gain = std::max(gain, improvement);
   }
-  return gain;
+  return 1 - 1 / (1 + gain);
 }
 
 void ModelBasedTuner::ReportPredictions(const std::vector<Config>& batch) {
