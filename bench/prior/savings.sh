@@ -9,14 +9,7 @@ set -euo pipefail
 tessel=${TESSEL:-build/tessel}
 out=${1:?give the output directory}
 mkdir -p "$out"
-"$tessel" zoo resnet18 | awk 'NR > 1 {print $NF}' >"$out/r18_shapes.txt"
-zcat bench/networks/results/*records*.jsonl.gz | python3 -c '
-import json, sys
-shapes = {line.strip() for line in open(sys.argv[1])}
-for line in sys.stdin:
-    if json.loads(line)["instance"].replace(",layout=nhwc", "") not in shapes:
-        sys.stdout.write(line)' "$out/r18_shapes.txt" >"$out/prior_without_r18.jsonl"
-TESSEL=$tessel bench/prior/make_prior.sh "$out/prior_without_r18.jsonl.gz" "$out/prior_without_r18.jsonl"
+TESSEL=$tessel bench/tuning_time/held_out_prior.sh resnet18 "$out/prior_without_r18.jsonl.gz"
 for seed in 1 2; do
   for arm in shared cold; do
     extra=()

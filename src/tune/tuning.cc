@@ -463,8 +463,8 @@ TuningReport TuningRun::Run() {
         report_.tasks[*next].stopped_by_model = true;
         Log("[" + tasks_[*next].label + "] stopped: its model expects " +
             FormatPercent(*progress_[*next].expected_gain) + " from another round, less than " +
-            FormatPercent(options_.predicted.min_gain) + ", the last " +
-            std::to_string(options_.predicted.patience) + " last times");
+            FormatPercent(options_.predicted.min_gain) + " the last " +
+            std::to_string(options_.predicted.patience) + " times");
       }
     }
     if (predicted && left > 0 && !StopRequested())
