@@ -344,16 +344,17 @@ void TuningRun::TuneRound(size_t index, int count) {
   if (options_.allocation == Allocation::kPredicted && !StopRequested()) {
     // The refit and search for the next round happen here, counted as this round's.
     const auto estimate_start = Clock::now();
-    task_progress.expected_gain = strategy.ExpectedGain(RoundSize());
-    if (task_progress.expected_gain)
-      task_progress.low_estimates = *task_progress.expected_gain < options_.predicted.min_gain
-                                        ? task_progress.low_estimates + 1
-                                        : 0;
+    // No estimate this time (a plan of twins only, say) leaves the last one standing.
+    if (const std::optional<double> gain = strategy.ExpectedGain(RoundSize())) {
+      task_progress.expected_gain = gain;
+      task_progress.low_estimates =
+          *gain < options_.predicted.min_gain ? task_progress.low_estimates + 1 : 0;
+      if (store_)
+        store_->AppendTunerLog({{report_.run_id, report.task_id, task_progress.measured + done,
+                                 "expected_gain", *gain}});
+    }
     search_seconds += SecondsSince(estimate_start);
     report.expected_gain = task_progress.expected_gain;
-    if (task_progress.expected_gain && store_)
-      store_->AppendTunerLog({{report_.run_id, report.task_id, task_progress.measured + done,
-                               "expected_gain", *task_progress.expected_gain}});
   }
   const double fit_seconds = std::min(strategy.fit_seconds() - fit_before, search_seconds);
   report.fit_seconds += fit_seconds;
