@@ -160,8 +160,7 @@ int RunTune(const TuneCommandOptions& options) {
           "with --tuner " +
           PresetNames(EstimatesGain));
     // A round is one plan: the model is refit, and asked again, after each.
-    tuning.round_size =
-        strategy_options.plan_size > 0 ? strategy_options.plan_size : preset.plan_size;
+    tuning.round_size = preset.plan(strategy_options);
   }
   if ((options.transfer || prior) && replay) {
     const std::string flag = prior ? "--prior" : "--transfer";

@@ -66,10 +66,7 @@ void PrintTuneJson(const TuneSummary& summary) {
     if (uses_bao) line["bao"] = strategy_options.roles.bao.ToString();
     if (preset.name == "ga") line["ga"] = strategy_options.genetic.ToString();
     if (preset.name == "releq") line["releq"] = strategy_options.releq.ToString();
-    if (model_based)
-      line["plan_size"] = options.plan_size > 0  ? options.plan_size
-                          : preset.plan_size > 0 ? preset.plan_size
-                                                 : ModelRoleOptions().plan_size;
+    if (model_based) line["plan_size"] = preset.plan(strategy_options);
     // What the run changed from its preset's defaults, to tell variants apart in tables.
     std::string variant;
     for (const auto& [name, spec] :

@@ -62,6 +62,13 @@ struct Preset {
   // --plan-size says otherwise (0: ModelRoleOptions' 64).
   int plan_size = 0;
 
+  // The plan size a model-based run of this preset uses: --plan-size, else the preset's, else
+  // ModelRoleOptions'.
+  int plan(const StrategyOptions& options) const {
+    if (options.plan_size > 0) return options.plan_size;
+    return plan_size > 0 ? plan_size : ModelRoleOptions().plan_size;
+  }
+
   // The initial design a model-based run of this preset uses.
   DesignKind design(const StrategyOptions& options) const {
     return options.design.value_or(roles.design);
