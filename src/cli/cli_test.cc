@@ -710,7 +710,8 @@ TEST_F(CliTest, ABudgetIsSplitAndResumedFromTheDatabase) {
 
   // Predicted allocation: tessel's model says when a task has little left to gain; with a
   // threshold no round can meet, both tasks stop after two estimates below it (a plan of twins
-  // only gives none, and another plan follows).
+  // only gives none, and another plan follows). A first round of one batch, a second that
+  // completes the plan, then plans of 16.
   const Outcome predicted = Run(both +
                                 "--budget 200 --tuner tessel --allocation predicted --min-gain 0.9 "
                                 "--db predicted.db");

@@ -161,6 +161,10 @@ int RunTune(const TuneCommandOptions& options) {
           PresetNames(EstimatesGain));
     // A round is one plan: the model is refit, and asked again, after each.
     tuning.round_size = preset.plan(strategy_options);
+    // A task's first round is one batch: a quick pass over the network measures every task's
+    // first picks (the prior's best guesses, with one) before any task gets more
+    // (bench/tuning_time/README.md).
+    tuning.first_round_size = std::min(tuning.batch_size, tuning.round_size);
   }
   if ((options.transfer || prior) && replay) {
     const std::string flag = prior ? "--prior" : "--transfer";

@@ -62,8 +62,27 @@ bool StoppedByModel(const TaskProgress& task, const PredictedOptions& options) {
 
 std::optional<int> NextPredictedTask(const std::vector<TaskProgress>& tasks,
                                      const PredictedOptions& options) {
-  for (size_t i = 0; i < tasks.size(); ++i)
-    if (!tasks[i].exhausted && !tasks[i].expected_gain) return static_cast<int>(i);
+  // A pass over the network first, so that with a short first round (whose task's model may
+  // have no estimate after it) every task starts before any goes on; the heaviest first, as
+  // they hold most of the network's latency.
+  std::optional<int> unstarted;
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    const TaskProgress& task = tasks[i];
+    if (task.exhausted || !task.best_after_round.empty()) continue;
+    if (!unstarted || task.weight * task.flops > tasks[*unstarted].weight * tasks[*unstarted].flops)
+      unstarted = static_cast<int>(i);
+  }
+  if (unstarted) return unstarted;
+  // Then the tasks whose models have not estimated yet, fewest rounds first, so that one whose
+  // plans never give an estimate (all twins, say) cannot take every round.
+  std::optional<int> unestimated;
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    const TaskProgress& task = tasks[i];
+    if (task.exhausted || task.expected_gain) continue;
+    if (!unestimated || task.best_after_round.size() < tasks[*unestimated].best_after_round.size())
+      unestimated = static_cast<int>(i);
+  }
+  if (unestimated) return unestimated;
   std::optional<int> chosen;
   double largest = 0;
   for (size_t i = 0; i < tasks.size(); ++i) {

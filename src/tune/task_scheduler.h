@@ -19,6 +19,7 @@ Allocation AllocationFromName(std::string_view name);
 // What the scheduler knows about one task.
 struct TaskProgress {
   double weight = 1;  // how often the network runs the task
+  double flops = 0;   // work per run (0: unknown), which orders predicted allocation's first pass
   int measured = 0;   // measurements so far (resumed ones included)
   // The task's best time after each round it was given (NaN while nothing succeeded).
   std::vector<double> best_after_round;
@@ -55,8 +56,10 @@ std::vector<int> EqualShares(int budget, int count);
 std::optional<int> NextGradientTask(const std::vector<TaskProgress>& tasks,
                                     const GradientOptions& options = {});
 
-// Predicted allocation: first, in order, a round for each task whose model has no estimate
-// yet; then the task whose next round promises the largest drop in the network's latency,
+// Predicted allocation: first a first round for every task, the most work in the network
+// (weight x flops) first; then a round for each task whose model has no estimate yet, the
+// one with the fewest rounds first; then the task whose next round promises the largest drop
+// in the network's latency,
 //   weight * best * expected_gain,
 // among those not stopped (StoppedByModel). (Per measurement, not per second: a task whose
 // measurements come cheap, twins answered from the records say, would otherwise take every

@@ -73,6 +73,29 @@ TEST(TaskSchedulerTest, PredictedAllocationAsksEveryModelFirstThenFollowsTheLarg
   EXPECT_EQ(NextPredictedTask({Predicted(1, NAN, 0.5), Predicted(1, 1.0, 0.02)}), 1);
 }
 
+TEST(TaskSchedulerTest, PredictedAllocationStartsEveryTaskBeforeAskingForEstimates) {
+  // The first task had a (short) first round and has no estimate yet; the third has not
+  // started: it comes before the first gets its second round.
+  std::vector<TaskProgress> tasks = {Predicted(1, 2.0, std::nullopt), Predicted(1, 2.0, 0.5),
+                                     Task(1, {})};
+  EXPECT_EQ(NextPredictedTask(tasks), 2);
+  tasks[2] = Predicted(1, 2.0, 0.5);
+  EXPECT_EQ(NextPredictedTask(tasks), 0);
+  // The first pass takes the most work in the network first: 3 x 1 GFLOP, then 2 GFLOP, then
+  // the task whose work is unknown.
+  std::vector<TaskProgress> unstarted = {Task(1, {}), Task(1, {}), Task(3, {})};
+  unstarted[1].flops = 2e9;
+  unstarted[2].flops = 1e9;
+  EXPECT_EQ(NextPredictedTask(unstarted), 2);
+  unstarted[2].best_after_round = {1.0};
+  EXPECT_EQ(NextPredictedTask(unstarted), 1);
+  unstarted[1].best_after_round = {1.0};
+  EXPECT_EQ(NextPredictedTask(unstarted), 0);
+  // Without estimates, the task with the fewest rounds goes on first.
+  std::vector<TaskProgress> unestimated = {Task(1, {2.0, 1.5}), Task(1, {2.0})};
+  EXPECT_EQ(NextPredictedTask(unestimated), 1);
+}
+
 TEST(TaskSchedulerTest, PredictedAllocationStopsTasksWithLittleLeftToGain) {
   const PredictedOptions options;  // 1%, twice in a row
   TaskProgress done = Predicted(8, 5.0, 0.004);

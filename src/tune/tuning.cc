@@ -102,6 +102,15 @@ class TuningRun {
     const int count = static_cast<int>(tasks_.size());
     return std::clamp(options_.budget / (4 * count) / 8 * 8, 8, 64);
   }
+  // A short first round (TuningOptions::first_round_size), then one that completes the round
+  // size, so that later rounds end where the model's plans end and each estimate of what is
+  // left to gain is of a fresh plan.
+  int RoundSizeFor(const TaskProgress& task) const {
+    const int round = RoundSize();
+    const int first = options_.first_round_size;
+    if (first <= 0 || first >= round || task.best_after_round.size() > 1) return round;
+    return task.best_after_round.empty() ? first : round - first;
+  }
 
   std::vector<TuningTask>& tasks_;
   RecordStore* store_;
@@ -426,6 +435,7 @@ TuningReport TuningRun::Run() {
     report.label = tasks_[index].label;
     report.key = problem.key();
     progress_[index].weight = tasks_[index].weight;
+    progress_[index].flops = tasks_[index].flops;
     if (!store_) continue;
     report.task_id = store_->EnsureTask(report.key, problem.objective());
     if (options_.resume) LoadResumed(index);
@@ -458,7 +468,7 @@ TuningReport TuningRun::Run() {
                                                 : NextGradientTask(progress_);
       if (!next) break;
       const int before = progress_[*next].measured;
-      TuneRound(*next, std::min(RoundSize(), left));
+      TuneRound(*next, std::min(RoundSizeFor(progress_[*next]), left));
       left -= progress_[*next].measured - before;
       if (predicted && StoppedByModel(progress_[*next], options_.predicted)) {
         report_.tasks[*next].stopped_by_model = true;
@@ -491,7 +501,8 @@ void TuningOptions::Validate() const {
   if (early_stopping < 0) throw ConfigError("--early-stopping must not be negative");
   if (allocation != Allocation::kEqual && budget == 0)
     throw ConfigError("--allocation shares a --budget between tasks; give --budget N");
-  if (round_size < 0) throw ConfigError("the round size must not be negative");
+  if (round_size < 0 || first_round_size < 0)
+    throw ConfigError("the round size must not be negative");
   predicted.Validate();
 }
 

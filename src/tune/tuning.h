@@ -65,6 +65,10 @@ struct TuningOptions {
   // Measurements per round when a budget is shared round by round; 0: a quarter of an equal
   // share, rounded to 8 and kept within 8-64.
   int round_size = 0;
+  // A task's first round when a budget is shared round by round; 0: the round size. A small
+  // one makes the first rounds a quick pass over the whole network, so that every task has
+  // its design's (or its prior's) first picks measured before any task gets a second round.
+  int first_round_size = 0;
   int batch_size = 8;            // configurations per strategy request and per records transaction
   int early_stopping = 0;        // stop a task after this many evaluations without improvement
   bool resume = false;           // the tasks' records in the store count towards their budgets

@@ -43,14 +43,14 @@
 namespace tessel {
 
 struct LocalMeasurerOptions {
-  int threads = 1;                // the kernels' thread count
-  int repeats = 5;                // timed repeats per configuration
-  double min_repeat_ms = 10;      // lower bound on one repeat's duration
-  double warmup_ms = 30;          // untimed runs (the checked one first) for at least this long
-  double timeout_s = 10;          // wall time allowed to warm-up, check and repeats together
-  double compile_timeout_s = 30;  // wall time allowed to compile one configuration
-  int build_jobs = 1;             // configurations compiled at once
-  double tolerance = 1e-3;        // max |out - ref| allowed, relative to max |ref|
+  int threads = 1;               // the kernels' thread count
+  int repeats = 5;               // timed repeats per configuration
+  double min_repeat_ms = 10;     // lower bound on one repeat's duration
+  double warmup_ms = 30;         // untimed runs (the checked one first) for at least this long
+  double timeout_s = 10;         // wall time allowed to warm-up, check and repeats together
+  double compile_timeout_s = 5;  // wall time allowed to compile one configuration
+  int build_jobs = 1;            // configurations compiled at once
+  double tolerance = 1e-3;       // max |out - ref| allowed, relative to max |ref|
   // A kernel whose steady run takes over this many times the best median so far gets one
   // timed repeat instead of `repeats` (0: every kernel gets them all).
   double slow_cutoff = 2;
