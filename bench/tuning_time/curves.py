@@ -27,7 +27,7 @@ import statistics
 import subprocess
 
 COLOURS = {"autotvm": "#1f77b4", "release": "#2ca02c", "bted-bao": "#9467bd",
-           "tessel": "#d62728", "tessel+prior": "#ff7f0e"}
+           "tessel": "#d62728", "tessel+prior": "#ff7f0e", "tessel+prior+equal": "#8c564b"}
 
 
 def parse_time(text):
