@@ -70,8 +70,9 @@ std::unique_ptr<Strategy> MakeModelBased(const Preset& preset, const StrategyCon
   ModelBasedTuner::Roles roles = preset.roles;
   roles.design = preset.design(options);
   ModelRoleOptions role_options = options.roles;
-  const int plan_size = options.plan_size > 0 ? options.plan_size : preset.plan_size;
-  if (plan_size > 0) role_options.initial_size = role_options.plan_size = plan_size;
+  // The initial design is one plan: --plan-size or the preset's sets both.
+  if (options.plan_size > 0 || preset.plan_size > 0)
+    role_options.initial_size = role_options.plan_size = preset.plan(options);
   // BAO revises its radius after each of its (smaller) batches.
   if (roles.search == SearchKind::kBao) role_options.plan_size = role_options.bao.batch;
   auto tuner = std::make_unique<ModelBasedTuner>(context.space, *context.featurizer, roles,

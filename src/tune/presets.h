@@ -63,10 +63,10 @@ struct Preset {
   int plan_size = 0;
 
   // The plan size a model-based run of this preset uses: --plan-size, else the preset's, else
-  // ModelRoleOptions'.
+  // the role options'.
   int plan(const StrategyOptions& options) const {
     if (options.plan_size > 0) return options.plan_size;
-    return plan_size > 0 ? plan_size : ModelRoleOptions().plan_size;
+    return plan_size > 0 ? plan_size : options.roles.plan_size;
   }
 
   // The initial design a model-based run of this preset uses.
