@@ -28,7 +28,11 @@ for seed in ${SEEDS:-1 2 3}; do
     case $arm in
       tessel | tessel+prior | tessel+prior+equal)
         options=(--tuner tessel --budget $((tasks * ${TESSEL_PER_TASK:-48})))
-        [[ $arm == *+equal ]] || options+=(--allocation predicted)
+        if [[ $arm == *+equal ]]; then
+          options+=(--allocation equal)
+        else
+          options+=(--allocation predicted)
+        fi
         if [[ $arm == tessel ]]; then
           options+=(--prior none)
         else

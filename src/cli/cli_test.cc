@@ -488,18 +488,22 @@ TEST_F(CliTest, AutoTvmWithTransferPrintsTimesAndSaysWhenHistoryIsTooSmall) {
   EXPECT_NE(outcome.out.find("compile s"), std::string::npos) << outcome.out;
 }
 
+// The default tuner starts from the repository's prior and, given a budget, shares it by its
+// models' predictions, which the prior makes worth following.
 TEST_F(CliTest, TheDefaultTunerStartsFromTheRepositorysPrior) {
   const std::string tune =
-      "tune --model resnet18 --layer 12 --trials 2 --threads 1 --min-repeat-ms 1 --repeats 1 "
-      "--no-default ";
+      "tune --model resnet18 --layer 12 --budget 2 --threads 1 --min-repeat-ms 1 --repeats 1 "
+      "--no-default --json ";
   const Outcome by_default = Run(tune + "--db auto.db");
   ASSERT_EQ(by_default.status, 0) << by_default.err;
   EXPECT_NE(by_default.err.find("--prior: base model from"), std::string::npos) << by_default.err;
+  EXPECT_EQ(nlohmann::json::parse(by_default.out)["allocation"], "predicted") << by_default.out;
   // Not when told so, and not for the papers' tuners.
   for (const std::string other : {"--prior none", "--tuner autotvm"}) {
     const Outcome without = Run(tune + other + " --db " + other.substr(2, 5) + ".db");
     ASSERT_EQ(without.status, 0) << without.err;
     EXPECT_EQ(without.err.find("--prior"), std::string::npos) << other << ": " << without.err;
+    EXPECT_EQ(nlohmann::json::parse(without.out)["allocation"], "equal") << other;
   }
   ExpectUsageError(tune + "--prior missing.jsonl --db missing.db", "missing.jsonl");
 }
@@ -667,7 +671,7 @@ TEST_F(CliTest, ABudgetIsSplitAndResumedFromTheDatabase) {
     for (std::string line; std::getline(in, line);) parsed.push_back(nlohmann::json::parse(line));
     return parsed;
   };
-  const Outcome first = Run(tasks + "--budget 5");
+  const Outcome first = Run(tasks + "--budget 5 --allocation equal");
   ASSERT_EQ(first.status, 0) << first.err;
   auto parsed = lines(first.out);
   ASSERT_EQ(parsed.size(), 2u);
@@ -732,7 +736,7 @@ TEST_F(CliTest, ABudgetIsSplitAndResumedFromTheDatabase) {
 
   ExpectUsageError(tasks + "--budget 1", "cannot give each of the 2 tasks a measurement");
   ExpectUsageError(tasks + "--trials 4 --allocation gradient", "give --budget N");
-  ExpectUsageError(tasks + "--budget 40 --allocation fair", "unknown allocation 'fair'");
+  ExpectUsageError(tasks + "--budget 40 --allocation fair", "known: auto, equal");
   ExpectUsageError(tasks + "--budget 4 --trials 2", "give --trials N");
   ExpectUsageError("tune --model resnet18 --layer 2", "give --trials N");
 }

@@ -82,10 +82,12 @@ struct TuneCommandOptions {
   TaskSelection tasks;
   MeasureFlags measure;
   std::string tuner = "tessel";
-  int trials = 0;                    // measurements per task, or
-  int budget = 0;                    // measurements shared by all the selected tasks
-  bool resume = false;               // the tasks' records in --db count towards their budgets
-  std::string allocation = "equal";  // how --budget is shared: equal, gradient or predicted
+  int trials = 0;       // measurements per task, or
+  int budget = 0;       // measurements shared by all the selected tasks
+  bool resume = false;  // the tasks' records in --db count towards their budgets
+  // How --budget is shared: equal, gradient or predicted; auto: predicted for the tessel
+  // tuner with a prior, equal otherwise.
+  std::string allocation = "auto";
   double min_gain = PredictedOptions{}.min_gain;  // predicted allocation's stopping rule
   uint64_t seed = 0;
   std::string db;

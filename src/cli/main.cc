@@ -52,12 +52,13 @@ int main(int argc, char** argv) {
   AddTunerOptions(tune, tune_options);
   tune->add_option("--trials", tune_options.trials, "measurements per task");
   tune->add_option("--budget", tune_options.budget,
-                   "measurements for all the selected tasks, split equally between them");
+                   "measurements for all the selected tasks, shared as --allocation says");
   tune->add_option("--allocation", tune_options.allocation,
                    "how --budget is shared: equal, or gradient (round by round to the task "
                    "whose improvement lowers the network's latency most, as Ansor), or "
-                   "predicted (to the task whose model predicts the largest drop per second "
-                   "of tuning; a task stops when its model expects less than --min-gain)")
+                   "predicted (to the task whose model predicts the largest such drop; a task "
+                   "stops when its model expects less than --min-gain); auto: predicted for "
+                   "--tuner tessel with a --prior, equal otherwise")
       ->capture_default_str();
   tune->add_option("--min-gain", tune_options.min_gain,
                    "--allocation predicted: stop a task when its model expects another round to "

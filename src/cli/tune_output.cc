@@ -81,6 +81,7 @@ void PrintTuneJson(const TuneSummary& summary) {
     }
     if (!variant.empty()) line["variant"] = variant;
     line["transfer_records"] = result.transfer_rows;
+    if (options.budget > 0) line["allocation"] = AllocationName(summary.allocation);
     if (options.resume) line["resumed"] = result.resumed;
     if (result.expected_gain) line["expected_gain"] = *result.expected_gain;
     if (result.stopped_by_model) line["stopped_by_model"] = true;

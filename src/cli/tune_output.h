@@ -20,7 +20,8 @@ struct TuneSummary {
   const TuneCommandOptions& options;
   const StrategyOptions& strategy_options;
   FeatureKind feature_kind;
-  bool bted_design;  // the model's first measurements come from BTED
+  Allocation allocation;  // how a --budget was shared
+  bool bted_design;       // the model's first measurements come from BTED
   const std::vector<Constraint>& constraints;
 };
 

@@ -15,6 +15,18 @@ Allocation AllocationFromName(std::string_view name) {
                     "'; known: equal, gradient, predicted");
 }
 
+const char* AllocationName(Allocation allocation) {
+  switch (allocation) {
+    case Allocation::kEqual:
+      return "equal";
+    case Allocation::kGradient:
+      return "gradient";
+    case Allocation::kPredicted:
+      return "predicted";
+  }
+  return "?";
+}
+
 void PredictedOptions::Validate() const {
   if (!(min_gain >= 0 && min_gain < 1))
     throw ConfigError("--min-gain is a share of a task's best time: a number from 0 to below 1");

@@ -107,7 +107,9 @@ class TuningRun {
   // left to gain is of a fresh plan.
   int RoundSizeFor(const TaskProgress& task) const {
     const int round = RoundSize();
-    const int first = options_.first_round_size;
+    // A budget too small for a full first round each is cut so that every task gets one.
+    const int first = std::min(options_.first_round_size,
+                               std::max(1, options_.budget / static_cast<int>(tasks_.size())));
     if (first <= 0 || first >= round || task.best_after_round.size() > 1) return round;
     return task.best_after_round.empty() ? first : round - first;
   }

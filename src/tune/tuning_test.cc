@@ -404,6 +404,25 @@ TEST(TuningTest, PredictedAllocationStopsTasksAndRecordsTheirEstimates) {
   EXPECT_FALSE(spent.tasks[0].stopped_by_model || spent.tasks[1].stopped_by_model);
 }
 
+// The first pass covers the network even when the budget cannot give each task a full batch.
+TEST(TuningTest, PredictedAllocationStartsEveryTaskOnASmallBudget) {
+  std::vector<TuningTask> tasks;
+  for (const char* label : {"one", "two", "three"})
+    tasks.push_back({label, 1, 0, std::make_unique<FakeProblem>(GridSpace(), Bowl)});
+  TuningOptions options = Quiet(0, "tessel");
+  options.budget = 7;
+  options.allocation = Allocation::kPredicted;
+  options.round_size = 16;
+  options.first_round_size = 8;
+  const TuningReport report = Tune(tasks, nullptr, options, {{}, [](const std::string&) {}});
+  int spent = 0;
+  for (const TaskReport& task : report.tasks) {
+    EXPECT_GE(task.evaluations, 2) << task.label;
+    spent += task.evaluations;
+  }
+  EXPECT_EQ(spent, 7);
+}
+
 TEST(TuningTest, BadOptionsAreErrors) {
   EXPECT_THROW(Quiet(0).Validate(), Error);
   TuningOptions options = Quiet(1);
