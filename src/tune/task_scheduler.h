@@ -15,6 +15,7 @@ enum class Allocation { kEqual, kGradient, kPredicted };
 
 // Throws tessel::Error naming the known allocations when the name is unknown.
 Allocation AllocationFromName(std::string_view name);
+// The name AllocationFromName reads.
 const char* AllocationName(Allocation allocation);
 
 // What the scheduler knows about one task.

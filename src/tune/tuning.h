@@ -67,7 +67,8 @@ struct TuningOptions {
   int round_size = 0;
   // A task's first round when a budget is shared round by round; 0: the round size. A small
   // one makes the first rounds a quick pass over the whole network, so that every task has
-  // its design's (or its prior's) first picks measured before any task gets a second round.
+  // its design's (or its prior's) first picks measured before any task gets a second round;
+  // a budget too small for one each cuts it to an equal share.
   int first_round_size = 0;
   int batch_size = 8;            // configurations per strategy request and per records transaction
   int early_stopping = 0;        // stop a task after this many evaluations without improvement
