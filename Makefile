@@ -16,11 +16,11 @@ build: deps
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
-# Tunes ResNet-18's tasks with a small budget on this CPU's cores (resuming, when run again,
-# from what DEMO_DB holds), then runs the whole network with its tuned kernels.
+# Tunes ResNet-18's tasks with a small budget on this CPU's cores, with the default tuner, its
+# prior and its allocation (resuming, when run again, from what DEMO_DB holds), then runs the
+# whole network with its tuned kernels.
 demo: build
-	./$(BUILD)/tessel tune --model resnet18 --tuner autotvm --plan-size 8 --budget 360 --seed 1 \
-	  --resume --db $(DEMO_DB)
+	./$(BUILD)/tessel tune --model resnet18 --budget 360 --seed 1 --resume --db $(DEMO_DB)
 	./$(BUILD)/tessel run --model resnet18 --db $(DEMO_DB)
 
 clean:
