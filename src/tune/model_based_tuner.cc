@@ -6,12 +6,17 @@
 #include <utility>
 
 #include "core/error.h"
+#include "search/uniform_screen.h"
 
 namespace tessel {
 
 ModelBasedTuner::ModelBasedTuner(const Space& space, const Featurizer& featurizer,
                                  const Roles& roles, const ModelRoleOptions& options, Rng rng)
-    : options_(options), random_(space, rng.Fork("random")) {
+    : space_(space),
+      options_(options),
+      screen_first_plan_(roles.screen_first_plan),
+      screen_rng_(rng.Fork("screen")),
+      random_(space, rng.Fork("random")) {
   options_.Validate();
   design_ = MakeInitialDesign(roles.design, space, options_, rng);
   model_ = MakeCostModel(roles.model, featurizer, options_, rng);
@@ -43,7 +48,10 @@ std::vector<Config> ModelBasedTuner::NextBatch(int max_count) {
     // A base model plans the first batch, from other tasks' measurements: it knows more
     // about the space than any design (bench/prior).
     if (measured_.empty()) {
-      PlanFromModel();
+      if (screen_first_plan_)
+        PlanFromScreenedDraws();
+      else
+        PlanFromModel();
       initial_planned_ = true;
     }
   }
@@ -180,6 +188,17 @@ void ModelBasedTuner::PlanFromModel() {
   proposal.round.planned = static_cast<int>(plan_.size());
   rounds_.push_back(proposal.round);
   for (TunerStat& stat : proposal.stats) stats_.push_back(std::move(stat));
+}
+
+void ModelBasedTuner::PlanFromScreenedDraws() {
+  ScreenResult screened = ScreenUniformDraws(space_, *model_, kScreenedDraws, options_.plan_size,
+                                             visited_, screen_rng_);
+  plan_ = std::move(screened.best);
+  plan_next_ = 0;
+  SearchRound round;
+  round.steps = screened.scored;
+  round.planned = static_cast<int>(plan_.size());
+  rounds_.push_back(round);
 }
 
 }  // namespace tessel

@@ -6,8 +6,9 @@
 //   release   random design, XGBoost, PPO walkers, adaptive sampling (rl and sa-as swap one);
 //   bted      BTED design, then autotvm's loop;
 //   bted-bao  BTED design, bootstrap ensemble, BAO's neighbourhoods, BAO's batches;
-//   tessel    bted's roles in plans of 16 that skip twins, and an ensemble that estimates what
-//             is left to gain (the default: bench/tuning_time/README.md says why).
+//   tessel    bted's roles in plans of 16 that skip twins, a first plan from a prior that is
+//             its best among uniform draws, and an ensemble that estimates what is left to
+//             gain (the default: bench/tuning_time/README.md says why).
 #pragma once
 
 #include <cmath>
@@ -35,7 +36,12 @@ class ModelBasedTuner : public Strategy {
     // Whether configurations whose canonical form was proposed before are skipped
     // (SkipTwins): they would only repeat a measurement.
     bool skip_twins = false;
+    // Whether the first plan, when a base model (a prior, transfer learning) makes it before
+    // the task's first measurement, is the model's best among kScreenedDraws uniform draws
+    // (search/uniform_screen.h) rather than what the search finds on it.
+    bool screen_first_plan = false;
   };
+  static constexpr int kScreenedDraws = 1024;
 
   // The space and the featurizer must outlive the tuner. Throws tessel::Error for bad
   // options.
@@ -75,13 +81,18 @@ class ModelBasedTuner : public Strategy {
  private:
   void Replan();
   void PlanFromModel();
+  // The first plan from a base model alone, under Roles::screen_first_plan.
+  void PlanFromScreenedDraws();
   void Record(const Config& config, const Evaluation& result);
   // Reports the model's scores for a batch it is about to propose.
   void ReportPredictions(const std::vector<Config>& batch);
   // Whether `config` is a twin of one proposed or measured before (never, without SkipTwins).
   bool IsTwin(const Config& config) const;
 
+  const Space& space_;
   ModelRoleOptions options_;
+  bool screen_first_plan_;
+  Rng screen_rng_;      // the draws PlanFromScreenedDraws scores
   RandomTuner random_;  // uniform draws: the random design, a plan's epsilon share
   std::unique_ptr<InitialDesign> design_;
   std::unique_ptr<CostModel> model_;

@@ -170,7 +170,8 @@ TEST(ModelBasedTunerTest, BadOptionsAreErrors) {
 }
 
 // Transfer: warm-started from another task's records of the same landscape, the first plan
-// comes from the model and beats a cold start's random first plan.
+// comes from the model and beats a cold start's random first plan, whether the model's search
+// finds it or the model screens uniform draws for it (Roles::screen_first_plan).
 TEST(ModelBasedTunerTest, WarmStartPlansTheFirstBatchFromHistory) {
   const Space space = SyntheticSpace();
   const KnobFeaturizer features(space);
@@ -183,17 +184,27 @@ TEST(ModelBasedTunerTest, WarmStartPlansTheFirstBatchFromHistory) {
     history_ms.push_back(3 * Landscape(space.NormalisedFeatures(c)));
   }
   history.fitness = Fitness(history_ms);
-  auto first_plan_mean = [&](bool warm) {
-    ModelBasedTuner tuner(space, features, {}, {}, Rng(9));
+  auto first_plan_mean = [&](bool warm, ModelBasedTuner::Roles roles) {
+    ModelBasedTuner tuner(space, features, roles, {}, Rng(9));
     if (warm) {
       EXPECT_TRUE(tuner.WarmStart(history));
     }
     double sum = 0;
     const std::vector<Config> batch = tuner.NextBatch(32);
+    EXPECT_EQ(batch.size(), 32u);
     for (const Config& c : batch) sum += Landscape(space.NormalisedFeatures(c));
+    if (warm && roles.screen_first_plan) {
+      EXPECT_EQ(tuner.search_rounds().size(), 1u);
+      EXPECT_EQ(tuner.search_rounds()[0].planned, 64);  // a plan of the default plan size
+      EXPECT_GT(tuner.search_rounds()[0].steps, 900);   // draws scored
+    }
     return sum / double(batch.size());
   };
-  EXPECT_LT(first_plan_mean(true), first_plan_mean(false));
+  ModelBasedTuner::Roles screened;
+  screened.screen_first_plan = true;
+  const double cold = first_plan_mean(false, {});
+  EXPECT_LT(first_plan_mean(true, {}), cold);
+  EXPECT_LT(first_plan_mean(true, screened), cold);
   ModelBasedTuner tuner(space, features, {}, {}, Rng(9));
   EXPECT_FALSE(tuner.WarmStart({}));
 }
