@@ -4,10 +4,11 @@
 //
 // Why, rather than a search for the model's maximum: a cost model fitted only on other tasks
 // (a prior) ranks the typical configurations of a new task well, but its maximum over the
-// whole space tends to lie where its training data say least, and measures slow. On VGG-16's
-// layers, with a prior that has none of them, the best of the first 8 that simulated annealing
-// found on the prior was 0.92 of the default schedule's time, summed over the network; the
-// best 8 of 1,024 uniform draws, 0.73 (bench/tuning_time/README.md).
+// whole space tends to lie where its training data say least, and measures slow. On VGG-16,
+// with a prior that has none of its layers, the best of the first 8 per layer that simulated
+// annealing found on the prior, summed over the network, was 0.95 of the default schedules'
+// time; the best 8 of 1,024 uniform draws, 0.74 (medians of 3 seeds;
+// bench/tuning_time/README.md, "The prior's first plan").
 #pragma once
 
 #include <vector>
