@@ -5,12 +5,11 @@
 #           plans as `tessel` did before it screened: same search, same plan size);
 #   screen  the prior's best 16 of 1,024 uniform draws (`tessel`, the default).
 # The arms of a seed back to back, each in its own database; PRIORS_DIR holds
-# MODEL.prior.jsonl.gz for each model (held_out_prior.sh makes them). Then
-#
-#   bench/tuning_time/first_plan.py OUT_DIR     # the table in bench/tuning_time/README.md
+# MODEL.prior.jsonl.gz for each model (held_out_prior.sh makes them). On an idle machine:
 #
 #   MODELS="vgg16 resnet18 mobilenet_v1" SEEDS="1 2 3" PRIORS_DIR=priors \
 #     bench/tuning_time/first_plan.sh OUT_DIR
+#   bench/tuning_time/first_plan.py OUT_DIR     # the table in bench/tuning_time/README.md
 set -euo pipefail
 tessel=${TESSEL:-build/tessel}
 out=${1:?give the output directory}

@@ -145,9 +145,9 @@ const std::vector<Preset> kPresets = {
      true,
      {D::kBted, M::kBootstrapEnsemble, S::kBao, L::kEpsilonGreedy}},
     {"tessel",
-     "the default: bted in plans of 16 that skip twins, a prior's first plan its best of "
-     "uniform draws, and an ensemble regressing speed that says what is left to gain (for "
-     "--allocation predicted)",
+     "the default: bted in plans of 16 that skip twins, with a prior a first plan of its best "
+     "of 1,024 uniform draws, and an ensemble regressing speed that says what is left to gain "
+     "(for --allocation predicted)",
      MakeModelBased,
      true,
      {D::kBted, M::kXgboost, S::kAnnealing, L::kEpsilonGreedy, true, true, true},
