@@ -10,24 +10,19 @@ import json
 import os
 import re
 import statistics
-import subprocess
 import sys
 
-
-def zoo_weights(tessel, model):
-    """Task label (vgg.6) -> how often the network runs it."""
-    listing = subprocess.run([tessel, "zoo", model], check=True, capture_output=True, text=True)
-    return {line.split()[0]: int(line.split()[1].lstrip("x"))
-            for line in listing.stdout.splitlines()[1:]}
+from curves import zoo_weights
 
 
 def share_of_defaults(path, weights):
     tuned = defaults = 0.0
     for line in open(path):
         task = json.loads(line)
+        weight = weights[task["workload"]]
         best = min([v for v in task["curve"] if v is not None] + [task["default_value"]])
-        tuned += weights[task["task"]] * best
-        defaults += weights[task["task"]] * task["default_value"]
+        tuned += weight * best
+        defaults += weight * task["default_value"]
     return tuned / defaults, tuned
 
 
