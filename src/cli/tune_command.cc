@@ -50,8 +50,8 @@ Allocation ResolveAllocation(const TuneCommandOptions& options, const Preset& pr
   try {
     return AllocationFromName(options.allocation);
   } catch (const Error&) {  // its message would not name auto
-    throw ConfigError("unknown allocation '" + options.allocation +
-                      "'; known: auto, equal, gradient, predicted");
+    throw ConfigError("unknown allocation '" + options.allocation + "'; known: auto, " +
+                      AllocationNames());
   }
 }
 

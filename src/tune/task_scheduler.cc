@@ -2,29 +2,40 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include "core/error.h"
 
 namespace tessel {
 
+namespace {
+
+// Every allocation with the name the command line gives it, in the order the errors list them.
+constexpr std::pair<Allocation, const char*> kAllocationNames[] = {
+    {Allocation::kEqual, "equal"},
+    {Allocation::kGradient, "gradient"},
+    {Allocation::kPredicted, "predicted"},
+};
+
+}  // namespace
+
 Allocation AllocationFromName(std::string_view name) {
-  if (name == "equal") return Allocation::kEqual;
-  if (name == "gradient") return Allocation::kGradient;
-  if (name == "predicted") return Allocation::kPredicted;
-  throw ConfigError("unknown allocation '" + std::string(name) +
-                    "'; known: equal, gradient, predicted");
+  for (const auto& [allocation, known] : kAllocationNames)
+    if (name == known) return allocation;
+  throw ConfigError("unknown allocation '" + std::string(name) + "'; known: " + AllocationNames());
 }
 
 const char* AllocationName(Allocation allocation) {
-  switch (allocation) {
-    case Allocation::kEqual:
-      return "equal";
-    case Allocation::kGradient:
-      return "gradient";
-    case Allocation::kPredicted:
-      return "predicted";
-  }
+  for (const auto& [known, name] : kAllocationNames)
+    if (allocation == known) return name;
   return "?";
+}
+
+std::string AllocationNames() {
+  std::string names;
+  for (const auto& [allocation, name] : kAllocationNames)
+    names += (names.empty() ? "" : ", ") + std::string(name);
+  return names;
 }
 
 void PredictedOptions::Validate() const {

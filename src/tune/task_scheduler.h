@@ -6,6 +6,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -17,6 +18,8 @@ enum class Allocation { kEqual, kGradient, kPredicted };
 Allocation AllocationFromName(std::string_view name);
 // The name AllocationFromName reads.
 const char* AllocationName(Allocation allocation);
+// Every name AllocationFromName reads, comma-separated: "equal, gradient, predicted".
+std::string AllocationNames();
 
 // What the scheduler knows about one task.
 struct TaskProgress {
