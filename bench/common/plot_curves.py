@@ -20,6 +20,8 @@ import re
 import statistics
 import sys
 
+from band_chart import write_band_chart
+
 COLOURS = {"random": "#888888", "autotvm": "#d62728", "release": "#1f77b4", "rl": "#2ca02c",
            "sa-as": "#9467bd", "bted": "#ff7f0e", "bted-bao": "#8c564b"}
 
@@ -77,53 +79,13 @@ def speed_curve(run):
 
 
 def svg_plot(path, title, unit, series):
-    """series: {tuner: (median list, low list, high list)}"""
-    width, height, left, right, top, bottom = 640, 400, 70, 20, 40, 50
+    """series: {tuner: (median list, low list, high list)}, one value per measurement."""
     length = max(len(m) for m, _, _ in series.values())
     peak = max(max(h) for _, _, h in series.values()) * 1.05 or 1.0
-    floor = 0.0
-
-    def x(i):
-        return left + (width - left - right) * i / max(1, length - 1)
-
-    def y(v):
-        return top + (height - top - bottom) * (1 - (v - floor) / (peak - floor))
-
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'font-family="sans-serif" font-size="12">',
-             f'<rect width="{width}" height="{height}" fill="white"/>',
-             f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="14">{title}</text>']
-    for k in range(6):
-        v = floor + (peak - floor) * k / 5
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
-                     f'stroke="#eeeeee"/>')
-        parts.append(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{v:.0f}</text>')
-    for k in range(6):
-        i = (length - 1) * k / 5
-        parts.append(f'<text x="{x(i):.1f}" y="{height - bottom + 18}" '
-                     f'text-anchor="middle">{i:.0f}</text>')
-    parts.append(f'<text x="{(left + width - right) / 2}" y="{height - 12}" '
-                 f'text-anchor="middle">measurements</text>')
-    parts.append(f'<text x="16" y="{(top + height - bottom) / 2}" text-anchor="middle" '
-                 f'transform="rotate(-90 16 {(top + height - bottom) / 2})">best {unit}</text>')
-    parts.append(f'<rect x="{left}" y="{top}" width="{width - left - right}" '
-                 f'height="{height - top - bottom}" fill="none" stroke="black"/>')
-    for n, (tuner, (median, low, high)) in enumerate(sorted(series.items())):
-        colour = COLOURS.get(tuner, "#000000")
-        band = [f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(high)]
-        band += [f"{x(i):.1f},{y(v):.1f}" for i, v in reversed(list(enumerate(low)))]
-        parts.append(f'<polygon points="{" ".join(band)}" fill="{colour}" opacity="0.15"/>')
-        line = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(median))
-        parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" '
-                     f'stroke-width="2"/>')
-        parts.append(f'<line x1="{width - right - 150}" x2="{width - right - 125}" '
-                     f'y1="{height - bottom - 20 - 18 * n}" y2="{height - bottom - 20 - 18 * n}" '
-                     f'stroke="{colour}" stroke-width="2"/>')
-        parts.append(f'<text x="{width - right - 120}" y="{height - bottom - 16 - 18 * n}">'
-                     f'{tuner} (median, range)</text>')
-    parts.append("</svg>")
-    with open(path, "w") as f:
-        f.write("\n".join(parts) + "\n")
+    write_band_chart(path, title,
+                     {tuner: (range(len(m)), m, lo, hi) for tuner, (m, lo, hi) in series.items()},
+                     COLOURS, "measurements", f"best {unit}", max(1, length - 1), 0.0, peak,
+                     legend="bottom")
 
 
 def reach_text(runs, baseline_runs, share):

@@ -25,6 +25,10 @@ import shutil
 import sqlite3
 import statistics
 import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from band_chart import write_band_chart  # noqa: E402
 
 COLOURS = {"autotvm": "#1f77b4", "release": "#2ca02c", "bted-bao": "#9467bd",
            "tessel": "#d62728", "tessel+prior": "#ff7f0e", "tessel+prior+equal": "#8c564b"}
@@ -101,56 +105,17 @@ def median_range(values):
 
 
 def svg(path, title, runs_by_arm, horizon):
-    width, height, left, right, top, bottom = 680, 420, 70, 20, 40, 50
     grid = [horizon * i / 200 for i in range(201)]
     series = {}
     for arm, runs in runs_by_arm.items():
         points = [[r.at(t) for r in runs] for t in grid]
-        series[arm] = ([statistics.median(p) for p in points], [min(p) for p in points],
+        series[arm] = (grid, [statistics.median(p) for p in points], [min(p) for p in points],
                        [max(p) for p in points])
-    low = min(min(s[1]) for s in series.values()) * 0.95
-    high = max(max(s[2]) for s in series.values()) * 1.02
-
-    def x(t):
-        return left + (width - left - right) * t / horizon
-
-    def y(v):
-        return top + (height - top - bottom) * (1 - (v - low) / (high - low))
-
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'font-family="sans-serif" font-size="12">',
-             f'<rect width="{width}" height="{height}" fill="white"/>',
-             f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="14">{title}</text>']
-    for k in range(6):
-        v = low + (high - low) * k / 5
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
-                     f'stroke="#eeeeee"/>')
-        parts.append(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{v:.1f}</text>')
-        t = horizon * k / 5
-        parts.append(f'<text x="{x(t):.1f}" y="{height - bottom + 18}" '
-                     f'text-anchor="middle">{t / 60:.1f}</text>')
-    parts.append(f'<text x="{(left + width - right) / 2}" y="{height - 12}" '
-                 f'text-anchor="middle">tuning wall time (minutes)</text>')
-    parts.append(f'<text x="16" y="{(top + height - bottom) / 2}" text-anchor="middle" '
-                 f'transform="rotate(-90 16 {(top + height - bottom) / 2})">layer sum (ms)</text>')
-    parts.append(f'<rect x="{left}" y="{top}" width="{width - left - right}" '
-                 f'height="{height - top - bottom}" fill="none" stroke="black"/>')
-    for n, (arm, (median, lo, hi)) in enumerate(sorted(series.items())):
-        colour = COLOURS.get(arm, "#000000")
-        band = [f"{x(t):.1f},{y(v):.1f}" for t, v in zip(grid, hi)]
-        band += [f"{x(t):.1f},{y(v):.1f}" for t, v in reversed(list(zip(grid, lo)))]
-        parts.append(f'<polygon points="{" ".join(band)}" fill="{colour}" opacity="0.15"/>')
-        line = " ".join(f"{x(t):.1f},{y(v):.1f}" for t, v in zip(grid, median))
-        parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" '
-                     f'stroke-width="2"/>')
-        parts.append(f'<line x1="{width - right - 190}" x2="{width - right - 165}" '
-                     f'y1="{top + 20 + 18 * n}" y2="{top + 20 + 18 * n}" stroke="{colour}" '
-                     f'stroke-width="2"/>')
-        parts.append(f'<text x="{width - right - 160}" y="{top + 24 + 18 * n}">'
-                     f'{arm} (median, range)</text>')
-    parts.append("</svg>")
-    with open(path, "w") as f:
-        f.write("\n".join(parts) + "\n")
+    low = min(min(s[2]) for s in series.values()) * 0.95
+    high = max(max(s[3]) for s in series.values()) * 1.02
+    write_band_chart(path, title, series, COLOURS, "tuning wall time (minutes)", "layer sum (ms)",
+                     horizon, low, high, x_tick=lambda t: f"{t / 60:.1f}",
+                     y_tick=lambda v: f"{v:.1f}", size=(680, 420))
 
 
 def truncate(source, target, seconds, start):
