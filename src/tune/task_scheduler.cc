@@ -17,6 +17,22 @@ constexpr std::pair<Allocation, const char*> kAllocationNames[] = {
     {Allocation::kPredicted, "predicted"},
 };
 
+// The task that `score` rates highest, the first of equals; a task scored nullopt takes no
+// part. Nullopt when none does.
+template <typename Score>
+std::optional<int> HighestScoring(const std::vector<TaskProgress>& tasks, Score score) {
+  std::optional<int> chosen;
+  double highest = 0;
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    const std::optional<double> value = score(tasks[i]);
+    if (value && (!chosen || *value > highest)) {
+      chosen = static_cast<int>(i);
+      highest = *value;
+    }
+  }
+  return chosen;
+}
+
 }  // namespace
 
 Allocation AllocationFromName(std::string_view name) {
@@ -55,11 +71,9 @@ std::optional<int> NextGradientTask(const std::vector<TaskProgress>& tasks,
   // Warm-up: a round for every task before any is compared.
   for (size_t i = 0; i < tasks.size(); ++i)
     if (!tasks[i].exhausted && tasks[i].best_after_round.empty()) return static_cast<int>(i);
-  std::optional<int> chosen;
-  double lowest = 0;
-  for (size_t i = 0; i < tasks.size(); ++i) {
-    const TaskProgress& task = tasks[i];
-    if (task.exhausted) continue;
+  // The steepest descent of the network's latency: the lowest (most negative) gradient.
+  return HighestScoring(tasks, [&options](const TaskProgress& task) -> std::optional<double> {
+    if (task.exhausted) return std::nullopt;
     const std::vector<double>& best = task.best_after_round;
     const double now = best.back();
     double gradient = 0;  // a task that has not succeeded yet promises nothing to compare
@@ -71,12 +85,8 @@ std::optional<int> NextGradientTask(const std::vector<TaskProgress>& tasks,
       const double forward = -now / rounds;  // optimistic: another round helps as much as each did
       gradient = task.weight * (options.alpha * backward + (1 - options.alpha) * forward);
     }
-    if (!chosen || gradient < lowest) {
-      chosen = static_cast<int>(i);
-      lowest = gradient;
-    }
-  }
-  return chosen;
+    return -gradient;
+  });
 }
 
 bool StoppedByModel(const TaskProgress& task, const PredictedOptions& options) {
@@ -88,38 +98,27 @@ std::optional<int> NextPredictedTask(const std::vector<TaskProgress>& tasks,
   // A pass over the network first, so that with a short first round (whose task's model may
   // have no estimate after it) every task starts before any goes on; the heaviest first, as
   // they hold most of the network's latency.
-  std::optional<int> unstarted;
-  for (size_t i = 0; i < tasks.size(); ++i) {
-    const TaskProgress& task = tasks[i];
-    if (task.exhausted || !task.best_after_round.empty()) continue;
-    if (!unstarted || task.weight * task.flops > tasks[*unstarted].weight * tasks[*unstarted].flops)
-      unstarted = static_cast<int>(i);
-  }
+  const std::optional<int> unstarted =
+      HighestScoring(tasks, [](const TaskProgress& task) -> std::optional<double> {
+        if (task.exhausted || !task.best_after_round.empty()) return std::nullopt;
+        return task.weight * task.flops;
+      });
   if (unstarted) return unstarted;
   // Then the tasks whose models have not estimated yet, fewest rounds first, so that one whose
   // plans never give an estimate (all twins, say) cannot take every round.
-  std::optional<int> unestimated;
-  for (size_t i = 0; i < tasks.size(); ++i) {
-    const TaskProgress& task = tasks[i];
-    if (task.exhausted || task.expected_gain) continue;
-    if (!unestimated || task.best_after_round.size() < tasks[*unestimated].best_after_round.size())
-      unestimated = static_cast<int>(i);
-  }
+  const std::optional<int> unestimated =
+      HighestScoring(tasks, [](const TaskProgress& task) -> std::optional<double> {
+        if (task.exhausted || task.expected_gain) return std::nullopt;
+        return -static_cast<double>(task.best_after_round.size());
+      });
   if (unestimated) return unestimated;
-  std::optional<int> chosen;
-  double largest = 0;
-  for (size_t i = 0; i < tasks.size(); ++i) {
-    const TaskProgress& task = tasks[i];
-    if (task.exhausted || StoppedByModel(task, options)) continue;
+  // Then the largest expected drop in the network's latency.
+  return HighestScoring(tasks, [&options](const TaskProgress& task) -> std::optional<double> {
+    if (task.exhausted || StoppedByModel(task, options)) return std::nullopt;
     const double best = task.best_after_round.empty() ? NAN : task.best_after_round.back();
     // Nothing succeeded yet: it promises nothing to compare.
-    const double promise = std::isfinite(best) ? task.weight * best * *task.expected_gain : 0;
-    if (!chosen || promise > largest) {
-      chosen = static_cast<int>(i);
-      largest = promise;
-    }
-  }
-  return chosen;
+    return std::isfinite(best) ? task.weight * best * *task.expected_gain : 0;
+  });
 }
 
 }  // namespace tessel
