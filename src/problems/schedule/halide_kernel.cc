@@ -1,9 +1,7 @@
 #include "problems/schedule/halide_kernel.h"
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
 #include <sstream>
 #include <string_view>
@@ -31,32 +29,6 @@ std::string HostTargetString() { return HostTarget().to_string(); }
 
 namespace {
 
-[[noreturn]] void AbortOnAllocationFailure(size_t bytes) {
-  std::fprintf(stderr, "tessel: a kernel could not allocate %zu bytes: out of memory\n", bytes);
-  std::abort();
-}
-
-std::atomic<AllocationFailureHandler> allocation_failure_handler{AbortOnAllocationFailure};
-
-// Halide's own allocator's alignment (halide_malloc_alignment), which its vector loads and
-// stores of heap buffers may assume.
-constexpr size_t kAllocationAlignment = 128;
-
-// The kernels' heap allocations: Halide's (aligned, never null), with the null check that
-// KernelTarget leaves out of the compiled code done here.
-void* KernelMalloc(Halide::JITUserContext*, size_t bytes) {
-  const size_t rounded =
-      (bytes + kAllocationAlignment - 1) / kAllocationAlignment * kAllocationAlignment;
-  void* memory = std::aligned_alloc(kAllocationAlignment, std::max(rounded, kAllocationAlignment));
-  if (!memory) {
-    allocation_failure_handler.load()(bytes);
-    std::abort();  // a handler that returned
-  }
-  return memory;
-}
-
-void KernelFree(Halide::JITUserContext*, void* memory) { std::free(memory); }
-
 // Halide's parallel loop launcher, without the threads: a nested parallel loop calls it again
 // with the same context, so a whole pipeline stays on the calling thread.
 int SerialParFor(Halide::JITUserContext* context,
@@ -70,10 +42,6 @@ int SerialParFor(Halide::JITUserContext* context,
 }
 
 }  // namespace
-
-void SetAllocationFailureHandler(AllocationFailureHandler handler) {
-  allocation_failure_handler = handler ? handler : AbortOnAllocationFailure;
-}
 
 HalideKernel::HalideKernel(Halide::Pipeline pipeline, Halide::Buffer<float> output,
                            std::vector<Halide::Buffer<float>> owned)

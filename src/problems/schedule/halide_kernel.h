@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "problems/schedule/kernel_allocator.h"
 #include "problems/schedule/operator_template.h"
 
 namespace tessel {
@@ -24,12 +25,6 @@ Halide::Target HostTarget();
 // variable TESSEL_KERNEL_CHECKS=1, HostTarget itself: the checks are back, for debugging a
 // template (and for measuring what they cost).
 Halide::Target KernelTarget();
-
-// Called, on whatever thread the kernel runs, when a kernel's heap allocation fails; must not
-// return. The default prints one line on stderr and aborts; the measurer's kernel processes
-// report the configuration as out of memory and exit.
-using AllocationFailureHandler = void (*)(size_t bytes);
-void SetAllocationFailureHandler(AllocationFailureHandler handler);
 
 class HalideKernel : public Kernel {
  public:
